@@ -1,0 +1,55 @@
+# Geo Engine for QGIS: set-up, tests, the bundled server and the demo.
+# Every target installs what it needs first and is quick once that is done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+OFFICIAL    := .venv-official
+PORT        ?= 3030
+SYSTEM_PY   := /usr/bin/python3
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup setup-official test lint pytest serve demo bench package screenshots clean
+
+help:
+	@echo "make demo    - run the main job against the bundled server (writes demo.png)"
+	@echo "make test    - install what is missing, lint, run every test"
+	@echo "make serve   - run the bundled Geo Engine-compatible server on 127.0.0.1:$(PORT)"
+	@echo "make bench   - run the benchmarks in bench/"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt tools/ensure-host-packages.sh
+	@tools/ensure-host-packages.sh
+	@test -x $(PY) || $(SYSTEM_PY) -m venv --system-site-packages $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@tools/check-venv.sh $(PY)
+	@touch $@
+
+$(OFFICIAL)/.installed: requirements-official.txt
+	@test -x $(OFFICIAL)/bin/python || $(SYSTEM_PY) -m venv $(OFFICIAL)
+	@$(OFFICIAL)/bin/python -m pip install -q --disable-pip-version-check -r requirements-official.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+setup-official: $(OFFICIAL)/.installed
+
+lint: setup
+	$(PY) -m ruff check .
+
+pytest: setup setup-official
+	$(PY) -m pytest
+
+test: lint pytest
+
+serve: setup
+	PYTHONPATH=tests $(PY) -m geoengine_server --port $(PORT)
+
+demo: setup
+	@echo "make demo: not yet - the plugin's main job lands with the plugin issue."
+
+bench: setup setup-official
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(OFFICIAL) .pytest_cache .ruff_cache build dist

@@ -1,0 +1,53 @@
+"""Server settings and the fault-injection switches tests flip."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The repository's tests/ folder sits next to the project's read-only shared/ folder.
+_DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "geoengine-test-data"
+
+
+def default_data_dir() -> Path:
+    """The Geo Engine test data: ``$GEOENGINE_TEST_DATA`` or ``../shared/data/geoengine-test-data``."""
+    env = os.environ.get("GEOENGINE_TEST_DATA")
+    return Path(env) if env else _DEFAULT_DATA
+
+
+@dataclass
+class Faults:
+    """Faults a test switches on through the server object (never through request parameters)."""
+
+    latency_s: float = 0.0  # added before every HTTP response
+    http_500_remaining: int = 0  # the next N requests answer 500
+    http_500_path_prefix: str = ""  # ... only those whose path (below /api) starts with this
+    stream_fail_after: int | None = None  # websocket streams close 1011 after N messages
+    slow_tile_s: float = 0.0  # delay before each streamed message
+    malformed_arrow: bool = False  # streamed messages are not valid Arrow IPC files
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+
+@dataclass
+class ServerConfig:
+    """What a real Geo Engine reads from Settings.toml, plus the test data location."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    api_prefix: str = "/api"
+    version: str = "0.9.3"
+    external_address: str | None = None  # e.g. http://127.0.0.1:3030/api/ ; derived when None
+    session_lifetime_s: float = 30 * 24 * 3600.0
+    anonymous_access: bool = True
+    tile_size: int = 512
+    wcs_tile_limit: int = 4
+    wms_max_size: int = 4096
+    list_limit: int = 20
+    default_ogc_time_ms: int = 1388534400000  # 2014-01-01T00:00:00Z
+    quota_mode: str = "track"  # disabled | track | check
+    default_available_quota: int = 10_000_000
+    task_seconds_per_tile: float = 0.05  # pacing of datasetFromWorkflow so progress is visible
+    vector_chunk_bytes: int = 1 << 20
+    faults: Faults = field(default_factory=Faults)

@@ -1,0 +1,67 @@
+"""Geo Engine's error bodies: ``{"error": <variant>, "message": <text>}`` with its status codes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from aiohttp import web
+
+
+class ApiError(Exception):
+    """An error the server answers with its JSON error body."""
+
+    def __init__(self, error: str, message: str | None = None, status: int = 400):
+        super().__init__(message or error)
+        self.error = error
+        self.message = message if message is not None else sentence_case(error)
+        self.status = status
+
+    def response(self) -> web.Response:
+        return json_error(self.status, self.error, self.message)
+
+
+def sentence_case(variant: str) -> str:
+    """``NoWorkflowForGivenId`` -> ``No workflow for given id`` (Geo Engine's default Display)."""
+    words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", variant)
+    text = " ".join(w.lower() for w in words)
+    return text[:1].upper() + text[1:]
+
+
+def json_error(status: int, error: str, message: str) -> web.Response:
+    return web.Response(
+        status=status,
+        body=json.dumps({"error": error, "message": message}).encode(),
+        content_type="application/json",
+    )
+
+
+def unauthorized(reason: str) -> ApiError:
+    return ApiError("Unauthorized", f"Authorization error: {reason}", status=401)
+
+
+MISSING_HEADER = "Header with authorization token not provided."
+NOT_BEARER = "Authentication scheme must be Bearer."
+BAD_FORMAT = "Identifier does not have the right format."
+INVALID_SESSION = "The session id is invalid."
+WRONG_LOGIN = "User does not exist or password is wrong."
+ANONYMOUS_DISABLED = "Anonymous access is disabled, please log in"
+NOT_ADMIN = "Invalid admin token"
+
+
+def query_error(message: str) -> ApiError:
+    """A missing or unparsable query parameter (before the handler runs)."""
+    return ApiError("UnableToParseQueryString", f"Unable to parse query string: {message}")
+
+
+def missing_field(name: str) -> ApiError:
+    return query_error(f"missing field `{name}`")
+
+
+def body_error(message: str) -> ApiError:
+    return ApiError("BodyDeserializeError", f"Error in user input: {message}")
+
+
+NOT_FOUND = (404, "NotFound", "Not Found")
+METHOD_NOT_ALLOWED = (405, "MethodNotAllowed", "HTTP method not allowed.")
+UNSUPPORTED_MEDIA = (415, "UnsupportedMediaType", "Unsupported content type header.")

@@ -1,0 +1,5 @@
+"""Work in progress."""
+
+
+def add_routes(app):
+    pass

@@ -1,0 +1,5 @@
+"""Work in progress."""
+
+
+class TaskManager:
+    pass
