@@ -34,6 +34,7 @@ class Dataset:
     tags: list[str] = field(default_factory=list)
     data_dir: Path | None = None  # where ``test_data/...`` paths point
     owner: str | None = None  # user id for datasets created through the API
+    data_path: dict | None = None  # the API's ``dataPath``, e.g. {"upload": <uuid>} for saved results
 
     def resolve(self, path: str) -> Path:
         """A file path from the definition, mapped onto the local data folder."""

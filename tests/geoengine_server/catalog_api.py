@@ -1,5 +1,267 @@
-"""Work in progress."""
+"""Layers, layer collections and datasets (``/layers…``, ``/datasets``, ``/dataset/{name}``).
+
+Providers: the root pseudo-provider (listing the two below), the "Data Catalog" (layer DB: the
+test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Catalog" (collection
+``tags:*``: the caller's own datasets, i.e. results saved with ``/datasetFromWorkflow``, as layers).
+A ``Layer`` carries its workflow under ``workflow`` (the 0.9 key; 0.10 renamed it ``processingGraph``
+and this server does not serve that key, clients should read both).
+Also mounts ``/spatialReferenceSpecification/{srs}`` (srs_api.py).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import srs_api
+from .app import uuid_param
+from .auth import require_session
+from .catalog import (
+    LAYER_DB_PROVIDER,
+    LAYER_DB_ROOT,
+    PERSONAL_PROVIDER,
+    ROOT_COLLECTION,
+    ROOT_PROVIDER,
+    Catalog,
+    Dataset,
+)
+from .engine import descriptors
+from .engine.types import EngineError
+from .errors import ApiError
+from .params import paging, query_enum
+from .workflows import engine_error
+
+PERSONAL_ROOT = "tags:*"
+PERSONAL_DESCRIPTION = "Catalog of your personal data and workflows."
+CAPABILITIES = {
+    "listing": True,
+    "search": {"searchTypes": {"fulltext": True, "prefix": True}, "autocomplete": True, "filters": []},
+}
 
 
-def add_routes(app):
-    pass
+def _catalog(request: web.Request) -> Catalog:
+    return request.app["catalog"]
+
+
+def _paging(request: web.Request) -> tuple[int, int]:
+    return paging(request, max_limit=request.app["config"].list_limit)
+
+
+def unknown_provider() -> ApiError:
+    return ApiError("UnknownProviderId", "Unknown provider id")
+
+
+def unknown_collection(collection_id: str) -> ApiError:
+    return ApiError("NoLayerCollectionForGivenId", f"There is no layer collection with the given id {collection_id}")
+
+
+def unknown_layer(layer_id: str) -> ApiError:
+    return ApiError("NoLayerForGivenId", f"There is no layer with the given id {layer_id}")
+
+
+# --- datasets ---
+
+
+def visible(dataset: Dataset, user_id: str) -> bool:
+    return dataset.owner is None or dataset.owner == user_id
+
+
+def is_raster(dataset: Dataset) -> bool:
+    kind = str(dataset.meta.get("type", ""))
+    return dataset.source_operator in ("GdalSource", "MultiBandGdalSource") or kind.startswith("Gdal")
+
+
+def result_descriptor(dataset: Dataset) -> dict:
+    """The 0.9 typed descriptor, converted from the definition's by the engine's descriptor readers."""
+    definition = dataset.meta.get("resultDescriptor") or {}
+    try:
+        if is_raster(dataset):
+            return descriptors.raster_descriptor(definition).to_json()
+        return descriptors.vector_descriptor(definition).to_json()
+    except EngineError as exc:
+        raise engine_error(exc) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        message = f"Dataset {dataset.name!r} has an unreadable result descriptor: {exc}"
+        raise ApiError("InvalidDatasetSpec", message) from None
+
+
+def dataset_listing(dataset: Dataset) -> dict:
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "displayName": dataset.display_name,
+        "description": dataset.description,
+        "tags": list(dataset.tags),
+        "sourceOperator": dataset.source_operator,
+        "resultDescriptor": result_descriptor(dataset),
+        "symbology": dataset.symbology,
+    }
+
+
+def dataset_json(dataset: Dataset) -> dict:
+    return {
+        **dataset_listing(dataset),
+        "provenance": dataset.provenance,
+        "dataPath": dataset.data_path or {"volume": "test_data"},
+    }
+
+
+async def list_datasets(request: web.Request) -> web.Response:
+    session = require_session(request)
+    order = query_enum(request, "order", ("NameAsc", "NameDesc"))
+    offset, limit = _paging(request)
+    text = (request.query.get("filter") or "").lower()
+    tags = set(request.query.getall("tags", []))
+    found = [
+        d
+        for d in _catalog(request).datasets.values()
+        if visible(d, session.user.id)
+        and (not text or text in d.display_name.lower() or text in d.name.lower())
+        and tags <= set(d.tags)
+    ]
+    found.sort(key=lambda d: d.name.lower(), reverse=order == "NameDesc")
+    return web.json_response([dataset_listing(d) for d in found[offset : offset + limit]])
+
+
+async def get_dataset(request: web.Request) -> web.Response:
+    session = require_session(request)
+    dataset = _catalog(request).dataset(request.match_info["name"])
+    if dataset is None or not visible(dataset, session.user.id):
+        raise ApiError("CannotLoadDataset", "CannotLoadDataset: UnknownDatasetName")
+    return web.json_response(dataset_json(dataset))
+
+
+# --- layers ---
+
+
+def _collection_listing(provider: str, collection: str, name: str, description: str) -> dict:
+    return {"type": "collection", "id": {"providerId": provider, "collectionId": collection}, "name": name,
+            "description": description, "properties": []}
+
+
+def _layer_listing(provider: str, layer: str, name: str, description: str) -> dict:
+    return {"type": "layer", "id": {"providerId": provider, "layerId": layer}, "name": name,
+            "description": description, "properties": []}
+
+
+def _collection(provider: str, collection: str, name: str, description: str, items: list[dict]) -> dict:
+    return {"id": {"providerId": provider, "collectionId": collection}, "name": name, "description": description,
+            "items": items, "entryLabel": None, "properties": []}
+
+
+def _personal_datasets(catalog: Catalog, user_id: str) -> list[Dataset]:
+    return [d for d in catalog.datasets.values() if d.owner == user_id]
+
+
+def _collection_items(request: web.Request, provider: str, collection: str, user_id: str) -> tuple[str, str, list]:
+    """``(name, description, all items)`` of a collection: sub-collections first, then layers."""
+    catalog = _catalog(request)
+    if provider == ROOT_PROVIDER and collection == ROOT_COLLECTION:
+        return "Layer Providers", "All available Geo Engine layer providers", [
+            _collection_listing(LAYER_DB_PROVIDER, LAYER_DB_ROOT, "Data Catalog", "Catalog of data and workflows"),
+            _collection_listing(PERSONAL_PROVIDER, PERSONAL_ROOT, "Personal Data Catalog", PERSONAL_DESCRIPTION),
+        ]
+    if provider == LAYER_DB_PROVIDER:
+        definition = catalog.collections.get(collection)
+        if definition is None:
+            raise unknown_collection(collection)
+        items = []
+        for child_id in definition.get("collections", []):
+            child = catalog.collections.get(child_id)
+            if child is not None:
+                items.append(_collection_listing(provider, child_id, child["name"], child.get("description", "")))
+        for layer_id in definition.get("layers", []):
+            layer = catalog.layers.get(layer_id)
+            if layer is not None:
+                items.append(_layer_listing(provider, layer_id, layer["name"], layer.get("description", "")))
+        return definition["name"], definition.get("description", ""), items
+    if provider == PERSONAL_PROVIDER:
+        if collection != PERSONAL_ROOT:
+            raise unknown_collection(collection)
+        items = [
+            _layer_listing(provider, d.id, d.display_name, d.description) for d in _personal_datasets(catalog, user_id)
+        ]
+        return "Personal Data Catalog", PERSONAL_DESCRIPTION, items
+    raise unknown_provider()
+
+
+async def root_collection(request: web.Request) -> web.Response:
+    return await _list_collection(request, ROOT_PROVIDER, ROOT_COLLECTION)
+
+
+async def collection(request: web.Request) -> web.Response:
+    return await _list_collection(request, request.match_info["provider"].lower(), request.match_info["collection"])
+
+
+async def _list_collection(request: web.Request, provider: str, collection_id: str) -> web.Response:
+    session = require_session(request)
+    offset, limit = _paging(request)
+    name, description, items = _collection_items(request, provider, collection_id, session.user.id)
+    return web.json_response(_collection(provider, collection_id, name, description, items[offset : offset + limit]))
+
+
+def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str) -> dict:
+    """The ``Layer`` JSON of a Data Catalog layer or of one of the caller's own datasets."""
+    catalog = _catalog(request)
+    if provider == LAYER_DB_PROVIDER:
+        layer = catalog.layers.get(layer_id)
+        if layer is None:
+            raise unknown_layer(layer_id)
+        return {
+            "id": {"providerId": provider, "layerId": layer_id},
+            "name": layer["name"],
+            "description": layer.get("description", ""),
+            "workflow": layer["workflow"],
+            "symbology": layer.get("symbology"),
+            "properties": layer.get("properties", []),
+            "metadata": layer.get("metadata", {}),
+        }
+    if provider == PERSONAL_PROVIDER:
+        dataset = next((d for d in _personal_datasets(catalog, user_id) if d.id == layer_id.lower()), None)
+        if dataset is None:
+            raise unknown_layer(layer_id)
+        source = "GdalSource" if is_raster(dataset) else "OgrSource"
+        kind = "Raster" if is_raster(dataset) else "Vector"
+        return {
+            "id": {"providerId": provider, "layerId": dataset.id},
+            "name": dataset.display_name,
+            "description": dataset.description,
+            "workflow": {"type": kind, "operator": {"type": source, "params": {"data": dataset.name}}},
+            "symbology": dataset.symbology,
+            "properties": [],
+            "metadata": {},
+        }
+    raise unknown_provider()
+
+
+async def get_layer(request: web.Request) -> web.Response:
+    session = require_session(request)
+    provider = request.match_info["provider"].lower()
+    return web.json_response(find_layer(request, provider, request.match_info["layer"], session.user.id))
+
+
+async def layer_workflow_id(request: web.Request) -> web.Response:
+    session = require_session(request)
+    provider = request.match_info["provider"].lower()
+    layer = find_layer(request, provider, request.match_info["layer"], session.user.id)
+    workflow_id, _ = request.app["workflows"].register(layer["workflow"])
+    return web.json_response({"id": workflow_id})
+
+
+async def capabilities(request: web.Request) -> web.Response:
+    require_session(request)
+    if request.match_info["provider"].lower() not in (LAYER_DB_PROVIDER, PERSONAL_PROVIDER):
+        raise unknown_provider()
+    return web.json_response(CAPABILITIES)
+
+
+def add_routes(app: web.Application) -> None:
+    provider = uuid_param("provider")
+    app.router.add_get("/layers/collections", root_collection)
+    app.router.add_get(f"/layers/collections/{provider}/{{collection}}", collection)
+    app.router.add_get(f"/layers/{provider}/capabilities", capabilities)
+    app.router.add_get(f"/layers/{provider}/{{layer}}", get_layer)
+    app.router.add_post(f"/layers/{provider}/{{layer}}/workflowId", layer_workflow_id)
+    app.router.add_post(f"/layers/{provider}/{{layer}}/processingGraphId", layer_workflow_id)
+    app.router.add_get("/datasets", list_datasets)
+    app.router.add_get("/dataset/{name}", get_dataset)
+    srs_api.add_routes(app)

@@ -1,5 +1,45 @@
-"""Work in progress."""
+"""``/tasks/{id}/status``, ``/tasks/list`` and ``DELETE /tasks/{id}`` (abort)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .app import uuid_param
+from .auth import require_session
+from .params import paging, query_bool, query_enum
+from .tasks import FILTERS, TaskManager
 
 
-def add_routes(app):
-    pass
+def _tasks(request: web.Request) -> TaskManager:
+    return request.app["tasks"]
+
+
+async def status(request: web.Request) -> web.Response:
+    session = require_session(request)
+    return web.json_response(_tasks(request).get(request.match_info["id"], session.user.id).status_json())
+
+
+async def task_list(request: web.Request) -> web.Response:
+    session = require_session(request)
+    status_filter = query_enum(request, "filter", FILTERS, default=None)
+    limit_max = request.app["config"].list_limit
+    offset, limit = paging(request, max_limit=limit_max, default_offset=0, default_limit=limit_max)
+    return web.json_response(_tasks(request).list(session.user.id, status_filter, offset, limit))
+
+
+async def abort(request: web.Request) -> web.Response:
+    session = require_session(request)
+    force = query_bool(request, "force")
+    _tasks(request).abort(request.match_info["id"], session.user.id, force)
+    return web.Response(status=202)
+
+
+async def _stop_tasks(app: web.Application) -> None:
+    await app["tasks"].shutdown()
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/tasks/list", task_list)
+    app.router.add_get(f"/tasks/{uuid_param('id')}/status", status)
+    app.router.add_delete(f"/tasks/{uuid_param('id')}", abort)
+    app.on_cleanup.append(_stop_tasks)

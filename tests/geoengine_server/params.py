@@ -1,0 +1,64 @@
+"""Query-string values with Geo Engine's answers for missing or malformed ones.
+
+Geo Engine parses query strings with serde before the handler runs: a missing field is
+``UnableToParseQueryString: missing field `x```, a bad number ``invalid digit found in string``,
+a bad enum value ``unknown variant `x`, expected one of ...``. Validators (``limit`` <= 20)
+answer ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import errors
+from .errors import ApiError
+
+_NO_DEFAULT = object()
+
+
+def query_int(request: web.Request, name: str, default=_NO_DEFAULT) -> int:
+    """A non-negative integer parameter; required unless ``default`` is given."""
+    raw = request.query.get(name)
+    if raw is None:
+        if default is _NO_DEFAULT:
+            raise errors.missing_field(name)
+        return default
+    if raw == "":
+        raise errors.query_error("cannot parse integer from empty string")
+    if not raw.isdigit():
+        raise errors.query_error("invalid digit found in string")
+    return int(raw)
+
+
+def query_enum(request: web.Request, name: str, choices: tuple[str, ...], default=_NO_DEFAULT):
+    """One of ``choices``; required unless ``default`` is given (``None`` allowed)."""
+    raw = request.query.get(name)
+    if raw is None or (raw == "" and default is not _NO_DEFAULT):
+        if default is _NO_DEFAULT:
+            raise errors.missing_field(name)
+        return default
+    if raw not in choices:
+        expected = ", ".join(f"`{c}`" for c in choices)
+        raise errors.query_error(f"unknown variant `{raw}`, expected one of {expected}")
+    return raw
+
+
+def query_bool(request: web.Request, name: str, default: bool = False) -> bool:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in ("true", "false"):
+        raise errors.query_error("provided string was not `true` or `false`")
+    return raw == "true"
+
+
+def paging(request: web.Request, *, max_limit: int | None, default_limit=_NO_DEFAULT, default_offset=_NO_DEFAULT):
+    """``(offset, limit)``; ``limit`` above ``max_limit`` is a ``ValidationError``."""
+    offset = query_int(request, "offset", default_offset)
+    limit = query_int(request, "limit", default_limit)
+    if max_limit is not None and limit > max_limit:
+        raise ApiError(
+            "ValidationError",
+            f'limit: Validation error: range [{{"max": Number({max_limit}.0), "value": Number({limit})}}]',
+        )
+    return offset, limit
