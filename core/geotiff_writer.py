@@ -1,0 +1,296 @@
+"""Streaming a raster workflow into GeoTIFF files, tile by tile, with memory that does not grow with the extent.
+
+Layout of the output (one decision, documented here):
+
+* one GeoTIFF per time slice, named ``<stem>_<start>.tif`` (``start`` as ``YYYYMMDDTHHMMSSZ``, or
+  ``<ms>ms`` outside the calendar range), the selected bands as bands 1..n in selection order;
+* the file covers exactly the tiles the server streams: the query's bounding box snapped outward
+  to Geo Engine's tiling grid (512 px tiles anchored at the pixel edge nearest to (0, 0)). So every
+  streamed tile is exactly one 512x512 GeoTIFF block and is written once, compressed, as it arrives;
+  nothing is buffered and no block is read back. Parts outside the data are no-data. (Clipping to
+  the data bounds would put tile edges inside blocks and force partial block rewrites.)
+* internally tiled 512x512, DEFLATE with the horizontal (integers) or floating-point predictor,
+  band-interleaved, BigTIFF when the uncompressed size could exceed 4 GB, ``SPARSE_OK`` so tiles that are
+  entirely no-data are never written (GDAL reads them back as no-data);
+* masked pixels get the no-data value: NaN for floats, ``no_data_value`` if given, else 0 for
+  unsigned and the type's minimum for signed integers. Valid pixels that equal it are counted in
+  ``GeoTiffSink.no_data_collisions`` (they would read back as no-data);
+* georeferenced in the workflow's CRS (WKT from ``osr``), with ``time_start``/``time_end`` metadata
+  and band descriptions.
+
+On cancel or any error every file of the job is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+from osgeo import gdal, osr
+
+from .errors import MalformedResponseError
+from .raster import RasterTile2D
+from .tiling import TileRange, TilingGrid
+
+_GDAL_TYPES = {
+    np.dtype(np.uint8): gdal.GDT_Byte, np.dtype(np.uint16): gdal.GDT_UInt16, np.dtype(np.uint32): gdal.GDT_UInt32,
+    np.dtype(np.int16): gdal.GDT_Int16, np.dtype(np.int32): gdal.GDT_Int32,
+    np.dtype(np.float32): gdal.GDT_Float32, np.dtype(np.float64): gdal.GDT_Float64,
+}
+for _name, _dtype in (("GDT_UInt64", np.uint64), ("GDT_Int64", np.int64), ("GDT_Int8", np.int8)):
+    if hasattr(gdal, _name):  # Int64/UInt64 since GDAL 3.5, Int8 since 3.7
+        _GDAL_TYPES[np.dtype(_dtype)] = getattr(gdal, _name)
+
+_FLUSH_BYTES = 64 << 20  # flush GDAL's block cache after this many uncompressed bytes (bounds memory)
+
+
+def default_no_data_value(dtype: np.dtype) -> Any:
+    """NaN for floats, 0 for unsigned integers, the minimum for signed integers."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return float("nan")
+    if dtype.kind == "u":
+        return 0
+    return int(np.iinfo(dtype).min)
+
+
+def creation_options(dtype: np.dtype, width: int, height: int, bands: int, compress: str = "DEFLATE") -> list[str]:
+    """GTiff creation options for a streamed file (see the module docstring)."""
+    dtype = np.dtype(dtype)
+    uncompressed = width * height * bands * dtype.itemsize
+    options = [
+        "TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "INTERLEAVE=BAND", "SPARSE_OK=TRUE",
+        f"BIGTIFF={'YES' if uncompressed > 3_900_000_000 else 'NO'}",
+    ]
+    if compress.upper() != "NONE":
+        options.append(f"COMPRESS={compress.upper()}")
+        options.append(f"PREDICTOR={3 if dtype.kind == 'f' else 2}")
+        if compress.upper() == "DEFLATE":
+            options.append("ZLEVEL=1")  # ~3x faster than the default 6, files a few percent larger (measured)
+        options.append("NUM_THREADS=ALL_CPUS")
+    if dtype == np.int8 and not hasattr(gdal, "GDT_Int8"):
+        options.append("PIXELTYPE=SIGNEDBYTE")
+    return options
+
+
+def _gdal_type(dtype: np.dtype) -> int:
+    dtype = np.dtype(dtype)
+    if dtype == np.int8 and dtype not in _GDAL_TYPES:
+        return gdal.GDT_Byte  # written as SIGNEDBYTE
+    try:
+        return _GDAL_TYPES[dtype]
+    except KeyError:
+        raise MalformedResponseError(f"pixel type {dtype} cannot be written with GDAL {gdal.__version__}") from None
+
+
+def _time_label(ms: int) -> str:
+    try:
+        moment = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=ms)
+    except OverflowError:
+        return f"{ms}ms"
+    label = moment.strftime("%Y%m%dT%H%M%S")
+    if moment.microsecond:
+        label += f"{moment.microsecond // 1000:03d}"
+    return label + "Z"
+
+
+def _iso(ms: int) -> str:
+    try:
+        moment = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=ms)
+    except OverflowError:
+        return str(ms)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def srs_wkt(spatial_reference: str) -> str:
+    """WKT for ``EPSG:4326``-style strings; ``""`` for unreferenced rasters."""
+    if not spatial_reference:
+        return ""
+    srs = osr.SpatialReference()
+    try:
+        ok = srs.SetFromUserInput(spatial_reference) == 0
+    except RuntimeError:
+        ok = False
+    if not ok:
+        raise MalformedResponseError(f"unknown spatial reference {spatial_reference!r}")
+    return srs.ExportToWkt()
+
+
+@dataclass
+class _OpenFile:
+    path: Path
+    dataset: Any
+    tiles_left: int
+    unflushed: int = 0
+
+
+@dataclass
+class GeoTiffSink:
+    """Writes the tiles of one stream (any order, any time slices) into one tiled GeoTIFF per time slice.
+
+    ``grid`` and ``tiles`` fix the file's extent; ``bands`` are the selected band indices (tile ``band``
+    values) in output order. A slice's file is closed as soon as all its tiles have arrived.
+    """
+
+    directory: Path
+    stem: str
+    grid: TilingGrid
+    tiles: TileRange
+    bands: Sequence[int]
+    dtype: np.dtype
+    spatial_reference: str
+    no_data_value: Any = None
+    band_names: Optional[Sequence[str]] = None
+    compress: str = "DEFLATE"
+    paths: list[Path] = field(default_factory=list)
+    no_data_collisions: int = 0
+
+    def __post_init__(self) -> None:
+        self.directory = Path(self.directory)
+        self.dtype = np.dtype(self.dtype)
+        if self.no_data_value is None:
+            self.no_data_value = default_no_data_value(self.dtype)
+        self._band_index = {band: i for i, band in enumerate(self.bands)}
+        self._open: dict[tuple[int, int], _OpenFile] = {}
+        self._done: set[tuple[int, int]] = set()
+        self._wkt = srs_wkt(self.spatial_reference)
+        size = self.grid.tile_size
+        self.width, self.height = self.tiles.columns * size, self.tiles.rows * size
+        self._options = creation_options(self.dtype, self.width, self.height, len(self.bands), self.compress)
+        self._gdal_type = _gdal_type(self.dtype)
+        self._fill = self.dtype.type(self.no_data_value)
+        origin = self.grid.geo_transform_at(self.tiles.x0 * size, self.tiles.y0 * size)
+        self._geo_transform = origin.to_gdal()
+
+    # ------------------------------------------------------------------------------------------ files
+
+    def _file_for(self, tile: RasterTile2D) -> _OpenFile:
+        key = (tile.time_start_ms, tile.time_end_ms)
+        open_file = self._open.get(key)
+        if open_file is not None:
+            return open_file
+        if key in self._done:
+            raise MalformedResponseError(f"tile for time slice {_iso(key[0])} arrived after the slice was complete")
+        path = self.directory / f"{self.stem}_{_time_label(key[0])}.tif"
+        if path in self.paths:
+            path = self.directory / f"{self.stem}_{_time_label(key[0])}_{_time_label(key[1])}.tif"
+        self.paths.append(path)  # registered first: an error below still removes it
+        driver = gdal.GetDriverByName("GTiff")
+        dataset = driver.Create(str(path), self.width, self.height, len(self.bands), self._gdal_type,
+                                options=self._options)
+        if dataset is None:
+            raise OSError(f"GDAL cannot create {path}: {gdal.GetLastErrorMsg()}")
+        dataset.SetGeoTransform(self._geo_transform)
+        if self._wkt:
+            dataset.SetProjection(self._wkt)
+        dataset.SetMetadata({"time_start": _iso(key[0]), "time_end": _iso(key[1])})
+        for i in range(len(self.bands)):
+            band = dataset.GetRasterBand(i + 1)
+            _set_no_data(band, self.dtype, self.no_data_value)
+            if self.band_names and i < len(self.band_names):
+                band.SetDescription(str(self.band_names[i]))
+        open_file = _OpenFile(path, dataset, self.tiles.count * len(self.bands))
+        self._open[key] = open_file
+        return open_file
+
+    def _close(self, key: tuple[int, int]) -> None:
+        open_file = self._open.pop(key)
+        open_file.dataset.FlushCache()
+        open_file.dataset = None  # closes the file
+        self._done.add(key)
+
+    # ------------------------------------------------------------------------------------------ tiles
+
+    def write(self, tile: RasterTile2D) -> None:
+        """Write one tile straight into its block."""
+        band_index = self._band_index.get(tile.band)
+        if band_index is None:
+            raise MalformedResponseError(f"tile of band {tile.band}, but bands {list(self.bands)} were requested")
+        if tile.dtype != self.dtype:
+            raise MalformedResponseError(f"tile of type {tile.dtype}, expected {self.dtype}")
+        try:
+            column, row = self.grid.pixel_of(tile.geo_transform.x_min, tile.geo_transform.y_max)
+        except ValueError as exc:
+            raise MalformedResponseError(str(exc)) from None
+        x_off = column - self.tiles.x0 * self.grid.tile_size
+        y_off = row - self.tiles.y0 * self.grid.tile_size
+        if not (0 <= x_off < self.width and 0 <= y_off < self.height):
+            raise MalformedResponseError(
+                f"tile at ({tile.geo_transform.x_min}, {tile.geo_transform.y_max}) lies outside the queried tiles"
+            )
+        open_file = self._file_for(tile)
+        data = tile.data
+        h, w = min(tile.size_y, self.height - y_off), min(tile.size_x, self.width - x_off)
+        values, mask = data.data[:h, :w], np.ma.getmask(data)
+        if mask is not np.ma.nomask:
+            mask = mask[:h, :w]
+        if mask is np.ma.nomask or not mask.any():
+            self._count_collisions(values, None)
+            pixels = values
+        elif mask.all():
+            pixels = None  # sparse: the block stays unwritten and reads back as no-data
+        else:
+            self._count_collisions(values, mask)
+            pixels = np.where(mask, self._fill, values)
+        if pixels is not None:
+            if self.dtype == np.int8 and self._gdal_type == gdal.GDT_Byte:
+                pixels = pixels.view(np.uint8)
+            band = open_file.dataset.GetRasterBand(band_index + 1)
+            if band.WriteArray(pixels, x_off, y_off) != 0:
+                raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
+            open_file.unflushed += pixels.nbytes
+            if open_file.unflushed >= _FLUSH_BYTES:
+                open_file.dataset.FlushCache()
+                open_file.unflushed = 0
+        open_file.tiles_left -= 1
+        if open_file.tiles_left <= 0:
+            self._close((tile.time_start_ms, tile.time_end_ms))
+
+    def _count_collisions(self, values: np.ndarray, mask: Optional[np.ndarray]) -> None:
+        if self.dtype.kind == "f":
+            return  # NaN never equals a valid float
+        hits = values == self._fill
+        if mask is not None:
+            hits &= ~mask
+        self.no_data_collisions += int(np.count_nonzero(hits))
+
+    def write_all(self, tiles: Iterable[RasterTile2D]) -> list[Path]:
+        """Write every tile, then finish; on any error remove the files and re-raise."""
+        try:
+            for tile in tiles:
+                self.write(tile)
+        except BaseException:
+            self.abort()
+            raise
+        return self.finish()
+
+    def finish(self) -> list[Path]:
+        """Close every file (slices with missing tiles keep no-data there) and return the paths."""
+        for key in list(self._open):
+            self._close(key)
+        return list(self.paths)
+
+    def abort(self) -> None:
+        """Close and delete every file of this job."""
+        for key in list(self._open):
+            self._open.pop(key).dataset = None
+        for path in self.paths:
+            for candidate in (path, Path(f"{path}.aux.xml")):
+                try:
+                    os.remove(candidate)
+                except FileNotFoundError:
+                    pass
+        self.paths.clear()
+
+
+def _set_no_data(band: Any, dtype: np.dtype, value: Any) -> None:
+    if dtype == np.int64 and hasattr(band, "SetNoDataValueAsInt64"):
+        band.SetNoDataValueAsInt64(int(value))
+    elif dtype == np.uint64 and hasattr(band, "SetNoDataValueAsUInt64"):
+        band.SetNoDataValueAsUInt64(int(value))
+    else:
+        band.SetNoDataValue(float(value))

@@ -1,0 +1,203 @@
+"""Geo Engine's websocket result streams: the synchronous transport shared by raster and vector streams.
+
+Protocol (wire reference, section 11): the client sends the text ``NEXT`` and receives one binary
+message (one Arrow IPC file). The end of the stream is a close with code 1000; a computation error
+is a close with code 1011 whose reason is the server's error text. Errors found before the upgrade
+(401, 400) are ordinary HTTP responses.
+
+The transport keeps exactly one ``NEXT`` outstanding: it asks for message *n+1* before handing out
+message *n*, so the server computes the next result while the caller decodes and writes this one.
+The cancel check is polled between messages and while waiting (every ``poll_interval`` s); a
+cancelled stream closes its socket within about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping, Optional
+from urllib.parse import quote
+
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from .errors import (
+    GeoEngineConnectionError,
+    GeoEngineError,
+    GeoEngineTimeoutError,
+    MalformedResponseError,
+    StreamClosedError,
+    error_class_for_status,
+)
+
+ProgressCallback = Callable[[int, Optional[int]], None]
+CancelCheck = Callable[[], bool]
+
+DEFAULT_OPEN_TIMEOUT = 60.0
+DEFAULT_MESSAGE_TIMEOUT = 3600.0  # one tile or batch may take long on a busy server
+CLOSE_TIMEOUT = 0.5  # a cancelled stream waits at most this long for the server's close frame
+
+
+class StreamCancelledError(GeoEngineError):
+    """The caller's cancel check returned True; the stream was closed."""
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        super().__init__("the stream was cancelled", error="Cancelled", url=url)
+
+
+def websocket_url(base_url: str, path: str, params: Mapping[str, str]) -> str:
+    """``ws(s)://`` URL for ``base_url`` + ``path``; each value percent-encoded (``+`` -> ``%2B``, ``/`` -> ``%2F``)."""
+    scheme, sep, rest = base_url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https", "ws", "wss"):
+        raise GeoEngineError(f"cannot build a websocket URL from {base_url!r}: expected http(s)://")
+    ws_scheme = "wss" if scheme.lower() in ("https", "wss") else "ws"
+    query = "&".join(f"{quote(str(k), safe='')}={quote(str(v), safe='')}" for k, v in params.items())
+    return f"{ws_scheme}://{rest.rstrip('/')}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+
+
+@dataclass
+class StreamStats:
+    """What a finished or aborted stream transferred."""
+
+    messages: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+class ArrowMessageStream:
+    """Iterate over the binary messages of one stream (Arrow IPC files as ``bytes``).
+
+    Use as a context manager or exhaust the iterator; either way the socket is closed at the end, on
+    errors, on cancel, and when the consumer stops early.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        open_timeout: float = DEFAULT_OPEN_TIMEOUT,
+        message_timeout: float = DEFAULT_MESSAGE_TIMEOUT,
+        cancelled: Optional[CancelCheck] = None,
+        poll_interval: float = 0.2,
+    ) -> None:
+        self.url = url
+        self._headers = dict(headers)
+        self._open_timeout = open_timeout
+        self._message_timeout = message_timeout
+        self._cancelled = cancelled
+        self._poll = poll_interval
+        self._ws: Optional[ClientConnection] = None
+        self.stats = StreamStats()
+
+    @property
+    def _safe_url(self) -> str:
+        return f"GET {self.url}"
+
+    def __enter__(self) -> ArrowMessageStream:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 - closing a broken socket must not mask the real error
+                pass
+
+    def _check_cancelled(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            self.close()
+            raise StreamCancelledError(self._safe_url)
+
+    def _open(self) -> ClientConnection:
+        self._check_cancelled()
+        try:
+            return connect(
+                self.url,
+                additional_headers=self._headers,
+                max_size=None,
+                open_timeout=self._open_timeout,
+                close_timeout=CLOSE_TIMEOUT,
+                ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
+                compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
+            )
+        except InvalidStatus as exc:
+            raise _http_error(exc, self._safe_url) from None
+        except InvalidHandshake as exc:
+            raise MalformedResponseError(f"websocket handshake failed: {exc}", url=self._safe_url) from None
+        except TimeoutError:
+            raise GeoEngineTimeoutError(
+                f"no websocket upgrade within {self._open_timeout} s", url=self._safe_url
+            ) from None
+        except OSError as exc:
+            raise GeoEngineConnectionError(f"cannot connect: {exc}", url=self._safe_url) from None
+
+    def _send_next(self) -> None:
+        try:
+            self._ws.send("NEXT")
+        except ConnectionClosed:
+            pass  # the server closed (end or error): the next receive reports which
+
+    def _receive(self) -> Optional[bytes]:
+        """The next binary message, or None at the end of the stream (close 1000)."""
+        deadline = time.monotonic() + self._message_timeout
+        while True:
+            self._check_cancelled()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.close()
+                raise GeoEngineTimeoutError(f"no stream message within {self._message_timeout} s", url=self._safe_url)
+            try:
+                message = self._ws.recv(timeout=min(self._poll, remaining))
+            except TimeoutError:
+                continue
+            except ConnectionClosedOK:
+                return None
+            except ConnectionClosed as exc:
+                frame = exc.rcvd
+                code = frame.code if frame is not None else 1006
+                reason = frame.reason if frame is not None else "connection lost without a close frame"
+                raise StreamClosedError(
+                    f"the stream failed (close code {code}): {reason}", code=code, reason=reason, url=self._safe_url
+                ) from None
+            if isinstance(message, str):
+                raise MalformedResponseError(f"unexpected text message in stream: {message[:200]!r}",
+                                             url=self._safe_url)
+            return message
+
+    def __iter__(self) -> Iterator[bytes]:
+        started = time.monotonic()
+        self._ws = self._open()
+        try:
+            self._send_next()
+            while True:
+                message = self._receive()
+                if message is None:
+                    return
+                self._send_next()  # pipelining: the server computes the next one while we hand this out
+                self.stats.messages += 1
+                self.stats.bytes += len(message)
+                yield message
+        finally:
+            self.stats.seconds = time.monotonic() - started
+            self.close()
+
+
+def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:
+    """The error class for a refused upgrade, with the server's ``error``/``message`` when it sent JSON."""
+    response = exc.response
+    status = int(response.status_code)
+    body = bytes(response.body or b"")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+        error, message = payload["error"], payload["message"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        text = body.decode("utf-8", errors="replace").strip()[:300]
+        return MalformedResponseError(
+            f"websocket upgrade refused with HTTP {status} and a non-JSON body: {text!r}", status=status, url=url
+        )
+    return error_class_for_status(status)(str(message), error=str(error), status=status, url=url)

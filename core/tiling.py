@@ -1,0 +1,182 @@
+"""Geo Engine's raster tiling grid: which 512x512 tiles a stream query returns.
+
+A raster's tiling grid has the raster's pixel size and is anchored at the pixel edge nearest to
+the coordinate origin (0, 0); tiles are ``tile_size`` pixels square and numbered from that anchor.
+A stream query's ``spatialBounds`` snap outward to this grid and every touched tile is streamed,
+whole, for every time slice and band.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .types import GeoTransform
+
+TILE_SIZE = 512
+_EPS = 1e-6  # fractions of a pixel treated as float noise when snapping
+
+
+def _floor(value: float) -> int:
+    return math.floor(value + _EPS)
+
+
+def _ceil(value: float) -> int:
+    return math.ceil(value - _EPS)
+
+
+@dataclass(frozen=True)
+class TileRange:
+    """Tiles ``x0 <= tx < x1`` by ``y0 <= ty < y1`` on a :class:`TilingGrid` (exclusive ends)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def columns(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def rows(self) -> int:
+        return self.y1 - self.y0
+
+    @property
+    def count(self) -> int:
+        return self.columns * self.rows
+
+
+@dataclass(frozen=True)
+class TilingGrid:
+    """The tiling grid of one raster: ``anchor`` is the pixel edge nearest to (0, 0)."""
+
+    anchor_x: float
+    anchor_y: float
+    x_pixel_size: float
+    y_pixel_size: float  # negative
+    tile_size: int = TILE_SIZE
+
+    @classmethod
+    def for_raster(cls, geo_transform: GeoTransform, tile_size: int = TILE_SIZE) -> TilingGrid:
+        """The grid for a raster with ``geo_transform`` (its descriptor's ``spatialGrid.geoTransform``)."""
+        gt = geo_transform
+        if gt.x_pixel_size <= 0 or gt.y_pixel_size >= 0:
+            raise ValueError(f"expected a north-up geo transform (x size > 0, y size < 0), got {gt}")
+        anchor_x = gt.x_min - round(gt.x_min / gt.x_pixel_size) * gt.x_pixel_size
+        anchor_y = gt.y_max - round(gt.y_max / gt.y_pixel_size) * gt.y_pixel_size
+        return cls(anchor_x, anchor_y, gt.x_pixel_size, gt.y_pixel_size, tile_size)
+
+    def pixel_range(self, xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[int, int, int, int]:
+        """Pixel columns/rows ``(c0, r0, c1, r1)``, exclusive ends, that the box touches (at least one)."""
+        if not (xmin <= xmax and ymin <= ymax):
+            raise ValueError(f"empty bounding box: {xmin}, {ymin}, {xmax}, {ymax}")
+        c0 = _floor((xmin - self.anchor_x) / self.x_pixel_size)
+        c1 = max(_ceil((xmax - self.anchor_x) / self.x_pixel_size), c0 + 1)
+        r0 = _floor((ymax - self.anchor_y) / self.y_pixel_size)
+        r1 = max(_ceil((ymin - self.anchor_y) / self.y_pixel_size), r0 + 1)
+        return c0, r0, c1, r1
+
+    def tile_range(self, xmin: float, ymin: float, xmax: float, ymax: float) -> TileRange:
+        """The tiles a stream query for this box returns."""
+        c0, r0, c1, r1 = self.pixel_range(xmin, ymin, xmax, ymax)
+        size = self.tile_size
+        return TileRange(c0 // size, r0 // size, -(-c1 // size), -(-r1 // size))
+
+    def tile_origin(self, tx: int, ty: int) -> tuple[float, float]:
+        """Upper-left corner of tile ``(tx, ty)``."""
+        return (
+            self.anchor_x + tx * self.tile_size * self.x_pixel_size,
+            self.anchor_y + ty * self.tile_size * self.y_pixel_size,
+        )
+
+    def pixel_of(self, x: float, y: float) -> tuple[int, int]:
+        """The grid pixel ``(column, row)`` whose upper-left corner is at ``(x, y)``; ValueError when off-grid."""
+        fx = (x - self.anchor_x) / self.x_pixel_size
+        fy = (y - self.anchor_y) / self.y_pixel_size
+        cx, cy = round(fx), round(fy)
+        if abs(fx - cx) > 1e-3 or abs(fy - cy) > 1e-3:
+            raise ValueError(f"tile origin ({x}, {y}) is not on the raster's pixel grid")
+        return int(cx), int(cy)
+
+    def geo_transform_at(self, column: int, row: int) -> GeoTransform:
+        """The geo transform of a raster whose upper-left pixel is grid pixel ``(column, row)``."""
+        return GeoTransform(
+            self.anchor_x + column * self.x_pixel_size,
+            self.anchor_y + row * self.y_pixel_size,
+            self.x_pixel_size,
+            self.y_pixel_size,
+        )
+
+
+_FIXED_STEP_MS = {"millis": 1, "seconds": 1000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
+_MAX_SLICES = 1_000_000
+
+
+def _add_months(ms: int, months: int) -> int:
+    """``ms`` shifted by whole calendar months (UTC; day-of-month clamped like chrono)."""
+    import calendar
+    import datetime as dt
+
+    when = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=ms)
+    total = when.year * 12 + (when.month - 1) + months
+    year, month = divmod(total, 12)
+    day = min(when.day, calendar.monthrange(year, month + 1)[1])
+    shifted = when.replace(year=year, month=month + 1, day=day)
+    return int((shifted - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(milliseconds=1))
+
+
+def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The ``[start, end)`` ms intervals of a regular time dimension that a query ``[start, end)`` meets.
+
+    ``dimension`` is the descriptor's ``time.dimension`` JSON; the query is clipped to ``bounds`` when given.
+    Returns None when the count is unknowable up front (irregular dimension, unbounded query).
+    """
+    if not dimension or dimension.get("type") != "regular":
+        return None
+    if bounds is not None:
+        if start == end:
+            if not bounds[0] <= start < bounds[1]:
+                return []
+        else:
+            start, end = max(start, bounds[0]), min(end, bounds[1])
+            if end <= start:
+                return []
+    try:
+        origin = int(dimension["origin"])
+        granularity = dimension["step"]["granularity"]
+        step = int(dimension["step"]["step"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if step <= 0:
+        return None
+    try:
+        if granularity in _FIXED_STEP_MS:
+            width = _FIXED_STEP_MS[granularity] * step
+            k = (start - origin) // width
+
+            def at(i: int) -> int:
+                return origin + i * width
+        elif granularity in ("months", "years"):
+            months = step * (12 if granularity == "years" else 1)
+            guess = (start - origin) // (30 * 86_400_000 * months)  # close first guess, fixed below
+            k = int(guess)
+            while _add_months(origin, k * months) > start:
+                k -= 1
+            while _add_months(origin, (k + 1) * months) <= start:
+                k += 1
+
+            def at(i: int) -> int:
+                return _add_months(origin, i * months)
+        else:
+            return None
+        slices: list[tuple[int, int]] = []
+        while len(slices) < _MAX_SLICES:
+            lo, hi = at(k), at(k + 1)
+            if lo > end or (lo == end and end > start):
+                break
+            slices.append((lo, hi))
+            k += 1
+        return slices if len(slices) < _MAX_SLICES else None
+    except (OverflowError, ValueError):  # beyond datetime's years: unknown
+        return None
