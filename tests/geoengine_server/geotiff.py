@@ -8,7 +8,7 @@ import numpy as np
 from osgeo import gdal
 
 from .engine.types import GeoTransform
-from .ogc_params import srs_object
+from .ogc_params import crs_wkt
 
 gdal.UseExceptions()
 
@@ -40,7 +40,7 @@ def geotiff_bytes(
             (geo_transform.origin_x, geo_transform.x_pixel_size, 0.0, geo_transform.origin_y, 0.0,
              geo_transform.y_pixel_size)
         )
-        dataset.SetProjection(srs_object(crs).ExportToWkt())
+        dataset.SetProjection(crs_wkt(crs))
         band = dataset.GetRasterBand(1)
         mask = np.ma.getmaskarray(values)
         data = np.ma.getdata(values)

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from functools import lru_cache
 
-import numpy as np
-from osgeo import osr
+from pyproj import CRS
 
-from .engine.types import BBox
+from .engine import crs as engine_crs
+from .engine.crs import check_srs, transform_points  # noqa: F401  (re-exported for the OGC modules)
+from .engine.types import BBox, EngineError
 from .errors import ApiError, missing_field, query_error
-
-osr.UseExceptions()
 
 _CRS_PATTERN = re.compile(r"^(EPSG|SR-ORG|IAU2000|ESRI):(\d+)$")
 _URN_PATTERN = re.compile(r"^urn:ogc:def:crs:(EPSG|SR-ORG|IAU2000|ESRI)::(\d+)$")
@@ -89,43 +87,23 @@ def parse_crs_urn(text: str) -> str:
     return f"{m.group(1)}:{m.group(2)}"
 
 
-def unknown_srs(crs: str) -> ApiError:
-    return ApiError("UnknownSrsString", f"Spatial reference system '{crs}' is unknown")
-
-
-_srs_lock = threading.Lock()
+def check_known(crs: str) -> str:
+    """``crs`` if PROJ knows it, else the ``UnknownSrsString`` error (raised in the handler)."""
+    try:
+        return check_srs(crs)
+    except EngineError as exc:
+        raise ApiError(exc.error, exc.message) from None
 
 
 @lru_cache(maxsize=64)
-def _srs_info(crs: str) -> tuple[str, bool] | None:
-    """(WKT, north-east axis order) for a known CRS, None for an unknown one."""
-    authority, _, code = crs.partition(":")
-    srs = osr.SpatialReference()
-    try:
-        if authority == "EPSG":
-            srs.ImportFromEPSG(int(code))
-        else:
-            srs.SetFromUserInput(crs)
-    except (RuntimeError, ValueError):
-        return None
-    north_east = bool(srs.EPSGTreatsAsLatLong() or srs.EPSGTreatsAsNorthingEasting())
-    return srs.ExportToWkt(), north_east
-
-
-def check_known(crs: str) -> str:
-    """``crs`` if PROJ knows it, else the ``UnknownSrsString`` error (raised in the handler)."""
-    with _srs_lock:
-        info = _srs_info(crs)
-    if info is None:
-        raise unknown_srs(crs)
-    return crs
+def _north_east(crs: str) -> bool:
+    axes = CRS.from_user_input(crs).axis_info
+    return bool(axes) and axes[0].direction in ("north", "south")
 
 
 def is_north_east(crs: str) -> bool:
     """True when the CRS's official axis order is northing first (EPSG:4326), as PROJ says."""
-    check_known(crs)
-    with _srs_lock:
-        return _srs_info(crs)[1]
+    return _north_east(check_known(crs))
 
 
 def bbox_in_axis_order(values: list[float], crs: str) -> BBox:
@@ -136,50 +114,13 @@ def bbox_in_axis_order(values: list[float], crs: str) -> BBox:
     return BBox(a, b, c, d)
 
 
-def srs_object(crs: str) -> osr.SpatialReference:
-    """A fresh osr object (traditional GIS x/y order) for ``crs``."""
-    check_known(crs)
-    with _srs_lock:
-        wkt = _srs_info(crs)[0]
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(wkt)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
+def transform_bbox(bbox: BBox, src: str, dst: str) -> BBox:
+    """The box around ``bbox`` (in ``src``) in ``dst``; an error when it cannot be transformed at all."""
+    try:
+        return engine_crs.transform_bbox(bbox, src, dst)
+    except EngineError as exc:
+        raise ApiError(exc.error, exc.message) from None
 
 
-_local = threading.local()
-
-
-def _transformation(src: str, dst: str) -> osr.CoordinateTransformation:
-    """One transformation object per thread and CRS pair (PROJ objects are not thread-safe)."""
-    cache = getattr(_local, "cache", None)
-    if cache is None:
-        cache = _local.cache = {}
-    if (src, dst) not in cache:
-        cache[(src, dst)] = osr.CoordinateTransformation(srs_object(src), srs_object(dst))
-    return cache[(src, dst)]
-
-
-def transform_points(xs: np.ndarray, ys: np.ndarray, src: str, dst: str) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates from ``src`` to ``dst`` (x/y order); points that do not transform become NaN."""
-    if src == dst:
-        return xs, ys
-    shape = xs.shape
-    pts = np.column_stack([xs.ravel(), ys.ravel()]).astype(float)
-    ct = _transformation(src, dst)
-    out = np.array(ct.TransformPoints(pts), dtype=float)[:, :2]
-    bad = ~np.isfinite(out).all(axis=1) | (np.abs(out) > 1e300).any(axis=1)
-    out[bad] = np.nan
-    return out[:, 0].reshape(shape), out[:, 1].reshape(shape)
-
-
-def transform_bbox(bbox: BBox, src: str, dst: str, densify: int = 21) -> BBox:
-    """The box around ``bbox`` (in ``src``) in ``dst``, sampled on a grid so curved edges are covered."""
-    if src == dst:
-        return bbox
-    gx, gy = np.meshgrid(np.linspace(bbox.xmin, bbox.xmax, densify), np.linspace(bbox.ymin, bbox.ymax, densify))
-    xs, ys = transform_points(gx, gy, src, dst)
-    ok = np.isfinite(xs) & np.isfinite(ys)
-    if not ok.any():
-        raise ApiError("Reprojection", f"The bounding box cannot be reprojected from {src} to {dst}")
-    return BBox(float(xs[ok].min()), float(ys[ok].min()), float(xs[ok].max()), float(ys[ok].max()))
+def crs_wkt(crs: str) -> str:
+    return CRS.from_user_input(check_known(crs)).to_wkt()

@@ -21,7 +21,7 @@ from . import dataplane
 from .app import uuid_param
 from .auth import require_session
 from .colorizer import default_colorizer, parse_raster_colorizer
-from .engine.types import BBox, TimeInterval
+from .engine.types import GeoTransform, TimeInterval
 from .errors import ApiError, json_error, query_error
 from .ogc_params import OgcQuery, bbox_in_axis_order, check_known, parse_crs_string, parse_numbers
 from .sampling import OutputGrid, sample, tile_count
@@ -171,13 +171,10 @@ async def get_map(request: web.Request, workflow_id: str, params: GetMap) -> web
         raise ApiError("InvalidBoundingBox", "The bounding box must have a positive width and height")
     grid = OutputGrid(bbox, params.width, params.height, crs)
     png = await computation.in_thread(render_png, colorizer, grid, params.time)
-    tiles = tile_count((bbox.xmin, bbox.ymax), _resolution(bbox, params), bbox, config.tile_size)
+    x_res, y_res = (bbox.xmax - bbox.xmin) / params.width, (bbox.ymax - bbox.ymin) / params.height
+    tiles = tile_count(GeoTransform(bbox.xmin, bbox.ymax, x_res, -y_res), bbox, config.tile_size)
     response = web.Response(body=png, content_type="image/png", headers={"Cache-Control": "no-cache"})
     return dataplane.with_computation_id(response, computation.record(tiles))
-
-
-def _resolution(bbox: BBox, params: GetMap) -> tuple[float, float]:
-    return (bbox.xmax - bbox.xmin) / params.width, (bbox.ymax - bbox.ymin) / params.height
 
 
 def capabilities_xml(url: str, workflow_id: str, crs: str) -> str:

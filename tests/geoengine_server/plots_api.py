@@ -1,5 +1,55 @@
-"""Work in progress."""
+"""``GET /plot/{workflowId}?bbox&crs&time&spatialResolution``: a plot workflow's ``WrappedPlotOutput``.
+
+The bbox is x/y in every CRS (never swapped). ``crs`` is required in practice (``MissingSpatialReference``)
+and the bbox is reprojected into the workflow's CRS when it differs. ``spatialResolution`` must parse
+but 0.9 queries do not use it.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import dataplane
+from .app import uuid_param
+from .auth import require_session
+from .engine.types import BBox
+from .errors import ApiError, missing_field, query_error
+from .ogc_params import check_known, parse_crs_string, parse_numbers, transform_bbox
+from .timeutil import TimeParseError, parse_time_param
 
 
-def add_routes(app):
-    pass
+def _required(request: web.Request, key: str) -> str:
+    if key not in request.query:
+        raise missing_field(key)
+    return request.query[key]
+
+
+async def plot_handler(request: web.Request) -> web.Response:
+    session = require_session(request)
+    workflow_id = request.match_info["workflow_id"]
+    bbox = BBox(*parse_numbers(_required(request, "bbox"), 4, "bbox"))
+    crs = request.query.get("crs")
+    if crs is not None:
+        parse_crs_string(crs)
+    try:
+        time = parse_time_param(_required(request, "time"), 0)
+    except TimeParseError as exc:
+        raise query_error(str(exc)) from None
+    x_res, y_res = parse_numbers(_required(request, "spatialResolution"), 2, "spatial resolution")
+    if not (x_res > 0 and y_res > 0):
+        raise query_error("Invalid spatial resolution: both values must be > 0")
+
+    computation = await dataplane.start(request, workflow_id, "Plot", session)
+    if crs is None:
+        raise ApiError("MissingSpatialReference", "Missing spatial reference")
+    native = computation.operator.descriptor.spatial_reference
+    check_known(crs)
+    if crs != native:
+        bbox = transform_bbox(bbox, crs, check_known(native))
+    output = await computation.in_thread(lambda operator: operator.plot(bbox, time))
+    response = web.json_response(output)
+    return dataplane.with_computation_id(response, computation.record(1))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get(f"/plot/{uuid_param('workflow_id')}", plot_handler)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.types import NUMPY_TYPES, BBox, RasterOperator, TimeInterval, Window
+from .engine.tiling import tiling_offset, window_for_bbox
+from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterOperator, TimeInterval, Window
 from .ogc_params import transform_points
 
 WINDOW_BUDGET = 16_000_000  # source pixels read at native resolution; beyond, a strided read
@@ -87,19 +88,10 @@ def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid:
     return out
 
 
-def tile_count(grid_origin: tuple[float, float], pixel_size: tuple[float, float], bbox: BBox, tile_size: int) -> int:
-    """Tiles of Geo Engine's tiling grid that ``bbox`` touches, for a pixel grid at ``pixel_size``.
-
-    The tiling grid is anchored at the pixel edge nearest to (0, 0) of the grid through ``grid_origin``;
-    tiles are ``tile_size`` pixels square. ``pixel_size`` is (x, |y|).
-    """
-    px, py = pixel_size
-    ax = grid_origin[0] + round(-grid_origin[0] / px) * px
-    ay = grid_origin[1] + round(-grid_origin[1] / py) * py
-    eps = 1e-9
-    c0 = int(np.floor((bbox.xmin - ax) / px + eps))
-    c1 = int(np.ceil((bbox.xmax - ax) / px - eps)) - 1
-    r0 = int(np.floor((ay - bbox.ymax) / py + eps))
-    r1 = int(np.ceil((ay - bbox.ymin) / py - eps)) - 1
-    c1, r1 = max(c1, c0), max(r1, r0)
-    return (c1 // tile_size - c0 // tile_size + 1) * (r1 // tile_size - r0 // tile_size + 1)
+def tile_count(geo_transform: GeoTransform, bbox: BBox, tile_size: int) -> int:
+    """Tiles of Geo Engine's tiling grid (for the pixel grid ``geo_transform``) that ``bbox`` touches."""
+    dx, dy = tiling_offset(geo_transform)
+    w = window_for_bbox(geo_transform, bbox)
+    columns = (w.x_off + w.width - 1 - dx) // tile_size - (w.x_off - dx) // tile_size + 1
+    rows = (w.y_off + w.height - 1 - dy) // tile_size - (w.y_off - dy) // tile_size + 1
+    return columns * rows

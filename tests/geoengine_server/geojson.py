@@ -1,0 +1,83 @@
+"""Feature collections as Geo Engine's GeoJSON (WFS GetFeature) and WKT reprojection."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from shapely import wkt as shapely_wkt
+from shapely.geometry import mapping
+from shapely.ops import transform
+
+from .engine.types import FeatureCollection, VectorDescriptor
+from .ogc_params import transform_points
+from .timeutil import format_when
+
+_SINGLE = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon"}
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_lists(v) for v in value]
+    return float(value)
+
+
+def geometry_json(text: str) -> dict | None:
+    """WKT -> GeoJSON geometry; a Multi* with one part is written as its simple type."""
+    if not text:
+        return None
+    geometry = mapping(shapely_wkt.loads(text))
+    kind, coordinates = geometry["type"], geometry.get("coordinates")
+    if kind in _SINGLE and len(coordinates) == 1:
+        kind, coordinates = _SINGLE[kind], coordinates[0]
+    if kind == "GeometryCollection":
+        return {"type": kind, "geometries": [geometry_json(g.wkt) for g in shapely_wkt.loads(text).geoms]}
+    return {"type": kind, "coordinates": _lists(coordinates)}
+
+
+def property_value(value: Any, data_type: str) -> Any:
+    if value is None:
+        return None
+    if data_type == "float":
+        value = float(value)
+        return None if math.isnan(value) else value
+    if data_type in ("int", "category"):
+        return int(value)
+    if data_type == "bool":
+        return bool(value)
+    if data_type == "dateTime":
+        return format_when(int(value))
+    return str(value)
+
+
+def feature_collection_json(features: FeatureCollection, descriptor: VectorDescriptor) -> dict:
+    columns = list(descriptor.columns.items())
+    out = []
+    for i in range(len(features)):
+        properties = {
+            name: property_value(features.columns.get(name, [None] * len(features))[i], column.data_type)
+            for name, column in columns
+        }
+        out.append({
+            "type": "Feature",
+            "geometry": geometry_json(features.wkt[i]),
+            "properties": properties,
+            "when": {
+                "start": format_when(features.time_start[i]),
+                "end": format_when(features.time_end[i]),
+                "type": "Interval",
+            },
+        })
+    return {"type": "FeatureCollection", "features": out}
+
+
+def reproject_wkt(features: FeatureCollection, src: str, dst: str) -> FeatureCollection:
+    """The same features with geometries transformed from ``src`` to ``dst`` (x/y order)."""
+    if src == dst:
+        return features
+
+    def points(xs, ys, zs=None):
+        return transform_points(xs, ys, src, dst)
+
+    out = [text and transform(points, shapely_wkt.loads(text)).wkt for text in features.wkt]
+    return FeatureCollection(out, features.time_start, features.time_end, features.columns)
