@@ -1,0 +1,158 @@
+"""The plugin object QGIS creates: menu, toolbar, and the lifetime of everything the plugin owns.
+
+``initGui`` only builds actions and checks which optional packages exist. It opens no connection and
+reads no credentials. ``unload`` removes every trace: menu entries, toolbar, docks, the network
+request preprocessor, running tasks (cancelled) and the temporary folder.
+"""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtWidgets import QAction
+
+from .qgis_glue.connections import ConnectionStore
+from .qgis_glue.dependencies import report_missing
+from .qgis_glue.messages import Notifier, log
+from .qgis_glue.network import BearerHeaderInjector
+from .qgis_glue.tasks import TaskRunner
+from .qgis_glue.tempfiles import PluginTempDir
+from .ui.icons import icon
+
+PLUGIN_DIR = Path(__file__).resolve().parent
+MENU = "Geo Engine"
+TOOLBAR_OBJECT_NAME = "GeoEngineToolbar"
+COMING = "coming in a later version"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One menu/toolbar action; ``handler`` names a method of the plugin, or None while not built."""
+
+    key: str
+    text: str
+    icon: str
+    tip: str
+    handler: Optional[str] = None
+    toolbar: bool = True
+
+
+ACTIONS = (
+    ActionSpec("connections", "Connections…", "connections.svg", "Manage Geo Engine server connections",
+               "open_connections"),
+    ActionSpec("add_layer", "Add workflow layer…", "add_layer.svg", "Add a workflow result as a layer"),
+    ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer"),
+    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage"),
+    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow"),
+    ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server"),
+    ActionSpec("download_metadata", "Download metadata…", "download_metadata.svg",
+               "Download the metadata zip of a workflow"),
+    ActionSpec("workflow_definition", "Show workflow definition", "workflow_definition.svg",
+               "Show the workflow JSON of the selected layer"),
+    ActionSpec("help", "Help", "help.svg", "Open the plugin's documentation", "open_help", toolbar=False),
+)
+
+
+def read_metadata(key: str, default: str = "") -> str:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(PLUGIN_DIR / "metadata.txt", encoding="utf-8")
+    return parser.get("general", key, fallback=default)
+
+
+class GeoEnginePlugin:
+    """Owns the menu, toolbar, docks, task runner, temp folder and the request preprocessor."""
+
+    def __init__(self, iface) -> None:
+        self.iface = iface
+        self.actions: Dict[str, QAction] = {}
+        self.toolbar = None
+        self.docks: List = []
+        self.notifier: Optional[Notifier] = None
+        self.tasks: Optional[TaskRunner] = None
+        self.tempdir: Optional[PluginTempDir] = None
+        self.injector: Optional[BearerHeaderInjector] = None
+        self.store = ConnectionStore()
+        self.missing_dependencies = ()
+        self._dialogs: List = []
+
+    # --- QGIS entry points -------------------------------------------------------------------------
+    def initGui(self) -> None:  # noqa: N802 - QGIS API name
+        self.notifier = Notifier(self.iface.messageBar())
+        self.tasks = TaskRunner(self.notifier)
+        self.tempdir = PluginTempDir()
+        self.injector = BearerHeaderInjector()
+        self.injector.install()
+        self.toolbar = self.iface.addToolBar(MENU)
+        self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
+        for spec in ACTIONS:
+            action = self._make_action(spec)
+            self.actions[spec.key] = action
+            self.iface.addPluginToWebMenu(MENU, action)
+            if spec.toolbar:
+                self.toolbar.addAction(action)
+        self.missing_dependencies = report_missing(self.notifier)
+
+    def unload(self) -> None:
+        if self.tasks is not None:
+            cancelled = self.tasks.cancel_all()
+            if cancelled:
+                log(f"Cancelled {cancelled} running Geo Engine task(s) on unload")
+        for dialog in self._dialogs:
+            dialog.close()
+            dialog.deleteLater()
+        self._dialogs.clear()
+        for dock in self.docks:
+            self.iface.removeDockWidget(dock)
+            dock.deleteLater()
+        self.docks.clear()
+        for action in self.actions.values():
+            self.iface.removePluginWebMenu(MENU, action)
+            action.deleteLater()
+        self.actions.clear()
+        if self.toolbar is not None:
+            self.iface.mainWindow().removeToolBar(self.toolbar)
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.injector is not None:
+            self.injector.uninstall()
+        if self.tempdir is not None:
+            self.tempdir.cleanup()
+        if self.notifier is not None:
+            self.notifier.detach()
+
+    # --- actions ------------------------------------------------------------------------------------
+    def _make_action(self, spec: ActionSpec) -> QAction:
+        action = QAction(icon(spec.icon), spec.text, self.iface.mainWindow())
+        action.setObjectName(f"GeoEngine_{spec.key}")
+        if spec.handler is None:
+            action.setEnabled(False)
+            action.setToolTip(f"{spec.text}: {COMING}")
+            action.setStatusTip(f"{spec.tip} ({COMING})")
+        else:
+            action.setToolTip(spec.tip)
+            action.setStatusTip(spec.tip)
+            action.triggered.connect(getattr(self, spec.handler))
+        return action
+
+    def open_connections(self) -> None:
+        from .qgis_glue.sessions import probe_connection
+        from .ui.connections_dialog import ConnectionsDialog
+
+        dialog = ConnectionsDialog(self.store, self.tasks, probe_connection, self.iface.mainWindow())
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        dialog.show()
+        return dialog
+
+    def _forget_dialog(self, dialog) -> None:
+        if dialog in self._dialogs:
+            self._dialogs.remove(dialog)
+            dialog.deleteLater()
+
+    def open_help(self) -> None:
+        QDesktopServices.openUrl(QUrl(read_metadata("homepage")))

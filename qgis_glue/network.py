@@ -1,0 +1,118 @@
+"""Bearer tokens for QGIS's own requests (WMS/WCS layers...) to Geo Engine servers with a session.
+
+:class:`BearerHeaderInjector` registers one request preprocessor with ``QgsNetworkAccessManager``.
+It adds ``Authorization: Bearer <session>`` to requests whose URL lies below the ``/api`` base URL of
+a connection that has an active session, so layer URIs never hold a token. Other hosts, other ports,
+other path prefixes and requests that already carry an ``Authorization`` header are left alone.
+The preprocessor runs on whatever thread makes the request, so the token table is locked.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+from urllib.parse import urlsplit
+
+from qgis.core import QgsNetworkAccessManager
+from qgis.PyQt.QtNetwork import QNetworkRequest
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+AUTHORIZATION = b"Authorization"
+
+
+@dataclass(frozen=True)
+class ApiPrefix:
+    """Scheme, host, port and path prefix of a Geo Engine base URL (``https://host/api``)."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> ApiPrefix:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            raise ValueError(f"not an http(s) URL with a host: {url!r}")
+        port = parts.port or _DEFAULT_PORTS[scheme]
+        return cls(scheme, parts.hostname.lower(), port, parts.path.rstrip("/"))
+
+    def covers(self, url: str) -> bool:
+        """True for ``url`` on the same scheme/host/port whose path is this prefix or below it."""
+        try:
+            other = ApiPrefix.parse(url)
+        except ValueError:
+            return False
+        if (other.scheme, other.host, other.port) != (self.scheme, self.host, self.port):
+            return False
+        path = urlsplit(url).path
+        return path == self.path or path.startswith(self.path + "/")
+
+
+class BearerHeaderInjector:
+    """Holds the tokens of active sessions and applies them through a QGIS request preprocessor."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokens: Dict[ApiPrefix, Callable[[], Optional[str]]] = {}
+        self._preprocessor_id: Optional[str] = None
+
+    @property
+    def installed(self) -> bool:
+        return self._preprocessor_id is not None
+
+    def install(self) -> None:
+        """Register the preprocessor (once)."""
+        if self._preprocessor_id is None:
+            self._preprocessor_id = QgsNetworkAccessManager.setRequestPreprocessor(self.preprocess)
+
+    def uninstall(self) -> None:
+        """Remove the preprocessor and forget every token."""
+        if self._preprocessor_id is not None:
+            QgsNetworkAccessManager.removeRequestPreprocessor(self._preprocessor_id)
+            self._preprocessor_id = None
+        with self._lock:
+            self._tokens.clear()
+
+    def set_token(self, api_url: str, token: str) -> None:
+        """Send ``token`` with requests below ``api_url`` (replaces an earlier token for it)."""
+        if not token:
+            raise ValueError("empty session token")
+        self.set_token_source(api_url, lambda: token)
+
+    def set_token_source(self, api_url: str, source: Callable[[], Optional[str]]) -> None:
+        """Ask ``source()`` for the current token on each request (follows session renewals; None = skip)."""
+        with self._lock:
+            self._tokens[ApiPrefix.parse(api_url)] = source
+
+    @property
+    def prefixes(self) -> list:
+        """The API base URLs that currently get a token (for tests and diagnostics; no tokens)."""
+        with self._lock:
+            return list(self._tokens)
+
+    def remove_token(self, api_url: str) -> None:
+        with self._lock:
+            self._tokens.pop(ApiPrefix.parse(api_url), None)
+
+    def token_for(self, url: str) -> Optional[str]:
+        """The token for ``url``; the longest matching prefix wins."""
+        with self._lock:
+            matches = [(len(prefix.path), source) for prefix, source in self._tokens.items() if prefix.covers(url)]
+        if not matches:
+            return None
+        source = max(matches, key=lambda match: match[0])[1]
+        try:
+            return source()
+        except Exception:  # noqa: BLE001 - a logged-out session has no token; never break QGIS's request
+            return None
+
+    def preprocess(self, request: QNetworkRequest) -> None:
+        """The preprocessor: mutates ``request`` in place."""
+        if request.hasRawHeader(AUTHORIZATION):
+            return
+        token = self.token_for(request.url().toString())
+        if token is not None:
+            request.setRawHeader(AUTHORIZATION, b"Bearer " + token.encode("ascii"))

@@ -1,0 +1,174 @@
+"""Core sessions made from saved connections, and the sessions that are currently open.
+
+Split by thread: :func:`resolve` runs on the main thread (it reads the Auth Manager, which may ask for
+the master password, and QGIS's proxy settings); :func:`open_session`, :func:`probe_connection` and
+:meth:`SessionManager.connect` do network I/O and belong in a background task (``qgis_glue.tasks``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from .connections import (
+    Connection,
+    Credentials,
+    PasswordCredentials,
+    TokenCredentials,
+    load_credentials,
+)
+from .network import BearerHeaderInjector
+from .proxy import requests_proxies
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ResolvedConnection:
+    """A connection with its credentials and proxies, ready to be used from a worker thread."""
+
+    connection: Connection
+    credentials: Credentials
+    proxies: Dict[str, str]
+    timeout: float = DEFAULT_TIMEOUT
+
+    def __repr__(self) -> str:  # the credentials' own repr hides secrets; proxies may hold a password
+        return f"ResolvedConnection(connection={self.connection!r}, credentials={self.credentials!r}, proxies=***)"
+
+
+def resolve(connection: Connection, credentials: Optional[Credentials] = None,
+            timeout: float = DEFAULT_TIMEOUT) -> ResolvedConnection:
+    """Main thread: read the credentials (unless given, e.g. a pasted token) and the QGIS proxy."""
+    if credentials is None:
+        credentials = load_credentials(connection)
+    return ResolvedConnection(connection, credentials, requests_proxies(connection.url), timeout)
+
+
+def open_session(resolved: ResolvedConnection):
+    """Worker thread: log in as the connection says and return a ``core.session.Session``."""
+    from ..core.session import Session
+
+    options = dict(timeout=resolved.timeout, proxies=resolved.proxies, use_env=False)
+    credentials = resolved.credentials
+    url = resolved.connection.url
+    if isinstance(credentials, PasswordCredentials):
+        return Session(url, credentials=(credentials.email, credentials.password), **options)
+    if isinstance(credentials, TokenCredentials):
+        return Session(url, token=credentials.token, **options)
+    return Session(url, **options)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What "Test connection" shows."""
+
+    server_url: str
+    server_version: Optional[str]
+    user: str
+    valid_until: Optional[str]
+
+    def __str__(self) -> str:
+        version = self.server_version or "unknown version (no /info)"
+        until = f"; session valid until {self.valid_until}" if self.valid_until else ""
+        return f"Connected to Geo Engine {version} at {self.server_url} as {self.user}{until}."
+
+
+def describe_user(session_json: dict, fallback_id: Optional[str] = None) -> str:
+    """"admin@localhost", "Real Name <email>" or "anonymous user <id>" from a UserSession body."""
+    user = session_json.get("user") if isinstance(session_json, dict) else None
+    user = user if isinstance(user, dict) else {}
+    email, real_name, user_id = user.get("email"), user.get("realName"), user.get("id") or fallback_id
+    if email and real_name and real_name != email:
+        return f"{real_name} <{email}>"
+    if email:
+        return email
+    return f"anonymous user {user_id}" if user_id else "anonymous user"
+
+
+def probe_connection(resolved: ResolvedConnection, context=None) -> ProbeResult:
+    """Worker thread: log in, read ``/info`` and ``/session``, log out again (not for token sessions)."""
+    session = open_session(resolved)
+    try:
+        if context is not None:
+            context.set_progress(40)
+            context.check_canceled()
+        version = session.server_version
+        if context is not None:
+            context.set_progress(70)
+            context.check_canceled()
+        body = session.get_json("session")
+        return ProbeResult(session.server_url, version, describe_user(body, session.user_id),
+                           body.get("validUntil") if isinstance(body, dict) else session.valid_until)
+    finally:
+        try:
+            if session.kind != "token":  # a pasted token stays valid for the user
+                session.logout()
+        except Exception:  # noqa: BLE001 - logging out a probe is best effort
+            pass
+        session.close()
+
+
+class SessionManager:
+    """The open sessions, one per connection name; their tokens reach QGIS's requests via ``injector``."""
+
+    def __init__(self, injector: BearerHeaderInjector) -> None:
+        self._injector = injector
+        self._lock = threading.Lock()
+        self._sessions: Dict[str, object] = {}
+
+    def connect(self, resolved: ResolvedConnection):
+        """Worker thread: open a session for the connection and make it the active one."""
+        session = open_session(resolved)
+        self.register(resolved.connection.name, session)
+        return session
+
+    def register(self, name: str, session) -> None:
+        """Make ``session`` the active session of connection ``name`` (replacing and closing an older one)."""
+        with self._lock:
+            old = self._sessions.get(name)
+            self._sessions[name] = session
+        if old is not None and old is not session:
+            old.close()
+        self._sync_injector()
+
+    def get(self, name: str):
+        with self._lock:
+            return self._sessions.get(name)
+
+    def names(self):
+        with self._lock:
+            return sorted(self._sessions)
+
+    def close(self, name: str, logout: bool = False) -> None:
+        """Forget a session (and its token in QGIS requests); ``logout=True`` also ends it on the server."""
+        with self._lock:
+            session = self._sessions.pop(name, None)
+        if session is None:
+            return
+        self._sync_injector(removed_url=session.server_url)
+        try:
+            if logout:
+                session.logout()
+        finally:
+            session.close()
+
+    def close_all(self) -> None:
+        """Forget every session without network traffic (plugin unload)."""
+        for name in self.names():
+            self.close(name, logout=False)
+
+
+    def _sync_injector(self, removed_url: Optional[str] = None) -> None:
+        """One token per server URL: the most recently registered session for it wins."""
+        if removed_url is not None:
+            self._injector.remove_token(removed_url)
+        with self._lock:
+            sessions = list(self._sessions.values())
+        for session in sessions:  # insertion order: later registrations overwrite earlier ones
+            self._injector.set_token_source(session.server_url, lambda session=session: _bearer_token(session))
+
+
+def _bearer_token(session) -> Optional[str]:
+    header = session.auth_header.get("Authorization", "")
+    return header[len("Bearer "):] if header.startswith("Bearer ") else None

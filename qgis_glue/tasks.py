@@ -1,0 +1,162 @@
+"""Run a blocking ``core`` call in a QGIS background task, with progress, cancel and main-thread results.
+
+Pattern::
+
+    runner = TaskRunner(notifier)
+    runner.submit(
+        "Add workflow layer",
+        lambda ctx: client_call(..., cancel=ctx.is_canceled, progress=ctx.set_fraction),
+        on_success=add_layer,          # main thread, gets the return value
+    )
+
+``work`` runs on a worker thread and must not touch widgets or the project. Everything that does goes
+in the callbacks, which QGIS calls on the main thread from :meth:`QgsTask.finished`. Failures go to the
+message bar (one sentence) and the log panel (details), never to a traceback dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Set
+
+from qgis.core import Qgis, QgsApplication, QgsTask
+
+from .errors import describe_error
+from .messages import Notifier, log
+
+
+class TaskCancelled(Exception):
+    """Raised inside ``work`` (by :meth:`TaskContext.check_canceled`) to stop early."""
+
+
+class TaskContext:
+    """What ``work`` sees of its task: progress reporting and the cancel flag."""
+
+    def __init__(self, task: QgsTask) -> None:
+        self._task = task
+
+    def set_progress(self, percent: float) -> None:
+        """Progress in percent, clamped to 0..100."""
+        self._task.setProgress(max(0.0, min(100.0, float(percent))))
+
+    def set_fraction(self, fraction: float) -> None:
+        """Progress as a fraction 0..1."""
+        self.set_progress(100.0 * fraction)
+
+    def is_canceled(self) -> bool:
+        """True once the user (or unload) cancelled the task; pass this as a core cancel callback."""
+        return self._task.isCanceled()
+
+    def check_canceled(self) -> None:
+        """Raise :class:`TaskCancelled` if the task was cancelled."""
+        if self._task.isCanceled():
+            raise TaskCancelled()
+
+
+class CoreTask(QgsTask):
+    """A QgsTask around ``work(context) -> result`` with main-thread callbacks.
+
+    ``on_success(result)``, ``on_error(exception)`` and ``on_cancel()`` are optional. Errors are
+    reported through ``notifier`` (message bar + log) before ``on_error`` runs; with
+    ``notify_errors=False`` they only go to the log, for callers that show the error themselves.
+    """
+
+    def __init__(
+        self,
+        description: str,
+        work: Callable[[TaskContext], Any],
+        notifier: Notifier,
+        on_success: Optional[Callable[[Any], None]] = None,
+        on_error: Optional[Callable[[BaseException], None]] = None,
+        on_cancel: Optional[Callable[[], None]] = None,
+        can_cancel: bool = True,
+        notify_errors: bool = True,
+    ) -> None:
+        flags = QgsTask.Flag.CanCancel if can_cancel else QgsTask.Flags()
+        super().__init__(description, flags)
+        self._work = work
+        self._notifier = notifier
+        self._on_success = on_success
+        self._on_error = on_error
+        self._on_cancel = on_cancel
+        self._notify_errors = notify_errors
+        self._on_done: Optional[Callable[[CoreTask], None]] = None
+        self.result: Any = None
+        self.exception: Optional[BaseException] = None
+
+    def run(self) -> bool:  # worker thread
+        try:
+            self.result = self._work(TaskContext(self))
+        except TaskCancelled:
+            return False
+        except Exception as exc:  # noqa: BLE001 - delivered to finished() on the main thread
+            if self.isCanceled():
+                return False
+            self.exception = exc
+            return False
+        return not self.isCanceled()
+
+    def detach(self) -> None:
+        """Forget the callbacks: the task may still end, but nobody is told (plugin unload)."""
+        self._on_success = self._on_error = self._on_cancel = None
+
+    def finished(self, ok: bool) -> None:  # main thread
+        try:
+            if ok:
+                self._call(self._on_success, self.result)
+            elif self.exception is not None:
+                report = describe_error(self.exception)
+                if self._notify_errors:
+                    self._notifier.error(f"{self.description()}: {report.summary}", details=report.details)
+                else:
+                    log(f"{self.description()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
+                self._call(self._on_error, self.exception)
+            else:
+                log(f"{self.description()}: cancelled")
+                self._call(self._on_cancel)
+        finally:
+            if self._on_done is not None:
+                self._on_done(self)
+
+    def _call(self, callback: Optional[Callable[..., None]], *args: Any) -> None:
+        if callback is None:
+            return
+        try:
+            callback(*args)
+        except Exception as exc:  # noqa: BLE001 - a failing callback must not raise into QGIS
+            report = describe_error(exc)
+            self._notifier.error(f"{self.description()}: {report.summary}", details=report.details)
+
+
+class TaskRunner:
+    """Starts :class:`CoreTask` objects in QGIS's task manager and keeps them alive until they end."""
+
+    def __init__(self, notifier: Notifier, manager=None) -> None:
+        self._notifier = notifier
+        self._manager = manager or QgsApplication.taskManager()
+        self._tasks: Set[CoreTask] = set()
+
+    @property
+    def active(self) -> Set[CoreTask]:
+        return set(self._tasks)
+
+    def submit(self, description: str, work: Callable[[TaskContext], Any], **callbacks: Any) -> CoreTask:
+        """Make a task for ``work`` (callbacks as for :class:`CoreTask`) and start it."""
+        return self.start(CoreTask(description, work, self._notifier, **callbacks))
+
+    def start(self, task: CoreTask) -> CoreTask:
+        task._on_done = self._tasks.discard
+        self._tasks.add(task)
+        self._manager.addTask(task)
+        return task
+
+    def cancel_all(self, wait_ms: int = 5000) -> int:
+        """Detach and cancel every task, waiting up to ``wait_ms`` in total; returns how many were cancelled."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.detach()
+            task.cancel()
+        per_task = max(1, wait_ms // max(1, len(tasks)))
+        for task in tasks:
+            task.waitForFinished(per_task)
+        self._tasks.clear()
+        return len(tasks)

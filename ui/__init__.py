@@ -1,0 +1,1 @@
+"""Dialogs and docks of the plugin (Qt only through ``qgis.PyQt``)."""
