@@ -6,14 +6,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The repository's tests/ folder sits next to the project's read-only shared/ folder.
-_DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "geoengine-test-data"
+# The project's read-only shared/ folder sits beside the repository (/work/main and /work/shared; CI
+# clones under another name with a copy of shared/ beside it).
+_REPO = Path(__file__).resolve().parents[2]
+_DATA_SUBPATH = Path("shared") / "data" / "geoengine-test-data"
 
 
 def default_data_dir() -> Path:
-    """The Geo Engine test data: ``$GEOENGINE_TEST_DATA`` or ``../shared/data/geoengine-test-data``."""
+    """The Geo Engine test data: ``$GEOENGINE_TEST_DATA``, else the nearest ``shared/data/geoengine-test-data``
+    in the repository's parent folder or one above it."""
     env = os.environ.get("GEOENGINE_TEST_DATA")
-    return Path(env) if env else _DEFAULT_DATA
+    candidates = [Path(env)] if env else [folder / _DATA_SUBPATH for folder in _REPO.parents]
+    for candidate in candidates:
+        if (candidate / "dataset_defs").is_dir():
+            return candidate
+    where = f"GEOENGINE_TEST_DATA={env}" if env else f"{_DATA_SUBPATH} beside {_REPO} or above it"
+    raise FileNotFoundError(f"Geo Engine test data not found ({where}): set GEOENGINE_TEST_DATA to the folder "
+                            "holding dataset_defs/")
 
 
 @dataclass
