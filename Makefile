@@ -18,6 +18,7 @@ help:
 	@echo "make test    - install what is missing, lint, run every test"
 	@echo "make serve   - run the bundled Geo Engine-compatible server on 127.0.0.1:$(PORT)"
 	@echo "make bench   - run the benchmarks in bench/"
+	@echo "make package - build the installable plugin zip into dist/"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tools/ensure-host-packages.sh
 	@tools/ensure-host-packages.sh
@@ -50,6 +51,9 @@ demo: setup
 
 bench: setup setup-official
 	$(PY) bench/run_all.py
+
+package:
+	@$(SYSTEM_PY) tools/package_plugin.py --output dist
 
 clean:
 	rm -rf $(VENV) $(OFFICIAL) .pytest_cache .ruff_cache build dist
