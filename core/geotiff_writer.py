@@ -12,9 +12,10 @@ Layout of the output (one decision, documented here):
 * internally tiled 512x512, DEFLATE with the horizontal (integers) or floating-point predictor,
   band-interleaved, BigTIFF when the uncompressed size could exceed 4 GB, ``SPARSE_OK`` so tiles that are
   entirely no-data are never written (GDAL reads them back as no-data);
-* masked pixels get the no-data value: NaN for floats, ``no_data_value`` if given, else 0 for
-  unsigned and the type's minimum for signed integers. Valid pixels that equal it are counted in
-  ``GeoTiffSink.no_data_collisions`` (they would read back as no-data);
+* masked pixels get the no-data value: ``no_data_value`` if given, else NaN for floats, 0 for U8,
+  the maximum for wider unsigned and the minimum for signed integers (:func:`default_no_data_value`).
+  Valid pixels that equal it are counted in ``GeoTiffSink.no_data_collisions`` (they read back as
+  no-data), so a caller can warn and retry with another value;
 * georeferenced in the workflow's CRS (WKT from ``osr``), with ``time_start``/``time_end`` metadata
   and band descriptions.
 
@@ -24,17 +25,23 @@ On cancel or any error every file of the job is removed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 from osgeo import gdal, osr
 
 from .errors import MalformedResponseError
 from .raster import RasterTile2D
+from .raster_stream import plan_raster_stream, raster_stream
+from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback
 from .tiling import TileRange, TilingGrid
+from .types import QueryRectangle
+
+log = logging.getLogger(__name__)
 
 _GDAL_TYPES = {
     np.dtype(np.uint8): gdal.GDT_Byte, np.dtype(np.uint16): gdal.GDT_UInt16, np.dtype(np.uint32): gdal.GDT_UInt32,
@@ -49,21 +56,25 @@ _FLUSH_BYTES = 64 << 20  # flush GDAL's block cache after this many uncompressed
 
 
 def default_no_data_value(dtype: np.dtype) -> Any:
-    """NaN for floats, 0 for unsigned integers, the minimum for signed integers."""
+    """NaN for floats; 0 for U8 (the common 8-bit convention, e.g. MODIS NDVI, where 255 is valid); the
+    maximum for wider unsigned and the minimum for signed integers (rarely valid measurements)."""
     dtype = np.dtype(dtype)
     if dtype.kind == "f":
         return float("nan")
-    if dtype.kind == "u":
+    if dtype == np.uint8:
         return 0
-    return int(np.iinfo(dtype).min)
+    info = np.iinfo(dtype)
+    return int(info.max if dtype.kind == "u" else info.min)
 
 
-def creation_options(dtype: np.dtype, width: int, height: int, bands: int, compress: str = "DEFLATE") -> list[str]:
-    """GTiff creation options for a streamed file (see the module docstring)."""
+def creation_options(
+    dtype: np.dtype, width: int, height: int, bands: int, compress: str = "DEFLATE", block: int = 512
+) -> list[str]:
+    """GTiff creation options for a streamed file (see the module docstring); ``block`` = the tile size."""
     dtype = np.dtype(dtype)
     uncompressed = width * height * bands * dtype.itemsize
     options = [
-        "TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "INTERLEAVE=BAND", "SPARSE_OK=TRUE",
+        "TILED=YES", f"BLOCKXSIZE={block}", f"BLOCKYSIZE={block}", "INTERLEAVE=BAND", "SPARSE_OK=TRUE",
         f"BIGTIFF={'YES' if uncompressed > 3_900_000_000 else 'NO'}",
     ]
     if compress.upper() != "NONE":
@@ -160,7 +171,7 @@ class GeoTiffSink:
         self._wkt = srs_wkt(self.spatial_reference)
         size = self.grid.tile_size
         self.width, self.height = self.tiles.columns * size, self.tiles.rows * size
-        self._options = creation_options(self.dtype, self.width, self.height, len(self.bands), self.compress)
+        self._options = creation_options(self.dtype, self.width, self.height, len(self.bands), self.compress, size)
         self._gdal_type = _gdal_type(self.dtype)
         self._fill = self.dtype.type(self.no_data_value)
         origin = self.grid.geo_transform_at(self.tiles.x0 * size, self.tiles.y0 * size)
@@ -294,3 +305,40 @@ def _set_no_data(band: Any, dtype: np.dtype, value: Any) -> None:
         band.SetNoDataValueAsUInt64(int(value))
     else:
         band.SetNoDataValue(float(value))
+
+
+def stream_raster_to_geotiff(
+    workflow: Any,
+    query_rectangle: QueryRectangle,
+    directory: Union[str, os.PathLike],
+    progress: Optional[ProgressCallback] = None,
+    cancelled: Optional[CancelCheck] = None,
+    *,
+    stem: Optional[str] = None,
+    no_data_value: Any = None,
+    compress: str = "DEFLATE",
+    open_timeout: float = DEFAULT_OPEN_TIMEOUT,
+) -> list[Path]:
+    """Stream the workflow's raster for the query into GeoTIFFs in ``directory``: one file per time slice.
+
+    Tiles are written into their blocks as they arrive (memory does not grow with the extent). Bands follow
+    the query (all bands for a plain QueryRectangle). ``stem`` defaults to the workflow id. On cancel
+    (StreamCancelledError) or any error, every file written so far is removed and the error re-raised.
+    Returns the paths in time order. See the module docstring for the file layout.
+    """
+    descriptor = workflow._require_raster()
+    plan = plan_raster_stream(descriptor, query_rectangle)
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    names = [descriptor.bands[b].name for b in plan.bands]
+    sink = GeoTiffSink(target, stem or str(workflow.workflow_id), plan.grid, plan.tiles, plan.bands,
+                       descriptor.data_type.to_np_dtype(), descriptor.spatial_reference, no_data_value, names, compress)
+    tiles = raster_stream(workflow, query_rectangle, open_timeout, progress, cancelled, plan)
+    try:
+        paths = sink.write_all(tiles)
+    finally:
+        tiles.close()  # closes the websocket if the sink stopped early
+    if sink.no_data_collisions:
+        log.warning("%d valid pixels equal the no-data value %s and read back as no-data; pass no_data_value= "
+                    "to choose another", sink.no_data_collisions, sink.no_data_value)
+    return sorted(paths)
