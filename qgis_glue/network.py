@@ -71,7 +71,10 @@ class BearerHeaderInjector:
     def uninstall(self) -> None:
         """Remove the preprocessor and forget every token."""
         if self._preprocessor_id is not None:
-            QgsNetworkAccessManager.removeRequestPreprocessor(self._preprocessor_id)
+            try:
+                QgsNetworkAccessManager.removeRequestPreprocessor(self._preprocessor_id)
+            except KeyError:  # already gone (PyQGIS raises for unknown ids)
+                pass
             self._preprocessor_id = None
         with self._lock:
             self._tokens.clear()

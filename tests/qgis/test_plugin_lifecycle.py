@@ -1,0 +1,171 @@
+"""Plugin lifecycle in headless QGIS: classFactory, initGui, unload (twice), no network at start-up."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.qgis
+
+
+def _support():
+    name = "geoengine_plugin_test_support"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+EXPECTED_ACTIONS = [
+    "Connections…", "Add workflow layer…", "Provenance", "Quota & usage", "Plot", "Save result as dataset…",
+    "Download metadata…", "Show workflow definition", "Help",
+]
+
+
+@pytest.fixture
+def iface(qgis_app):
+    widget_iface = _support().WidgetIface()
+    yield widget_iface
+    widget_iface.close()
+
+
+def _start(iface):
+    from geoengine_qgis import classFactory
+
+    plugin = classFactory(iface)
+    plugin.initGui()
+    return plugin
+
+
+def test_init_and_unload_twice_leave_nothing_behind(iface):
+    from qgis.core import QgsNetworkAccessManager
+
+    for _round in range(2):
+        plugin = _start(iface)
+        assert iface.web_submenus() == ["Geo Engine"]
+        assert iface.submenu_actions("Geo Engine") == EXPECTED_ACTIONS
+        assert iface.toolbars() == ["Geo Engine"]
+        assert plugin.injector.installed
+        preprocessor_id = plugin.injector._preprocessor_id
+        job = plugin.tempdir.job_dir("lifecycle")
+        (job / "result.tif").write_bytes(b"not really a tiff")
+        root = plugin.tempdir.root
+
+        plugin.unload()
+
+        assert iface.web_submenus() == []
+        assert iface.toolbars() == []
+        assert iface.docks() == []
+        assert not plugin.injector.installed
+        # the preprocessor is gone from QGIS: removing it again reports "no processor with id ..."
+        with pytest.raises(KeyError):
+            QgsNetworkAccessManager.removeRequestPreprocessor(preprocessor_id)
+        assert not root.exists()
+        assert plugin.actions == {}
+
+
+def test_actions_without_a_feature_are_disabled_and_say_coming(iface):
+    plugin = _start(iface)
+    try:
+        enabled = {key for key, action in plugin.actions.items() if action.isEnabled()}
+        assert enabled == {"connections", "help"}
+        for key, action in plugin.actions.items():
+            if key not in enabled:
+                assert "coming" in action.toolTip(), key
+            assert not action.icon().isNull(), key
+        toolbar_texts = [a.text() for a in plugin.toolbar.actions()]
+        assert toolbar_texts == EXPECTED_ACTIONS[:-1]  # Help is in the menu only
+    finally:
+        plugin.unload()
+
+
+def test_connections_action_opens_the_dialog_and_unload_closes_it(iface):
+    plugin = _start(iface)
+    try:
+        plugin.actions["connections"].trigger()
+        dialogs = list(plugin._dialogs)
+        assert len(dialogs) == 1 and dialogs[0].isVisible()
+        assert dialogs[0].windowTitle() == "Geo Engine connections"
+    finally:
+        plugin.unload()
+    assert plugin._dialogs == []
+    assert not dialogs[0].isVisible()
+
+
+def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
+    from qgis.core import QgsAuthManager
+
+    attempts = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def record_connect(sock, address):
+        attempts.append(address)
+        return real_connect(sock, address)
+
+    def record_connect_ex(sock, address):
+        attempts.append(address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", record_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", record_connect_ex)
+    auth_reads = []
+    monkeypatch.setattr(QgsAuthManager, "loadAuthenticationConfig",
+                        lambda *args, **kwargs: auth_reads.append(args) or (False, None))
+
+    plugin = _start(iface)
+    try:
+        assert attempts == []
+        assert auth_reads == []
+    finally:
+        plugin.unload()
+    assert attempts == []
+
+
+def test_package_import_is_light():
+    """Importing the package (what QGIS does at start-up) loads neither the plugin module nor requests."""
+    import geoengine_qgis
+
+    parent = Path(geoengine_qgis.__file__).resolve().parent  # the checkout (through the test symlink)
+    link_parent = Path(geoengine_qgis.__file__).parent.parent
+    code = (
+        "import sys, geoengine_qgis\n"
+        "heavy = [m for m in ('requests', 'pyarrow', 'websockets', 'geoengine_qgis.plugin', 'geoengine_qgis.core',"
+        " 'qgis.core') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=str(parent.parent), capture_output=True, text=True,
+                            env={"PYTHONPATH": str(link_parent), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_unload_cancels_running_tasks(iface):
+    plugin = _start(iface)
+    started, outcomes = [], []
+
+    def work(context):
+        started.append(True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # bounded: at most 30 s if cancel were ignored
+            context.check_canceled()
+            time.sleep(0.01)
+        return "finished"
+
+    task = plugin.tasks.submit("long job", work, on_success=outcomes.append,
+                               on_cancel=lambda: outcomes.append("cancel callback"))
+    assert _support().wait_until(lambda: started, timeout=10)
+    t0 = time.monotonic()
+    plugin.unload()
+    assert time.monotonic() - t0 < 5
+    assert task.isCanceled()
+    _support().wait_until(lambda: False, timeout=0.3)  # let finished() run
+    assert outcomes == []  # detached: no callback into a plugin that is gone
+    assert plugin.tasks.active == set()
