@@ -74,6 +74,9 @@ class Catalog:
         for path in sorted(catalog.data_dir.glob("dataset_defs/*.json")):
             dataset = Dataset.from_definition(json.loads(path.read_text()), catalog.data_dir)
             catalog.datasets[dataset.name] = dataset
+        from .engine.synthetic import synthetic_dataset  # procedural raster for scale tests
+
+        catalog.add_dataset(synthetic_dataset(catalog.data_dir))
         for path in sorted(catalog.data_dir.glob("layer_defs/*.json")):
             layer = json.loads(path.read_text())
             catalog.layers[layer["id"]] = layer

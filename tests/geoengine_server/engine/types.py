@@ -212,6 +212,11 @@ class RasterOperator(ABC):
         Shape ``(window.height, window.width)``, dtype ``NUMPY_TYPES[descriptor.data_type]``.
         """
 
+    def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
+        """Every ``step``-th pixel of ``window`` (for overviews of huge windows; engine operators read
+        only those pixels). Shape ``(ceil(height/step), ceil(width/step))``."""
+        return self.read(band, time, window)[::step, ::step]
+
 
 class VectorOperator(ABC):
     """An initialised vector workflow."""

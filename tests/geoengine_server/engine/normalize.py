@@ -1,0 +1,133 @@
+"""The stored, re-serialised form of a workflow JSON (what Geo Engine hashes the workflow id from).
+
+Geo Engine deserialises a workflow into its typed model, falls back to a legacy model, and
+re-serialises it: key order follows the Rust structs and defaults appear. The defaults below
+were checked against published workflow ids: ``GdalSource`` -> ``1e415c9c-...``, the notebook's
+``RasterVectorJoin`` over ``OgrSource``/``GdalSource`` -> ``18a38a75-...`` and its ``Histogram``
+-> ``23c29655-...``. Operators we do not know pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Callable
+
+from .types import EngineError
+
+WORKFLOW_KINDS = ("Raster", "Vector", "Plot")
+_BAD_WORKFLOW = "Error in user input: data did not match any variant of untagged enum Workflow"
+
+
+def workflow_id(workflow: dict) -> str:
+    """The deterministic id: uuid5(NAMESPACE_OID, compact JSON of the normalised workflow)."""
+    text = json.dumps(normalize(workflow), separators=(",", ":"))
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, text))
+
+
+def normalize(workflow: dict) -> dict:
+    """``{"type", "operator"}`` with operators normalised; raises ``BodyDeserializeError`` when malformed."""
+    if not isinstance(workflow, dict) or set(workflow) != {"type", "operator"}:
+        raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
+    if workflow["type"] not in WORKFLOW_KINDS or not _is_operator(workflow["operator"]):
+        raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
+    return {"type": workflow["type"], "operator": normalize_operator(workflow["operator"])}
+
+
+def _is_operator(op: Any) -> bool:
+    return (
+        isinstance(op, dict)
+        and isinstance(op.get("type"), str)
+        and set(op) <= {"type", "params", "sources"}
+        and isinstance(op.get("params", {}), dict)
+        and isinstance(op.get("sources", {}), dict)
+    )
+
+
+def normalize_operator(op: Any) -> Any:
+    """One operator: known typed ones get their defaults, sources are normalised recursively."""
+    if not _is_operator(op):
+        return op
+    out: dict = {"type": op["type"]}
+    if "params" in op:
+        fixer = _PARAM_FIXERS.get(op["type"])
+        params = op["params"]
+        out["params"] = fixer(params) if fixer else params
+    if "sources" in op:
+        out["sources"] = {k: _normalize_source(v) for k, v in op["sources"].items()}
+    return out
+
+
+def _normalize_source(value: Any) -> Any:
+    if isinstance(value, list):
+        return [normalize_operator(v) for v in value]
+    return normalize_operator(value)
+
+
+def _ordered(params: dict, order: list[tuple[str, Any]]) -> dict:
+    """Known keys first in struct order (missing ones get their default), unknown keys after."""
+    out = {}
+    for key, default in order:
+        out[key] = params[key] if key in params else default
+    for key, value in params.items():
+        if key not in out:
+            out[key] = value
+    return out
+
+
+def _float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _gdal_source(params: dict) -> dict:
+    if not isinstance(params.get("data"), str):  # legacy form (e.g. {"type":"internal",...}): unchanged
+        return params
+    return _ordered(params, [("data", None), ("overviewLevel", None)])
+
+
+def _ogr_source(params: dict) -> dict:
+    if not isinstance(params.get("data"), str):
+        return params
+    return _ordered(params, [("data", None), ("attributeProjection", None), ("attributeFilters", None)])
+
+
+def _raster_vector_join(params: dict) -> dict:
+    if "featureAggregation" not in params and "temporalAggregation" not in params:
+        return params  # short legacy form {"names", "aggregation"}: unchanged
+    return _ordered(params, [
+        ("names", None),
+        ("featureAggregation", "first"),
+        ("featureAggregationIgnoreNoData", False),
+        ("temporalAggregation", "none"),
+        ("temporalAggregationIgnoreNoData", False),
+    ])
+
+
+def _histogram(params: dict) -> dict:
+    name_key = "columnName" if "columnName" in params else "attributeName"
+    order: list[tuple[str, Any]] = [] if name_key not in params else [(name_key, None)]
+    order += [("bounds", "data"), ("buckets", None), ("interactive", False)]
+    out = _ordered(params, order)
+    if isinstance(out.get("bounds"), dict):
+        out["bounds"] = {k: _float(v) for k, v in out["bounds"].items()}
+    return out
+
+
+def _mock_point_source(params: dict) -> dict:
+    points = params.get("points")
+    if not isinstance(points, list):
+        return params
+    out = dict(params)
+    out["points"] = [
+        {k: _float(v) for k, v in p.items()} if isinstance(p, dict) else p for p in points
+    ]
+    return out
+
+
+_PARAM_FIXERS: dict[str, Callable[[dict], dict]] = {
+    "GdalSource": _gdal_source,
+    "OgrSource": _ogr_source,
+    "RasterVectorJoin": _raster_vector_join,
+    "Histogram": _histogram,
+    "MockPointSource": _mock_point_source,
+}

@@ -1,0 +1,55 @@
+"""The numbers plots work on: raster band values in a bbox, or a vector column.
+
+Rasters are read at native resolution over the pixels intersecting the bbox, for every time
+slice of the query. Windows larger than ``MAX_PIXELS`` (4096 x 4096) are decimated: every
+``step``-th pixel in both directions, with ``step`` chosen to stay under the limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tiling import window_for_bbox
+from .types import BBox, EngineError, RasterOperator, TimeInterval, VectorOperator
+
+MAX_PIXELS = 4096 * 4096
+
+
+@dataclass
+class Values:
+    valid: np.ndarray  # float64 values that are not no-data
+    total: int  # all values looked at (no-data included)
+
+
+def raster_values(raster: RasterOperator, band: int, bbox: BBox, time: TimeInterval) -> Values:
+    window = window_for_bbox(raster.descriptor.geo_transform, bbox)
+    area = window.width * window.height
+    step = 1 if area <= MAX_PIXELS else math.ceil(math.sqrt(area / MAX_PIXELS))
+    chunks, total = [], 0
+    for s in raster.time_slices(time):
+        pixels = raster.read_sampled(band, s, window, step)
+        total += pixels.size
+        chunks.append(np.ma.getdata(pixels)[~np.ma.getmaskarray(pixels)].astype(np.float64))
+    valid = np.concatenate(chunks) if chunks else np.zeros(0)
+    return Values(valid, total)
+
+
+def numeric_column(vector: VectorOperator, column: str, operator: str) -> None:
+    """Check that ``column`` exists and is numeric."""
+    columns = vector.descriptor.columns
+    if column not in columns:
+        raise EngineError("ColumnDoesNotExist", f"Column {column!r} does not exist (columns: {list(columns)})")
+    if columns[column].data_type not in ("int", "float"):
+        raise EngineError(
+            "InvalidOperatorSpec",
+            f"Invalid operator specification: {operator}: column `{column}` must be numerical",
+        )
+
+
+def vector_values(vector: VectorOperator, column: str, bbox: BBox, time: TimeInterval) -> Values:
+    data = vector.query(bbox, time).columns.get(column, [])
+    valid = np.array([float(v) for v in data if v is not None], np.float64)
+    return Values(valid[np.isfinite(valid)], len(data))
