@@ -45,13 +45,25 @@ async def read_json(request: web.Request):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise errors.body_error(f"{_serde_style(exc)} at line {exc.lineno} column {exc.colno}") from None
+        message, column = _serde_style(exc)
+        raise errors.body_error(f"{message} at line {exc.lineno} column {column}") from None
 
 
-def _serde_style(exc: json.JSONDecodeError) -> str:
+_LITERALS = {"n": "null", "t": "true", "f": "false"}
+
+
+def _serde_style(exc: json.JSONDecodeError) -> tuple[str, int]:
+    """serde_json's wording and column: a broken ``null``/``true``/``false`` is "expected ident" at the
+    first character that does not match (``no json`` -> column 2), other bad values "expected value"."""
     if exc.msg.startswith("Expecting value"):
-        return "expected ident" if exc.doc[exc.pos : exc.pos + 1].isalpha() else "expected value"
-    return exc.msg[0].lower() + exc.msg[1:]
+        literal = _LITERALS.get(exc.doc[exc.pos : exc.pos + 1])
+        if literal is None:
+            return "expected value", exc.colno
+        matched = 0
+        while matched < len(literal) and exc.doc[exc.pos + matched : exc.pos + matched + 1] == literal[matched]:
+            matched += 1
+        return "expected ident", exc.colno + matched
+    return exc.msg[0].lower() + exc.msg[1:], exc.colno
 
 
 async def anonymous(request: web.Request) -> web.Response:

@@ -1,0 +1,204 @@
+"""Layer collections, layers, datasets and spatial reference specifications."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from server.control_helpers import NDVI, NDVI_ID, TIMEOUT, anonymous, gdal_source, register
+
+ROOT = ("1c3b8042-300b-485c-95b5-0147d9dc068d", "f2424474-ef24-4c18-ab84-68592e12ce48")
+LAYER_DB, LAYER_DB_ROOT = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74", "05102bb3-a855-4a37-8a8a-30026a91fef1"
+PERSONAL = "cbb21ee3-d15d-45c5-a175-66964adf4e85"
+TEST_COLLECTION, EMPTY_COLLECTION = "272bf675-2e27-4412-824c-287c1e6841ac", "a29f77cc-51ce-466b-86ef-d0ab2170bc0a"
+PORTS_LAYER, RED_LAYER = "b75db46e-2b9a-4a86-b33f-bc06a73cd711", "52ef9e16-acd1-4c61-9a80-7d5b335d0d5a"
+QUERY_MISSING_OFFSET = {
+    "error": "UnableToParseQueryString",
+    "message": "Unable to parse query string: missing field `offset`",
+}
+
+
+@pytest.fixture
+def headers(base_url):
+    return anonymous(base_url)
+
+
+def get(base_url, path, headers):
+    return requests.get(f"{base_url}{path}", headers=headers, timeout=TIMEOUT)
+
+
+def test_root_listing_starts_with_the_data_catalog(base_url, headers):
+    r = get(base_url, "/layers/collections?offset=0&limit=20", headers)
+    assert r.status_code == 200
+    assert r.json() == {
+        "id": {"providerId": ROOT[0], "collectionId": ROOT[1]},
+        "name": "Layer Providers",
+        "description": "All available Geo Engine layer providers",
+        "items": [
+            {"type": "collection", "id": {"providerId": LAYER_DB, "collectionId": LAYER_DB_ROOT},
+             "name": "Data Catalog", "description": "Catalog of data and workflows", "properties": []},
+            {"type": "collection", "id": {"providerId": PERSONAL, "collectionId": "tags:*"},
+             "name": "Personal Data Catalog", "description": "Catalog of your personal data and workflows.",
+             "properties": []},
+        ],
+        "entryLabel": None,
+        "properties": [],
+    }
+    assert get(base_url, f"/layers/collections/{ROOT[0]}/{ROOT[1]}?offset=0&limit=20", headers).json() == r.json()
+    assert len(get(base_url, "/layers/collections?offset=1&limit=20", headers).json()["items"]) == 1
+
+
+def test_collections_list_subcollections_then_layers_with_paging(base_url, headers):
+    root = get(base_url, f"/layers/collections/{LAYER_DB}/{LAYER_DB_ROOT}?offset=0&limit=20", headers).json()
+    assert [(i["type"], i["name"]) for i in root["items"]] == [
+        ("collection", "A test collection"), ("collection", "An empty collection")
+    ]
+    collection = get(base_url, f"/layers/collections/{LAYER_DB}/{TEST_COLLECTION}?offset=0&limit=20", headers).json()
+    assert collection["name"] == "A test collection" and collection["entryLabel"] is None
+    assert [i["type"] for i in collection["items"]] == ["collection", "layer", "layer", "layer", "layer"]
+    assert collection["items"][1] == {
+        "type": "layer",
+        "id": {"providerId": LAYER_DB, "layerId": PORTS_LAYER},
+        "name": "Ports in Germany",
+        "description": "Natural Earth Ports point filtered with Germany polygon",
+        "properties": [],
+    }
+    page = get(base_url, f"/layers/collections/{LAYER_DB}/{TEST_COLLECTION}?offset=1&limit=2", headers).json()
+    assert page["items"] == collection["items"][1:3]
+    empty = get(base_url, f"/layers/collections/{LAYER_DB}/{EMPTY_COLLECTION}?offset=0&limit=20", headers).json()
+    assert empty["items"] == []
+
+
+def test_collection_errors(base_url, headers):
+    r = get(base_url, f"/layers/collections/{LAYER_DB}/{TEST_COLLECTION}?offset=0&limit=21", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "ValidationError")
+    r = get(base_url, "/layers/collections?limit=20", headers)
+    assert (r.status_code, r.json()) == (400, QUERY_MISSING_OFFSET)
+    r = get(base_url, f"/layers/collections/{LAYER_DB}/nope?offset=0&limit=20", headers)
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "NoLayerCollectionForGivenId", "message": "There is no layer collection with the given id nope"},
+    )
+    r = get(base_url, f"/layers/collections/{NDVI_ID}/x?offset=0&limit=20", headers)
+    assert (r.status_code, r.json()) == (400, {"error": "UnknownProviderId", "message": "Unknown provider id"})
+    r = get(base_url, f"/layers/collections/not-a-uuid/{TEST_COLLECTION}?offset=0&limit=20", headers)
+    assert r.status_code == 404
+    assert get(base_url, "/layers/collections?offset=0&limit=20", {}).status_code == 401
+
+
+def test_layer_and_its_workflow_id(base_url, headers):
+    r = get(base_url, f"/layers/{LAYER_DB}/{RED_LAYER}", headers)
+    layer = r.json()
+    assert r.status_code == 200
+    assert set(layer) == {"id", "name", "description", "workflow", "symbology", "properties", "metadata"}
+    assert layer["id"] == {"providerId": LAYER_DB, "layerId": RED_LAYER}
+    assert layer["workflow"] == gdal_source("ne2_raster_red")
+    assert layer["symbology"]["rasterColorizer"]["type"] == "singleBand"
+    expected = register(base_url, headers, layer["workflow"])
+    for suffix in ("workflowId", "processingGraphId"):
+        r = requests.post(f"{base_url}/layers/{LAYER_DB}/{RED_LAYER}/{suffix}", headers=headers, timeout=TIMEOUT)
+        assert (r.status_code, r.json()) == (200, {"id": expected})
+    ports = get(base_url, f"/layers/{LAYER_DB}/{PORTS_LAYER}", headers).json()
+    assert ports["symbology"] is None and ports["workflow"]["type"] == "Vector"
+
+    r = get(base_url, f"/layers/{LAYER_DB}/nope", headers)
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "NoLayerForGivenId", "message": "There is no layer with the given id nope"},
+    )
+    r = requests.post(f"{base_url}/layers/{LAYER_DB}/nope/workflowId", headers=headers, timeout=TIMEOUT)
+    assert r.json()["error"] == "NoLayerForGivenId"
+    assert get(base_url, f"/layers/{LAYER_DB}/{RED_LAYER}", {}).status_code == 401
+
+
+def test_provider_capabilities(base_url, headers):
+    for provider in (LAYER_DB, PERSONAL):
+        r = get(base_url, f"/layers/{provider}/capabilities", headers)
+        assert (r.status_code, r.json()) == (
+            200,
+            {"listing": True, "search": {"searchTypes": {"fulltext": True, "prefix": True}, "autocomplete": True,
+                                         "filters": []}},
+        )
+    r = get(base_url, f"/layers/{NDVI_ID}/capabilities", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "UnknownProviderId")
+
+
+def test_dataset_listing_order_filter_paging(base_url, headers):
+    names = [d["name"] for d in get(base_url, "/datasets?order=NameAsc&offset=0&limit=20", headers).json()]
+    test_data = ["germany_outline", "Mock", "ndvi", "ne2_raster_blue", "ne2_raster_green", "ne2_raster_red",
+                 "ne_10m_ports", "points_with_time"]
+    assert [n for n in names if n in test_data] == sorted(test_data, key=str.lower)
+    desc = [d["name"] for d in get(base_url, "/datasets?order=NameDesc&offset=0&limit=20", headers).json()]
+    assert desc == names[::-1]
+    assert [d["name"] for d in get(base_url, "/datasets?order=NameAsc&offset=1&limit=2", headers).json()] == names[1:3]
+    filtered = get(base_url, "/datasets?order=NameAsc&offset=0&limit=20&filter=natural earth ii", headers).json()
+    assert [d["name"] for d in filtered] == ["ne2_raster_blue", "ne2_raster_green", "ne2_raster_red"]
+    listing = next(d for d in get(base_url, "/datasets?order=NameAsc&offset=0&limit=20&filter=ports", headers).json())
+    assert set(listing) == {"id", "name", "displayName", "description", "tags", "sourceOperator", "resultDescriptor",
+                            "symbology"}
+    assert listing["resultDescriptor"]["type"] == "vector"
+    assert listing["resultDescriptor"]["bbox"]["lowerLeftCoordinate"] == {"x": -171.75795, "y": -54.809444}
+
+    r = get(base_url, "/datasets?offset=0&limit=20", headers)
+    assert r.json()["message"] == "Unable to parse query string: missing field `order`"
+    r = get(base_url, "/datasets?order=NameAsc&limit=20", headers)
+    assert (r.status_code, r.json()) == (400, QUERY_MISSING_OFFSET)
+    r = get(base_url, "/datasets?order=Size&offset=0&limit=20", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "UnableToParseQueryString")
+    r = get(base_url, "/datasets?order=NameAsc&offset=0&limit=21", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "ValidationError")
+    r = get(base_url, "/datasets?order=NameAsc&offset=x&limit=20", headers)
+    assert r.json()["message"] == "Unable to parse query string: invalid digit found in string"
+
+
+def test_dataset_details(base_url, headers):
+    register(base_url, headers, NDVI)
+    metadata = get(base_url, f"/workflow/{NDVI_ID}/metadata", headers).json()
+    r = get(base_url, "/dataset/ndvi", headers)
+    dataset = r.json()
+    assert r.status_code == 200
+    assert set(dataset) == {"id", "name", "displayName", "description", "tags", "sourceOperator", "resultDescriptor",
+                            "symbology", "provenance", "dataPath"}
+    assert (dataset["name"], dataset["displayName"], dataset["sourceOperator"]) == ("ndvi", "NDVI", "GdalSource")
+    assert dataset["resultDescriptor"] == metadata
+    assert dataset["provenance"][0]["uri"] == "https://modis.gsfc.nasa.gov/data/dataprod/mod13.php"
+    assert dataset["symbology"]["rasterColorizer"]["bandColorizer"]["type"] == "palette"
+    assert dataset["dataPath"] == {"volume": "test_data"}
+    points = get(base_url, "/dataset/points_with_time", headers).json()
+    assert points["resultDescriptor"]["time"] == {"start": 1396310400000, "end": 1404172800000}
+    assert points["provenance"] is None
+
+    r = get(base_url, "/dataset/does_not_exist", headers)
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "CannotLoadDataset", "message": "CannotLoadDataset: UnknownDatasetName"},
+    )
+    assert get(base_url, "/dataset/ndvi", {}).status_code == 401
+
+
+def test_spatial_reference_specifications(base_url, headers):
+    r = get(base_url, "/spatialReferenceSpecification/EPSG:4326", headers)
+    assert (r.status_code, r.json()) == (
+        200,
+        {
+            "name": "WGS 84",
+            "spatialReference": "EPSG:4326",
+            "projString": "+proj=longlat +datum=WGS84 +no_defs +type=crs",
+            "extent": {"lowerLeftCoordinate": {"x": -180.0, "y": -90.0},
+                       "upperRightCoordinate": {"x": 180.0, "y": 90.0}},
+            "axisLabels": ["Geodetic longitude", "Geodetic latitude"],
+            "axisOrder": "northEast",
+        },
+    )
+    mercator = get(base_url, "/spatialReferenceSpecification/EPSG:3857", headers).json()
+    assert mercator["name"] == "WGS 84 / Pseudo-Mercator"
+    assert mercator["projString"].startswith("+proj=merc ") and mercator["projString"].endswith("+type=crs")
+    assert mercator["extent"]["upperRightCoordinate"]["x"] == pytest.approx(20037508.342789244)
+    assert mercator["extent"]["lowerLeftCoordinate"]["y"] == pytest.approx(-20048966.1, rel=1e-6)
+    assert (mercator["axisLabels"], mercator["axisOrder"]) == (["Easting", "Northing"], "eastNorth")
+    for bad in ("EPSG:0", "nonsense"):
+        r = get(base_url, f"/spatialReferenceSpecification/{bad}", headers)
+        assert (r.status_code, r.json()) == (
+            400,
+            {"error": "InvalidSpatialReferenceString", "message": f"Invalid spatial reference string: {bad}"},
+        )
+    assert get(base_url, "/spatialReferenceSpecification/EPSG:4326", {}).status_code == 401
