@@ -61,7 +61,8 @@ def start_server(config: ServerConfig | None = None, host: str = "127.0.0.1", po
         config.external_address = f"http://{host}:{port}{config.api_prefix}/"
     app = create_app(config)
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app, access_log=None)
+    # Long request lines: WMS ``styles=custom:{...}`` with a 256-entry palette is ~16 KB of URL.
+    runner = web.AppRunner(app, access_log=None, max_line_size=1 << 17, max_field_size=1 << 16)
     started = threading.Event()
     failure: list[BaseException] = []
 

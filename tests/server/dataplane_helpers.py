@@ -1,0 +1,66 @@
+"""Helpers for the data-plane tests (WMS, WFS, WCS, plots, streams): reference pixels from the files."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import lru_cache
+
+import numpy as np
+from geoengine_server.config import default_data_dir
+from osgeo import gdal
+from PIL import Image
+from server.control_helpers import NDVI, PORTS, anonymous, register  # noqa: F401  (re-exported)
+
+gdal.UseExceptions()
+
+DATA = default_data_dir()
+NDVI_APRIL = DATA / "raster/modis_ndvi/MOD13A2_M_NDVI_2014-04-01.TIFF"
+NE2 = DATA / "raster/natural_earth_2/NE2_150M_SR_W.tif"
+PORTS_SHP = DATA / "vector/data/ne_10m_ports/ne_10m_ports.shp"
+APRIL = "2014-04-01T00:00:00.000Z"
+NE_RGB = {
+    "type": "Raster",
+    "operator": {
+        "type": "RasterStacker",
+        "params": {"renameBands": {"type": "rename", "values": ["blue", "green", "red"]}},
+        "sources": {
+            "rasters": [
+                {"type": "GdalSource", "params": {"data": "ne2_raster_blue"}},
+                {"type": "GdalSource", "params": {"data": "ne2_raster_green"}},
+                {"type": "GdalSource", "params": {"data": "ne2_raster_red"}},
+            ]
+        },
+    },
+}
+SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
+TIMEOUT = 30
+
+
+@lru_cache(maxsize=8)
+def raster(path, band: int = 1) -> np.ndarray:
+    """A whole band of a test file (read once per run)."""
+    dataset = gdal.Open(str(path))  # keep the dataset alive while its band is read
+    return dataset.GetRasterBand(band).ReadAsArray()
+
+
+def pixel_of(lon: float, lat: float) -> tuple[int, int]:
+    """(row, col) of the 0.1 degree world grid (-180, 90 upper-left) that holds the coordinate."""
+    return int(np.floor((90.0 - lat) / 0.1)), int(np.floor((lon + 180.0) / 0.1))
+
+
+def png(content: bytes) -> np.ndarray:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n", content[:200]
+    image = Image.open(io.BytesIO(content))
+    assert image.mode == "RGBA"
+    return np.asarray(image)
+
+
+def stored_colorizer(dataset_file: str) -> dict:
+    """The ``rasterColorizer`` of a dataset definition's symbology."""
+    definition = json.loads((DATA / "dataset_defs" / dataset_file).read_text())
+    return definition["properties"]["symbology"]["rasterColorizer"]
+
+
+def custom_style(colorizer: dict) -> str:
+    return "custom:" + json.dumps(colorizer)
