@@ -525,8 +525,12 @@ class QueryRectangle:
 
     @property
     def bbox_ogc(self) -> Tuple[float, float, float, float]:
-        """The bbox y-first exactly when ``srs == "EPSG:4326"`` (the official client's WMS/WCS rule)."""
-        return self.spatial_bounds.as_bbox_tuple(y_axis_first=self.srs == "EPSG:4326")
+        """The bbox in the CRS's axis order, as Geo Engine's WMS/WCS read it (EPSG:4326: ymin,xmin,ymax,xmax).
+
+        The official client swaps only for ``EPSG:4326``; this also swaps other north/east CRSs (PROJ's axis
+        order, which the server applies), and gives the same result for EPSG:4326.
+        """
+        return self.spatial_bounds.as_bbox_tuple(y_axis_first=srs_is_north_east(self.srs))
 
     @property
     def bbox_ogc_str(self) -> str:
