@@ -46,6 +46,13 @@ def _paging(request: web.Request) -> tuple[int, int]:
     return paging(request, max_limit=request.app["config"].list_limit)
 
 
+def dataset_key(name: str) -> str:
+    """The catalog key of a dataset name: ``ns:name`` -> ``name`` (as the engine's sources resolve it)."""
+    if ":" in name and not name.startswith("`"):
+        name = name.split(":", 1)[1]
+    return name.strip("`")
+
+
 def unknown_provider() -> ApiError:
     return ApiError("UnknownProviderId", "Unknown provider id")
 
@@ -124,7 +131,7 @@ async def list_datasets(request: web.Request) -> web.Response:
 
 async def get_dataset(request: web.Request) -> web.Response:
     session = require_session(request)
-    dataset = _catalog(request).dataset(request.match_info["name"])
+    dataset = _catalog(request).dataset(dataset_key(request.match_info["name"]))
     if dataset is None or not visible(dataset, session.user.id):
         raise ApiError("CannotLoadDataset", "CannotLoadDataset: UnknownDatasetName")
     return web.json_response(dataset_json(dataset))

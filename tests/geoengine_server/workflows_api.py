@@ -16,6 +16,7 @@ from aiohttp import web
 from . import raster_export
 from .app import uuid_param
 from .auth import read_json, require_session
+from .catalog_api import dataset_key
 from .errors import ApiError
 from .raster_export import ExportFolder, ExportPlan, ExportRequest
 from .workflows import WorkflowRegistry
@@ -101,7 +102,7 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
             f"This server saves single-band rasters only; the workflow has {bands} bands (use a BandFilter)",
         )
     folder: ExportFolder = app["exports"]
-    name = export.name or None
+    name = dataset_key(export.name) if export.name else None
     if name is not None and (app["catalog"].dataset(name) is not None or name in folder.pending_names):
         raise ApiError("Duplicate", f"Tried to create duplicate: a dataset named `{name}` already exists", 409)
     app["quota"].check(user_id)
@@ -125,7 +126,7 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
         provenance = [p for d in sources for p in (d.provenance or [])]
         app["catalog"].add_dataset(raster_export.new_dataset(export, name, user_id, upload, meta, provenance))
         app["quota"].record(user_id, workflow_id, list(operator.datasets), written.units)
-        return {"dataset": name, "upload": upload}
+        return {"dataset": export.name or name, "upload": upload}
 
     def clean_up() -> None:
         folder.pending_names.discard(name)
