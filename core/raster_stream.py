@@ -86,15 +86,16 @@ def open_stream(workflow: Any, kind: str, params: dict, open_timeout: float = DE
     session = workflow.session
     path = f"{session.api_paths.workflow}/{workflow.workflow_id}/{kind}"
     url = session.ws_url(path, params)
+    stale = dict(session.auth_header)
     headers = session.headers()
     try:
         first = ArrowMessageStream(url, headers, open_timeout=open_timeout, cancelled=cancelled)
         messages = iter(first)
         head = next(messages, None)
     except UnauthorizedError as exc:
-        if not exc.is_session_invalid or session.kind == "token":
+        if not exc.is_session_invalid:
             raise
-        session.renew(headers)
+        session.renew(stale)  # token sessions: SessionExpiredError
         messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
         head = next(messages, None)
     if head is None:

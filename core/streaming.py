@@ -116,7 +116,7 @@ class ArrowMessageStream:
     def _open(self) -> ClientConnection:
         self._check_cancelled()
         try:
-            return connect(
+            connection = connect(
                 self.url,
                 additional_headers=self._headers,
                 max_size=None,
@@ -125,6 +125,7 @@ class ArrowMessageStream:
                 ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
                 compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
             )
+            return connection.__enter__()  # the context-manager form (websockets 17 warns otherwise); close() ends it
         except InvalidStatus as exc:
             raise _http_error(exc, self._safe_url) from None
         except InvalidHandshake as exc:

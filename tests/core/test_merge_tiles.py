@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tile_cases import Case, cut_tiles, expected_on_tiles  # noqa: E402
-
 from geoengine_qgis.core.errors import MalformedResponseError  # noqa: E402
 from geoengine_qgis.core.raster import RasterStreamProcessing, merge_time_series  # noqa: E402
+from tile_cases import Case, cut_tiles, expected_on_tiles  # noqa: E402
 
 DTYPES = {"U8": np.uint8, "U16": np.uint16, "I16": np.int16, "I32": np.int32, "F32": np.float32, "F64": np.float64,
           "U64": np.uint64, "I8": np.int8}
