@@ -103,6 +103,9 @@ def test_save_as_dataset_progresses_completes_and_is_usable(fresh_server):
     saved = register(base, headers, gdal_source("ndvi_europe"))
     meta = requests.get(f"{base}/workflow/{saved}/metadata", headers=headers, timeout=TIMEOUT).json()
     assert meta == descriptor
+    provenance = requests.get(f"{base}/workflow/{saved}/provenance", headers=headers, timeout=TIMEOUT).json()
+    data = [{"type": "internal", "datasetId": dataset["id"]}]
+    assert provenance == [{"provenance": dataset["provenance"][0], "data": data}]
 
     # the written pixels are the source's pixels (cols 1700..2299, rows 100..699 of the April file)
     path = Path(fresh_server.api["catalog"].dataset("ndvi_europe").meta["params"]["filePath"])
@@ -176,7 +179,10 @@ def test_processing_graph_path_generated_and_namespaced_names(base_url):
     assert r.status_code == 200
 
     name = f"user:ndvi_{uuid.uuid4().hex[:8]}"
-    task_id = start_save(base_url, headers, {**body, "name": name, "asCog": False}, path="/datasetFromProcessingGraph")
+    iso_time = {"start": "2014-04-01T00:00:00.000Z", "end": "2014-04-01T00:00:00.000+00:00"}
+    iso_body = {**body, "name": name, "asCog": False, "query": {**body["query"], "timeInterval": iso_time,
+                                                                 "spatialResolution": {"x": 0.1, "y": 0.1}}}
+    task_id = start_save(base_url, headers, iso_body, path="/datasetFromProcessingGraph")
     done = poll_task(base_url, headers, task_id, finished)[-1]
     assert (done["status"], done["info"]["dataset"]) == ("completed", name)
     r = requests.get(f"{base_url}/dataset/{name}", headers=headers, timeout=TIMEOUT)
