@@ -34,6 +34,8 @@ def geotiff_bytes(
     gdal_type = GDAL_TYPES[dtype]
     path = f"/vsimem/wcs-{uuid.uuid4().hex}.tif"
     options = ["COMPRESS=DEFLATE", "TILED=YES"] if width >= 16 and height >= 16 else ["COMPRESS=DEFLATE"]
+    previous = gdal.GetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", None)
+    gdal.SetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES")  # the mask inside the file, not a .msk
     dataset = gdal.GetDriverByName("GTiff").Create(path, width, height, 1, gdal_type, options=options)
     try:
         dataset.SetGeoTransform(
@@ -63,4 +65,5 @@ def geotiff_bytes(
             gdal.VSIFCloseL(handle)
     finally:
         dataset = None
+        gdal.SetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", previous)
         gdal.Unlink(path)
