@@ -1,0 +1,88 @@
+"""``GET /plot/{id}`` over real sockets: histogram and statistics compared with numpy on the NDVI file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import requests
+from pyproj import Transformer
+from server.dataplane_helpers import NDVI, NDVI_APRIL, PORTS, TIMEOUT, anonymous, pixel_of, raster, register
+
+SOURCE = NDVI["operator"]
+HISTOGRAM = {"type": "Plot", "operator": {"type": "Histogram", "params": {
+    "bounds": {"min": 0.0, "max": 255.0}, "buckets": {"type": "number", "value": 16}}, "sources": {"source": SOURCE}}}
+STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {}, "sources": {"source": [SOURCE]}}}
+
+
+@pytest.fixture(scope="module")
+def ctx(shared_server):
+    base = shared_server.base_url
+    headers = anonymous(base)
+    return {"base": base, "headers": headers, "histogram": register(base, headers, HISTOGRAM),
+            "statistics": register(base, headers, STATISTICS)}
+
+
+def plot(ctx, workflow_id, **params):
+    query = {"bbox": "0,40,20,50", "crs": "EPSG:4326", "time": "2014-04-01T12:00:00.000+00:00",
+             "spatialResolution": "0.1,0.1"}
+    query.update(params)
+    return requests.get(f"{ctx['base']}/plot/{workflow_id}", params=query, headers=ctx["headers"], timeout=TIMEOUT)
+
+
+def europe_values() -> np.ndarray:
+    row, col = pixel_of(0.05, 49.95)
+    window = raster(NDVI_APRIL)[row : row + 100, col : col + 200]
+    return window[window != 0].astype(float)
+
+
+def test_histogram_counts_sum_to_the_valid_pixels(ctx):
+    r = plot(ctx, ctx["histogram"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["outputFormat"], body["plotType"]) == ("JsonVega", "Histogram")
+    spec = json.loads(body["data"]["vegaString"])
+    bins = spec["data"]["values"]
+    assert len(bins) == 16
+    values = europe_values()
+    assert sum(b["Frequency"] for b in bins) == len(values)
+    expected, _ = np.histogram(values, bins=16, range=(0, 255))
+    assert [b["Frequency"] for b in bins] == expected.tolist()
+
+
+def test_statistics_match_numpy(ctx):
+    body = plot(ctx, ctx["statistics"]).json()
+    assert (body["outputFormat"], body["plotType"]) == ("JsonPlain", "Statistics")
+    stats = body["data"]["Raster-1"]
+    values = europe_values()
+    assert stats["validCount"] == len(values) and stats["valueCount"] == 20000
+    assert stats["min"] == values.min() and stats["max"] == values.max()
+    assert stats["mean"] == pytest.approx(values.mean()) and stats["stddev"] == pytest.approx(values.std())
+
+
+def test_bbox_is_x_y_and_reprojected_from_the_request_crs(ctx):
+    swapped = plot(ctx, ctx["statistics"], bbox="40,0,50,20").json()["data"]["Raster-1"]
+    assert swapped["validCount"] != len(europe_values())
+    to_merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (xmin, xmax), (ymin, ymax) = to_merc.transform([0.0, 20.0], [40.0, 50.0])
+    merc = plot(ctx, ctx["statistics"], crs="EPSG:3857", bbox=f"{xmin},{ymin},{xmax},{ymax}").json()
+    count = merc["data"]["Raster-1"]["validCount"]
+    assert abs(count - len(europe_values())) <= 0.02 * len(europe_values())
+
+
+def test_errors(ctx):
+    r = plot(ctx, ctx["statistics"], crs=None)
+    assert (r.status_code, r.json()["error"]) == (400, "MissingSpatialReference")
+    r = plot(ctx, ctx["statistics"], time=None)
+    assert r.status_code == 400 and r.json()["message"] == "Unable to parse query string: missing field `time`"
+    r = plot(ctx, ctx["statistics"], spatialResolution="None")
+    assert (r.status_code, r.json()["error"]) == (400, "UnableToParseQueryString")
+    r = plot(ctx, ctx["statistics"], crs="EPSG:432")
+    assert (r.status_code, r.json()["error"]) == (400, "UnknownSrsString")
+    r = plot(ctx, register(ctx["base"], ctx["headers"], PORTS))
+    assert r.status_code == 400 and r.json()["error"] == "InvalidOperatorType"
+    r = plot(ctx, "00000000-0000-4000-8000-000000000000")
+    assert r.json() == {"error": "NoWorkflowForGivenId", "message": "No workflow for given id"}
+    r = requests.get(f"{ctx['base']}/plot/{ctx['statistics']}", timeout=TIMEOUT)
+    assert r.status_code == 401
