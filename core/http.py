@@ -169,10 +169,12 @@ class HttpClient:
     def _connection_message(self, exc: Exception) -> str:
         host = urlsplit(self.server_url).netloc
         text = f"cannot connect to the Geo Engine server at {host}"
-        reason = str(exc)
-        if "refused" in reason.lower():
+        reason = str(exc).lower()
+        if isinstance(exc, requests.exceptions.ProxyError) or "proxy" in reason:
+            text += " through the proxy (check the proxy settings)"
+        elif "refused" in reason:
             text += " (connection refused: is the server running and the URL right?)"
-        elif "proxy" in reason.lower() or self.proxies:
+        elif self.proxies:
             text += " (check the proxy settings)"
         return text
 

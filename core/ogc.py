@@ -92,7 +92,7 @@ def check_wms_body(response: requests.Response) -> bytes:
 
 
 def wms_get_map(session: Session, workflow_id: WorkflowId, query: QueryRectangle, raster_colorizer: RasterColorizer,
-                spatial_resolution: SpatialResolution, timeout: Timeout = 3600) -> bytes:
+                spatial_resolution: SpatialResolution, timeout: Timeout = None) -> bytes:
     """GetMap -> PNG bytes."""
     params = wms_get_map_params(workflow_id, query, raster_colorizer, spatial_resolution)
     response = session.request("GET", f"wms/{workflow_id}", params=params, headers={"Accept": "image/png"},
@@ -142,7 +142,7 @@ class FeatureCollection:
 
 
 def wfs_get_features(session: Session, workflow_id: WorkflowId, query: QueryRectangle,
-                     timeout: Timeout = 3600) -> FeatureCollection:
+                     timeout: Timeout = None) -> FeatureCollection:
     response = session.request("GET", f"wfs/{workflow_id}", params=wfs_get_feature_params(workflow_id, query),
                                timeout=timeout)
     geojson = read_json(response)
@@ -217,7 +217,7 @@ def wcs_get_coverage(
     query: QueryRectangle,
     spatial_resolution: Optional[SpatialResolution] = None,
     force_no_data_value: Optional[float] = None,
-    timeout: Timeout = 3600,
+    timeout: Timeout = None,
 ) -> bytes:
     """One GetCoverage request -> GeoTIFF bytes (errors are 400 JSON, raised as :class:`~.errors.ApiError`)."""
     params = wcs_get_coverage_params(workflow_id, query, spatial_resolution, force_no_data_value)

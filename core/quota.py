@@ -77,14 +77,14 @@ class DataUsageSummary:
         return asdict(self)
 
 
-def get_quota(user_id: Union[UUID, str, None] = None, timeout: Timeout = 60,
+def get_quota(user_id: Union[UUID, str, None] = None, timeout: Timeout = None,
               session: Optional[Session] = None) -> Quota:
     """``GET /quota`` (own) or ``GET /quotas/{user}`` (own or, for admins, anyone's)."""
     path = "quota" if user_id is None else f"quotas/{parse_uuid(user_id, 'user_id')}"
     return Quota.from_response(resolve_session(session).get_json(path, timeout=timeout))
 
 
-def update_quota(user_id: Union[UUID, str], new_available_quota: int, timeout: Timeout = 60,
+def update_quota(user_id: Union[UUID, str], new_available_quota: int, timeout: Timeout = None,
                  session: Optional[Session] = None) -> None:
     """``POST /quotas/{user}`` with ``{"available": n}`` (admins only)."""
     user = parse_uuid(user_id, "user_id")
@@ -123,7 +123,7 @@ def _list(body: Any) -> list:
     return body
 
 
-def data_usage(offset: int = 0, limit: int = 10, timeout: Timeout = 60, session: Optional[Session] = None,
+def data_usage(offset: int = 0, limit: int = 10, timeout: Timeout = None, session: Optional[Session] = None,
                as_dataframe: Optional[bool] = None):
     """``GET /quota/dataUsage`` (admins only): one row per data access."""
     _check_page(offset, limit)
@@ -133,7 +133,7 @@ def data_usage(offset: int = 0, limit: int = 10, timeout: Timeout = 60, session:
 
 
 def data_usage_summary(granularity: Union[UsageSummaryGranularity, str], dataset: Optional[str] = None,
-                       offset: int = 0, limit: int = 10, timeout: Timeout = 60, session: Optional[Session] = None,
+                       offset: int = 0, limit: int = 10, timeout: Timeout = None, session: Optional[Session] = None,
                        as_dataframe: Optional[bool] = None):
     """``GET /quota/dataUsage/summary`` (admins only): counts per time bucket and dataset."""
     try:
@@ -148,7 +148,7 @@ def data_usage_summary(granularity: Union[UsageSummaryGranularity, str], dataset
     return _frame(rows, ["timestamp", "data", "count"], as_dataframe)
 
 
-def data_usage_for_computation(computation_id: Union[UUID, str], timeout: Timeout = 60,
+def data_usage_for_computation(computation_id: Union[UUID, str], timeout: Timeout = None,
                                session: Optional[Session] = None) -> int:
     """``GET /quota/computations/{id}``: the summed ``count`` of a computation's operators."""
     body = resolve_session(session).get_json(f"quota/computations/{parse_uuid(computation_id, 'computation_id')}",

@@ -160,11 +160,11 @@ class Task:
     def __repr__(self) -> str:
         return f"Task({str(self.task_id)!r})"
 
-    def get_status(self, timeout: Timeout = 60) -> TaskStatusInfo:
+    def get_status(self, timeout: Timeout = None) -> TaskStatusInfo:
         """``GET /tasks/{id}/status``."""
         return TaskStatusInfo.from_response(self.session.get_json(f"tasks/{self.task_id}/status", timeout=timeout))
 
-    def abort(self, force: bool = False, timeout: Timeout = 60) -> None:
+    def abort(self, force: bool = False, timeout: Timeout = None) -> None:
         """``DELETE /tasks/{id}`` (``?force=true`` when ``force``); the server answers 202."""
         self.session.request("DELETE", f"tasks/{self.task_id}", params={"force": True} if force else None,
                              timeout=timeout)
@@ -174,7 +174,7 @@ class Task:
         check_interval_seconds: float = 5,
         timeout: Optional[float] = None,
         progress: Optional[ProgressCallback] = None,
-        request_timeout: Timeout = 60,
+        request_timeout: Timeout = None,
     ) -> TaskStatusInfo:
         """Poll until the task is no longer running and return the final status.
 
@@ -201,7 +201,7 @@ def get_task_list(
     filter: Optional[str] = None,  # noqa: A002 - the server's parameter name
     offset: int = 0,
     limit: int = 20,
-    timeout: Timeout = 60,
+    timeout: Timeout = None,
     session: Optional[Session] = None,
 ) -> List[Tuple[Task, TaskStatusInfo]]:
     """``GET /tasks/list``: ``(Task, status)`` pairs; ``filter`` in running|aborted|failed|completed."""

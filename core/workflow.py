@@ -61,7 +61,7 @@ class Workflow:
         workflow_id: Union[WorkflowId, UUID, str],
         session: Optional[Session] = None,
         result_descriptor: Optional[ResultDescriptor] = None,
-        timeout: Timeout = 60,
+        timeout: Timeout = None,
     ) -> None:
         self.workflow_id = WorkflowId(workflow_id)
         self.session = resolve_session(session)
@@ -84,7 +84,7 @@ class Workflow:
     def _path(self, suffix: str = "") -> str:
         return "{workflow}/" + str(self.workflow_id) + suffix
 
-    def _query_result_descriptor(self, timeout: Timeout = 60) -> ResultDescriptor:
+    def _query_result_descriptor(self, timeout: Timeout = None) -> ResultDescriptor:
         response = self.session.workflow_request("GET", self._path("/metadata"), timeout=timeout)
         return ResultDescriptor.from_response(read_json(response))
 
@@ -92,11 +92,11 @@ class Workflow:
         """The result descriptor fetched when this object was made."""
         return self._result_descriptor
 
-    def refresh_result_descriptor(self, timeout: Timeout = 60) -> AnyResultDescriptor:
+    def refresh_result_descriptor(self, timeout: Timeout = None) -> AnyResultDescriptor:
         self._result_descriptor = self._query_result_descriptor(timeout)
         return self._result_descriptor
 
-    def workflow_definition(self, timeout: Timeout = 60) -> dict:
+    def workflow_definition(self, timeout: Timeout = None) -> dict:
         """The stored (normalised) workflow JSON."""
         return read_json(self.session.workflow_request("GET", self._path(), timeout=timeout))
 
@@ -114,7 +114,7 @@ class Workflow:
 
     # ---------------------------------------------------------------------------------------- vector
 
-    def get_dataframe(self, bbox: QueryRectangle, timeout: Timeout = 3600, resolve_classifications: bool = False):
+    def get_dataframe(self, bbox: QueryRectangle, timeout: Timeout = None, resolve_classifications: bool = False):
         """WFS GetFeature as a ``GeoDataFrame`` with ``start``/``end`` columns (needs geopandas).
 
         ``df.attrs["computation_id"]`` holds the server's ``x-computation-id`` header when it sends one.
@@ -134,7 +134,7 @@ class Workflow:
                     frame[column] = frame[column].map(lambda v, c=classes: c.get(int(v), v) if v == v else v)
         return frame
 
-    def get_geojson(self, bbox: QueryRectangle, timeout: Timeout = 3600) -> dict:
+    def get_geojson(self, bbox: QueryRectangle, timeout: Timeout = None) -> dict:
         """WFS GetFeature as GeoJSON (no geopandas needed)."""
         self._require_vector()
         query = self._check_query(bbox, "bbox")
@@ -164,7 +164,7 @@ class Workflow:
     # ---------------------------------------------------------------------------------------- raster
 
     def wms_get_map_as_image(self, bbox: QueryRectangle, raster_colorizer: RasterColorizer,
-                             spatial_resolution: Any = None, timeout: Timeout = 3600):
+                             spatial_resolution: Any = None, timeout: Timeout = None):
         """WMS GetMap as a PIL image; size = bbox / ``spatial_resolution`` (or the query's resolution).
 
         An HTTP-200 XML exception report raises :class:`~.errors.OGCXMLError`, a JSON one :class:`~.errors.ApiError`.
@@ -181,7 +181,7 @@ class Workflow:
         png = ogc.wms_get_map(self.session, self.workflow_id, query, raster_colorizer, resolution, timeout)
         return ogc.png_to_image(png)
 
-    def get_coverage_bytes(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = 3600,
+    def get_coverage_bytes(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None,
                            force_no_data_value: Optional[float] = None) -> bytes:
         """The first band as GeoTIFF bytes through WCS; requests beyond the tile limit are split and mosaicked."""
         descriptor = self._require_raster()
@@ -230,12 +230,12 @@ class Workflow:
                                      force_no_data_value=force_no_data_value, tile_limit=self.wcs_tile_limit,
                                      timeout=timeout)
 
-    def get_array(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = 3600,
+    def get_array(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None,
                   force_no_data_value: Optional[float] = None):
         """The first band as a numpy array (WCS GeoTIFF read with GDAL; no-data pixels keep their raw value)."""
         return ogc.read_geotiff(self.get_coverage_bytes(bbox, spatial_resolution, timeout, force_no_data_value)).array
 
-    def get_xarray(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = 3600,
+    def get_xarray(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None,
                    force_no_data_value: Optional[float] = None):
         """The first band as an ``xarray.DataArray`` (dims band, y, x; pixel-centre coords; attrs crs/res/transform).
 
@@ -260,7 +260,7 @@ class Workflow:
                             "_FillValue": tiff.no_data_value})
         return array
 
-    def download_raster(self, bbox: QueryRectangle, file_path: Union[str, os.PathLike], timeout: Timeout = 3600,
+    def download_raster(self, bbox: QueryRectangle, file_path: Union[str, os.PathLike], timeout: Timeout = None,
                         file_format: str = "image/tiff", force_no_data_value: Optional[float] = None,
                         spatial_resolution: Any = None) -> None:
         """Save the WCS GeoTIFF (first band) to ``file_path``."""
@@ -289,7 +289,7 @@ class Workflow:
                                                 open_timeout=open_timeout, **kwargs)
 
     def save_as_dataset(self, query_rectangle: QueryRectangle, name: Optional[str], display_name: str,
-                        description: str = "", timeout: Timeout = 3600) -> Task:
+                        description: str = "", timeout: Timeout = None) -> Task:
         """``POST /datasetFromWorkflow/{id}`` (0.10: ``/datasetFromProcessingGraph``) -> the export :class:`Task`."""
         descriptor = self._require_raster()
         query = self._check_query(query_rectangle, "query_rectangle")
@@ -309,7 +309,7 @@ class Workflow:
 
     # ------------------------------------------------------------------------------------------ plot
 
-    def plot_json(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = 3600) -> dict:
+    def plot_json(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None) -> dict:
         """The ``WrappedPlotOutput`` (``outputFormat``, ``plotType``, ``data``) of a plot workflow."""
         self._require_plot()
         query = self._check_query(bbox, "bbox")
@@ -318,7 +318,7 @@ class Workflow:
         body = self.session.get_json(f"plot/{self.workflow_id}", params, timeout)
         return ogc.parse_plot_output(body)
 
-    def plot_chart(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = 3600):
+    def plot_chart(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None):
         """An ``altair.Chart`` of a JsonVega plot; without altair the Vega-Lite spec as a ``dict``."""
         spec = ogc.vega_spec(self.plot_json(bbox, spatial_resolution, timeout))
         try:
@@ -329,12 +329,12 @@ class Workflow:
 
     # ------------------------------------------------------------------------------------ metadata
 
-    def get_provenance(self, timeout: Timeout = 60) -> List[ProvenanceEntry]:
+    def get_provenance(self, timeout: Timeout = None) -> List[ProvenanceEntry]:
         """Citation, license and URI of the data the workflow reads (grouped by provenance)."""
         return provenance_from_response(read_json(self.session.workflow_request("GET", self._path("/provenance"),
                                                                                  timeout=timeout)))
 
-    def metadata_zip(self, path: Union[str, os.PathLike, io.BytesIO], timeout: Timeout = 60) -> None:
+    def metadata_zip(self, path: Union[str, os.PathLike, io.BytesIO], timeout: Timeout = None) -> None:
         """Write the ``allMetadata/zip`` (workflow/processing graph, descriptor, citation) to a path or BytesIO."""
         response = self.session.workflow_request("GET", self._path("/allMetadata/zip"),
                                                  headers={"Accept": "application/zip"}, timeout=timeout)
@@ -367,7 +367,7 @@ class Workflow:
 ProcessingGraph = Workflow
 
 
-def register_workflow(workflow: dict, timeout: Timeout = 60, session: Optional[Session] = None) -> Workflow:
+def register_workflow(workflow: dict, timeout: Timeout = None, session: Optional[Session] = None) -> Workflow:
     """``POST /workflow`` (0.10: ``/processingGraphs``) and return the :class:`Workflow` (with its descriptor)."""
     if hasattr(workflow, "to_workflow_dict"):
         workflow = workflow.to_workflow_dict()
