@@ -1,0 +1,128 @@
+"""`make package`: the zip's content, and installing it into a fresh profile and loading it with qgis.utils."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.qgis
+
+REPO = Path(__file__).resolve().parents[2]
+SUPPORT = Path(__file__).with_name("plugin_support.py")
+
+
+@pytest.fixture(scope="module")
+def package_zip(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "package_plugin.py"), "--output", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    zips = list(out.glob("geoengine_qgis-*.zip"))
+    assert len(zips) == 1
+    return zips[0]
+
+
+def test_make_package_target_runs_the_packager():
+    result = subprocess.run(["make", "-n", "package"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "tools/package_plugin.py --output dist" in result.stdout
+
+
+def test_zip_holds_the_plugin_and_nothing_else(package_zip):
+    with zipfile.ZipFile(package_zip) as archive:
+        names = archive.namelist()
+        metadata = archive.read("geoengine_qgis/metadata.txt").decode("utf-8")
+    assert package_zip.name == "geoengine_qgis-0.1.0.zip"
+    assert all(name.startswith("geoengine_qgis/") for name in names)
+    inner = {name[len("geoengine_qgis/"):] for name in names}
+    for required in ("metadata.txt", "__init__.py", "plugin.py", "LICENSE", "resources/icon.svg",
+                     "qgis_glue/connections.py", "qgis_glue/tasks.py", "ui/connections_dialog.py", "core/session.py"):
+        assert required in inner, required
+    top = {name.split("/")[0] for name in inner}
+    assert not top & {"tests", "bench", "tools", ".ci", ".git", "docs", "Makefile", "pyproject.toml", "dist"}
+    assert not [n for n in inner if "__pycache__" in n or n.endswith((".pyc", ".so", ".pyd", ".dll", ".zip"))]
+    assert not [n for n in inner if n.startswith("requirements")]
+    assert package_zip.stat().st_size < 25 * 1024 * 1024
+    assert "icon=resources/icon.svg" in metadata
+
+
+def test_packager_refuses_binaries(tmp_path):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import package_plugin
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    with pytest.raises(package_plugin.PackageError, match="binaries"):
+        package_plugin.check_files([Path("metadata.txt"), Path("__init__.py"), Path("LICENSE"), Path("lib/x.so")])
+    with pytest.raises(package_plugin.PackageError, match="LICENSE"):
+        package_plugin.check_files([Path("metadata.txt"), Path("__init__.py")])
+
+
+INSTALL_AND_LOAD = r"""
+import importlib.util, json, os, sys, zipfile
+from pathlib import Path
+
+profile, package_zip, support_path = map(Path, sys.argv[1:4])
+from qgis.testing import start_app
+app = start_app()
+plugins = profile / "python" / "plugins"
+plugins.mkdir(parents=True)
+with zipfile.ZipFile(package_zip) as archive:
+    archive.extractall(plugins)
+
+spec = importlib.util.spec_from_file_location("support", support_path)
+support = importlib.util.module_from_spec(spec); spec.loader.exec_module(support)
+
+import qgis.utils
+qgis.utils.plugin_paths = [str(plugins)]
+sys.path.insert(0, str(plugins))
+qgis.utils.updateAvailablePlugins()
+iface = support.WidgetIface()
+qgis.utils.iface = iface
+report = {"available": "geoengine_qgis" in qgis.utils.available_plugins,
+          "name": qgis.utils.pluginMetadata("geoengine_qgis", "name"), "rounds": []}
+for _ in range(2):
+    loaded = qgis.utils.loadPlugin("geoengine_qgis")
+    started = qgis.utils.startPlugin("geoengine_qgis")
+    module_file = sys.modules["geoengine_qgis"].__file__
+    menu = iface.submenu_actions("Geo Engine")
+    toolbars = iface.toolbars()
+    unloaded = qgis.utils.unloadPlugin("geoengine_qgis")
+    report["rounds"].append({
+        "loaded": loaded, "started": started, "from_profile": module_file.startswith(str(plugins)),
+        "menu": menu, "toolbars": toolbars, "unloaded": unloaded,
+        "menu_after": iface.web_submenus(), "toolbars_after": iface.toolbars(),
+        "modules_after": sorted(m for m in sys.modules if m.startswith("geoengine_qgis")),
+    })
+print("REPORT " + json.dumps(report))
+"""
+
+
+def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zip, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)  # only the fresh profile may provide geoengine_qgis
+    result = subprocess.run(
+        [sys.executable, "-c", INSTALL_AND_LOAD, str(tmp_path / "profile"), str(package_zip), str(SUPPORT)],
+        capture_output=True, text=True, timeout=180, env=env, cwd=str(tmp_path),
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
+    assert result.returncode == 0 and lines, result.stderr[-3000:]
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert report["available"] and report["name"] == "Geo Engine Workflows"
+    assert len(report["rounds"]) == 2
+    for round_ in report["rounds"]:
+        assert round_["loaded"] and round_["started"] and round_["unloaded"], round_
+        assert round_["from_profile"], round_
+        assert round_["menu"][0] == "Connections…" and len(round_["menu"]) == 9
+        assert round_["toolbars"] == ["Geo Engine"]
+        assert round_["menu_after"] == [] and round_["toolbars_after"] == []
+        # qgis.utils drops every module it saw imported; it never sees subpackage __init__ modules that
+        # Python imports implicitly for "from .qgis_glue.x import y", so only those may stay
+        assert set(round_["modules_after"]) <= {"geoengine_qgis.qgis_glue", "geoengine_qgis.ui"}, round_
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
