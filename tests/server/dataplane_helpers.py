@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 from geoengine_server.config import default_data_dir
-from osgeo import gdal
+from osgeo import gdal, ogr
 from PIL import Image
 from server.control_helpers import NDVI, PORTS, anonymous, register  # noqa: F401  (re-exported)
 
@@ -64,3 +64,27 @@ def stored_colorizer(dataset_file: str) -> dict:
 
 def custom_style(colorizer: dict) -> str:
     return "custom:" + json.dumps(colorizer)
+
+
+def ogr_ports(xmin, ymin, xmax, ymax) -> dict:
+    """(lon, lat) rounded to 6 places -> attributes, of the shapefile's ports in the box (edges included)."""
+    source = ogr.Open(str(PORTS_SHP))  # keep the data source alive while its layer is read
+    layer = source.GetLayer()
+    found = {}
+    for feature in layer:
+        point = feature.GetGeometryRef()
+        x, y = point.GetX(), point.GetY()
+        if xmin <= x <= xmax and ymin <= y <= ymax:
+            found[(round(x, 6), round(y, 6))] = feature.items()
+    return found
+
+
+def ogr_port_count(xmin, ymin, xmax, ymax) -> int:
+    """How many of the shapefile's ports lie in the box (edges included; duplicates counted)."""
+    source = ogr.Open(str(PORTS_SHP))
+    layer = source.GetLayer()
+    count = 0
+    for feature in layer:
+        point = feature.GetGeometryRef()
+        count += xmin <= point.GetX() <= xmax and ymin <= point.GetY() <= ymax
+    return count

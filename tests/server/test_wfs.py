@@ -6,9 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-from osgeo import ogr
 from pyproj import Transformer
-from server.dataplane_helpers import PORTS, PORTS_SHP, TIMEOUT, anonymous, register
+from server.dataplane_helpers import PORTS, TIMEOUT, anonymous, ogr_ports, register
 
 MOCK = "93d6785e-5eea-4e0e-8074-e7f78733d988"
 
@@ -26,19 +25,6 @@ def get_feature(ctx, workflow_id=None, **params):
              "srsName": "EPSG:4326", "time": "2014-04-01T12:00:00.000+00:00"}
     query.update(params)
     return requests.get(f"{ctx['base']}/wfs/{workflow_id}", params=query, headers=ctx["headers"], timeout=TIMEOUT)
-
-
-def ogr_ports(xmin, ymin, xmax, ymax) -> dict:
-    """(lon, lat) rounded to 6 places -> attributes, of the shapefile's ports in the box (edges included)."""
-    source = ogr.Open(str(PORTS_SHP))  # keep the data source alive while its layer is read
-    layer = source.GetLayer()
-    found = {}
-    for feature in layer:
-        point = feature.GetGeometryRef()
-        x, y = point.GetX(), point.GetY()
-        if xmin <= x <= xmax and ymin <= y <= ymax:
-            found[(round(x, 6), round(y, 6))] = feature.items()
-    return found
 
 
 def key(feature: dict) -> tuple[float, float]:
