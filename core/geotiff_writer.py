@@ -168,6 +168,7 @@ class GeoTiffSink:
         self._band_index = {band: i for i, band in enumerate(self.bands)}
         self._open: dict[tuple[int, int], _OpenFile] = {}
         self._done: set[tuple[int, int]] = set()
+        self._slice_of: dict[Path, tuple[int, int]] = {}
         self._wkt = srs_wkt(self.spatial_reference)
         size = self.grid.tile_size
         self.width, self.height = self.tiles.columns * size, self.tiles.rows * size
@@ -190,6 +191,7 @@ class GeoTiffSink:
         if path in self.paths:
             path = self.directory / f"{self.stem}_{_time_label(key[0])}_{_time_label(key[1])}.tif"
         self.paths.append(path)  # registered first: an error below still removes it
+        self._slice_of[path] = key
         driver = gdal.GetDriverByName("GTiff")
         dataset = driver.Create(str(path), self.width, self.height, len(self.bands), self._gdal_type,
                                 options=self._options)
@@ -280,10 +282,10 @@ class GeoTiffSink:
         return self.finish()
 
     def finish(self) -> list[Path]:
-        """Close every file (slices with missing tiles keep no-data there) and return the paths."""
+        """Close every file (slices with missing tiles keep no-data there); the paths in time order."""
         for key in list(self._open):
             self._close(key)
-        return list(self.paths)
+        return sorted(self.paths, key=self._slice_of.__getitem__)
 
     def abort(self) -> None:
         """Close and delete every file of this job."""
@@ -341,4 +343,4 @@ def stream_raster_to_geotiff(
     if sink.no_data_collisions:
         log.warning("%d valid pixels equal the no-data value %s and read back as no-data; pass no_data_value= "
                     "to choose another", sink.no_data_collisions, sink.no_data_value)
-    return sorted(paths)
+    return paths
