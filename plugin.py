@@ -16,10 +16,11 @@ from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QAction
 
-from .qgis_glue.connections import ConnectionStore
+from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
 from .qgis_glue.dependencies import report_missing
 from .qgis_glue.messages import Notifier, log
 from .qgis_glue.network import BearerHeaderInjector
+from .qgis_glue.sessions import SessionManager
 from .qgis_glue.tasks import TaskRunner
 from .qgis_glue.tempfiles import PluginTempDir
 from .ui.icons import icon
@@ -76,6 +77,7 @@ class GeoEnginePlugin:
         self.tasks: Optional[TaskRunner] = None
         self.tempdir: Optional[PluginTempDir] = None
         self.injector: Optional[BearerHeaderInjector] = None
+        self.sessions: Optional[SessionManager] = None
         self.store = ConnectionStore()
         self.missing_dependencies = ()
         self._dialogs: List = []
@@ -87,6 +89,7 @@ class GeoEnginePlugin:
         self.tempdir = PluginTempDir()
         self.injector = BearerHeaderInjector()
         self.injector.install()
+        self.sessions = SessionManager(self.injector)
         self.toolbar = self.iface.addToolBar(MENU)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         for spec in ACTIONS:
@@ -118,12 +121,28 @@ class GeoEnginePlugin:
             self.iface.mainWindow().removeToolBar(self.toolbar)
             self.toolbar.deleteLater()
             self.toolbar = None
+        if self.sessions is not None:
+            self.sessions.close_all()  # no logout: unload must not wait for the network
         if self.injector is not None:
             self.injector.uninstall()
         if self.tempdir is not None:
             self.tempdir.cleanup()
         if self.notifier is not None:
             self.notifier.detach()
+
+    # --- API for features --------------------------------------------------------------------------
+    def with_session(self, connection_name: str, on_ready, on_error=None):
+        """Call ``on_ready(session)`` on the main thread with the connection's session, logging in first
+        in a background task if needed. Returns the login task, or None (session ready, or an error that
+        was already reported to the user)."""
+        try:
+            connection = self.store.load(connection_name)
+            return self.sessions.ensure(connection, self.tasks, on_ready, on_error)
+        except (KeyError, ConnectionSettingsError) as exc:
+            self.notifier.error(str(exc.args[0]) if exc.args else str(exc))
+            if on_error is not None:
+                on_error(exc)
+            return None
 
     # --- actions ------------------------------------------------------------------------------------
     def _make_action(self, spec: ActionSpec) -> QAction:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .connections import (
     Connection,
@@ -110,43 +110,70 @@ def probe_connection(resolved: ResolvedConnection, context=None) -> ProbeResult:
 
 
 class SessionManager:
-    """The open sessions, one per connection name; their tokens reach QGIS's requests via ``injector``."""
+    """The open sessions, one per connection name; their tokens reach QGIS's requests via ``injector``.
+
+    ``ensure(connection, runner, on_ready)`` is the entry point for features: it hands the active
+    session of a connection to ``on_ready`` on the main thread, logging in in a background task first
+    when there is none (or the connection's settings changed since).
+    """
 
     def __init__(self, injector: BearerHeaderInjector) -> None:
         self._injector = injector
         self._lock = threading.Lock()
-        self._sessions: Dict[str, object] = {}
+        self._sessions: Dict[str, Tuple[Connection, object]] = {}
+
+    def ensure(self, connection: Connection, runner, on_ready: Callable[[object], None],
+               on_error: Optional[Callable[[BaseException], None]] = None, credentials: Credentials = None):
+        """Main thread. Returns None when a session was ready (``on_ready`` already called), else the login task.
+
+        Bad settings or unreadable credentials raise :class:`~.connections.ConnectionSettingsError` here,
+        before any task starts.
+        """
+        current = self.get(connection.name, connection)
+        if current is not None:
+            on_ready(current)
+            return None
+        resolved = resolve(connection, credentials)
+        return runner.submit(f"Log in to {connection.name}", lambda context: self.connect(resolved),
+                             on_success=on_ready, on_error=on_error)
 
     def connect(self, resolved: ResolvedConnection):
         """Worker thread: open a session for the connection and make it the active one."""
         session = open_session(resolved)
-        self.register(resolved.connection.name, session)
+        self.register(resolved.connection, session)
         return session
 
-    def register(self, name: str, session) -> None:
-        """Make ``session`` the active session of connection ``name`` (replacing and closing an older one)."""
+    def register(self, connection: Connection, session) -> None:
+        """Make ``session`` the active session of ``connection`` (replacing and closing an older one)."""
         with self._lock:
-            old = self._sessions.get(name)
-            self._sessions[name] = session
-        if old is not None and old is not session:
-            old.close()
+            old = self._sessions.pop(connection.name, None)
+            self._sessions[connection.name] = (connection, session)  # last in order = newest
+        if old is not None and old[1] is not session:
+            self._injector.remove_token(old[1].server_url)
+            old[1].close()
         self._sync_injector()
 
-    def get(self, name: str):
+    def get(self, name: str, connection: Optional[Connection] = None):
+        """The active session of ``name`` (None if there is none, or if it was made for other settings)."""
         with self._lock:
-            return self._sessions.get(name)
+            entry = self._sessions.get(name)
+        if entry is None or (connection is not None and entry[0] != connection):
+            return None
+        return entry[1]
 
-    def names(self):
+    def names(self) -> List[str]:
         with self._lock:
             return sorted(self._sessions)
 
     def close(self, name: str, logout: bool = False) -> None:
         """Forget a session (and its token in QGIS requests); ``logout=True`` also ends it on the server."""
         with self._lock:
-            session = self._sessions.pop(name, None)
-        if session is None:
+            entry = self._sessions.pop(name, None)
+        if entry is None:
             return
-        self._sync_injector(removed_url=session.server_url)
+        session = entry[1]
+        self._injector.remove_token(session.server_url)
+        self._sync_injector()
         try:
             if logout:
                 session.logout()
@@ -158,14 +185,11 @@ class SessionManager:
         for name in self.names():
             self.close(name, logout=False)
 
-
-    def _sync_injector(self, removed_url: Optional[str] = None) -> None:
+    def _sync_injector(self) -> None:
         """One token per server URL: the most recently registered session for it wins."""
-        if removed_url is not None:
-            self._injector.remove_token(removed_url)
         with self._lock:
-            sessions = list(self._sessions.values())
-        for session in sessions:  # insertion order: later registrations overwrite earlier ones
+            sessions = [session for _connection, session in self._sessions.values()]
+        for session in sessions:  # registration order: newer sessions overwrite older ones
             self._injector.set_token_source(session.server_url, lambda session=session: _bearer_token(session))
 
 

@@ -207,3 +207,56 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- sessions for features (SessionManager.ensure / plugin.with_session) --------------------------------
+
+
+def test_ensure_logs_in_once_in_the_background_then_reuses_the_session(injector, base_url):
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.sessions import SessionManager
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+
+    runner, manager, ready = TaskRunner(Notifier()), SessionManager(injector), []
+    connection = Connection("local", base_url)
+    task = manager.ensure(connection, runner, ready.append)
+    assert task is not None and ready == []
+    assert _support().wait_until(lambda: ready, timeout=30)
+    assert manager.ensure(connection, runner, ready.append) is None  # ready at once, same session
+    assert ready[0] is ready[1]
+    assert injector.token_for(f"{base_url}/wms/x") == ready[0].auth_header["Authorization"].split()[1]
+
+    changed = Connection("local", base_url + "/")  # other settings under the same name: log in again
+    assert manager.ensure(changed, runner, ready.append) is not None
+    assert _support().wait_until(lambda: len(ready) == 3, timeout=30)
+    assert ready[2] is not ready[0]
+    manager.close_all()
+    assert injector.prefixes == []
+
+
+def test_plugin_with_session_and_unload_forgets_sessions(qgis_app, base_url):
+    from geoengine_qgis import classFactory
+    from geoengine_qgis.qgis_glue.connections import Connection, ConnectionStore
+
+    iface = _support().WidgetIface()
+    plugin = classFactory(iface)
+    plugin.store = ConnectionStore("geoengine/test-plugin-connections")
+    plugin.initGui()
+    try:
+        plugin.store.save(Connection("srv", base_url))
+        ready = []
+        plugin.with_session("srv", ready.append)
+        assert _support().wait_until(lambda: ready, timeout=30)
+        assert plugin.sessions.names() == ["srv"] and plugin.injector.prefixes
+
+        errors = []
+        assert plugin.with_session("nope", ready.append, errors.append) is None
+        assert len(errors) == 1
+        assert "no saved Geo Engine connection named 'nope'" in iface.messageBar().items()[-1].text()
+    finally:
+        plugin.unload()
+        plugin.store.delete("srv")
+        iface.close()
+    assert plugin.sessions.names() == [] and plugin.injector.prefixes == []
+    ready[0].get_json("session")  # unload did not log out (no network on unload); the session still works
