@@ -205,16 +205,11 @@ class Workflow:
         from .tiling import TilingGrid
         from .types import GeoTransform
 
-        if query.srs != descriptor.spatial_reference:
-            return 0
-        if resolution is None:
-            transform = descriptor.geo_transform
-        else:
-            bounds = query.spatial_bounds
-            transform = GeoTransform(bounds.xmin, bounds.ymax, resolution.x_resolution, -resolution.y_resolution)
-        if transform is None or transform.y_pixel_size >= 0:
-            return 0
-        b = query.spatial_bounds
+        resolution = resolution or descriptor.spatial_resolution
+        if query.srs != descriptor.spatial_reference or resolution is None:
+            return 0  # the server tells (TileLimitExceeded) and the request is then split
+        b = query.spatial_bounds  # the output grid starts at the box's upper-left corner
+        transform = GeoTransform(b.xmin, b.ymax, resolution.x_resolution, -resolution.y_resolution)
         return TilingGrid.for_raster(transform).tile_range(b.xmin, b.ymin, b.xmax, b.ymax).count
 
     def _coverage_mosaic(self, query: QueryRectangle, resolution: Optional[SpatialResolution],
