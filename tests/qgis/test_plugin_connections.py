@@ -290,3 +290,35 @@ def test_invalid_form_is_reported_without_a_task(dialog):
     fill(dialog, "x", "not a url", "anonymous")
     assert dialog.test_current() is None
     assert "http://" in dialog.status.text()
+
+
+def test_dialog_lists_edits_renames_and_deletes(dialog, store, auth, base_url):
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, TOKEN, Connection
+
+    authcfg = basic_config(auth, ADMIN, ADMIN_PASSWORD)
+    fill(dialog, "beta", base_url, "password", authcfg)
+    assert dialog.save_current() == Connection("beta", base_url, PASSWORD, authcfg)
+    fill(dialog, "alpha", base_url + "/", "token")
+    dialog.token_edit.setText("c0ffee00-0000-4000-8000-000000000001")
+    alpha = dialog.save_current()
+    assert alpha.auth_kind == TOKEN and alpha.url == base_url
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["alpha", "beta"]
+    assert dialog.list.currentItem().text() == "alpha"
+    assert dialog.token_edit.text() == "" and "token is stored" in dialog.token_status.text()
+
+    dialog.list.setCurrentRow(1)  # beta: the form shows its settings
+    assert dialog.name_edit.text() == "beta" and dialog.auth_select.configId() == authcfg
+    dialog.name_edit.setText("gamma")
+    assert dialog.save_current().name == "gamma"
+    assert store.names() == ["alpha", "gamma"]
+
+    dialog.list.setCurrentRow(0)
+    dialog.delete_current()
+    assert store.names() == ["gamma"]
+    assert alpha.authcfg not in auth.configIds()
+
+
+def test_dialog_save_errors_are_shown_not_raised(dialog, base_url):
+    fill(dialog, "needs-login", base_url, "password", "")
+    assert dialog.save_current() is None
+    assert "needs an authentication configuration" in dialog.status.text()
