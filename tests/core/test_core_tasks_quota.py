@@ -1,0 +1,187 @@
+"""save_as_dataset and tasks (wait, progress, abort, list), quota and data usage, against the test server."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from client_helpers import ADMIN, ANALYST, NDVI  # noqa: E402
+from geoengine_qgis.core.errors import (  # noqa: E402
+    BadRequestError,
+    GeoEngineTimeoutError,
+    InputError,
+    UnauthorizedError,
+)
+from geoengine_qgis.core.quota import (  # noqa: E402
+    DataUsage,
+    DataUsageSummary,
+    UsageSummaryGranularity,
+    data_usage,
+    data_usage_summary,
+    get_quota,
+    update_quota,
+)
+from geoengine_qgis.core.session import Session  # noqa: E402
+from geoengine_qgis.core.tasks import (  # noqa: E402
+    AbortedTaskStatusInfo,
+    CompletedTaskStatusInfo,
+    RunningTaskStatusInfo,
+    Task,
+    TaskStatus,
+    get_task_list,
+)
+from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
+from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
+
+EUROPE = (0.0, 40.0, 20.0, 50.0)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def analyst(shared_server):
+    return Session(shared_server.base_url, credentials=ANALYST)
+
+
+@pytest.fixture(scope="module")
+def admin(shared_server):
+    return Session(shared_server.base_url, credentials=ADMIN)
+
+
+@pytest.fixture(scope="module")
+def ndvi(analyst):
+    return register_workflow(NDVI, session=analyst)
+
+
+# ------------------------------------------------------------------------------------------ tasks
+
+
+@pytest.mark.parametrize("version", ["0.9", "0.10"])
+def test_save_as_dataset_round_trip(shared_server, version):
+    session = Session(shared_server.base_url, credentials=ANALYST, api_version=version)
+    ndvi = register_workflow(NDVI, session=session)
+    query = QueryRectangle(EUROPE, "2014-04-01T12:00:00Z")
+    name = unique("europe")
+    task = ndvi.save_as_dataset(query, name, "Europe NDVI", "saved by test_core_tasks_quota")
+    assert isinstance(task, Task)
+    seen = []
+    status = task.wait_for_finish(check_interval_seconds=0.05, timeout=60, progress=seen.append)
+    assert isinstance(status, CompletedTaskStatusInfo), status
+    assert status.info["dataset"].endswith(name) and status.task_type == "create-dataset"
+    assert seen and seen[-1] == status
+    assert all(isinstance(s, RunningTaskStatusInfo) for s in seen[:-1])
+    assert all(0.0 <= s.pct_complete <= 100.0 for s in seen[:-1])
+    saved = register_workflow({"type": "Raster", "operator": {"type": "GdalSource",
+                                                              "params": {"data": status.info["dataset"]}}},
+                              session=session)
+    assert np.array_equal(saved.get_array(query), ndvi.get_array(query))
+    listed = {str(t.task_id): s for t, s in get_task_list(session=session)}
+    assert str(task.task_id) in listed and listed[str(task.task_id)].status is TaskStatus.COMPLETED
+
+
+def test_save_as_dataset_input_errors(ndvi):
+    query = QueryRectangle(EUROPE, "2014-04-01T12:00:00Z")
+    with pytest.raises(InputError) as info:
+        ndvi.save_as_dataset(query, None, " ")
+    assert info.value.field == "display_name"
+    with pytest.raises(InputError) as info:
+        ndvi.save_as_dataset(query, "", "x")
+    assert info.value.field == "name"
+    with pytest.raises(BadRequestError):
+        ndvi.save_as_dataset(query, "no spaces allowed", "x")
+
+
+def test_progress_callback_can_stop_waiting_and_abort(ndvi):
+    world = QueryRectangle((-180, -90, 180, 90), ("2014-01-01T00:00:00Z", "2014-07-01T00:00:00Z"))
+    task = ndvi.save_as_dataset(world, unique("world"), "World NDVI")
+    first = task.wait_for_finish(check_interval_seconds=0.05, timeout=30, progress=lambda status: False)
+    assert isinstance(first, RunningTaskStatusInfo)
+    with pytest.raises(GeoEngineTimeoutError, match="still running"):
+        task.wait_for_finish(check_interval_seconds=0.05, timeout=0.1)
+    task.abort()
+    status = task.wait_for_finish(check_interval_seconds=0.05, timeout=30)
+    assert isinstance(status, AbortedTaskStatusInfo) and status.clean_up is not None
+    with pytest.raises(BadRequestError) as info:
+        task.abort()
+    assert info.value.error == "Task" and "already aborted" in info.value.message
+    task.abort(force=True)
+    aborted = dict(get_task_list(filter="aborted", session=ndvi.session))
+    assert task in aborted
+
+
+def test_task_errors(analyst):
+    unknown = Task(str(uuid.uuid4()), analyst)
+    with pytest.raises(BadRequestError) as info:
+        unknown.get_status()
+    assert info.value.error == "Task" and "not found" in info.value.message
+    with pytest.raises(InputError):
+        Task("nope", analyst)
+    for kwargs, field in (({"filter": "done"}, "filter"), ({"limit": 21}, "limit"), ({"offset": -1}, "offset")):
+        with pytest.raises(InputError) as info:
+            get_task_list(session=analyst, **kwargs)
+        assert info.value.field == field
+    with pytest.raises(InputError):
+        unknown.wait_for_finish(check_interval_seconds=0)
+
+
+# ------------------------------------------------------------------------------------------ quota
+
+
+def test_quota_read_and_update(admin, analyst):
+    own = get_quota(session=analyst)
+    assert own.available > 0 and own.used >= 0
+    assert get_quota(analyst.user_id, session=admin) == get_quota(analyst.user_id, session=analyst)
+    update_quota(analyst.user_id, 4321, session=admin)
+    assert get_quota(session=analyst).available == 4321
+    update_quota(analyst.user_id, own.available, session=admin)
+    with pytest.raises(UnauthorizedError):
+        update_quota(admin.user_id, 1, session=analyst)
+    with pytest.raises(UnauthorizedError):
+        get_quota(admin.user_id, session=analyst)
+    with pytest.raises(InputError) as info:
+        update_quota("not-a-user", 1, session=admin)
+    assert info.value.field == "user_id"
+    with pytest.raises(InputError):
+        update_quota(analyst.user_id, "many", session=admin)
+
+
+def test_quota_grows_with_computations(ndvi):
+    before = get_quota(session=ndvi.session).used
+    ndvi.get_array(QueryRectangle(EUROPE, "2014-04-01T12:00:00Z"))
+    assert get_quota(session=ndvi.session).used > before
+
+
+def test_data_usage_frames_and_lists(admin, analyst, ndvi):
+    ndvi.get_array(QueryRectangle(EUROPE, "2014-04-01T12:00:00Z"))  # at least one ndvi access to log
+    frame = data_usage(offset=0, limit=10, session=admin)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == ["timestamp", "userId", "computationId", "data", "count"]
+    assert len(frame) > 0 and str(frame["timestamp"].dt.tz) == "UTC"
+    rows = data_usage(offset=0, limit=1000, session=admin, as_dataframe=False)
+    assert rows and all(isinstance(r, DataUsage) for r in rows)
+    assert any(r.data == "ndvi" and r.user_id == analyst.user_id and r.count > 0 for r in rows)
+    summary = data_usage_summary(UsageSummaryGranularity.MINUTES, session=admin)
+    assert list(summary.columns) == ["timestamp", "data", "count"] and len(summary) > 0
+    only_ndvi = data_usage_summary("days", dataset="ndvi", limit=100, session=admin, as_dataframe=False)
+    assert only_ndvi and all(isinstance(r, DataUsageSummary) and r.data == "ndvi" for r in only_ndvi)
+    assert sum(r.count for r in only_ndvi) >= sum(r.count for r in rows if r.data == "ndvi")
+
+
+def test_data_usage_errors(admin, analyst):
+    with pytest.raises(BadRequestError) as info:
+        data_usage(session=analyst)
+    assert info.value.error == "PermissionDenied"
+    with pytest.raises(InputError) as info:
+        data_usage_summary("weeks", session=admin)
+    assert info.value.field == "granularity"
+    with pytest.raises(InputError) as info:
+        data_usage(offset=-1, session=admin)
+    assert info.value.field == "offset"
