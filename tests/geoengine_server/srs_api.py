@@ -10,7 +10,6 @@ from osgeo import osr
 from .auth import require_session
 from .errors import ApiError
 
-osr.UseExceptions()
 _SRS = re.compile(r"^(EPSG|ESRI|IAU_2015|SR-ORG):\d+$")
 
 
@@ -23,10 +22,12 @@ def specification(srs_string: str) -> dict:
     if not _SRS.match(srs_string):
         raise invalid(srs_string)
     srs = osr.SpatialReference()
-    try:
-        srs.SetFromUserInput(srs_string)
+    try:  # OSR reports failures by code or, when another module enabled exceptions, by raising
+        failed = srs.SetFromUserInput(srs_string) != 0
     except RuntimeError:
-        raise invalid(srs_string) from None
+        failed = True
+    if failed:
+        raise invalid(srs_string)
     area = srs.GetAreaOfUse()
     if area is None:
         raise ApiError("SpatialReferenceMissing", f"The spatial reference {srs_string} has no area of use")
