@@ -10,7 +10,7 @@ from geoengine_server.engine import tiles_for_bbox, tiling_origin, window_for_bb
 from geoengine_server.engine.synthetic import HEIGHT, WIDTH, synthetic_value
 from geoengine_server.engine.types import TIME_MAX, TIME_MIN, BBox, GeoTransform, TimeInterval, Window
 from osgeo import gdal
-from server.engine_helpers import NDVI, NE2_FILE, build, catalog, instant, interval, ndvi_file, ndvi_pixel
+from server.engine_helpers import NDVI, NDVI_FILE, NE2_FILE, build, catalog, instant, interval, ndvi_file, ndvi_pixel
 
 SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
 
@@ -209,3 +209,40 @@ def test_reads_from_threads_agree():
     tiff = ndvi_file("05")
     for w, got in zip(windows, results):
         assert np.array_equal(got.filled(0), tiff[w.y_off:w.y_off + 256, w.x_off:w.x_off + 256])
+
+
+def _ndvi_file_params(month: str) -> dict:
+    ndvi = catalog().dataset("ndvi").meta["params"]
+    return {**ndvi, "filePath": str(NDVI_FILE).format(f"2014-{month}-01")}
+
+
+def test_list_and_static_metadata_with_own_time():
+    from geoengine_server.catalog import Catalog, Dataset
+    from geoengine_server.engine import initialize
+    from server.engine_helpers import DATA
+
+    own = Catalog.load(DATA)
+    irregular = {"bounds": None, "dimension": "irregular"}
+    descriptor = dict(catalog().dataset("ndvi").meta["resultDescriptor"], time=irregular)
+    march = interval("2014-03-01T00:00:00Z", "2014-04-01T00:00:00Z")
+    may = interval("2014-05-01T00:00:00Z", "2014-06-01T00:00:00Z")
+    own.add_dataset(Dataset("l", "ndvi_list", "List", "", "GdalSource", {
+        "type": "GdalMetaDataList", "resultDescriptor": descriptor,
+        "params": [{"time": march.to_json(), "params": _ndvi_file_params("03")},
+                   {"time": may.to_json(), "params": _ndvi_file_params("05")}]}, data_dir=DATA))
+    own.add_dataset(Dataset("s", "ndvi_static_may", "Static", "", "GdalSource", {
+        "type": "GdalStatic", "time": may.to_json(), "resultDescriptor": descriptor,
+        "params": _ndvi_file_params("05")}, data_dir=DATA))
+    listed = initialize({"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi_list"}}}, own)
+    assert listed.time_slices(interval("2014-01-01T00:00:00Z", "2015-01-01T00:00:00Z")) == [march, may]
+    window = Window(1650, 800, 40, 30)
+    for t, month in ((march, "03"), (may, "05")):
+        assert np.array_equal(listed.read(0, t, window).filled(0), ndvi_file(month)[800:830, 1650:1690])
+    (april,) = listed.time_slices(instant("2014-04-15T00:00:00Z"))
+    assert listed.read(0, april, window).mask.all()
+    static = initialize({"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi_static_may"}}},
+                        own)
+    assert static.time_slices(instant("2014-05-20T00:00:00Z")) == [may]
+    assert np.array_equal(static.read(0, may, window).filled(0), ndvi_file("05")[800:830, 1650:1690])
+    (june,) = static.time_slices(instant("2014-06-20T00:00:00Z"))
+    assert static.read(0, june, window).mask.all()

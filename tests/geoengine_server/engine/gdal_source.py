@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .gdal_io import read_window
 from .params import spec_error
 from .raster_base import RasterBase, empty, sample_shape
 from .timesteps import TimeStep, regular_slices, split_ms
-from .types import NUMPY_TYPES, EngineError, TimeInterval, Window
+from .types import NUMPY_TYPES, EngineError, GeoTransform, TimeInterval, Window
 
 _CHRONO_TO_PY = {"%Y": "%Y", "%m": "%m", "%d": "%d", "%H": "%H", "%M": "%M", "%S": "%S", "%j": "%j"}
 
@@ -32,73 +33,107 @@ def format_placeholder(fmt: str, ms: int) -> str | None:
     return re.sub(r"%[A-Za-z]", lambda mt: moment.strftime(_CHRONO_TO_PY.get(mt.group(0), mt.group(0))), fmt)
 
 
+@dataclass(frozen=True)
+class FileSpec:
+    """How one file (or file template) of a dataset maps onto the dataset's pixel grid."""
+
+    path: str
+    band_number: int
+    dx: int  # file column of the dataset grid's column 0
+    dy: int
+    nodata: float | None
+    missing_is_no_data: bool
+
+    @classmethod
+    def from_params(cls, params: dict, grid: GeoTransform) -> FileSpec:
+        ft = descriptors.geo_transform(params["geoTransform"])
+        return cls(
+            path=params["filePath"],
+            band_number=int(params.get("rasterbandChannel", 1)),
+            dx=int(round((grid.origin_x - ft.origin_x) / ft.x_pixel_size)),
+            dy=int(round((grid.origin_y - ft.origin_y) / ft.y_pixel_size)),
+            nodata=params.get("noDataValue"),
+            missing_is_no_data=params.get("fileNotFoundHandling", "NoData") == "NoData",
+        )
+
+
 class GdalSource(RasterBase):
-    """A raster dataset from the catalog (``params.data`` = dataset name)."""
+    """A raster dataset from the catalog (``params.data`` = dataset name).
+
+    Metadata kinds: ``GdalStatic`` (one file; valid for its ``time`` or the descriptor's time
+    bounds), ``GdalMetaDataRegular`` (a file per regular step, named through ``timePlaceholders``)
+    and ``GdalMetaDataList`` (explicit ``[{time, params}]``). Steps without a file read as no-data.
+    """
+
+    KINDS = ("GdalStatic", "GdalMetaDataRegular", "GdalMetaDataList")
 
     def __init__(self, dataset: Dataset):
         meta = dataset.meta
         self.dataset = dataset
         self.datasets = [dataset.name]
         self.kind = meta.get("type")
-        if self.kind not in ("GdalMetaDataRegular", "GdalStatic"):
+        if self.kind not in self.KINDS:
             raise EngineError(
                 "InvalidDatasetSpec", f"Dataset {dataset.name!r} has unsupported metadata type {self.kind!r}"
             )
         self.descriptor = descriptors.raster_descriptor(meta["resultDescriptor"])
-        params = meta["params"]
-        self.path_template = params["filePath"]
-        self.band_number = int(params.get("rasterbandChannel", 1))
-        self.file_transform = descriptors.geo_transform(params["geoTransform"])
-        self.nodata = params.get("noDataValue")
-        self.file_not_found = params.get("fileNotFoundHandling", "NoData")
         self.dtype = np.dtype(NUMPY_TYPES[self.descriptor.data_type])
-        gt, ft = self.descriptor.geo_transform, self.file_transform
-        self.file_dx = int(round((gt.origin_x - ft.origin_x) / ft.x_pixel_size))
-        self.file_dy = int(round((gt.origin_y - ft.origin_y) / ft.y_pixel_size))
-        if self.kind == "GdalMetaDataRegular":
-            self.step = TimeStep.from_json(meta["step"])
-            self.data_time = descriptors.interval(meta["dataTime"])
-            self.origin = self.data_time.start
-            dim = self.descriptor.time_dimension
-            if dim.get("type") == "regular":
-                self.origin = dim["origin"]
-            self.placeholders = meta.get("timePlaceholders") or {}
+        grid = self.descriptor.geo_transform
+        if self.kind == "GdalMetaDataList":
+            self.entries = [
+                (descriptors.interval(e["time"]), FileSpec.from_params(e["params"], grid)) for e in meta["params"]
+            ]
+            return
+        self.file = FileSpec.from_params(meta["params"], grid)
+        if self.kind == "GdalStatic":
+            self.valid = descriptors.interval(meta.get("time")) or self.descriptor.time_bounds
+            return
+        self.step = TimeStep.from_json(meta["step"])
+        self.data_time = descriptors.interval(meta["dataTime"])
+        dim = self.descriptor.time_dimension
+        self.origin = dim["origin"] if dim.get("type") == "regular" else self.data_time.start
+        self.placeholders = meta.get("timePlaceholders") or {}
 
     def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
         if self.kind == "GdalStatic":
-            bounds = self.descriptor.time_bounds
-            if bounds is None or bounds.intersects(interval):
-                return [bounds] if bounds else [interval]
-            return [interval]
+            return [self.valid] if self.valid is not None and self.valid.intersects(interval) else [interval]
+        if self.kind == "GdalMetaDataList":
+            return [t for t, _ in self.entries if t.intersects(interval)] or [interval]
         return regular_slices(interval, self.origin, self.step, self.data_time)
 
-    def _file_for(self, time: TimeInterval) -> Path | None:
+    def _file_for(self, time: TimeInterval) -> tuple[Path, FileSpec] | None:
         if self.kind == "GdalStatic":
-            bounds = self.descriptor.time_bounds
-            if bounds is not None and not bounds.intersects(time):
+            if self.valid is not None and not self.valid.intersects(time):
                 return None
-            return self.dataset.resolve(self.path_template)
+            return self.dataset.resolve(self.file.path), self.file
+        if self.kind == "GdalMetaDataList":
+            probe = TimeInterval(time.start, time.start)
+            for t, spec in self.entries:
+                if t.intersects(probe) or t == time:
+                    return self.dataset.resolve(spec.path), spec
+            return None
         slot = self.step.snap(self.origin, time.start)
         if not (self.data_time.start <= slot.start < self.data_time.end):
             return None
-        path = self.path_template
+        path = self.file.path
         for placeholder, spec in self.placeholders.items():
             ms = slot.start if spec.get("reference", "start") == "start" else slot.end
             text = format_placeholder(spec["format"], ms)
             if text is None:
                 return None
             path = path.replace(placeholder, text)
-        return self.dataset.resolve(path)
+        return self.dataset.resolve(path), self.file
 
     def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
         self.check_band(band)
-        path = self._file_for(time)
-        if path is None:
+        found = self._file_for(time)
+        if found is None:
             return empty(self.descriptor.data_type, sample_shape(window, step))
-        if not path.exists() and self.file_not_found != "NoData":
+        path, spec = found
+        if not spec.missing_is_no_data and not path.exists():
             raise EngineError("Operator", f"Operator: Could not open gdal dataset for file path \"{path}\"")
-        file_window = Window(window.x_off + self.file_dx, window.y_off + self.file_dy, window.width, window.height)
-        out = read_window(path, self.band_number, file_window, step, self.nodata, self.dtype)
+        file_window = Window(window.x_off + spec.dx, window.y_off + spec.dy, window.width, window.height)
+        out = read_window(path, spec.band_number + band, file_window, step, spec.nodata, self.dtype)
         return _mask_outside(out, self.descriptor.grid_bounds, window, step)
 
 
@@ -124,7 +159,7 @@ def build_gdal_source(params: dict, sources, name: str) -> RasterBase:
         raise spec_error(name, f"field `overviewLevel` must be a non-negative integer or null (got {overview!r})")
     if dataset.meta.get("type") == "SyntheticRaster":
         return SyntheticSource(dataset)
-    if dataset.meta.get("type") not in ("GdalMetaDataRegular", "GdalStatic"):
+    if dataset.meta.get("type") not in GdalSource.KINDS:
         raise EngineError(
             "InvalidOperatorType",
             f"Invalid operator type: expected Raster found Vector (dataset {dataset.name!r} is not a raster dataset)",

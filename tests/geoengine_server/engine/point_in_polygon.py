@@ -1,19 +1,28 @@
 """Vector ``PointInPolygonFilter``: the points (source ``points``) inside any polygon (source ``polygons``).
 
-Polygons are fetched for the points' envelope and time; a point is kept when a polygon whose time
-intersects the point's time contains one of its points (boundary points count as inside, like Geo Engine).
+Polygons are fetched for the points' envelope and time. A multi-point feature is kept when one
+of its points lies in (or on the boundary of) a polygon whose time intersects the feature's time.
+Points are pre-filtered by each polygon's envelope with numpy, then tested against the polygon
+prepared once per query (shapely, from the host like GDAL).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from osgeo import ogr
+from shapely import wkt as shapely_wkt
+from shapely.geometry import Point
+from shapely.prepared import prep
 
 from .build import register
 from .params import spec_error
 from .types import BBox, EngineError, FeatureCollection, TimeInterval, VectorOperator
 from .vector_data import FeatureTable
-from .wkt import geometry
+
+
+def _points_of(text: str) -> list[tuple[float, float]]:
+    """Coordinates of ``MULTIPOINT (x y, x y)``."""
+    inner = text[text.index("(") + 1:text.rindex(")")]
+    return [tuple(float(v) for v in part.strip().strip("()").split()[:2]) for part in inner.split(",")]
 
 
 class PointInPolygonFilter(VectorOperator):
@@ -41,27 +50,25 @@ class PointInPolygonFilter(VectorOperator):
         env = points.envelopes
         extent = BBox(np.nanmin(env[:, 0]), np.nanmin(env[:, 1]), np.nanmax(env[:, 2]), np.nanmax(env[:, 3]))
         polygons = self.polygons.query(extent, time)
-        shapes = [
-            (geometry(w), TimeInterval(s, e))
-            for w, s, e in zip(polygons.wkt, polygons.time_start, polygons.time_end)
-            if w
-        ]
-        keep = []
-        for i, text in enumerate(points.wkt):
-            geom = geometry(text)
-            if geom is None:
+        keep = np.zeros(len(points), bool)
+        for text, start, end in zip(polygons.wkt, polygons.time_start, polygons.time_end):
+            if not text:
                 continue
-            t = TimeInterval(int(points.time_start[i]), int(points.time_end[i]))
-            parts = [geom.GetGeometryRef(k) for k in range(geom.GetGeometryCount())] or [geom]
-            for poly, poly_time in shapes:
-                if poly_time.intersects(t) and any(_covers(poly, p) for p in parts):
-                    keep.append(i)
-                    break
-        return points.collection(keep)
+            shape = shapely_wkt.loads(text)
+            x0, y0, x1, y1 = shape.bounds
+            with np.errstate(invalid="ignore"):
+                near = (env[:, 2] >= x0) & (env[:, 0] <= x1) & (env[:, 3] >= y0) & (env[:, 1] <= y1) & ~keep
+            near &= _time_hits(points, TimeInterval(start, end))
+            if not near.any():
+                continue
+            prepared = prep(shape)
+            for i in np.nonzero(near)[0]:
+                keep[i] = any(prepared.intersects(Point(x, y)) for x, y in _points_of(points.wkt[i]))
+        return points.collection(np.nonzero(keep)[0])
 
 
-def _covers(polygon: ogr.Geometry, point: ogr.Geometry) -> bool:
-    return polygon.Contains(point) or polygon.Touches(point)
+def _time_hits(points: FeatureTable, t: TimeInterval) -> np.ndarray:
+    return np.array([TimeInterval(int(s), int(e)).intersects(t) for s, e in zip(points.time_start, points.time_end)])
 
 
 @register("Vector", "PointInPolygonFilter")
