@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Callable, Iterator
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import dataplane
 from .app import uuid_param
-from .arrow_codec import raster_tile_message, split_features, vector_batch_message
+from .arrow_codec import raster_tile_message, split_features, vector_batch_message, warm_up
 from .auth import require_session
 from .engine.tiling import tiles_for_bbox
 from .engine.types import BBox, RasterOperator, TimeInterval, VectorOperator
@@ -200,6 +201,7 @@ async def vector_stream(request: web.Request) -> web.StreamResponse:
 
 
 def add_routes(app: web.Application) -> None:
+    threading.Thread(target=warm_up, name="arrow-warm-up", daemon=True).start()
     for family in ("workflow", "processingGraphs"):
         app.router.add_get(f"/{family}/{uuid_param('workflow_id')}/rasterStream", raster_stream)
         app.router.add_get(f"/{family}/{uuid_param('workflow_id')}/vectorStream", vector_stream)
