@@ -14,7 +14,11 @@ from typing import Dict, List, Optional
 
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QAction
+
+try:  # Qt 6 (QGIS 4) moved QAction to QtGui
+    from qgis.PyQt.QtGui import QAction
+except ImportError:  # Qt 5 (QGIS 3)
+    from qgis.PyQt.QtWidgets import QAction
 
 from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
 from .qgis_glue.dependencies import report_missing
@@ -158,7 +162,8 @@ class GeoEnginePlugin:
             action.triggered.connect(getattr(self, spec.handler))
         return action
 
-    def open_connections(self) -> None:
+    def open_connections(self):
+        """Show the connections dialog (non-modal) and return it."""
         from .qgis_glue.sessions import probe_connection
         from .ui.connections_dialog import ConnectionsDialog
 

@@ -71,7 +71,7 @@ class CoreTask(QgsTask):
         can_cancel: bool = True,
         notify_errors: bool = True,
     ) -> None:
-        flags = QgsTask.Flag.CanCancel if can_cancel else QgsTask.Flags()
+        flags = QgsTask.Flag.CanCancel if can_cancel else QgsTask.Flag(0)
         super().__init__(description, flags)
         self._work = work
         self._notifier = notifier

@@ -56,6 +56,7 @@ class ConnectionsDialog(QDialog):
         self._runner = runner
         self._probe = probe
         self._current: Optional[str] = None  # name of the connection shown in the form, None = new
+        self._token_authcfg = ""  # the plugin's token config of the shown connection
         self._test_task: Optional[CoreTask] = None
         self._build()
         self.reload()

@@ -229,3 +229,11 @@ def test_discard_refuses_paths_outside_the_temp_folder(tmp_path):
     with pytest.raises(ValueError):
         temp.discard(temp.root)  # the root itself is not a job folder
     assert outside.is_dir()
+
+
+def test_can_cancel_flag(bar):
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tasks import CoreTask
+
+    assert CoreTask("c", lambda ctx: None, Notifier(bar)).canCancel()
+    assert not CoreTask("n", lambda ctx: None, Notifier(bar), can_cancel=False).canCancel()
