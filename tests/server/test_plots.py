@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import requests
 from pyproj import Transformer
+from server.control_helpers import user_id
 from server.dataplane_helpers import NDVI, NDVI_APRIL, PORTS, TIMEOUT, anonymous, pixel_of, raster, register
 
 SOURCE = NDVI["operator"]
@@ -86,3 +87,22 @@ def test_errors(ctx):
     assert r.json() == {"error": "NoWorkflowForGivenId", "message": "No workflow for given id"}
     r = requests.get(f"{ctx['base']}/plot/{ctx['statistics']}", timeout=TIMEOUT)
     assert r.status_code == 401
+
+
+def test_a_plot_is_booked_as_one_unit(ctx, shared_server):
+    assert plot(ctx, ctx["histogram"]).status_code == 200
+    newest = shared_server.api["quota"].computations_of(user_id(ctx["base"], ctx["headers"]), 0, 1)[0]
+    assert (newest.workflow_id, newest.count) == (ctx["histogram"], 1)
+
+
+@pytest.mark.parametrize("fresh_server", [{"quota_mode": "check"}], indirect=True)
+def test_exhausted_quota_refuses_before_computing(fresh_server):
+    base = fresh_server.base_url
+    headers = anonymous(base)
+    workflow_id = register(base, headers, STATISTICS)
+    fresh_server.api["quota"].set_available(user_id(base, headers), 0)
+    r = requests.get(f"{base}/plot/{workflow_id}", params={"bbox": "0,40,20,50", "crs": "EPSG:4326",
+                     "time": "2014-04-01T00:00:00Z", "spatialResolution": "0.1,0.1"}, headers=headers, timeout=TIMEOUT)
+    assert (r.status_code, r.json()) == (400, {"error": "CreatingProcessorFailed",
+                                               "message": "CreatingProcessorFailed: QuotaExhausted"})
+    assert fresh_server.api["quota"].computations == []

@@ -286,3 +286,17 @@ def test_vector_batches_are_bounded_by_the_chunk_size(fresh_server):
 def test_unknown_route_is_404(ctx):
     r = requests.get(f"{ctx['base']}/workflow/{ctx['ndvi']}/otherStream", headers=ctx["headers"], timeout=10)
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("fresh_server", [{"quota_mode": "check"}], indirect=True)
+def test_exhausted_quota_is_refused_before_the_upgrade(fresh_server):
+    base = fresh_server.base_url
+    headers = anonymous(base)
+    ctx = {"base": base, "headers": headers, "ndvi": register(base, headers, NDVI)}
+    with open_stream(ctx, raster_url(ctx)) as ws:
+        assert len(read_all(ws)) == 1
+    fresh_server.api["quota"].set_available(user_id(base, headers), 0)
+    with pytest.raises(InvalidStatus) as error:
+        open_stream(ctx, raster_url(ctx))
+    assert error.value.response.status_code == 400
+    assert json.loads(error.value.response.body)["message"] == "CreatingProcessorFailed: QuotaExhausted"

@@ -10,6 +10,7 @@ import pytest
 import requests
 from osgeo import gdal
 from pyproj import Transformer
+from server.control_helpers import user_id
 from server.dataplane_helpers import NDVI, NDVI_APRIL, TIMEOUT, anonymous, pixel_of, raster, register
 
 URN_4326 = "urn:ogc:def:crs:EPSG::4326"
@@ -39,7 +40,7 @@ def open_tiff(content: bytes):
     return band.ReadAsArray(), band.GetMaskBand().ReadAsArray(), dataset.GetGeoTransform(), band, dataset
 
 
-def test_native_resolution_equals_the_file_window(ctx):
+def test_native_resolution_equals_the_file_window(ctx, shared_server):
     r = get_coverage(ctx, boundingbox="20,-10,80,50,urn:ogc:def:crs:EPSG::4326", gridorigin="80,-10",
                      gridoffsets="0.1,0.1")
     assert r.status_code == 200, r.text
@@ -52,6 +53,8 @@ def test_native_resolution_equals_the_file_window(ctx):
     assert (values == expected).all()
     assert band.GetMaskFlags() == gdal.GMF_PER_DATASET
     assert ((mask == 0) == (expected == 0)).all() and (expected == 0).sum() > 10
+    newest = shared_server.api["quota"].computations_of(user_id(ctx["base"], ctx["headers"]), 0, 1)[0]
+    assert newest.count == 4  # 600 x 600 pixels from (-10, 80): 2 x 2 tiles of the grid anchored at (0, 0)
 
 
 def test_no_data_value_parameter(ctx):
