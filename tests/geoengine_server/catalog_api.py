@@ -5,6 +5,8 @@ test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Cat
 ``tags:*``: the caller's own datasets, i.e. results saved with ``/datasetFromWorkflow``, as layers).
 A ``Layer`` carries its workflow under ``workflow`` (the 0.9 key; 0.10 renamed it ``processingGraph``
 and this server does not serve that key, clients should read both).
+Search (``/layers/collections/search[/autocomplete]/{provider}/{collection}``) looks at every item
+below the collection: ``prefix`` matches names, ``fulltext`` names and descriptions (case-insensitive).
 Also mounts ``/spatialReferenceSpecification/{srs}`` (srs_api.py).
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import srs_api
+from . import errors, srs_api
 from .app import uuid_param
 from .auth import require_session
 from .catalog import (
@@ -206,6 +208,52 @@ async def _list_collection(request: web.Request, provider: str, collection_id: s
     return web.json_response(_collection(provider, collection_id, name, description, items[offset : offset + limit]))
 
 
+def _subtree(request: web.Request, provider: str, collection_id: str, user_id: str) -> tuple[str, str, list]:
+    """A collection's name, description and every item below it (depth first, each once)."""
+    name, description, pending = _collection_items(request, provider, collection_id, user_id)
+    found, seen = [], {collection_id}
+    while pending:
+        item = pending.pop(0)
+        key = item["id"].get("collectionId") or item["id"].get("layerId")
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(item)
+        if item["type"] == "collection":
+            pending[:0] = _collection_items(request, item["id"]["providerId"], key, user_id)[2]
+    return name, description, found
+
+
+def _matches(item: dict, search_type: str, text: str) -> bool:
+    name = item["name"].lower()
+    if search_type == "prefix":
+        return name.startswith(text)
+    return text in name or text in item["description"].lower()
+
+
+def _search(request: web.Request) -> dict:
+    session = require_session(request)
+    search_type = query_enum(request, "searchType", ("fulltext", "prefix"))
+    text = request.query.get("searchString")
+    if text is None:
+        raise errors.missing_field("searchString")
+    offset, limit = _paging(request)
+    provider, collection_id = request.match_info["provider"].lower(), request.match_info["collection"]
+    name, description, items = _subtree(request, provider, collection_id, session.user.id)
+    hits = [i for i in items if _matches(i, search_type, text.lower())]
+    return _collection(provider, collection_id, name, description, hits[offset : offset + limit])
+
+
+async def search(request: web.Request) -> web.Response:
+    """Items anywhere below the collection whose name (prefix) or name/description (fulltext) match."""
+    return web.json_response(_search(request))
+
+
+async def autocomplete(request: web.Request) -> web.Response:
+    page = _search(request)
+    return web.json_response(list(dict.fromkeys(item["name"] for item in page["items"])))
+
+
 def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str) -> dict:
     """The ``Layer`` JSON of a Data Catalog layer or of one of the caller's own datasets."""
     catalog = _catalog(request)
@@ -265,6 +313,8 @@ def add_routes(app: web.Application) -> None:
     provider = uuid_param("provider")
     app.router.add_get("/layers/collections", root_collection)
     app.router.add_get(f"/layers/collections/{provider}/{{collection}}", collection)
+    app.router.add_get(f"/layers/collections/search/{provider}/{{collection}}", search)
+    app.router.add_get(f"/layers/collections/search/autocomplete/{provider}/{{collection}}", autocomplete)
     app.router.add_get(f"/layers/{provider}/capabilities", capabilities)
     app.router.add_get(f"/layers/{provider}/{{layer}}", get_layer)
     app.router.add_post(f"/layers/{provider}/{{layer}}/workflowId", layer_workflow_id)

@@ -202,3 +202,23 @@ def test_spatial_reference_specifications(base_url, headers):
             {"error": "InvalidSpatialReferenceString", "message": f"Invalid spatial reference string: {bad}"},
         )
     assert get(base_url, "/spatialReferenceSpecification/EPSG:4326", {}).status_code == 401
+
+
+def test_search_and_autocomplete_below_a_collection(base_url, headers):
+    base = f"/layers/collections/search/{LAYER_DB}/{LAYER_DB_ROOT}"
+    r = get(base_url, f"{base}?searchType=fulltext&searchString=natural earth&offset=0&limit=20", headers)
+    assert r.status_code == 200
+    found = r.json()
+    assert found["id"] == {"providerId": LAYER_DB, "collectionId": LAYER_DB_ROOT}
+    assert [i["name"] for i in found["items"]] == ["Ports in Germany", "Natural Earth II – RGB", "Natural Earth II – R"]
+    prefix = get(base_url, f"{base}?searchType=prefix&searchString=natural&offset=0&limit=20", headers).json()
+    assert [i["id"]["layerId"] for i in prefix["items"]] == ["83866f7b-dcee-47b8-9242-e5636ceaf402", RED_LAYER]
+    collections = get(base_url, f"{base}?searchType=fulltext&searchString=collection&offset=0&limit=20", headers)
+    assert [i["name"] for i in collections.json()["items"]] == ["A test collection", "An empty collection"]
+    names = get(base_url, f"/layers/collections/search/autocomplete/{LAYER_DB}/{LAYER_DB_ROOT}"
+                          "?searchType=prefix&searchString=Natural&offset=0&limit=20", headers).json()
+    assert names == ["Natural Earth II – RGB", "Natural Earth II – R"]
+    r = get(base_url, f"{base}?searchType=fuzzy&searchString=x&offset=0&limit=20", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "UnableToParseQueryString")
+    r = get(base_url, f"{base}?searchType=prefix&offset=0&limit=20", headers)
+    assert r.json()["message"] == "Unable to parse query string: missing field `searchString`"
