@@ -173,6 +173,22 @@ def test_reprojection_to_web_mercator_samples_the_source():
     assert checked >= 3
 
 
+def test_reprojecting_there_and_back_gives_the_source_grid_and_values():
+    def reprojection(srs: str, source: dict) -> dict:
+        return {"type": "Reprojection", "params": {"targetSpatialReference": srs}, "sources": {"source": source}}
+
+    op = build({"type": "Raster", "operator": reprojection("EPSG:4326", reprojection("EPSG:3857", NDVI["operator"]))})
+    gt = op.descriptor.geo_transform
+    assert (gt.x_pixel_size, gt.y_pixel_size) == (0.1, -0.1)
+    assert gt.origin_x == pytest.approx(-180.0) and op.descriptor.grid_bounds.width == 3600
+    (t,) = op.time_slices(instant("2014-04-01T00:00:00Z"))
+    got = op.read(0, t, Window(1500, 600, 300, 300))
+    cols, rows = 1500 + np.arange(300), 600 + np.arange(300)
+    src_cols = np.floor((gt.origin_x + (cols + 0.5) * 0.1 + 180) / 0.1).astype(int)
+    src_rows = np.floor((90 - (gt.origin_y - (rows + 0.5) * 0.1)) / 0.1).astype(int)
+    assert np.array_equal(got.filled(0), ndvi_file("04")[np.ix_(src_rows, src_cols)])
+
+
 def test_reprojected_512_tile_is_quick():
     op = build({"type": "Raster", "operator": {"type": "Reprojection",
                                                "params": {"targetSpatialReference": "EPSG:3857"},

@@ -113,6 +113,14 @@ def _histogram(params: dict) -> dict:
     return out
 
 
+def _expression(params: dict) -> dict:
+    """Struct order only: the defaults of optional fields are not documented."""
+    keys = ["expression", "outputType", "outputBand", "mapNoData"]
+    out = {k: params[k] for k in keys if k in params}
+    out.update((k, v) for k, v in params.items() if k not in out)
+    return out
+
+
 def _mock_point_source(params: dict) -> dict:
     points = params.get("points")
     if not isinstance(points, list):
@@ -130,4 +138,5 @@ _PARAM_FIXERS: dict[str, Callable[[dict], dict]] = {
     "RasterVectorJoin": _raster_vector_join,
     "Histogram": _histogram,
     "MockPointSource": _mock_point_source,
+    "Expression": _expression,
 }

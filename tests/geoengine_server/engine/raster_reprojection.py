@@ -41,7 +41,7 @@ def derive_grid(d: RasterDescriptor, target: str) -> tuple[GeoTransform, GridBou
     tx, ty = transform_points(
         [cx, cx + gt.x_pixel_size, cx], [cy, cy, cy + gt.y_pixel_size], src, target
     )
-    size = (abs(tx[1] - tx[0]) + abs(ty[2] - ty[0])) / 2
+    size = float(f"{(abs(tx[1] - tx[0]) + abs(ty[2] - ty[0])) / 2:.12g}")  # no float noise in descriptors
     if not math.isfinite(size) or size <= 0:
         size = max(out.xmax - out.xmin, out.ymax - out.ymin) / max(d.grid_bounds.width, 1)
     x0 = math.floor(out.xmin / size + _EPS) * size
