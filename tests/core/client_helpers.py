@@ -72,3 +72,51 @@ def plain_http_server(status: int, body: bytes, content_type: str = "text/html")
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def filtering_proxy(upstream: str, hidden_prefixes: tuple):
+    """A loopback reverse proxy to the real test server that answers Geo Engine's 404 for ``hidden_prefixes``.
+
+    It makes the real server look like one without some routes (e.g. a 0.10 server without ``/info`` and
+    without the ``/workflow`` family). Yields ``(base_url, seen)`` where ``seen`` lists ``(method, path,
+    status)`` of every request.
+    """
+    seen: list = []
+    not_found = b'{"error":"NotFound","message":"Not Found"}'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            path = self.path.split("?", 1)[0]
+            if any(path.startswith(prefix) for prefix in hidden_prefixes):
+                status, content, content_type = 404, not_found, "application/json"
+            else:
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "content-type")}
+                response = requests.request(self.command, upstream + self.path, data=body, headers=headers,
+                                            timeout=TIMEOUT)
+                status, content = response.status_code, response.content
+                content_type = response.headers.get("Content-Type", "application/octet-stream")
+            seen.append((self.command, path, status))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_DELETE = _forward
+
+        def log_message(self, *args):
+            pass
+
+    upstream = upstream[: -len("/api")] if upstream.endswith("/api") else upstream  # self.path keeps /api
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -17,6 +17,7 @@ from client_helpers import (  # noqa: E402
     NDVI_ID,
     closed_port,
     expire_all_sessions,
+    filtering_proxy,
     plain_http_server,
     raw_anonymous_token,
     raw_session_valid,
@@ -27,6 +28,7 @@ from geoengine_qgis.core.errors import (  # noqa: E402
     GeoEngineTimeoutError,
     InputError,
     MalformedResponseError,
+    NotFoundError,
     ServerError,
     SessionExpiredError,
     UnauthorizedError,
@@ -288,3 +290,24 @@ def test_tokens_never_appear_in_messages_reprs_or_logs(server, faults, caplog):
         for text in texts:
             assert token not in text
     assert ANALYST[1] not in caplog.text and ANALYST[1] not in repr(session)
+
+
+def test_generation_fallback_on_404_without_info(base_url):
+    """A server without /info and without the /workflow family: the client switches to /processingGraphs once."""
+    hidden = ("/api/info", "/api/workflow", "/api/datasetFromWorkflow")
+    with filtering_proxy(base_url, hidden) as (url, seen):
+        session = Session(url)
+        assert session.api_generation == "0.9" and session.server_version is None  # nothing detected yet
+        workflow = register_workflow(NDVI, session=session)
+        assert session.api_generation == "0.10" and str(workflow) == NDVI_ID
+        assert workflow.get_provenance()[0].citation.startswith("Nasa")
+        misses = [entry for entry in seen if entry[2] == 404]
+    assert misses == [("GET", "/api/info", 404), ("POST", "/api/workflow", 404)]
+    assert ("GET", f"/api/processingGraphs/{NDVI_ID}/provenance", 200) in seen
+
+
+def test_forced_generation_does_not_fall_back(base_url):
+    with filtering_proxy(base_url, ("/api/workflow",)) as (url, _seen):
+        session = Session(url, api_version="0.9")
+        with pytest.raises(NotFoundError):
+            register_workflow(NDVI, session=session)
