@@ -18,6 +18,7 @@ from .connections import (
     TokenCredentials,
     load_credentials,
 )
+from .messages import log
 from .network import BearerHeaderInjector
 from .proxy import requests_proxies
 
@@ -104,8 +105,8 @@ def probe_connection(resolved: ResolvedConnection, context=None) -> ProbeResult:
         try:
             if session.kind != "token":  # a pasted token stays valid for the user
                 session.logout()
-        except Exception:  # noqa: BLE001 - logging out a probe is best effort
-            pass
+        except Exception as exc:  # noqa: BLE001 - logging out a probe is best effort
+            log(f"Could not log out the test session on {session.server_url}: {type(exc).__name__}")
         session.close()
 
 
