@@ -3,8 +3,8 @@
 Providers: the root pseudo-provider (listing the two below), the "Data Catalog" (layer DB: the
 test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Catalog" (collection
 ``tags:*``: the caller's own datasets, i.e. results saved with ``/datasetFromWorkflow``, as layers).
-A ``Layer`` carries its workflow under ``workflow`` (the 0.9 key; 0.10 renamed it ``processingGraph``
-and this server does not serve that key, clients should read both).
+A ``Layer`` carries its workflow twice: under ``workflow`` (0.9) and ``processingGraph`` (0.10, whose
+official client requires that key); each client version ignores the other key.
 Search (``/layers/collections/search[/autocomplete]/{provider}/{collection}``) looks at every item
 below the collection: ``prefix`` matches names, ``fulltext`` names and descriptions (case-insensitive).
 Also mounts ``/spatialReferenceSpecification/{srs}`` (srs_api.py).
@@ -266,6 +266,7 @@ def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str)
             "name": layer["name"],
             "description": layer.get("description", ""),
             "workflow": layer["workflow"],
+            "processingGraph": layer["workflow"],
             "symbology": layer.get("symbology"),
             "properties": layer.get("properties", []),
             "metadata": layer.get("metadata", {}),
@@ -276,11 +277,13 @@ def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str)
             raise unknown_layer(layer_id)
         source = "GdalSource" if is_raster(dataset) else "OgrSource"
         kind = "Raster" if is_raster(dataset) else "Vector"
+        workflow = {"type": kind, "operator": {"type": source, "params": {"data": dataset.name}}}
         return {
             "id": {"providerId": provider, "layerId": dataset.id},
             "name": dataset.display_name,
             "description": dataset.description,
-            "workflow": {"type": kind, "operator": {"type": source, "params": {"data": dataset.name}}},
+            "workflow": workflow,
+            "processingGraph": workflow,
             "symbology": dataset.symbology,
             "properties": [],
             "metadata": {},

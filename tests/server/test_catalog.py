@@ -89,7 +89,9 @@ def test_layer_and_its_workflow_id(base_url, headers):
     r = get(base_url, f"/layers/{LAYER_DB}/{RED_LAYER}", headers)
     layer = r.json()
     assert r.status_code == 200
-    assert set(layer) == {"id", "name", "description", "workflow", "symbology", "properties", "metadata"}
+    assert set(layer) == {"id", "name", "description", "workflow", "processingGraph", "symbology", "properties",
+                          "metadata"}
+    assert layer["processingGraph"] == layer["workflow"]
     assert layer["id"] == {"providerId": LAYER_DB, "layerId": RED_LAYER}
     assert layer["workflow"] == gdal_source("ne2_raster_red")
     assert layer["symbology"]["rasterColorizer"]["type"] == "singleBand"
