@@ -310,7 +310,13 @@ class Workflow:
         query = self._check_query(bbox, "bbox")
         resolution = SpatialResolution.coerce(spatial_resolution)
         params = ogc.plot_params(query, resolution, send_default_resolution=self.session.api_generation != "0.10")
-        body = self.session.get_json(f"plot/{self.workflow_id}", params, timeout)
+        try:
+            body = self.session.get_json(f"plot/{self.workflow_id}", params, timeout)
+        except BadRequestError as exc:  # a 0.10 server that still requires the field
+            if params["spatialResolution"] is not None or "spatialResolution" not in (exc.message or ""):
+                raise
+            params = ogc.plot_params(query, resolution, send_default_resolution=True)
+            body = self.session.get_json(f"plot/{self.workflow_id}", params, timeout)
         return ogc.parse_plot_output(body)
 
     def plot_chart(self, bbox: QueryRectangle, spatial_resolution: Any = None, timeout: Timeout = None):

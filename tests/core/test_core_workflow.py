@@ -401,3 +401,13 @@ def test_unknown_route_is_not_found(client):
     with pytest.raises(NotFoundError) as info:
         client.get_json("noSuchEndpoint")
     assert info.value.status == 404 and info.value.error == "NotFound"
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0"}], indirect=True)
+def test_plot_on_a_0_10_server_without_resolution(fresh_server):
+    session = Session(fresh_server.base_url)
+    statistics = register_workflow(STATISTICS, session=session)
+    output = statistics.plot_json(QueryRectangle((-180, -90, 180, 90), APRIL))
+    assert session.api_generation == "0.10" and output["outputFormat"] == "JsonPlain"
+    histogram = register_workflow(HISTOGRAM, session=session)
+    assert histogram.plot_json(europe(), (0.1, 0.1))["plotType"] == "Histogram"
