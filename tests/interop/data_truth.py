@@ -50,8 +50,9 @@ def ndvi_file(data_dir: Path, month: str) -> Path:
 
 
 def read_window(path: Path, bbox: tuple[float, float, float, float], pad_to: int | None = None) -> RasterWindow:
-    """Read the pixels inside ``bbox`` (xmin, ymin, xmax, ymax); with ``pad_to``, widen the window to the
-    tiles of that size anchored at the file's origin (Geo Engine's tiling), filling outside pixels with nodata."""
+    """Read the pixels inside ``bbox`` (xmin, ymin, xmax, ymax); with ``pad_to``, widen the window to whole
+    tiles of that size in Geo Engine's tiling grid (anchored at the pixel edge nearest the coordinate (0, 0)),
+    filling pixels outside the file with nodata."""
     ds = gdal.Open(str(path))
     x0, dx, _, y0, _, dy = ds.GetGeoTransform()
     band = ds.GetRasterBand(1)
@@ -59,8 +60,11 @@ def read_window(path: Path, bbox: tuple[float, float, float, float], pad_to: int
     col0, col1 = round((bbox[0] - x0) / dx), round((bbox[2] - x0) / dx)
     row0, row1 = round((bbox[3] - y0) / dy), round((bbox[1] - y0) / dy)
     if pad_to:
-        col0, row0 = col0 // pad_to * pad_to, row0 // pad_to * pad_to
-        col1, row1 = -(-col1 // pad_to) * pad_to, -(-row1 // pad_to) * pad_to
+        anchor_col, anchor_row = round(-x0 / dx), round(-y0 / dy)
+        col0 = anchor_col + (col0 - anchor_col) // pad_to * pad_to
+        row0 = anchor_row + (row0 - anchor_row) // pad_to * pad_to
+        col1 = anchor_col - (-(col1 - anchor_col) // pad_to) * pad_to
+        row1 = anchor_row - (-(row1 - anchor_row) // pad_to) * pad_to
     fill = nodata if nodata is not None else 0
     out = np.full((row1 - row0, col1 - col0), fill, dtype=band.ReadAsArray(0, 0, 1, 1).dtype)
     rc0, rc1 = max(col0, 0), min(col1, ds.RasterXSize)
