@@ -11,6 +11,7 @@ from ..core.errors import (
     GeoEngineTimeoutError,
     InputError,
     MissingDependencyError,
+    NotFoundError,
     UnauthorizedError,
 )
 
@@ -39,6 +40,9 @@ def describe_error(exc: BaseException) -> ErrorReport:
         summary = f"The Geo Engine server did not answer in time: {exc.message}"
     elif isinstance(exc, UnauthorizedError):
         summary = f"Not authorised (HTTP 401): {exc.message}"
+    elif isinstance(exc, NotFoundError):
+        where = f" for {exc.url}" if exc.url else ""
+        summary = f"Not found (HTTP 404){where}. Is the server URL the Geo Engine API base URL (ending in /api)?"
     elif isinstance(exc, (InputError, MissingDependencyError)):
         summary = exc.message
     elif isinstance(exc, GeoEngineError):

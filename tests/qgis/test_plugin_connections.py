@@ -266,6 +266,12 @@ def test_connection_refused_is_explained(dialog):
     assert "connection refused" in status.lower() and "proxy" in status.lower(), status
 
 
+def test_wrong_path_is_explained(dialog, base_url):
+    fill(dialog, "wrong path", base_url.replace("/api", "/geoengine"), "anonymous")
+    status = run_test(dialog)
+    assert "Not found (HTTP 404)" in status and "/geoengine/api/anonymous" in status and "ending in /api" in status
+
+
 def test_test_connection_with_a_pasted_token(dialog, base_url, auth, log_messages):
     from geoengine_qgis.core.session import Session
 
