@@ -39,7 +39,7 @@ class Expression(RasterBase):
         self.map_no_data = map_no_data
         self.output_type = output_type
         self.datasets = list(source.datasets)
-        self.descriptor = replace(source.descriptor, data_type=output_type, bands=[band], grid_state="derived")
+        self.descriptor = replace(source.descriptor, data_type=output_type, bands=[band])
 
     def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
         return self.source.time_slices(interval)

@@ -35,7 +35,7 @@ class RasterStacker(RasterBase):
         self.band_map = [(i, j) for i, s in enumerate(sources) for j in range(len(s.descriptor.bands))]
         bands = [Band(n, sources[i].descriptor.bands[j].measurement) for n, (i, j) in zip(band_names, self.band_map)]
         self.datasets = sorted({d for s in sources for d in s.datasets})
-        self.descriptor = replace(first, bands=bands, grid_state="derived")
+        self.descriptor = replace(first, bands=bands)
 
     def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
         return merge_slices([s.time_slices(interval) for s in self.sources])
