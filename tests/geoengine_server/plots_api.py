@@ -7,6 +7,8 @@ but 0.9 queries do not use it.
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from . import dataplane
@@ -22,6 +24,15 @@ def _required(request: web.Request, key: str) -> str:
     if key not in request.query:
         raise missing_field(key)
     return request.query[key]
+
+
+def with_vega_spec(output: dict) -> dict:
+    """JsonVega plots carry the spec twice: ``vegaString`` (0.9.3: a JSON string, parsed by 0.9 clients) and
+    ``vegaSpec`` (the parsed object, which the 0.10 client's ``plot_chart`` reads); clients ignore the other."""
+    data = output.get("data")
+    if output.get("outputFormat") == "JsonVega" and isinstance(data, dict) and "vegaString" in data:
+        output = {**output, "data": {**data, "vegaSpec": json.loads(data["vegaString"])}}
+    return output
 
 
 async def plot_handler(request: web.Request) -> web.Response:
@@ -46,7 +57,7 @@ async def plot_handler(request: web.Request) -> web.Response:
     check_known(crs)
     if crs != native:
         bbox = transform_bbox(bbox, crs, check_known(native))
-    output = await computation.in_thread(lambda operator: operator.plot(bbox, time))
+    output = with_vega_spec(await computation.in_thread(lambda operator: operator.plot(bbox, time)))
     response = web.json_response(output)
     return dataplane.with_computation_id(response, computation.record(1))
 

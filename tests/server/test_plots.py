@@ -44,6 +44,7 @@ def test_histogram_counts_sum_to_the_valid_pixels(ctx):
     body = r.json()
     assert (body["outputFormat"], body["plotType"]) == ("JsonVega", "Histogram")
     spec = json.loads(body["data"]["vegaString"])
+    assert body["data"]["vegaSpec"] == spec  # the parsed copy the 0.10 client's plot_chart reads
     bins = spec["data"]["values"]
     assert len(bins) == 16
     values = europe_values()
