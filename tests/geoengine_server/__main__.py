@@ -22,9 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    config = ServerConfig(quota_mode=args.quota_mode)
-    if args.data:
-        config.data_dir = args.data
+    # with --data the default location is not searched (it may not exist)
+    config = ServerConfig(quota_mode=args.quota_mode, **({"data_dir": args.data} if args.data else {}))
     if not config.data_dir.is_dir():
         print(f"error: test data folder not found: {config.data_dir}", file=sys.stderr)
         return 2
