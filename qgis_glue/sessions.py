@@ -40,7 +40,11 @@ class ResolvedConnection:
 
 def resolve(connection: Connection, credentials: Optional[Credentials] = None,
             timeout: float = DEFAULT_TIMEOUT) -> ResolvedConnection:
-    """Main thread: read the credentials (unless given, e.g. a pasted token) and the QGIS proxy."""
+    """Main thread: check the settings, read the credentials (unless given, e.g. a pasted token) and the proxy.
+
+    Raises :class:`~.connections.ConnectionSettingsError` for bad settings or unreadable credentials.
+    """
+    connection = connection.validated(require_authcfg=credentials is None)
     if credentials is None:
         credentials = load_credentials(connection)
     return ResolvedConnection(connection, credentials, requests_proxies(connection.url), timeout)

@@ -152,12 +152,16 @@ class ConnectionsDialog(QDialog):
         self._current = name
         self.name_edit.setText(connection.name)
         self.url_edit.setText(connection.url)
-        self.kind_combo.setCurrentIndex(AUTH_KINDS.index(connection.auth_kind))
+        known = connection.auth_kind in AUTH_KINDS
+        self.kind_combo.setCurrentIndex(AUTH_KINDS.index(connection.auth_kind) if known else 0)
         self.auth_select.setConfigId(connection.authcfg if connection.auth_kind == PASSWORD else "")
         self.token_edit.clear()
         self._token_authcfg = connection.authcfg if connection.auth_kind == TOKEN else ""
         self.token_status.setText("A token is stored; paste a new one to replace it." if self._token_authcfg else "")
         self.status.clear()
+        if not known:
+            self._set_status(f"Unknown authentication kind {connection.auth_kind!r} in the saved settings; "
+                             "choose one and save.", error=True)
 
     def new_connection(self) -> None:
         self._current = None

@@ -328,3 +328,18 @@ def test_dialog_save_errors_are_shown_not_raised(dialog, base_url):
     fill(dialog, "needs-login", base_url, "password", "")
     assert dialog.save_current() is None
     assert "needs an authentication configuration" in dialog.status.text()
+
+
+def test_hand_edited_settings_give_clear_errors_not_crashes(dialog, store, base_url):
+    from geoengine_qgis.qgis_glue.connections import ConnectionSettingsError
+    from geoengine_qgis.qgis_glue.sessions import resolve
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    settings.setValue("geoengine/test-connections/edited/url", base_url)
+    settings.setValue("geoengine/test-connections/edited/auth_kind", "kerberos")
+    dialog.reload(select="edited")
+    assert dialog.name_edit.text() == "edited"
+    assert "Unknown authentication kind 'kerberos'" in dialog.status.text()
+    with pytest.raises(ConnectionSettingsError, match="kerberos"):
+        resolve(store.load("edited"))
