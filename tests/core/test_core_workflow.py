@@ -206,18 +206,29 @@ def test_download_raster_writes_a_georeferenced_tiff(ndvi, tmp_path):
     assert info.value.field == "file_format"
 
 
-def test_requests_beyond_the_tile_limit(ndvi):
+def test_requests_beyond_the_tile_limit_are_mosaicked(ndvi):
     world = QueryRectangle((-180, -90, 180, 90), APRIL)  # 3600 x 1800 px: 8 x 4 tiles > 4
     assert ndvi._coverage_tiles(ndvi.get_result_descriptor(), world, None) > ndvi.wcs_tile_limit
-    if importlib.util.find_spec("geoengine_qgis.core.wcs_mosaic") is None:
-        with pytest.raises(InputError, match="limit of 4 tiles"):
-            ndvi.get_array(world)
-    else:
-        array = ndvi.get_array(world)
-        assert array.shape == (1800, 3600)
-        assert np.array_equal(array, ndvi_window("2014-04-01", -180.0, 90.0, 3600, 1800))
+    array = ndvi.get_array(world)
+    assert array.shape == (1800, 3600)
+    assert np.array_equal(array, ndvi_window("2014-04-01", -180.0, 90.0, 3600, 1800))
     small = ndvi.get_array(world, spatial_resolution=(1.0, 1.0))  # 360 x 180 px: one request
     assert small.shape == (180, 360)
+
+
+def test_tile_limit_reported_by_the_server_is_mosaicked(ndvi):
+    # 2 tiles in space, but 3 monthly slices: the server counts 6 > 4 and answers TileLimitExceeded
+    query = QueryRectangle((0.0, 0.0, 60.0, 40.0), ("2014-04-01T00:00:00Z", "2014-06-15T00:00:00Z"))
+    assert ndvi._coverage_tiles(ndvi.get_result_descriptor(), query, None) <= ndvi.wcs_tile_limit
+    array = ndvi.get_array(query)
+    assert np.array_equal(array, ndvi_window("2014-04-01", 0.0, 40.0, 600, 400))
+
+
+def test_without_mosaicking_the_limit_is_named(ndvi, monkeypatch):
+    monkeypatch.setitem(sys.modules, "geoengine_qgis.core.wcs_mosaic", None)
+    with pytest.raises(InputError, match="limit of 4 tiles") as info:
+        ndvi.get_array(QueryRectangle((-180, -90, 180, 90), APRIL))
+    assert info.value.field == "bbox"
 
 
 def test_get_xarray(ndvi):
