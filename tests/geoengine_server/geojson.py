@@ -1,4 +1,4 @@
-"""Feature collections as Geo Engine's GeoJSON (WFS GetFeature) and WKT reprojection."""
+"""Feature collections as Geo Engine's GeoJSON (WFS GetFeature)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from typing import Any
 
 from shapely import wkt as shapely_wkt
 from shapely.geometry import mapping
-from shapely.ops import transform
 
 from .engine.types import FeatureCollection, VectorDescriptor
-from .ogc_params import transform_points
 from .timeutil import format_when
 
 _SINGLE = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon"}
@@ -69,15 +67,3 @@ def feature_collection_json(features: FeatureCollection, descriptor: VectorDescr
             },
         })
     return {"type": "FeatureCollection", "features": out}
-
-
-def reproject_wkt(features: FeatureCollection, src: str, dst: str) -> FeatureCollection:
-    """The same features with geometries transformed from ``src`` to ``dst`` (x/y order)."""
-    if src == dst:
-        return features
-
-    def points(xs, ys, zs=None):
-        return transform_points(xs, ys, src, dst)
-
-    out = [text and transform(points, shapely_wkt.loads(text)).wkt for text in features.wkt]
-    return FeatureCollection(out, features.time_start, features.time_end, features.columns)

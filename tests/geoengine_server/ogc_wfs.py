@@ -18,9 +18,10 @@ from . import dataplane
 from .app import uuid_param
 from .arrow_codec import split_features
 from .auth import require_session
+from .engine import reproject_features
 from .engine.types import BBox, Column, FeatureCollection, TimeInterval, VectorDescriptor
 from .errors import ApiError, query_error
-from .geojson import feature_collection_json, reproject_wkt
+from .geojson import feature_collection_json
 from .ogc_params import OgcQuery, check_known, parse_crs_string, parse_numbers, transform_bbox
 from .ogc_wms import ogc_url
 from .timeutil import TimeParseError, parse_time_param
@@ -163,7 +164,7 @@ def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_byt
     native = operator.descriptor.spatial_reference
     features = operator.query(transform_bbox(bbox, srs, native), time)
     batches = max(1, sum(1 for _ in split_features(features, chunk_bytes)))
-    features = reproject_wkt(features, native, srs)
+    features = reproject_features(features, native, srs)
     return feature_collection_json(features, operator.descriptor), batches
 
 
