@@ -108,6 +108,17 @@ class TaskStatusInfo:
     def finished(self) -> bool:
         return self.status is not TaskStatus.RUNNING
 
+    def to_dict(self) -> dict:
+        """The server's ``TaskStatus`` JSON shape."""
+        result: dict = {"status": self.status.value}
+        if self.time_started is not None:
+            result["timeStarted"] = self.time_started.strftime("%Y-%m-%dT%H:%M:%S.") + \
+                f"{self.time_started.microsecond // 1000:03d}Z"
+        for name, key in _JSON_KEYS:
+            if hasattr(self, name):
+                result[key] = getattr(self, name)
+        return result
+
 
 @dataclass(frozen=True)
 class RunningTaskStatusInfo(TaskStatusInfo):
@@ -137,6 +148,10 @@ class FailedTaskStatusInfo(TaskStatusInfo):
     error: Any
     clean_up: Any
 
+
+_JSON_KEYS = (("task_type", "taskType"), ("description", "description"), ("pct_complete_text", "pctComplete"),
+              ("estimated_time_remaining", "estimatedTimeRemaining"), ("info", "info"), ("time_total", "timeTotal"),
+              ("error", "error"), ("clean_up", "cleanUp"))
 
 ProgressCallback = Callable[[TaskStatusInfo], Optional[bool]]
 

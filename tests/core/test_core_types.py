@@ -358,3 +358,16 @@ def test_error_strings_and_ogc_xml():
     ogc = OGCXMLError(xml)
     assert ogc.service_exception == "Spatial reference system 'EPSG:432' is unknown"
     assert str(ogc).startswith("OGCServiceException: OGC API error: Spatial reference system 'EPSG:432' is unknown")
+
+
+def test_task_status_to_dict_round_trips():
+    examples = [
+        {"status": "running", "timeStarted": "2023-02-16T15:25:45.390Z", "taskType": "create-dataset",
+         "description": "d", "pctComplete": "12.50%", "estimatedTimeRemaining": "? (± ?)", "info": None},
+        {"status": "completed", "timeStarted": "2023-02-16T15:25:45.390Z", "taskType": "t", "description": "d",
+         "info": {"dataset": "foo", "upload": "u"}, "timeTotal": "00:00:30"},
+        {"status": "aborted", "cleanUp": {"status": "noCleanUp"}},
+        {"status": "failed", "error": "TileLimitExceeded", "cleanUp": {"status": "completed", "info": None}},
+    ]
+    for example in examples:
+        assert TaskStatusInfo.from_response(example).to_dict() == example
