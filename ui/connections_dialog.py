@@ -148,7 +148,11 @@ class ConnectionsDialog(QDialog):
     def _show(self, name: str) -> None:
         if not name:
             return
-        connection = self._store.load(name)
+        try:
+            connection = self._store.load(name)
+        except KeyError:  # removed meanwhile (another dialog)
+            self.reload()
+            return
         self._current = name
         self.name_edit.setText(connection.name)
         self.url_edit.setText(connection.url)
@@ -201,7 +205,10 @@ class ConnectionsDialog(QDialog):
     def delete_current(self) -> None:
         if self._current is None:
             return
-        self._store.delete(self._current)
+        try:
+            self._store.delete(self._current)
+        except KeyError:
+            pass  # already gone: the list is refreshed below
         self._current = None
         self.reload()
 

@@ -343,3 +343,24 @@ def test_hand_edited_settings_give_clear_errors_not_crashes(dialog, store, base_
     assert "Unknown authentication kind 'kerberos'" in dialog.status.text()
     with pytest.raises(ConnectionSettingsError, match="kerberos"):
         resolve(store.load("edited"))
+
+
+def test_two_dialogs_deleting_the_same_connection(dialog, store, base_url):
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.sessions import probe_connection
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+    from geoengine_qgis.ui.connections_dialog import ConnectionsDialog
+
+    store.save(Connection("shared", base_url))
+    dialog.reload(select="shared")
+    other = ConnectionsDialog(store, TaskRunner(Notifier()), probe_connection)
+    try:
+        other.delete_current()
+        dialog.delete_current()  # already gone: no exception in the slot
+        assert store.names() == []
+        dialog._show("shared")  # a stale list entry
+        assert dialog.list.count() == 0
+    finally:
+        other.done(0)
+        other.deleteLater()
