@@ -54,6 +54,8 @@ def test_booleans_functions_and_let():
     assert run("sqrt(16) + abs(-2) + min(3, 4) + max(3, 4) + pow(2, 3)")[0, 0] == 4 + 2 + 3 + 4 + 8
     assert run("round(2.5) + round(-2.5) + floor(1.7) + ceil(1.2)")[0, 0] == 3 - 3 + 1 + 2
     assert run("log(exp(2))")[0, 0] == pytest.approx(2.0)
+    assert run("min(5, 2, 9) + max(5, 2, 9)")[0, 0] == 11
+    assert run("mod(7, 3) + mod(-7, 3)")[0, 0] == 0  # remainder keeps the dividend's sign (Rust %)
     assert run("let x = A * 2; let y = x + 1; y")[1, 0] == 1.0
 
 

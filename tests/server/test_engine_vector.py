@@ -221,3 +221,33 @@ def test_mock_sources():
                                                   "upperRightCoordinate": {"x": 3.0, "y": 4.0}}
     mock = build(vector({"type": "MockDatasetDataSource", "params": {"data": "Mock"}}))
     assert mock.query(WORLD, APRIL).wkt == ["MULTIPOINT (1 2)"] and mock.datasets == ["Mock"]
+
+
+def test_concurrent_first_loads_and_queries_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geoengine_server.engine import ogr_source
+
+    ogr_source._tables.clear()  # force the first load to race between threads
+    workflows = [
+        vector(PORTS),
+        catalog().layers["b75db46e-2b9a-4a86-b33f-bc06a73cd711"]["workflow"],
+        _join(),
+        vector({"type": "Reprojection", "params": {"targetSpatialReference": "EPSG:3857"},
+                "sources": {"source": PORTS}}),
+    ]
+    boxes = {3: transform_bbox(WORLD, "EPSG:4326", "EPSG:3857")}
+
+    def run(k: int):
+        op = build(workflows[k % 4])
+        return k % 4, op.query(boxes.get(k % 4, WORLD), APRIL)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run, range(32)))
+    by_kind: dict[int, list] = {}
+    for kind, fc in results:
+        by_kind.setdefault(kind, []).append(fc)
+    for kind, collections in by_kind.items():
+        assert all(c == collections[0] for c in collections), kind
+    assert len(by_kind[0][0]) == ogr_count(WORLD)
+    assert set(by_kind[1][0].columns["name"]) == _ports_in_germany_by_ogr()

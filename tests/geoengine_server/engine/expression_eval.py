@@ -66,5 +66,6 @@ def _eval(node: Node, bands, env, shape):
             return _round_half_away(args[0])
         if name in _UNARY:
             return _UNARY[name](args[0])
-        return _BINARY[name](args[0], args[1])
+        result = _BINARY[name](args[0], args[1])
+        return _BINARY[name](result, args[2]) if len(args) == 3 else result
     raise AssertionError(f"unknown node {op}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .types import EngineError
 
-FUNCTIONS = {  # name -> arity
+FUNCTIONS = {  # name -> arity (min and max also take three arguments)
     "sqrt": 1, "abs": 1, "min": 2, "max": 2, "pow": 2, "log": 1, "ln": 1, "log10": 1, "exp": 1,
     "round": 1, "floor": 1, "ceil": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1, "atan": 1,
     "mod": 2, "to_degrees": 1, "to_radians": 1, "pi": 0, "e": 0,
@@ -243,7 +243,7 @@ class _Parser:
                 if not self.accept(","):
                     break
         self.take(")")
-        if len(args) != FUNCTIONS[name]:
+        if len(args) != FUNCTIONS[name] and not (name in ("min", "max") and len(args) == 3):
             message = f"function {name} takes {FUNCTIONS[name]} argument(s), got {len(args)}"
             raise expression_error(message, name_tok.pos)
         return Node("call", "num", tuple(args), name)
