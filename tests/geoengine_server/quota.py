@@ -47,6 +47,7 @@ class Computation:
             "timestamp": format_timestamp(self.timestamp),
             "computationId": self.computation_id,
             "workflowId": self.workflow_id,
+            "processingGraphId": self.workflow_id,  # the 0.10 name (its official client requires it)
             "count": self.count,
         }
 

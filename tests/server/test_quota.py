@@ -55,7 +55,7 @@ def test_recorded_computations_consume_quota_and_are_listed(server, base_url):
     assert [(c["computationId"], c["workflowId"], c["count"]) for c in listed] == [
         (second, NDVI_ID, 7), (first, NDVI_ID, 5)
     ]
-    assert all(TIMESTAMP.match(c["timestamp"]) for c in listed)
+    assert all(TIMESTAMP.match(c["timestamp"]) and c["processingGraphId"] == NDVI_ID for c in listed)
     page = get(base_url, "/quota/computations?offset=1&limit=5", headers).json()
     assert [c["computationId"] for c in page] == [first]
     r = get(base_url, "/quota/computations?limit=5", headers)
