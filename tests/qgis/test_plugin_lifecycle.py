@@ -169,3 +169,27 @@ def test_unload_cancels_running_tasks(iface):
     _support().wait_until(lambda: False, timeout=0.3)  # let finished() run
     assert outcomes == []  # detached: no callback into a plugin that is gone
     assert plugin.tasks.active == set()
+
+
+def test_help_opens_the_homepage_from_metadata(iface):
+    from qgis.PyQt.QtCore import QObject, pyqtSlot
+    from qgis.PyQt.QtGui import QDesktopServices
+
+    class Recorder(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @pyqtSlot("QUrl")
+        def open(self, url):
+            self.urls.append(url.toString())
+
+    recorder = Recorder()
+    QDesktopServices.setUrlHandler("https", recorder, "open")
+    plugin = _start(iface)
+    try:
+        plugin.actions["help"].trigger()
+    finally:
+        plugin.unload()
+        QDesktopServices.unsetUrlHandler("https")
+    assert recorder.urls == ["https://github.com/geoengine-workflows/qgis-plugin#readme"]
