@@ -145,8 +145,7 @@ class Workflow:
         """The vector stream as ``GeoDataFrame`` batches (a generator; see :mod:`.vector_stream`)."""
         self._require_vector()
         self._check_query(query_rectangle, "query_rectangle")
-        from . import vector_stream as module
-
+        module = _streaming_module("vector_stream", "vector_stream")
         return module.vector_stream(self, query_rectangle, time_start_column=time_start_column,
                                     time_end_column=time_end_column, open_timeout=open_timeout, **kwargs)
 
@@ -155,8 +154,7 @@ class Workflow:
         """The whole vector stream as one ``GeoDataFrame``."""
         self._require_vector()
         self._check_query(query_rectangle, "query_rectangle")
-        from . import vector_stream as module
-
+        module = _streaming_module("vector_stream", "vector_stream_into_geopandas")
         return module.vector_stream_into_geopandas(self, query_rectangle, time_start_column=time_start_column,
                                                    time_end_column=time_end_column, open_timeout=open_timeout,
                                                    **kwargs)
@@ -269,8 +267,7 @@ class Workflow:
         """The raster stream as ``RasterTile2D`` objects (a generator; see :mod:`.raster_stream`)."""
         self._require_raster()
         self._check_query(query_rectangle, "query_rectangle")
-        from . import raster_stream as module
-
+        module = _streaming_module("raster_stream", "raster_stream")
         return module.raster_stream(self, query_rectangle, open_timeout=open_timeout, **kwargs)
 
     def raster_stream_into_xarray(self, query_rectangle: QueryRectangle, clip_to_query_rectangle: bool = False,
@@ -278,8 +275,7 @@ class Workflow:
         """The whole raster stream as one ``xarray.DataArray`` (time, band, y, x)."""
         self._require_raster()
         self._check_query(query_rectangle, "query_rectangle")
-        from . import raster_stream as module
-
+        module = _streaming_module("raster_stream", "raster_stream_into_xarray")
         return module.raster_stream_into_xarray(self, query_rectangle, clip_to_query_rectangle=clip_to_query_rectangle,
                                                 open_timeout=open_timeout, **kwargs)
 
@@ -366,6 +362,19 @@ class Workflow:
 
 
 ProcessingGraph = Workflow
+
+
+def _streaming_module(name: str, feature: str):
+    """The streaming module ``name``; a missing pyarrow/websockets becomes :class:`MissingDependencyError`."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ImportError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("pyarrow", "websockets"):
+            raise MissingDependencyError(missing, feature) from None
+        raise
 
 
 def register_workflow(workflow: dict, timeout: Timeout = None, session: Optional[Session] = None) -> Workflow:

@@ -117,3 +117,42 @@ def test_data_usage_without_pandas_is_a_list(client, monkeypatch):
     assert isinstance(rows, list) and all(isinstance(r, DataUsage) for r in rows)
     with pytest.raises(MissingDependencyError, match="pandas"):
         data_usage(session=client, as_dataframe=True)
+
+
+BLOCKED_IMPORTS = r"""
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pyarrow", "websockets"):
+            raise ImportError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Block())
+import geoengine_qgis.core as core
+from geoengine_qgis.core.errors import MissingDependencyError
+
+session = core.Session(sys.argv[1])
+ndvi = core.register_workflow({"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}},
+                              session=session)
+query = core.QueryRectangle((0.0, 40.0, 20.0, 50.0), "2014-04-01T12:00:00Z")
+print("array", ndvi.get_array(query).shape)
+try:
+    ndvi.raster_stream(query)
+except MissingDependencyError as exc:
+    print("stream", exc)
+print("loaded", sorted(m for m in sys.modules if m.startswith(("pyarrow", "websockets"))))
+"""
+
+
+def test_core_works_without_pyarrow_and_websockets(base_url):
+    import subprocess
+
+    package_parent = str(Path(sys.modules["geoengine_qgis"].__path__[0]).parent)  # the conftest symlink's folder
+    result = subprocess.run([sys.executable, "-c", BLOCKED_IMPORTS, base_url], capture_output=True, text=True,
+                            timeout=120, env={"PYTHONPATH": package_parent, "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "array (100, 200)" in lines
+    assert any(line.startswith("stream ") and "pip install pyarrow" in line for line in lines), lines
+    assert "loaded []" in lines
