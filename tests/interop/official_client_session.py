@@ -188,6 +188,23 @@ def run(session: Session) -> None:
 
     s.step("initialize_anonymous", anonymous)
 
+    def with_token():
+        token = s.objects["anonymous"].auth_header["Authorization"].split(" ", 1)[1]
+        ge.initialize(s.base_url, token=token)  # GET /session
+        user_id = str(ge.get_session().user_id)
+        return {"same_user": user_id == s.objects.get("anonymous_user_id")}
+
+    s.step("initialize_token", with_token, needs=("anonymous",))
+
+    def unknown_workflow():
+        try:
+            ge.workflow_by_id("6f0e4b55-1d2c-4c1e-9a5e-2b1f0d7a9c11")
+        except Exception as exc:  # the point of the step: which exception, which text
+            return {"exception": type(exc).__name__, "status": getattr(exc, "status", None), "text": str(exc)}
+        return {"exception": None}
+
+    s.step("workflow_by_id_unknown", unknown_workflow, needs=("anonymous",))
+
     # Registration (the deprecated 0.9 names first, as existing notebooks do)
     def register(key, workflow):
         def call():
@@ -424,6 +441,17 @@ def run(session: Session) -> None:
                 "count": int(df["count"].sum()) if "count" in df.columns else 0}
 
     s.step("data_usage_summary", usage_summary, needs=("admin",))
+
+    def logout():
+        token = s.objects["admin"].auth_header["Authorization"].split(" ", 1)[1]
+        ge.reset(logout=True)  # POST /logout
+        try:
+            ge.initialize(s.base_url, token=token)
+        except ge.GeoEngineException as exc:
+            return {"old_token_refused": True, "text": str(exc)}
+        return {"old_token_refused": False}
+
+    s.step("reset_logout", logout, needs=("admin",))
 
 
 def main(argv: list[str]) -> int:

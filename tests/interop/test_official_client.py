@@ -134,6 +134,22 @@ def test_initialize_anonymous(run: Run):
     assert uuid.UUID(result["user_id"])
 
 
+def test_initialize_with_token(run: Run):
+    assert run.step("initialize_token")["same_user"]
+
+
+def test_unknown_workflow_raises_bad_request(run: Run):
+    """Geo Engine answers 400 NoWorkflowForGivenId; the client raises BadRequestException with that text."""
+    result = run.step("workflow_by_id_unknown")
+    assert (result["exception"], result["status"]) == ("BadRequestException", 400)
+    assert result["text"].startswith("NoWorkflowForGivenId: ")
+
+
+def test_reset_logout_ends_the_session(run: Run):
+    result = run.step("reset_logout")
+    assert result["old_token_refused"], result
+
+
 def test_register_workflow_raster_descriptor(run: Run):
     result = run.step("register_workflow_raster")
     stored = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi", "overviewLevel": None}}}
