@@ -71,3 +71,35 @@ def test_month_steps_clamp_to_month_end():
     jan31 = days_from_civil(2014, 1, 31) * 86_400_000
     assert split_ms(step.add(jan31))[:3] == (2014, 2, 28)
     assert TimeInterval(0, 0).intersects(TimeInterval(0, 1))
+
+
+SOURCES = {
+    "ndvi": build(NDVI),
+    "stack": build({"type": "Raster", "operator": {
+        "type": "RasterStacker", "params": {"renameBands": {"type": "default"}},
+        "sources": {"rasters": [NDVI["operator"], {
+            "type": "Expression", "params": {"expression": "A / 2", "outputType": "U8", "mapNoData": False},
+            "sources": {"raster": NDVI["operator"]}}]}}}),
+    "synthetic": build({"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}),
+    "mercator": build({"type": "Raster", "operator": {
+        "type": "Reprojection", "params": {"targetSpatialReference": "EPSG:3857"},
+        "sources": {"source": NDVI["operator"]}}}),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(SOURCES)), st.integers(-300, 3700), st.integers(-300, 1900), st.integers(1, 300),
+       st.integers(1, 200), st.integers(1, 9))
+def test_sampled_reads_equal_strided_full_reads(name, x, y, width, height, step):
+    from geoengine_server.engine.types import Window
+
+    op = SOURCES[name]
+    (t,) = op.time_slices(TimeInterval(1396310400000, 1396310400000))
+    band = len(op.descriptor.bands) - 1
+    window = Window(x, y, width, height)
+    full = op.read(band, t, window)
+    sampled = op.read_sampled(band, t, window, step)
+    assert full.shape == (height, width) and full.mask.shape == full.shape
+    assert sampled.shape == full[::step, ::step].shape
+    assert (sampled.mask == full.mask[::step, ::step]).all()
+    assert (sampled.filled(0) == full[::step, ::step].filled(0)).all()
