@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 
 try:  # Qt 6 (QGIS 4) moved QAction to QtGui
@@ -135,6 +135,14 @@ class GeoEnginePlugin:
             self.notifier.detach()
 
     # --- API for features --------------------------------------------------------------------------
+    def add_dock(self, dock, area=None):
+        """Show ``dock`` in the main window and remove it again on unload; returns it."""
+        if not dock.objectName():
+            raise ValueError("a Geo Engine dock needs an objectName (QGIS saves dock positions by it)")
+        self.iface.addDockWidget(area if area is not None else Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.docks.append(dock)
+        return dock
+
     def with_session(self, connection_name: str, on_ready, on_error=None):
         """Call ``on_ready(session)`` on the main thread with the connection's session, logging in first
         in a background task if needed. Returns the login task, or None (session ready, or an error that

@@ -100,6 +100,22 @@ def test_connections_action_opens_the_dialog_and_unload_closes_it(iface):
     assert not dialogs[0].isVisible()
 
 
+def test_docks_added_through_the_plugin_go_away_on_unload(iface):
+    from qgis.PyQt.QtWidgets import QDockWidget
+
+    plugin = _start(iface)
+    try:
+        with pytest.raises(ValueError, match="objectName"):
+            plugin.add_dock(QDockWidget("nameless"))
+        dock = QDockWidget("Quota")
+        dock.setObjectName("GeoEngineQuotaDock")
+        assert plugin.add_dock(dock) is dock
+        assert iface.docks() == ["GeoEngineQuotaDock"]
+    finally:
+        plugin.unload()
+    assert iface.docks() == []
+
+
 def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
     from qgis.core import QgsAuthManager
 
