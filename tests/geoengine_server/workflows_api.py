@@ -123,7 +123,7 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
         folder.pending_names.discard(name)
         meta = raster_export.dataset_meta(operator.descriptor, plan, written)
         sources = [d for d in map(app["catalog"].dataset, operator.datasets) if d is not None]
-        provenance = [p for d in sources for p in (d.provenance or [])]
+        provenance = list({json.dumps(p, sort_keys=True): p for d in sources for p in (d.provenance or [])}.values())
         app["catalog"].add_dataset(raster_export.new_dataset(export, name, user_id, upload, meta, provenance))
         app["quota"].record(user_id, workflow_id, list(operator.datasets), written.units)
         return {"dataset": export.name or name, "upload": upload}
