@@ -111,6 +111,7 @@ class HttpClient:
         proxies: Optional[Dict[str, str]] = None,
         verify: Union[bool, str] = True,
         user_agent: Optional[str] = None,
+        trust_env: bool = True,
     ) -> None:
         self.server_url = normalize_server_url(server_url)
         self.timeout = timeout
@@ -118,6 +119,7 @@ class HttpClient:
         self.user_agent = user_agent or USER_AGENT
         self._session = requests.Session()
         self._session.verify = verify
+        self._session.trust_env = trust_env  # False: ignore HTTP(S)_PROXY/NO_PROXY and .netrc from the environment
         if self.proxies:
             self._session.proxies.update(self.proxies)
 

@@ -14,7 +14,8 @@ Two ways to use it:
 
 Precedence (as the official client): explicit ``credentials`` > env ``GEOENGINE_EMAIL`` + ``GEOENGINE_PASSWORD``
 > ``token`` argument > env ``GEOENGINE_TOKEN`` > anonymous. Passing both ``credentials`` and ``token`` is an
-error. ``use_env=False`` ignores the environment (the plugin passes its own settings). No ``.env`` file is read.
+error. ``use_env=False`` ignores these variables (the plugin passes its own settings); ``trust_env=False`` also
+makes ``requests`` ignore ``HTTP(S)_PROXY``/``NO_PROXY`` so only ``proxies`` apply. No ``.env`` file is read.
 
 Expired sessions (401 "The session id is invalid."): credential and anonymous sessions log in again once and
 repeat the request; token sessions raise :class:`~.errors.SessionExpiredError`.
@@ -133,10 +134,12 @@ class Session:
         user_agent: Optional[str] = None,
         api_version: Optional[str] = None,
         use_env: bool = True,
+        trust_env: bool = True,
     ) -> None:
         if credentials is not None and token is not None:
             raise InputError("Cannot provide both credentials and token", field="credentials")
-        self._http = HttpClient(server_url, timeout=timeout, proxies=proxies, verify=verify, user_agent=user_agent)
+        self._http = HttpClient(server_url, timeout=timeout, proxies=proxies, verify=verify, user_agent=user_agent,
+                                trust_env=trust_env)
         self._credentials: Optional[Tuple[str, str]] = None
         self._token: Optional[str] = None
         env = os.environ if use_env else {}
@@ -210,12 +213,13 @@ class Session:
     # ------------------------------------------------------------------------------------ login
 
     def _login(self) -> None:
+        method = "GET" if self._kind == "token" else "POST"
         if self._kind == "credentials":
             email, password = self._credentials
             response = self._http.send("POST", "login", json_body={"email": email, "password": password})
         elif self._kind == "token":
             try:
-                response = self._http.send("GET", "session", headers={"Authorization": f"Bearer {self._token}"})
+                response = self._http.send(method, "session", headers={"Authorization": f"Bearer {self._token}"})
             except UnauthorizedError as exc:
                 if exc.is_session_invalid:
                     raise SessionExpiredError(
@@ -225,9 +229,9 @@ class Session:
                 raise
         else:
             response = self._http.send("POST", "anonymous")
-        body = read_json(response, "POST")
+        body = read_json(response, method)
         if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-            raise MalformedResponseError("the session answer has no 'id'", url=f"{self.server_url}/session")
+            raise MalformedResponseError("the session answer has no 'id'", url=f"{method} {response.url}")
         self._token = body["id"]
         user = body.get("user")
         self.user_id = user.get("id") if isinstance(user, dict) else None

@@ -311,3 +311,14 @@ def test_forced_generation_does_not_fall_back(base_url):
         session = Session(url, api_version="0.9")
         with pytest.raises(NotFoundError):
             register_workflow(NDVI, session=session)
+
+
+def test_environment_proxies_are_ignored_with_trust_env_false(base_url, monkeypatch):
+    dead_proxy = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+    monkeypatch.setenv("http_proxy", dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(GeoEngineConnectionError, match="proxy"):
+        Session(base_url)
+    assert Session(base_url, trust_env=False).kind == "anonymous"
