@@ -1,0 +1,435 @@
+"""Load a workflow's result into QGIS: the one code path behind the dialog, the demo, tests and Processing.
+
+Two steps, split by thread:
+
+* :func:`fetch` (worker thread, inside a QgsTask): read the result descriptor, transform the extent into the
+  workflow's CRS, gather title/provenance/symbology, then stream the data: rasters into GeoTIFFs in a job
+  folder of the plugin's temp dir (or only a WMS URI), vectors into QgsFeature batches, plots as JSON.
+  Cancel = the task's ``isCanceled``; on cancel or failure the job folder is removed.
+* :func:`materialize` (main thread): make the layers, style them, set custom properties and metadata, and add
+  them to the project (slices of a time series in a group). If anything fails, nothing is left behind.
+
+:class:`WorkflowLayerLoader` runs both through :class:`~.tasks.TaskRunner` (progress in QGIS's task manager;
+errors to the message bar with details in the log) and calls ``on_done(LoadOutcome)``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Tuple, Union
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
+    QgsMapLayer,
+    QgsProject,
+    QgsRectangle,
+)
+
+from ..core.colorizer import RasterSymbology
+from ..core.datasets import get_dataset, source_dataset_name
+from ..core.descriptors import PlotResultDescriptor, RasterResultDescriptor, VectorResultDescriptor
+from ..core.errors import GeoEngineError, InputError
+from ..core.geotiff_writer import stream_raster_to_geotiff
+from ..core.session import Session
+from ..core.types import QueryRectangle, RasterQueryRectangle, TimeInterval
+from ..core.workflow import Workflow
+from .errors import describe_error
+from .extent import to_workflow_bounds
+from .layer_metadata import SourceInfo, build_metadata
+from .messages import Notifier, log
+from .query import LayerQuery, has_finite_time
+from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
+from .styling import style_point_layer, style_raster_layer
+from .tasks import CoreTask, TaskContext, TaskRunner
+from .tempfiles import PluginTempDir
+from .vector_layers import (
+    FieldPlan,
+    append_batches,
+    create_memory_layer,
+    features_from_batch,
+    is_point_layer,
+    plan_fields,
+    wire_temporal,
+)
+
+GEOTIFF, WMS = "geotiff", "wms"
+RASTER_MODES = (GEOTIFF, WMS)
+SessionSource = Union[Session, Callable[[], Session]]
+
+
+# ------------------------------------------------------------------------------------------ requests
+
+
+@dataclass(frozen=True)
+class LayerOptions:
+    """How to load: raster mode, grouping of time slices, a catalog layer's symbology, project target."""
+
+    raster_mode: str = GEOTIFF
+    group_slices: bool = True
+    symbology: Optional[dict] = None  # e.g. a catalog layer's; overrides the source dataset's symbology
+    add_to_project: bool = True
+
+    def __post_init__(self) -> None:
+        if self.raster_mode not in RASTER_MODES:
+            raise InputError(f"raster mode must be one of {RASTER_MODES}, got {self.raster_mode!r}",
+                             field="raster_mode")
+
+
+@dataclass(frozen=True)
+class LayerRequest:
+    """What to load: workflow, extent (+ its CRS), time (ISO start, optional end), bands (0-based), name."""
+
+    workflow_id: str
+    extent: QgsRectangle
+    extent_crs: QgsCoordinateReferenceSystem
+    time_start: str
+    time_end: Optional[str] = None
+    bands: Tuple[int, ...] = ()  # rasters; empty = every band
+    name: str = ""
+    connection_name: str = ""
+    options: LayerOptions = field(default_factory=LayerOptions)
+
+    @property
+    def time_interval(self) -> TimeInterval:
+        try:
+            return TimeInterval(self.time_start, self.time_end or self.time_start)
+        except GeoEngineError as exc:
+            raise InputError(exc.message, field="time") from None
+
+
+# ------------------------------------------------------------------------------------------- results
+
+
+@dataclass
+class Fetched:
+    """What the worker produced; ``kind`` is raster, wms, vector or plot."""
+
+    kind: str
+    name: str
+    query: LayerQuery
+    descriptor: Any
+    source: SourceInfo
+    folder: Optional[Path] = None  # raster job folder
+    slices: List[RasterSlice] = field(default_factory=list)
+    uri: str = ""  # WMS
+    plan: Optional[FieldPlan] = None  # vector
+    batches: List[list] = field(default_factory=list)  # vector: lists of QgsFeature
+    plot: Optional[dict] = None  # the WrappedPlotOutput of a plot workflow
+
+    @property
+    def feature_count(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+
+@dataclass
+class LoadOutcome:
+    """What ``on_done`` receives: the layers added (or the plot), or why nothing was added."""
+
+    layers: List[QgsMapLayer] = field(default_factory=list)
+    plot: Optional[Fetched] = None
+    cancelled: bool = False
+    error: Optional[BaseException] = None
+    styling: List[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.cancelled and self.error is None
+
+
+# ------------------------------------------------------------------------------------- worker thread
+
+
+def _source_info(workflow: Workflow, options: LayerOptions) -> SourceInfo:
+    """Title, description and symbology of the source dataset, and the provenance (best effort)."""
+    title, description, symbology, origin = "", "", options.symbology, "request" if options.symbology else ""
+    try:
+        provenance = [entry.provenance for entry in workflow.get_provenance()]
+    except GeoEngineError as exc:
+        log(f"No provenance for workflow {workflow.workflow_id}: {exc}")
+        provenance = []
+    try:
+        name = source_dataset_name(workflow.workflow_definition())
+        if name:
+            info = get_dataset(name, session=workflow.session)
+            title, description = info.display_name, info.description
+            if symbology is None and info.symbology is not None:
+                symbology, origin = info.symbology, f"dataset {name}"
+    except GeoEngineError as exc:
+        log(f"No dataset information for workflow {workflow.workflow_id}: {exc}")
+    return SourceInfo(title, description, provenance, symbology, origin)
+
+
+def _default_name(workflow: Workflow, source: SourceInfo) -> str:
+    return source.title or f"Geo Engine {workflow.get_result_descriptor().kind} {str(workflow.workflow_id)[:8]}"
+
+
+def _progress(context: Optional[TaskContext], low: float, high: float):
+    def report(done: int, expected: Optional[int]) -> None:
+        if context is None:
+            return
+        if expected:
+            context.set_progress(low + (high - low) * min(1.0, done / expected))
+        else:  # unknown total (vector batches): creep towards ``high``
+            context.set_progress(high - (high - low) / (1 + done))
+    return report
+
+
+def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempDir],
+          context: Optional[TaskContext] = None,
+          transform_context: Optional[QgsCoordinateTransformContext] = None) -> Fetched:
+    """Worker thread: everything that talks to the server (see the module docstring)."""
+    cancelled = context.is_canceled if context is not None else None
+    if context is not None:
+        context.set_progress(2)
+    workflow = Workflow(request.workflow_id, session)
+    descriptor = workflow.get_result_descriptor()
+    interval = request.time_interval
+    srs = descriptor.spatial_reference or request.extent_crs.authid()
+    clip = None
+    if isinstance(descriptor, RasterResultDescriptor) and descriptor.spatial_bounds is not None:
+        clip = descriptor.spatial_bounds.as_tuple()
+    bounds = to_workflow_bounds(request.extent, request.extent_crs, srs, transform_context, clip)
+    if context is not None:
+        context.set_progress(5)
+        context.check_canceled()
+    source = _source_info(workflow, request.options)
+    name = request.name.strip() or _default_name(workflow, source)
+    start, end = interval_strings(request)
+
+    def query(kind: str, mode: str, bands: Tuple[int, ...] = ()) -> LayerQuery:
+        return LayerQuery(str(workflow.workflow_id), request.connection_name, session.server_url, bounds, srs,
+                          start, end, bands, kind, mode)
+
+    if isinstance(descriptor, RasterResultDescriptor):
+        bands = tuple(request.bands) or tuple(range(len(descriptor.bands)))
+        descriptor.check_bands(list(bands))
+        if request.options.raster_mode == WMS:
+            colorizer = _wms_colorizer(source, bands)
+            time_text = interval.time_str
+            uri = wms_uri(session.server_url, str(workflow.workflow_id), srs, time_text, colorizer)
+            return Fetched("wms", name, query("raster", WMS, bands), descriptor, source, uri=uri)
+        if tempdir is None:
+            raise InputError("streamed GeoTIFFs need the plugin's temporary folder", field="tempdir")
+        raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
+        with tempdir.job(f"raster-{str(workflow.workflow_id)[:8]}") as folder:
+            paths = stream_raster_to_geotiff(workflow, raster_query, folder, _progress(context, 5, 95), cancelled,
+                                             stem=_safe_stem(name))
+            if context is not None:
+                context.check_canceled()
+            if not paths:
+                raise InputError("the workflow returned no raster data for this extent and time", field="time")
+            slices = read_slices(paths)
+        return Fetched("raster", name, query("raster", GEOTIFF, bands), descriptor, source, folder=folder,
+                       slices=slices)
+
+    if isinstance(descriptor, VectorResultDescriptor):
+        from ..core.vector_stream import stream_vector_batches
+
+        plan = plan_fields(descriptor)
+        fields = plan.qgs_fields()
+        batches = []
+        vector_query = QueryRectangle(bounds, interval, srs)
+        for batch in stream_vector_batches(workflow, vector_query, _progress(context, 5, 95), cancelled):
+            batches.append(features_from_batch(batch, plan, fields))
+            if context is not None:
+                context.check_canceled()
+        return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches)
+
+    assert isinstance(descriptor, PlotResultDescriptor)
+    plot = workflow.plot_json(QueryRectangle(bounds, interval, srs))
+    return Fetched("plot", name, query("plot", "json"), descriptor, source, plot=plot)
+
+
+def interval_strings(request: LayerRequest) -> Tuple[str, str]:
+    return request.time_start, request.time_end or request.time_start
+
+
+def _safe_stem(name: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_")
+    return stem[:40] or "layer"
+
+
+def _wms_colorizer(source: SourceInfo, bands: Tuple[int, ...]):
+    if not source.symbology:
+        return None
+    try:
+        colorizer = RasterSymbology.from_response(source.symbology).raster_colorizer
+    except InputError as exc:
+        log(f"Symbology not usable for the WMS layer: {exc.message}")
+        return None
+    return colorizer
+
+
+# --------------------------------------------------------------------------------------- main thread
+
+
+def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tuple[str, str]] = None) -> None:
+    query = fetched.query
+    if slice_times is not None:
+        query = LayerQuery(query.workflow_id, query.connection_name, query.server_url, query.bounds, query.srs,
+                           query.time_start, query.time_end, query.bands, query.kind, query.mode,
+                           {"time_slice": f"{slice_times[0]}/{slice_times[1]}"})
+    query.apply_to(layer)
+    layer.setMetadata(build_metadata(query, layer.name(), fetched.descriptor, fetched.source, slice_times))
+
+
+def build_layers(fetched: Fetched) -> Tuple[List[QgsMapLayer], List[str]]:
+    """Main thread: the styled layers of a fetched result (not yet in a project) and how each was styled."""
+    layers: List[QgsMapLayer] = []
+    styling: List[str] = []
+    if fetched.kind == "raster":
+        label_slices = len(fetched.slices) > 1 or has_finite_time(fetched.descriptor)
+        for raster_slice in fetched.slices:
+            name = f"{fetched.name} {raster_slice.label}" if label_slices else fetched.name
+            layer = slice_layer(raster_slice, name)
+            styling.append(style_raster_layer(layer, fetched.source.symbology, fetched.query.bands))
+            _finish_layer(layer, fetched, (raster_slice.time_start, raster_slice.time_end))
+            layers.append(layer)
+    elif fetched.kind == "wms":
+        layer = wms_layer(fetched.uri, fetched.name)
+        styling.append("server" if fetched.source.symbology else "server default")
+        _finish_layer(layer, fetched)
+        layers.append(layer)
+    elif fetched.kind == "vector":
+        layer = create_memory_layer(fetched.descriptor, fetched.plan, fetched.name)
+        append_batches(layer, fetched.batches)
+        wire_temporal(layer, fetched.plan)
+        if is_point_layer(layer):
+            style_point_layer(layer, fetched.source.symbology)
+            styling.append("point")
+        _finish_layer(layer, fetched)
+        layers.append(layer)
+    return layers, styling
+
+
+def add_to_project(layers: List[QgsMapLayer], project: QgsProject, group_name: Optional[str] = None) -> None:
+    """Add layers (in a new top group when ``group_name`` is given; the first layer on top)."""
+    if group_name:
+        group = project.layerTreeRoot().insertGroup(0, group_name)
+        for layer in layers:
+            project.addMapLayer(layer, False)
+            group.addLayer(layer)
+    else:
+        for layer in layers:
+            project.addMapLayer(layer)
+
+
+def materialize(fetched: Fetched, project: Optional[QgsProject] = None,
+                add: bool = True, group_slices: bool = True) -> LoadOutcome:
+    """Main thread: layers from a fetched result, added to ``project``; on failure nothing stays behind."""
+    if fetched.kind == "plot":
+        return LoadOutcome(plot=fetched)
+    layers: List[QgsMapLayer] = []
+    try:
+        layers, styling = build_layers(fetched)
+        if add:
+            group = fetched.name if group_slices and len(layers) > 1 else None
+            add_to_project(layers, project or QgsProject.instance(), group)
+    except BaseException:
+        discard(fetched, layers, project or QgsProject.instance())
+        raise
+    return LoadOutcome(layers=layers, styling=styling)
+
+
+def discard(fetched: Optional[Fetched], layers: List[QgsMapLayer], project: QgsProject,
+            tempdir: Optional[PluginTempDir] = None) -> None:
+    """Remove layers (from the project if they got there) and the job folder of a fetched raster."""
+    for layer in layers:
+        if project.mapLayer(layer.id()) is not None:
+            project.removeMapLayer(layer.id())
+    if fetched is not None and fetched.folder is not None:
+        if tempdir is not None:
+            tempdir.discard(fetched.folder)
+        else:
+            shutil.rmtree(fetched.folder, ignore_errors=True)
+
+
+# -------------------------------------------------------------------------------------------- loader
+
+
+def describe_plot(fetched: Fetched) -> str:
+    plot = fetched.plot or {}
+    size = len(json.dumps(plot.get("data")))
+    return (f"Plot {fetched.name!r}: {plot.get('plotType', '?')} as {plot.get('outputFormat', '?')} "
+            f"({size} bytes of data); open it in the plot dock.")
+
+
+class WorkflowLayerLoader:
+    """Loads workflow results as layers in background tasks (see the module docstring).
+
+    ``plot_handler(fetched)`` is called on the main thread for plot workflows (e.g. a plot dock); without one
+    the plot's kind and size go to the message bar.
+    """
+
+    def __init__(self, runner: TaskRunner, tempdir: PluginTempDir, notifier: Notifier,
+                 project: Optional[QgsProject] = None,
+                 plot_handler: Optional[Callable[[Fetched], None]] = None) -> None:
+        self._runner = runner
+        self._tempdir = tempdir
+        self._notifier = notifier
+        self._project = project
+        self.plot_handler = plot_handler
+
+    @property
+    def project(self) -> QgsProject:
+        return self._project or QgsProject.instance()
+
+    def load(self, session: SessionSource, request: LayerRequest,
+             on_done: Optional[Callable[[LoadOutcome], None]] = None) -> CoreTask:
+        """Start loading; ``session`` is a core Session or a callable returning one (called in the worker)."""
+        transform_context = QgsCoordinateTransformContext(self.project.transformContext())
+        description = f"Geo Engine: load {request.name or request.workflow_id}"
+        holder: dict = {}
+
+        def work(context: TaskContext) -> Fetched:
+            active = session() if callable(session) and not isinstance(session, Session) else session
+            fetched = fetch(active, request, self._tempdir, context, transform_context)
+            holder["fetched"] = fetched
+            return fetched
+
+        def done(outcome: LoadOutcome) -> None:
+            if on_done is not None:
+                on_done(outcome)
+
+        def succeeded(fetched: Fetched) -> None:
+            try:
+                outcome = materialize(fetched, self.project, request.options.add_to_project,
+                                      request.options.group_slices)
+            except Exception as exc:  # noqa: BLE001 - reported like a worker failure
+                self._tempdir_discard(fetched)
+                report = describe_error(exc)
+                self._notifier.error(f"{description}: {report.summary}", details=report.details)
+                done(LoadOutcome(error=exc))
+                return
+            if outcome.plot is not None:
+                if self.plot_handler is not None:
+                    self.plot_handler(outcome.plot)
+                else:
+                    self._notifier.info(describe_plot(outcome.plot))
+            else:
+                count = len(outcome.layers)
+                self._notifier.success(f"Added {count} layer{'s' if count != 1 else ''}: {fetched.name}")
+            done(outcome)
+
+        def failed(exc: BaseException) -> None:  # the notifier already showed it
+            self._tempdir_discard(holder.get("fetched"))
+            done(LoadOutcome(error=exc))
+
+        def cancelled() -> None:
+            self._tempdir_discard(holder.get("fetched"))  # cancelled after the files were complete
+            done(LoadOutcome(cancelled=True))
+
+        task = CoreTask(description, work, self._notifier, on_success=succeeded, on_error=failed,
+                        on_cancel=cancelled)
+        return self._runner.start(task)
+
+    def _tempdir_discard(self, fetched: Optional[Fetched]) -> None:
+        if fetched is not None and fetched.folder is not None and fetched.folder.exists():
+            try:
+                self._tempdir.discard(fetched.folder)
+            except ValueError:
+                log(f"Not removing {fetched.folder}: outside the plugin's temporary folder")
