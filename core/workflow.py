@@ -102,7 +102,6 @@ class Workflow:
 
     definition = workflow_definition
 
-
     # -------------------------------------------------------------------------------- input checks
 
     def _check_query(self, query: Any, field_name: str = "query") -> QueryRectangle:
@@ -248,9 +247,9 @@ class Workflow:
         ys = gt.y_max + (np.arange(rows) + 0.5) * gt.y_pixel_size
         array = xr.DataArray(tiff.array[np.newaxis], dims=("band", "y", "x"),
                              coords={"band": [1], "y": ys, "x": xs})
-        array.attrs.update({"crs": bbox.srs,
-                            "res": (gt.x_pixel_size, gt.y_pixel_size), "transform": gt.to_gdal(),
-                            "_FillValue": tiff.no_data_value})
+        array.attrs.update({"crs": bbox.srs, "res": (gt.x_pixel_size, gt.y_pixel_size), "transform": gt.to_gdal()})
+        if tiff.no_data_value is not None:
+            array.attrs["_FillValue"] = tiff.no_data_value
         return array
 
     def download_raster(self, bbox: QueryRectangle, file_path: Union[str, os.PathLike], timeout: Timeout = None,
