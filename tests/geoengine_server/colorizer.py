@@ -66,8 +66,21 @@ class Gradient:
         return np.clip(np.rint(np.stack(channels, axis=1)), 0, 255).astype(np.uint8)
 
     def apply(self, band: np.ma.MaskedArray) -> np.ndarray:
-        data = np.ma.getdata(band).astype(np.float64)
-        invalid = np.ma.getmaskarray(band) | np.isnan(data)
+        data = np.ma.getdata(band)
+        if data.dtype.kind in "ui" and data.dtype.itemsize <= 2:  # small integers: colour each value once
+            info = np.iinfo(data.dtype)
+            lut = self._apply_values(np.arange(info.min, info.max + 1, dtype=np.float64))
+            out = lut[data if info.min == 0 else data.astype(np.int32) - info.min]
+            out[np.ma.getmaskarray(band)] = self.no_data
+            return out
+        values = data.astype(np.float64)
+        out = self._apply_values(values)
+        out[np.ma.getmaskarray(band)] = self.no_data
+        return out
+
+    def _apply_values(self, data: np.ndarray) -> np.ndarray:
+        """RGBA for float values (NaN is no-data)."""
+        invalid = np.isnan(data)
         lo, hi = self.values[0], self.values[-1]
         out = np.empty(data.shape + (4,), dtype=np.uint8)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -35,29 +35,12 @@ class OutputGrid:
         return xs, ys
 
 
-def _source_indices(operator: RasterOperator, grid: OutputGrid):
-    """Source (row, col) per output pixel as int arrays plus a validity mask (inside the data)."""
-    d = operator.descriptor
-    gt, gb = d.geo_transform, d.grid_bounds
-    xs, ys = grid.centres()
-    if grid.crs == d.spatial_reference:
-        cols = np.floor((xs - gt.origin_x) / gt.x_pixel_size)
-        rows = np.floor((ys - gt.origin_y) / gt.y_pixel_size)
-        cols, rows = np.meshgrid(cols, rows)
-    else:
-        gx, gy = np.meshgrid(xs, ys)
-        sx, sy = transform_points(gx, gy, grid.crs, d.spatial_reference)
-        with np.errstate(invalid="ignore"):
-            cols = np.floor((sx - gt.origin_x) / gt.x_pixel_size)
-            rows = np.floor((sy - gt.origin_y) / gt.y_pixel_size)
+def _axis(coords: np.ndarray, origin: float, size: float, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source pixel index of each coordinate along one axis, and whether it lies inside ``lo..hi``."""
     with np.errstate(invalid="ignore"):
-        valid = (
-            np.isfinite(cols) & np.isfinite(rows)
-            & (cols >= gb.x_min) & (cols <= gb.x_max) & (rows >= gb.y_min) & (rows <= gb.y_max)
-        )
-    rows = np.where(valid, rows, 0).astype(np.int64)
-    cols = np.where(valid, cols, 0).astype(np.int64)
-    return rows, cols, valid
+        index = np.floor((coords - origin) / size)
+        valid = np.isfinite(index) & (index >= lo) & (index <= hi)
+    return np.where(valid, index, 0).astype(np.int64), valid
 
 
 def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid: OutputGrid) -> list[np.ma.MaskedArray]:
@@ -65,25 +48,38 @@ def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid:
 
     The covering source window is read at native resolution when it has at most ``WINDOW_BUDGET``
     pixels (exact nearest neighbour); bigger windows are read with a stride (an overview, like
-    GdalSource's overview levels), so a world map of a huge raster stays cheap.
+    GdalSource's overview levels), so a world map of a huge raster stays cheap. In the operator's own
+    CRS rows and columns are independent, so the pixels are picked with an outer product of indices.
     """
-    dtype = NUMPY_TYPES[operator.descriptor.data_type]
-    rows, cols, valid = _source_indices(operator, grid)
+    d = operator.descriptor
+    gt, gb = d.geo_transform, d.grid_bounds
+    dtype = NUMPY_TYPES[d.data_type]
+    xs, ys = grid.centres()
+    separable = grid.crs == d.spatial_reference
+    if not separable:
+        gx, gy = np.meshgrid(xs, ys)
+        xs, ys = transform_points(gx, gy, grid.crs, d.spatial_reference)
+    cols, valid_c = _axis(xs, gt.origin_x, gt.x_pixel_size, gb.x_min, gb.x_max)
+    rows, valid_r = _axis(ys, gt.origin_y, gt.y_pixel_size, gb.y_min, gb.y_max)
+    if separable:
+        valid = valid_r[:, None] & valid_c[None, :]
+        used_rows, used_cols = rows[valid_r], cols[valid_c]
+    else:
+        valid = valid_r & valid_c
+        used_rows, used_cols = rows[valid], cols[valid]
     if not valid.any():
         return [np.ma.masked_all((grid.height, grid.width), dtype=dtype) for _ in bands]
-    r0, r1 = int(rows[valid].min()), int(rows[valid].max())
-    c0, c1 = int(cols[valid].min()), int(cols[valid].max())
+    r0, r1 = int(used_rows.min()), int(used_rows.max())
+    c0, c1 = int(used_cols.min()), int(used_cols.max())
     window = Window(c0, r0, c1 - c0 + 1, r1 - r0 + 1)
     step = max(1, math.ceil(math.sqrt(window.width * window.height / WINDOW_BUDGET)))
-    if step > 1:
-        rows_in = np.minimum((rows - r0 + step // 2) // step, (window.height - 1) // step)
-        cols_in = np.minimum((cols - c0 + step // 2) // step, (window.width - 1) // step)
-    else:
-        rows_in, cols_in = rows - r0, cols - c0
+    rows_in = np.clip((rows - r0 + step // 2) // step, 0, (window.height - 1) // step)
+    cols_in = np.clip((cols - c0 + step // 2) // step, 0, (window.width - 1) // step)
+    index = np.ix_(rows_in, cols_in) if separable else (rows_in, cols_in)
     out = []
     for band in bands:
         source = operator.read(band, time, window) if step == 1 else operator.read_sampled(band, time, window, step)
-        values = source[rows_in, cols_in]
+        values = source[index]
         out.append(np.ma.masked_array(np.ma.getdata(values), mask=np.ma.getmaskarray(values) | ~valid))
     return out
 

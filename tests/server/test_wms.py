@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -255,3 +256,34 @@ def test_world_map_is_fast(ctx):
     elapsed = time.perf_counter() - started
     assert png(r.content).shape == (512, 1024, 4)
     assert elapsed < 2.0, f"a 1024x512 world map took {elapsed:.2f} s"
+
+
+def test_rendering_does_not_block_the_event_loop(ctx):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        big = pool.submit(get_map, ctx, bbox="-90,-180,90,180", width=4096, height=2048)  # ~1 s of work
+        latencies = []
+        for _ in range(20):  # bounded: at most 20 pings while the big map renders
+            started = time.perf_counter()
+            assert requests.get(f"{ctx['base']}/available", timeout=TIMEOUT).status_code == 204
+            latencies.append(time.perf_counter() - started)
+            if big.done():
+                break
+            time.sleep(0.02)
+        assert png(big.result(timeout=60).content).shape == (2048, 4096, 4)
+    assert max(latencies) < 0.5, latencies
+
+
+def test_invalid_colorizers_name_the_problem(ctx):
+    def palette(band, colors):
+        return {"type": "singleBand", "band": band, "bandColorizer": {
+            "type": "palette", "colors": colors, "noDataColor": [0, 0, 0, 0], "defaultColor": [0, 0, 0, 0]}}
+
+    cases = [
+        ({"type": "singleBand", "band": 0}, "missing field `bandColorizer`"),
+        ({"type": "rgba"}, "unknown variant `rgba`"),
+        (palette(0, {"1": [1, 2, 3]}), "four integers"),
+        (palette(3, {}), "Band index 3"),
+    ]
+    for style, text in cases:
+        r = get_map(ctx, bbox="40,0,50,20", width=10, height=10, styles=custom_style(style), exceptions="JSON")
+        assert r.status_code == 200 and text in r.json()["message"], (style, r.text)
