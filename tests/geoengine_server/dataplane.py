@@ -17,12 +17,9 @@ from .auth import require_session
 from .engine.types import EngineError, PlotOperator, RasterOperator, VectorOperator
 from .errors import ApiError
 from .state import Session
+from .workflows import engine_error
 
 KINDS = {"Raster": RasterOperator, "Vector": VectorOperator, "Plot": PlotOperator}
-
-
-def engine_error(exc: EngineError) -> ApiError:
-    return ApiError(exc.error, exc.message)
 
 
 async def in_thread(fn: Callable, *args, **kwargs) -> Any:
