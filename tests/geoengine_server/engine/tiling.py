@@ -6,6 +6,7 @@ Used by raster streams, WCS and WMS to cut an operator's pixel grid into whole t
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .types import BBox, GeoTransform, RasterDescriptor, Window
@@ -59,16 +60,42 @@ def window_geo_transform(gt: GeoTransform, window: Window) -> GeoTransform:
     )
 
 
-def tiles_for_bbox(descriptor: RasterDescriptor, bbox: BBox, tile_size: int = 512) -> list[TileSpec]:
-    """Whole tiles of the tiling grid covering ``bbox``, row-major from the top-left."""
+class TileGrid(Sequence):
+    """The tiles of a rectangle of the tiling grid, row-major, built lazily (a world query on a
+    huge raster has tens of thousands of tiles). Supports ``len``, indexing and iteration."""
+
+    def __init__(self, gt: GeoTransform, offset: tuple[int, int], tile_size: int, tx: range, ty: range):
+        self.gt, self.offset, self.tile_size, self.tx, self.ty = gt, offset, tile_size, tx, ty
+
+    def __len__(self) -> int:
+        return len(self.tx) * len(self.ty)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("tile index out of range")
+        row, col = divmod(index, len(self.tx))
+        return self._tile(self.tx[col], self.ty[row])
+
+    def __iter__(self) -> Iterator[TileSpec]:
+        for ty in self.ty:
+            for tx in self.tx:
+                yield self._tile(tx, ty)
+
+    def _tile(self, tx: int, ty: int) -> TileSpec:
+        size, (dx, dy) = self.tile_size, self.offset
+        window = Window(dx + tx * size, dy + ty * size, size, size)
+        return TileSpec(tx, ty, window, window_geo_transform(self.gt, window))
+
+
+def tiles_for_bbox(descriptor: RasterDescriptor, bbox: BBox, tile_size: int = 512) -> TileGrid:
+    """Whole tiles of the tiling grid covering ``bbox``, row-major from the top-left (a lazy sequence)."""
     gt = descriptor.geo_transform
     dx, dy = tiling_offset(gt)
     w = window_for_bbox(gt, bbox)
     tx0, tx1 = (w.x_off - dx) // tile_size, (w.x_off + w.width - 1 - dx) // tile_size
     ty0, ty1 = (w.y_off - dy) // tile_size, (w.y_off + w.height - 1 - dy) // tile_size
-    tiles = []
-    for ty in range(ty0, ty1 + 1):
-        for tx in range(tx0, tx1 + 1):
-            window = Window(dx + tx * tile_size, dy + ty * tile_size, tile_size, tile_size)
-            tiles.append(TileSpec(tx, ty, window, window_geo_transform(gt, window)))
-    return tiles
+    return TileGrid(gt, (dx, dy), tile_size, range(tx0, tx1 + 1), range(ty0, ty1 + 1))
