@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
-from .engine.tiling import tiling_offset, window_for_bbox
+from .engine.tiling import tiles_for_bbox
 from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterOperator, TimeInterval, Window
 from .ogc_params import transform_points
 
@@ -86,8 +87,4 @@ def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid:
 
 def tile_count(geo_transform: GeoTransform, bbox: BBox, tile_size: int) -> int:
     """Tiles of Geo Engine's tiling grid (for the pixel grid ``geo_transform``) that ``bbox`` touches."""
-    dx, dy = tiling_offset(geo_transform)
-    w = window_for_bbox(geo_transform, bbox)
-    columns = (w.x_off + w.width - 1 - dx) // tile_size - (w.x_off - dx) // tile_size + 1
-    rows = (w.y_off + w.height - 1 - dy) // tile_size - (w.y_off - dy) // tile_size + 1
-    return columns * rows
+    return len(tiles_for_bbox(SimpleNamespace(geo_transform=geo_transform), bbox, tile_size))
