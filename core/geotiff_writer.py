@@ -27,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
@@ -52,7 +54,7 @@ for _name, _dtype in (("GDT_UInt64", np.uint64), ("GDT_Int64", np.int64), ("GDT_
     if hasattr(gdal, _name):  # Int64/UInt64 since GDAL 3.5, Int8 since 3.7
         _GDAL_TYPES[np.dtype(_dtype)] = getattr(gdal, _name)
 
-_FLUSH_BYTES = 64 << 20  # flush GDAL's block cache after this many uncompressed bytes (bounds memory)
+_FLUSH_BYTES = 8 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
 
 
 def default_no_data_value(dtype: np.dtype) -> Any:
@@ -271,12 +273,53 @@ class GeoTiffSink:
             hits &= ~mask
         self.no_data_collisions += int(np.count_nonzero(hits))
 
-    def write_all(self, tiles: Iterable[RasterTile2D]) -> list[Path]:
-        """Write every tile, then finish; on any error remove the files and re-raise."""
+    def write_all(self, tiles: Iterable[RasterTile2D], queue_size: int = 8) -> list[Path]:
+        """Write every tile, then finish; on any error remove the files and re-raise.
+
+        Tiles are handed to a writer thread through a queue of ``queue_size`` tiles, so receiving and
+        decoding the next tile overlaps with GDAL's block write and compression (GDAL releases the GIL).
+        """
+        pending: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
+        failure: list[BaseException] = []
+        stop = threading.Event()
+
+        def writer() -> None:
+            try:
+                while not stop.is_set():
+                    tile = pending.get()
+                    if tile is None:
+                        return
+                    self.write(tile)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=writer, name="geotiff-writer", daemon=True)
+        thread.start()
         try:
             for tile in tiles:
-                self.write(tile)
+                while True:
+                    if failure:
+                        raise failure[0]
+                    try:
+                        pending.put(tile, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+            while True:
+                try:
+                    pending.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    if failure:
+                        break
+            thread.join()
+            if failure:
+                raise failure[0]
         except BaseException:
+            stop.set()
+            _drain(pending)
+            pending.put(None)
+            thread.join()
             self.abort()
             raise
         return self.finish()
@@ -298,6 +341,14 @@ class GeoTiffSink:
                 except FileNotFoundError:
                     pass
         self.paths.clear()
+
+
+def _drain(pending: queue.Queue) -> None:
+    while True:
+        try:
+            pending.get_nowait()
+        except queue.Empty:
+            return
 
 
 def _set_no_data(band: Any, dtype: np.dtype, value: Any) -> None:

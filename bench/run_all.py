@@ -1,0 +1,153 @@
+"""``make bench``: streaming benchmarks against the bundled server in a subprocess, printed as ratios.
+
+1. raster stream -> GeoTIFF throughput / raw receive rate (same tiles, same websocket protocol; goal >= 0.8)
+2. the official client (raster_stream_into_xarray + rioxarray GeoTIFF, in .venv-official) time / ours
+   (goal > 1: ours faster)
+3. peak RSS of a 20 000 x 20 000 px job / a 2 000 x 2 000 px job, each in its own process (goal < 300 MB,
+   nearly flat)
+
+Every case alternates the compared runs and takes the median of ``--rounds``, so both see the same load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server import OFFICIAL_PYTHON, PYTHON, ServerProcess, plugin_path  # noqa: E402
+
+plugin_path()
+
+from geoengine_qgis.core.geotiff_writer import stream_raster_to_geotiff  # noqa: E402
+from geoengine_qgis.core.raster_stream import plan_raster_stream  # noqa: E402
+from geoengine_qgis.core.session import Session  # noqa: E402
+from geoengine_qgis.core.streaming import ArrowMessageStream  # noqa: E402
+from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
+from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
+PIXEL = 0.0018
+WHEN = "2014-01-01T00:00:00Z"
+
+
+def window(pixels: int) -> QueryRectangle:
+    return QueryRectangle((0.0, -pixels * PIXEL, pixels * PIXEL, 0.0), WHEN)
+
+
+def raw_receive(session: Session, workflow, query: QueryRectangle) -> tuple[float, int, int]:
+    """Seconds, messages and bytes for receiving and discarding every tile over the same protocol."""
+    plan = plan_raster_stream(workflow.get_result_descriptor(), query)
+    url = session.ws_url(f"{session.api_paths.workflow}/{workflow.workflow_id}/rasterStream", plan.params)
+    started = time.perf_counter()
+    stream = ArrowMessageStream(url, session.headers())
+    for _ in stream:
+        pass
+    return time.perf_counter() - started, stream.stats.messages, stream.stats.bytes
+
+
+def ours(workflow, query: QueryRectangle) -> float:
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        stream_raster_to_geotiff(workflow, query, directory)
+        return time.perf_counter() - started
+
+
+def official(base_url: str, workflow, query: QueryRectangle) -> float:
+    b = query.spatial_bounds
+    with tempfile.TemporaryDirectory() as directory:
+        result = subprocess.run(
+            [str(OFFICIAL_PYTHON), str(HERE / "official_geotiff.py"), base_url, str(workflow.workflow_id),
+             *(str(v) for v in (b.xmin, b.ymin, b.xmax, b.ymax)), WHEN, str(Path(directory) / "official.tif")],
+            capture_output=True, text=True, timeout=900, check=False,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"the official client failed: {result.stderr[-2000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def peak_rss(base_url: str, pixels: int, timeout: float = 900.0) -> tuple[float, float, float]:
+    """(psutil peak RSS MB polled every 10 ms, the child's own ru_maxrss MB, seconds) of one job."""
+    with tempfile.TemporaryDirectory() as directory:
+        child = subprocess.Popen([str(PYTHON), str(HERE / "rss_case.py"), base_url, str(pixels), directory],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = psutil.Process(child.pid)
+        peak, deadline = 0, time.monotonic() + timeout
+        while child.poll() is None and time.monotonic() < deadline:
+            try:
+                peak = max(peak, process.memory_info().rss)
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.01)
+        if child.poll() is None:
+            child.kill()
+        out, err = child.communicate(timeout=30)
+    if child.returncode != 0:
+        raise RuntimeError(f"rss case {pixels} failed: {err[-2000:]}")
+    seconds, maxrss, _size = (float(v) for v in out.split())
+    return peak / 1e6, maxrss, seconds
+
+
+def verdict(ok: bool) -> str:
+    return "goal met" if ok else "goal NOT met"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--throughput-px", type=int, default=8192, help="side of the throughput window (px)")
+    parser.add_argument("--official-px", type=int, default=4096, help="side of the official-client window (px)")
+    parser.add_argument("--skip-official", action="store_true")
+    args = parser.parse_args(argv)
+
+    with ServerProcess() as server:
+        session = Session(server.base_url, use_env=False)
+        workflow = register_workflow(SYNTHETIC, session=session)
+        print(f"server {server.base_url}; {psutil.cpu_count()} CPUs; load {psutil.getloadavg()}")
+        ours(workflow, window(1024))  # warm-up (imports, operator set-up)
+
+        query = window(args.throughput_px)
+        raws, writes = [], []
+        for _ in range(args.rounds):
+            seconds, messages, size = raw_receive(session, workflow, query)
+            raws.append(seconds)
+            writes.append(ours(workflow, query))
+        raw_s, ours_s = statistics.median(raws), statistics.median(writes)
+        ratio = raw_s / ours_s
+        print(f"(1) {messages} tiles, {size / 1e6:.0f} MB: raw receive {messages / raw_s:.0f} tiles/s "
+              f"({size / 1e6 / raw_s:.0f} MB/s), stream->GeoTIFF {messages / ours_s:.0f} tiles/s")
+        print(f"    throughput ratio GeoTIFF / raw receive = {ratio:.2f} (goal >= 0.8: {verdict(ratio >= 0.8)})")
+
+        if args.skip_official or not (OFFICIAL_PYTHON.parent.parent / ".installed").exists():
+            print("(2) skipped: .venv-official is not installed (make setup-official)")
+        else:
+            query = window(args.official_px)
+            theirs, mine = [], []
+            for _ in range(args.rounds):
+                theirs.append(official(server.base_url, workflow, query))
+                mine.append(ours(workflow, query))
+            speedup = statistics.median(theirs) / statistics.median(mine)
+            print(f"(2) {args.official_px}x{args.official_px} px: official client {statistics.median(theirs):.2f} s, "
+                  f"ours {statistics.median(mine):.2f} s")
+            print(f"    official time / our time = {speedup:.2f} (goal > 1: {verdict(speedup > 1.0)})")
+
+        small = peak_rss(server.base_url, 2000)
+        large = peak_rss(server.base_url, 20000)
+        growth = large[0] / small[0]
+        print(f"(3) peak RSS 2000 px: {small[0]:.0f} MB (ru_maxrss {small[1]:.0f} MB, {small[2]:.1f} s); "
+              f"20000 px: {large[0]:.0f} MB (ru_maxrss {large[1]:.0f} MB, {large[2]:.1f} s)")
+        print(f"    peak RSS ratio 20000 px / 2000 px = {growth:.2f}, 20000 px peak {large[0]:.0f} MB "
+              f"(goal < 300 MB and nearly flat: {verdict(large[0] < 300 and growth < 1.5)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
