@@ -17,6 +17,7 @@ from server.dataplane_helpers import (
     NE2,
     NE_RGB,
     PORTS,
+    SYNTHETIC,
     TIMEOUT,
     anonymous,
     custom_style,
@@ -287,3 +288,26 @@ def test_invalid_colorizers_name_the_problem(ctx):
     for style, text in cases:
         r = get_map(ctx, bbox="40,0,50,20", width=10, height=10, styles=custom_style(style), exceptions="JSON")
         assert r.status_code == 200 and text in r.json()["message"], (style, r.text)
+
+
+def test_world_map_of_the_huge_synthetic_raster_reads_an_overview(ctx):
+    synthetic = register(ctx["base"], ctx["headers"], SYNTHETIC)
+    style = {"type": "singleBand", "band": 0, "bandColorizer": {
+        "type": "linearGradient",
+        "breakpoints": [{"value": 0, "color": [0, 0, 0, 255]}, {"value": 65520, "color": [255, 255, 255, 255]}],
+        "noDataColor": [0, 0, 0, 0], "overColor": [255, 0, 0, 255], "underColor": [0, 0, 255, 255]}}
+    started = time.perf_counter()
+    r = get_map(ctx, synthetic, bbox="-90,-180,90,180", width=1024, height=512, styles=custom_style(style))
+    elapsed = time.perf_counter() - started
+    image = png(r.content)
+    assert image.shape == (512, 1024, 4) and elapsed < 3.0, elapsed
+    checked = 0
+    for j in range(7, 512, 61):
+        for i in range(5, 1024, 97):
+            col = int((-180 + (i + 0.5) * 360 / 1024 + 180) / 0.0018)
+            row = int((90 - (90 - (j + 0.5) * 180 / 512)) / 0.0018)
+            value = (col * 7 + row * 13) % 65521
+            if 2000 < value < 63500:  # away from the wrap-around of the closed form
+                assert abs(int(image[j, i, 0]) - value * 255 / 65520) <= 4, (i, j, value)
+                checked += 1
+    assert checked > 30
