@@ -91,6 +91,60 @@ class Colorizer:
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
+    # The official client's constructors (same names and arguments).
+
+    @staticmethod
+    def linear_with_mpl_cmap(color_map: Any, min_max: Tuple[float, float], n_steps: int = 10,
+                             over_color: Rgba = (0, 0, 0, 0), under_color: Rgba = (0, 0, 0, 0),
+                             no_data_color: Rgba = (0, 0, 0, 0)) -> LinearGradientColorizer:
+        """``n_steps`` breakpoints evenly over ``min_max`` coloured by a matplotlib colour map (needs matplotlib)."""
+        values = _steps(min_max, n_steps, logarithmic=False)
+        return LinearGradientColorizer(_mpl_breakpoints(color_map, values), no_data_color, over_color, under_color)
+
+    @staticmethod
+    def logarithmic_with_mpl_cmap(color_map: Any, min_max: Tuple[float, float], n_steps: int = 10,
+                                  over_color: Rgba = (0, 0, 0, 0), under_color: Rgba = (0, 0, 0, 0),
+                                  no_data_color: Rgba = (0, 0, 0, 0)) -> LogarithmicGradientColorizer:
+        """Like :meth:`linear_with_mpl_cmap` with breakpoints evenly spaced in log10 (``min_max[0] > 0``)."""
+        values = _steps(min_max, n_steps, logarithmic=True)
+        return LogarithmicGradientColorizer(_mpl_breakpoints(color_map, values), no_data_color, over_color,
+                                            under_color)
+
+    @staticmethod
+    def palette(color_mapping: Dict[float, Rgba], default_color: Rgba = (0, 0, 0, 0),
+                no_data_color: Rgba = (0, 0, 0, 0)) -> PaletteColorizer:
+        return PaletteColorizer(color_mapping, no_data_color, default_color)
+
+
+def _steps(min_max: Tuple[float, float], n_steps: int, logarithmic: bool) -> List[float]:
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 2:
+        raise InputError(f"must be an integer >= 2, got {n_steps!r}", field="n_steps")
+    low, high = (_number(v, "min_max") for v in min_max)
+    if high <= low:
+        raise InputError(f"max {high} must be greater than min {low}", field="min_max")
+    if logarithmic:
+        if low <= 0:
+            raise InputError(f"a logarithmic gradient needs min > 0, got {low}", field="min_max")
+        return [10 ** (math.log10(low) + i * (math.log10(high) - math.log10(low)) / (n_steps - 1))
+                for i in range(n_steps)]
+    return [low + i * (high - low) / (n_steps - 1) for i in range(n_steps)]
+
+
+def _mpl_breakpoints(color_map: Any, values: List[float]) -> List[ColorBreakpoint]:
+    try:
+        from matplotlib import colormaps
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("matplotlib", "colorizers from matplotlib colour maps") from None
+    try:
+        cmap = colormaps[color_map] if isinstance(color_map, str) else color_map
+    except KeyError:
+        raise InputError(f"unknown matplotlib colour map {color_map!r}", field="color_map") from None
+    count = len(values)
+    colors = cmap([i / (count - 1) for i in range(count)], bytes=True)
+    return [ColorBreakpoint(value, tuple(int(c) for c in color)) for value, color in zip(values, colors)]
+
 
 @dataclass(frozen=True)
 class _Gradient(Colorizer):

@@ -7,6 +7,7 @@ from ``"12.50%"``, plus the original text), :class:`CompletedTaskStatusInfo` (``
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -190,17 +191,21 @@ class Task:
         timeout: Optional[float] = None,
         progress: Optional[ProgressCallback] = None,
         request_timeout: Timeout = None,
+        print_status: bool = False,
     ) -> TaskStatusInfo:
         """Poll until the task is no longer running and return the final status.
 
         ``progress(status)`` is called after every poll; returning ``False`` stops waiting (the last status is
         returned). After ``timeout`` seconds :class:`GeoEngineTimeoutError` is raised (the task keeps running).
+        ``print_status`` prints each status to stderr, as the official client does by default.
         """
         if check_interval_seconds <= 0:
             raise InputError("must be > 0", field="check_interval_seconds")
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             status = self.get_status(request_timeout)
+            if print_status:
+                print(status, file=sys.stderr)
             if progress is not None and progress(status) is False:
                 return status
             if status.finished:
