@@ -107,3 +107,31 @@ def ports_in(data_dir: Path, bbox: tuple[float, float, float, float]) -> Ports:
         for column in numbers:
             numbers[column].append(feature.GetField(column))
     return Ports(sorted(names), columns, numbers)
+
+
+def ports_within(data_dir: Path, polygon_dataset: str) -> list[str]:
+    """Names of the ports inside the polygons of ``polygon_dataset`` (what a PointInPolygonFilter keeps)."""
+    outline = dataset_definition(data_dir, polygon_dataset)["metaData"]["loadingInfo"]
+    outline_source = ogr.Open(str(data_dir / outline["fileName"].removeprefix("test_data/")))
+    polygons = [f.GetGeometryRef().Clone() for f in outline_source.GetLayerByName(outline["layerName"])]
+    ports = dataset_definition(data_dir, "ne_10m_ports")["metaData"]["loadingInfo"]
+    ports_source = ogr.Open(str(data_dir / ports["fileName"].removeprefix("test_data/")))  # keep it referenced
+    names = []
+    for feature in ports_source.GetLayerByName(ports["layerName"]):
+        if any(polygon.Intersects(feature.GetGeometryRef()) for polygon in polygons):
+            names.append(feature.GetField("name"))
+    return sorted(names)
+
+
+def layer_collection(data_dir: Path, collection_id: str) -> tuple[str, list[list[str]]]:
+    """A collection's name and items (``[listing type, name]``) from the layer database definitions."""
+    collections = {d["id"]: d for d in map(_read_json, (data_dir / "layer_collection_defs").glob("*.json"))}
+    layers = {d["id"]: d for d in map(_read_json, (data_dir / "layer_defs").glob("*.json"))}
+    collection = collections[collection_id]
+    items = [["LayerCollectionListing", collections[c]["name"]] for c in collection.get("collections", [])]
+    items += [["LayerListing", layers[layer]["name"]] for layer in collection.get("layers", [])]
+    return collection["name"], items
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text())

@@ -54,11 +54,14 @@ VECTOR_BBOX = (-10.0, 35.0, 30.0, 60.0)
 RESOLUTION = (0.1, 0.1)
 ADMIN = ("admin@localhost", "adminadmin")
 NEW_QUOTA = 4321
+PORTS_IN_GERMANY = "b75db46e-2b9a-4a86-b33f-bc06a73cd711"  # a layer of the test data's layer database
+GERMANY_BBOX = (5.0, 47.0, 16.0, 56.0)
+WORLD = (-180.0, -90.0, 180.0, 90.0)
 CALL_TIMEOUT = 60  # seconds, for every call that takes a timeout
 QUERY = {
     "time": WHEN.isoformat(), "raster_bbox": RASTER_BBOX, "vector_bbox": VECTOR_BBOX, "resolution": RESOLUTION,
     "workflows": {"raster": RASTER, "vector": VECTOR, "histogram": HISTOGRAM, "statistics": STATISTICS},
-    "new_quota": NEW_QUOTA,
+    "new_quota": NEW_QUOTA, "layer": PORTS_IN_GERMANY, "germany_bbox": GERMANY_BBOX, "world": WORLD,
 }
 
 
@@ -255,6 +258,33 @@ def run(session: Session) -> None:
 
     s.step("get_dataframe", dataframe, needs=("vector",))
 
+    def computation_usage():
+        computation = s.steps["get_dataframe"]["computation_id"]
+        return {"computation_id": computation, "credits": ge.data_usage_for_computation(computation)}
+
+    s.step("data_usage_for_computation", computation_usage, needs=("vector",))
+
+    # Layers: browse the layer database, open a layer as a processing graph, query it
+    def root_collection():
+        collection = ge.layer_collection(timeout=CALL_TIMEOUT)
+        return {"name": collection.name, "items": [[type(item).__name__, item.name] for item in collection.items]}
+
+    s.step("layer_collection", root_collection, needs=("anonymous",))
+
+    def layer_db_collection():
+        collection = ge.layer_collection(ge.LAYER_DB_ROOT_COLLECTION_ID, timeout=CALL_TIMEOUT)
+        return {"name": collection.name, "items": [[type(item).__name__, item.name] for item in collection.items]}
+
+    s.step("layer_collection_layer_db", layer_db_collection, needs=("anonymous",))
+
+    def layer_graph():
+        layer = ge.layer(ge.LayerId(PORTS_IN_GERMANY), ge.LAYER_DB_PROVIDER_ID, timeout=CALL_TIMEOUT)
+        graph = layer.as_processing_graph(timeout=CALL_TIMEOUT)
+        df = graph.get_dataframe(s.query(GERMANY_BBOX), timeout=CALL_TIMEOUT)
+        return {"name": layer.name, "id": str(graph), "rows": len(df), "names": sorted(map(str, df["name"]))}
+
+    s.step("layer_as_processing_graph", layer_graph, needs=("anonymous",))
+
     # WCS
     def array():
         values = s.objects["raster"].get_array(raster_q, spatial_resolution=resolution, timeout=CALL_TIMEOUT)
@@ -318,6 +348,27 @@ def run(session: Session) -> None:
         return {"size": list(image.size), "mode": image.mode, "format": image.format}
 
     s.step("wms_get_map_as_image", wms, needs=("raster",))
+
+    def wms_too_large():
+        colorizer = ge.SingleBandRasterColorizer(band=0, band_colorizer=ge.LinearGradientColorizer(
+            breakpoints=[ge.ColorBreakpoint(0.0, (0, 0, 0, 255)), ge.ColorBreakpoint(255.0, (255, 255, 255, 255))],
+            no_data_color=(0, 0, 0, 0), over_color=(0, 0, 0, 0), under_color=(0, 0, 0, 0)))
+        try:  # 20 degrees at 0.001 degrees per pixel: 20000 pixels wide, above the server's maximum
+            s.objects["raster"].wms_get_map_as_image(raster_q, colorizer, ge.SpatialResolution(0.001, 0.001))
+        except Exception as exc:  # the point of the step: which exception, which text
+            return {"exception": type(exc).__name__, "text": str(exc)[:500]}
+        return {"exception": None}
+
+    s.step("wms_error", wms_too_large, needs=("raster",))
+
+    def wcs_over_tile_limit():
+        try:  # the whole world at native resolution needs more tiles than the WCS tile limit
+            s.objects["raster"].get_array(s.query(WORLD), timeout=CALL_TIMEOUT)
+        except Exception as exc:  # the point of the step: which exception, which text
+            return {"exception": f"{type(exc).__module__}.{type(exc).__name__}", "text": str(exc)[:500]}
+        return {"exception": None}
+
+    s.step("wcs_error", wcs_over_tile_limit, needs=("raster",))
 
     # Plots
     def plot(key):
@@ -390,6 +441,18 @@ def run(session: Session) -> None:
         return {"id": str(graph), "array": encode_array(values)}
 
     s.step("stored_dataset_get_array", stored_array, needs=("stored_name",))
+
+    def abort():
+        # a bigger export (the world, six months), aborted at once
+        big = ge.QueryRectangle(WORLD, ge.TimeInterval(datetime(2014, 1, 1, tzinfo=timezone.utc),
+                                                      datetime(2014, 7, 1, tzinfo=timezone.utc)))
+        task = s.objects["raster"].save_as_dataset(big, None, "Interop abort", "", timeout=CALL_TIMEOUT)
+        task.abort(timeout=CALL_TIMEOUT)
+        status = bounded(task.as_future(request_interval=1), seconds=60)
+        return {"task_id": str(task), "status": status.status.value,
+                "clean_up": jsonable(getattr(status, "clean_up", None))}
+
+    s.step("task_abort", abort, needs=("raster",))
 
     def task_status():
         status = s.objects["task"].get_status(timeout=CALL_TIMEOUT)

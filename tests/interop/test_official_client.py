@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from geoengine_server import ServerConfig
 from geoengine_server.runner import RunningServer, start_server
-from interop.data_truth import dataset_definition, ndvi_file, ports_in, read_window
+from interop.data_truth import dataset_definition, layer_collection, ndvi_file, ports_in, ports_within, read_window
 from osgeo import gdal
 
 pytestmark = pytest.mark.official
@@ -234,6 +234,24 @@ def test_get_dataframe_wfs(run: Run):
     assert result["start_nat"] == result["rows"]
 
 
+def test_data_usage_for_computation(run: Run):
+    """0.10: WFS answers carry x-computation-id; the client sums that computation's quota entries."""
+    result = run.step("data_usage_for_computation")
+    assert uuid.UUID(result["computation_id"])
+    assert result["credits"] > 0
+
+
+def test_wms_error_is_ogc_xml_error(run: Run):
+    result = run.step("wms_error")
+    assert result["exception"] == "OGCXMLError", result
+
+
+def test_wcs_error_is_owslib_service_exception(run: Run):
+    result = run.step("wcs_error")
+    assert result["exception"] == "owslib.util.ServiceException", result
+    assert "TileLimitExceeded" in result["text"]
+
+
 def test_get_array_wcs(run: Run):
     actual = decode(run.step("get_array")["array"])
     assert actual.dtype == np.uint8
@@ -376,6 +394,29 @@ def test_metadata_zip(run: Run):
     assert graph["operator"]["params"]["data"] == "ndvi"
 
 
+# Layers
+
+
+def test_layer_collection_root(run: Run):
+    """Without an id: the providers; the internal layer database is the "Data Catalog"."""
+    assert ["LayerCollectionListing", "Data Catalog"] in run.step("layer_collection")["items"]
+
+
+def test_layer_collection_layer_db(run: Run):
+    result = run.step("layer_collection_layer_db")
+    name, items = layer_collection(run.data_dir, "05102bb3-a855-4a37-8a8a-30026a91fef1")  # the layer DB's root
+    assert result["name"] == name
+    assert sorted(result["items"]) == sorted(items)
+
+
+def test_layer_as_processing_graph(run: Run):
+    """The "Ports in Germany" layer (PointInPolygonFilter) keeps exactly the ports inside Germany's outline."""
+    result = run.step("layer_as_processing_graph")
+    assert result["name"] == "Ports in Germany"
+    expected = ports_within(run.data_dir, "germany_outline")
+    assert result["names"] == expected and result["rows"] == len(expected) > 0
+
+
 # Storing a result, tasks
 
 
@@ -401,6 +442,13 @@ def test_stored_dataset_holds_the_query_result(run: Run):
     assert_same_pixels(stored, april(run))
 
 
+def test_task_abort(run: Run):
+    result = run.step("task_abort")
+    assert result["status"] == "aborted", result
+    listed = {t["id"]: t["status"] for t in run.step("get_task_list")["tasks"]}
+    assert listed.get(result["task_id"]) == "aborted"
+
+
 # Quota and data usage
 
 
@@ -418,9 +466,10 @@ def test_update_quota_as_admin(run: Run):
 
 
 def datasets_read(run: Run) -> set:
-    """The datasets the session's computations read: the sources, and the stored result it read back."""
+    """The datasets the session's computations read: the sources (Germany's outline through the layer),
+    and the stored result it read back."""
     stored = run.doc["steps"]["task_wait_for_finish"].get("info") or {}
-    return {"ndvi", "ne_10m_ports", stored.get("dataset")} - {None}
+    return {"ndvi", "ne_10m_ports", "germany_outline", stored.get("dataset")} - {None}
 
 
 def test_data_usage_as_admin(run: Run):
