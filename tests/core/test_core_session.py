@@ -322,3 +322,29 @@ def test_environment_proxies_are_ignored_with_trust_env_false(base_url, monkeypa
     with pytest.raises(GeoEngineConnectionError, match="proxy"):
         Session(base_url)
     assert Session(base_url, trust_env=False).kind == "anonymous"
+
+
+def test_concurrent_requests_after_expiry_log_in_once(fresh_server):
+    import threading
+
+    session = Session(fresh_server.base_url, credentials=ANALYST)
+    users = fresh_server.api["users"]
+    expire_all_sessions(fresh_server)
+    assert fresh_server.call(lambda: len(users.sessions)) == 0
+    barrier = threading.Barrier(8, timeout=30)
+    results, failures = [], []
+
+    def call():
+        try:
+            barrier.wait()
+            results.append(get_quota(session=session).available)
+        except Exception as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures and len(results) == 8
+    assert fresh_server.call(lambda: len(users.sessions)) == 1  # one re-login shared by all eight
