@@ -163,7 +163,11 @@ class Session:
         self.user_id: Optional[str] = None
         self.valid_until: Optional[str] = None
         self.roles: Tuple[str, ...] = ()
-        self._login()
+        try:
+            self._login()
+        except BaseException:
+            self._http.close()
+            raise
 
     # ----------------------------------------------------------------------------------- identity
 
@@ -274,6 +278,18 @@ class Session:
     def close(self) -> None:
         """Release the connection pool (does not log out)."""
         self._http.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """``with Session(...) as s:`` logs out at the end (errors while logging out are logged, not raised)."""
+        try:
+            self.logout()
+        except GeoEngineError as exc:
+            log.warning("logout from %s failed: %s", self.server_url, exc)
+        finally:
+            self.close()
 
     # ----------------------------------------------------------------------------------- requests
 

@@ -348,3 +348,10 @@ def test_concurrent_requests_after_expiry_log_in_once(fresh_server):
         thread.join(timeout=60)
     assert not failures and len(results) == 8
     assert fresh_server.call(lambda: len(users.sessions)) == 1  # one re-login shared by all eight
+
+
+def test_session_as_context_manager_logs_out(base_url):
+    with Session(base_url, credentials=ANALYST) as session:
+        token = token_of(session)
+        assert raw_session_valid(base_url, token)
+    assert not raw_session_valid(base_url, token)
