@@ -58,6 +58,7 @@ class BearerHeaderInjector:
         self._lock = threading.Lock()
         self._tokens: Dict[ApiPrefix, Callable[[], Optional[str]]] = {}
         self._preprocessor_id: Optional[str] = None
+        self._failures = 0  # preprocess() errors swallowed (counted for diagnostics and tests)
 
     @property
     def installed(self) -> bool:
@@ -112,10 +113,18 @@ class BearerHeaderInjector:
         except Exception:  # noqa: BLE001 - a logged-out session has no token; never break QGIS's request
             return None
 
-    def preprocess(self, request: QNetworkRequest) -> None:
-        """The preprocessor: mutates ``request`` in place."""
-        if request.hasRawHeader(AUTHORIZATION):
-            return
-        token = self.token_for(request.url().toString())
-        if token is not None:
-            request.setRawHeader(AUTHORIZATION, b"Bearer " + token.encode("ascii"))
+    def preprocess(self, request: QNetworkRequest) -> str:
+        """The preprocessor: mutates ``request`` in place.
+
+        Never raises, and returns a string: the PyQGIS 3.22 binding converts the callable's result to a
+        QString without checking for an exception, so a preprocessor that raises crashes QGIS (checked:
+        segmentation fault on the next request).
+        """
+        try:
+            if not request.hasRawHeader(AUTHORIZATION):
+                token = self.token_for(request.url().toString())
+                if token is not None:
+                    request.setRawHeader(AUTHORIZATION, b"Bearer " + token.encode("ascii"))
+        except Exception:  # noqa: BLE001 - see above; a broken token source must not take QGIS down
+            self._failures += 1
+        return ""

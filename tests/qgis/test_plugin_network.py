@@ -260,3 +260,30 @@ def test_plugin_with_session_and_unload_forgets_sessions(qgis_app, base_url):
         iface.close()
     assert plugin.sessions.names() == [] and plugin.injector.prefixes == []
     ready[0].get_json("session")  # unload did not log out (no network on unload); the session still works
+
+
+def test_a_failing_preprocessor_never_raises_into_qgis(injector, base_url):
+    """QGIS 3.22 crashes when a Python preprocessor raises; ours swallows (and counts) its own errors."""
+    injector.set_token(base_url, "tökén")  # not ASCII: encoding the header fails inside preprocess()
+    status, _ = blocking_get(f"{base_url}/session")  # through QGIS: would be a segfault if it raised
+    assert status == 401
+    assert injector._failures >= 1
+
+
+def test_a_wms_layer_loads_through_the_preprocessor(injector, base_url):
+    """QGIS's own WMS provider: GetCapabilities needs the Bearer token, which only the preprocessor adds."""
+    from geoengine_qgis.core.session import Session
+    from qgis.core import QgsRasterLayer
+
+    session = Session(base_url, use_env=False)
+    ndvi = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}
+    workflow_id = session.post_json("workflow", ndvi)["id"]
+    uri = (f"url={base_url}/wms/{workflow_id}&layers={workflow_id}&crs=EPSG:4326&format=image/png&styles="
+           "&version=1.3.0")
+    assert "Bearer" not in uri
+    assert not QgsRasterLayer(uri, "without token", "wms").isValid()
+    injector.set_token(session.server_url, session.auth_header["Authorization"].split()[1])
+    layer = QgsRasterLayer(uri, "with token", "wms")
+    assert layer.isValid()
+    assert layer.source() == uri  # the token never reaches the layer source
+    session.logout()
