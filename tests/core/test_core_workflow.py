@@ -422,3 +422,21 @@ def test_plot_on_a_0_10_server_without_resolution(fresh_server):
     assert session.api_generation == "0.10" and output["outputFormat"] == "JsonPlain"
     histogram = register_workflow(HISTOGRAM, session=session)
     assert histogram.plot_json(europe(), (0.1, 0.1))["plotType"] == "Histogram"
+
+
+def test_wms_and_wcs_in_web_mercator(ndvi):
+    from pyproj import Transformer
+
+    to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (x0, x1), (y0, y1) = to_mercator.transform([0.0, 20.0], [40.0, 50.0])
+    query = QueryRectangle((x0, y0, x1, y1), APRIL, "EPSG:3857")
+    assert query.bbox_ogc_str == query.bbox_str  # east/north: never swapped
+    resolution = SpatialResolution((x1 - x0) / 200, (y1 - y0) / 100)
+    image = np.asarray(ndvi.wms_get_map_as_image(query, grey(), resolution).convert("RGBA"))
+    assert image.shape == (100, 200, 4)
+    array = ndvi.get_array(query, spatial_resolution=resolution)
+    assert array.shape == (100, 200)
+    # same place, same value: the WMS grey level follows the WCS pixel wherever both have data
+    valid = (image[..., 3] == 255) & (array != 0)
+    assert valid.sum() > 5000
+    assert np.abs(image[..., 0][valid].astype(int) - array[valid].astype(int)).max() <= 2
