@@ -318,10 +318,23 @@ def run(session: Session) -> None:
             "dims": list(data.dims), "shape": list(data.shape),
             "x": coords(data.x), "y": coords(data.y),
             "times": [str(t) for t in np.asarray(data.time.values).ravel()],
-            "array": encode_array(np.asarray(data.values, dtype="float64")),
+            "array": encode_array(np.asarray(data.values, dtype="float32")),
         }
 
     s.step("raster_stream_into_xarray", raster_stream, needs=("raster",))
+
+    def raster_stream_months():
+        months = ge.TimeInterval(datetime(2014, 3, 1, tzinfo=timezone.utc), datetime(2014, 6, 1, tzinfo=timezone.utc))
+        data = bounded(s.objects["raster"].raster_stream_into_xarray(
+            ge.RasterQueryRectangle(RASTER_BBOX, months, [0]), clip_to_query_rectangle=True,
+            open_timeout=CALL_TIMEOUT))
+        return {
+            "dims": list(data.dims), "shape": list(data.shape),
+            "times": [str(t) for t in np.asarray(data.time.values).ravel()],
+            "array": encode_array(np.asarray(data.values, dtype="float32")),
+        }
+
+    s.step("raster_stream_months_clipped", raster_stream_months, needs=("raster",))
 
     def vector_stream():
         df = bounded(s.objects["vector"].vector_stream_into_geopandas(vector_q, open_timeout=CALL_TIMEOUT))
@@ -334,6 +347,12 @@ def run(session: Session) -> None:
         }
 
     s.step("vector_stream_into_geopandas", vector_stream, needs=("vector",))
+
+    def vector_stream_world():
+        df = bounded(s.objects["vector"].vector_stream_into_geopandas(s.query(WORLD), open_timeout=CALL_TIMEOUT))
+        return {"rows": len(df), "time_start": sorted({str(t) for t in df["time_start"]})}
+
+    s.step("vector_stream_world", vector_stream_world, needs=("vector",))
 
     # WMS
     def wms():

@@ -316,6 +316,25 @@ def test_raster_stream_into_xarray(run: Run):
     assert_same_pixels(decode(result["array"])[0, 0], window, nodata_as=float("nan"))
 
 
+def test_raster_stream_three_months_clipped(run: Run):
+    """March to May: one time step per monthly file, each clipped to the query box, NaN where no data."""
+    result = run.step("raster_stream_months_clipped")
+    assert result["dims"] == ["time", "band", "y", "x"]
+    assert [t[:10] for t in result["times"]] == ["2014-03-01", "2014-04-01", "2014-05-01"]
+    stack = decode(result["array"])
+    bbox = tuple(run.query["raster_bbox"])
+    for i, month in enumerate(("2014-03-01", "2014-04-01", "2014-05-01")):
+        window = read_window(ndvi_file(run.data_dir, month), bbox)
+        assert_same_pixels(stack[i, 0], window, nodata_as=float("nan"))
+
+
+def test_vector_stream_all_ports(run: Run):
+    result = run.step("vector_stream_world")
+    assert result["rows"] == len(ports_in(run.data_dir, tuple(run.query["world"])).names)
+    # ports have no time: the stream carries Geo Engine's beginning of time, kept as a datetime64[ms] value
+    assert len(result["time_start"]) == 1 and result["time_start"][0].startswith("-262143-01-01")
+
+
 def test_vector_stream_into_geopandas(run: Run):
     result = run.step("vector_stream_into_geopandas")
     ports = ports_in(run.data_dir, tuple(run.query["vector_bbox"]))
