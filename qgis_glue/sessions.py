@@ -22,7 +22,7 @@ from .messages import log
 from .network import BearerHeaderInjector
 from .proxy import requests_proxies
 
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 60.0  # seconds per request when QGIS's network timeout is off
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,25 @@ class ResolvedConnection:
         return f"ResolvedConnection(connection={self.connection!r}, credentials={self.credentials!r}, proxies=***)"
 
 
+def network_timeout() -> float:
+    """QGIS's network timeout (Settings > Options > Network) in seconds; DEFAULT_TIMEOUT when it is off."""
+    from qgis.core import QgsNetworkAccessManager
+
+    milliseconds = QgsNetworkAccessManager.timeout()
+    return milliseconds / 1000.0 if milliseconds > 0 else DEFAULT_TIMEOUT
+
+
 def resolve(connection: Connection, credentials: Optional[Credentials] = None,
-            timeout: float = DEFAULT_TIMEOUT) -> ResolvedConnection:
-    """Main thread: check the settings, read the credentials (unless given, e.g. a pasted token) and the proxy.
+            timeout: Optional[float] = None) -> ResolvedConnection:
+    """Main thread: check the settings, read the credentials (unless given, e.g. a pasted token), the proxy
+    and the timeout per request (QGIS's network timeout unless given).
 
     Raises :class:`~.connections.ConnectionSettingsError` for bad settings or unreadable credentials.
     """
     connection = connection.validated(require_authcfg=credentials is None)
     if credentials is None:
         credentials = load_credentials(connection)
+    timeout = timeout if timeout is not None else network_timeout()
     return ResolvedConnection(connection, credentials, requests_proxies(connection.url), timeout)
 
 

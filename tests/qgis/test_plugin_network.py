@@ -287,3 +287,24 @@ def test_a_wms_layer_loads_through_the_preprocessor(injector, base_url):
     assert layer.isValid()
     assert layer.source() == uri  # the token never reaches the layer source
     session.logout()
+
+
+def test_requests_use_qgis_network_timeout(qgis_app, base_url, faults):
+    from geoengine_qgis.core.errors import GeoEngineTimeoutError
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from geoengine_qgis.qgis_glue.sessions import DEFAULT_TIMEOUT, open_session, resolve
+    from qgis.core import QgsNetworkAccessManager
+
+    saved = QgsNetworkAccessManager.timeout()
+    try:
+        QgsNetworkAccessManager.setTimeout(0)
+        assert resolve(Connection("t", base_url)).timeout == DEFAULT_TIMEOUT
+        QgsNetworkAccessManager.setTimeout(300)
+        resolved = resolve(Connection("t", base_url))
+        assert resolved.timeout == 0.3
+        assert resolve(Connection("t", base_url), timeout=5).timeout == 5
+        faults.latency_s = 1.0
+        with pytest.raises(GeoEngineTimeoutError):
+            open_session(resolved)
+    finally:
+        QgsNetworkAccessManager.setTimeout(saved)
