@@ -1,0 +1,83 @@
+"""Small widgets the docks and dialogs share: a status line, copy buttons, link labels."""
+
+from __future__ import annotations
+
+import html
+from typing import Optional
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QApplication, QLabel, QToolButton, QWidget
+
+INFO, LOADING, ERROR, OK = "info", "loading", "error", "ok"
+_STYLES = {
+    INFO: "color: palette(mid);",
+    LOADING: "color: #1f5fa8;",
+    ERROR: "color: #b00020; font-weight: bold;",
+    OK: "color: #2e7d32;",
+}
+
+
+class StatusLine(QLabel):
+    """One line of state for a dock: info, loading, error or ok (word-wrapped, selectable)."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kind = INFO
+        self.show_info("")
+
+    def _show(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.setStyleSheet(_STYLES[kind])
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def show_info(self, text: str) -> None:
+        self._show(INFO, text)
+
+    def show_loading(self, text: str) -> None:
+        self._show(LOADING, text)
+
+    def show_error(self, text: str) -> None:
+        self._show(ERROR, text)
+
+    def show_ok(self, text: str) -> None:
+        self._show(OK, text)
+
+
+def copy_to_clipboard(text: str) -> None:
+    QApplication.clipboard().setText(text)
+
+
+def copy_button(text: str, tip: str, parent: Optional[QWidget] = None) -> QToolButton:
+    """A small button that copies ``text`` to the clipboard."""
+    button = QToolButton(parent)
+    button.setIcon(QgsApplication.getThemeIcon("mActionEditCopy.svg"))
+    button.setText("Copy")
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    button.clicked.connect(lambda _checked=False: copy_to_clipboard(text))
+    return button
+
+
+def is_link(text: str) -> bool:
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
+def text_label(text: str, parent: Optional[QWidget] = None) -> QLabel:
+    """A selectable, word-wrapped label; URLs become clickable links that open in the browser."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    if is_link(text):
+        url = html.escape(text.strip(), quote=True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(f'<a href="{url}">{html.escape(text.strip())}</a>')
+        label.setOpenExternalLinks(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    else:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(text or "—")
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
