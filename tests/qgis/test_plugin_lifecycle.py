@@ -73,10 +73,14 @@ def test_init_and_unload_twice_leave_nothing_behind(iface):
 
 
 def test_actions_without_a_feature_are_disabled_and_say_coming(iface):
+    from geoengine_qgis.plugin import ACTIONS
+
     plugin = _start(iface)
     try:
         enabled = {key for key, action in plugin.actions.items() if action.isEnabled()}
-        assert enabled == {"connections", "help"}
+        assert enabled == {spec.key for spec in ACTIONS if spec.handler is not None}
+        assert {"connections", "help"} <= enabled
+        assert all(callable(getattr(plugin, spec.handler)) for spec in ACTIONS if spec.handler)
         for key, action in plugin.actions.items():
             if key not in enabled:
                 assert "coming" in action.toolTip(), key
