@@ -134,6 +134,13 @@ def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
         attempts.append(address)
         return real_connect_ex(sock, address)
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    def record_getaddrinfo(*args, **kwargs):
+        attempts.append(("dns", args[0]))
+        return real_getaddrinfo(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", record_getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", record_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", record_connect_ex)
     auth_reads = []
