@@ -364,7 +364,8 @@ def run(session: Session) -> None:
             ),
         )
         image = s.objects["raster"].wms_get_map_as_image(raster_q, colorizer, resolution)
-        return {"size": list(image.size), "mode": image.mode, "format": image.format}
+        return {"size": list(image.size), "mode": image.mode, "format": image.format,
+                "rgba": encode_array(np.asarray(image.convert("RGBA")))}
 
     s.step("wms_get_map_as_image", wms, needs=("raster",))
 

@@ -295,6 +295,14 @@ def test_wms_get_map_as_image(run: Run):
     assert result["size"] == [int((xmax - xmin) / rx), int((ymax - ymin) / ry)]
     assert result["format"] == "PNG"
     assert result["mode"] in ("RGBA", "RGB", "P")
+    # the session's colorizer is a grey ramp 0 -> black .. 255 -> white, no data transparent
+    rgba = decode(result["rgba"]).astype(int)
+    window = april(run)
+    valid = window.valid
+    assert rgba.shape[:2] == window.values.shape
+    assert (rgba[..., 3][valid] == 255).all() and (rgba[..., 3][~valid] == 0).all()
+    for channel in range(3):
+        assert np.abs(rgba[..., channel][valid] - window.values[valid].astype(int)).max() <= 1
 
 
 # Websocket streams
