@@ -121,7 +121,7 @@ def test_docks_added_through_the_plugin_go_away_on_unload(iface):
 
 
 def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
-    from qgis.core import QgsAuthManager
+    from qgis.core import QgsAuthManager, QgsNetworkAccessManager, QgsNetworkRequestParameters
 
     attempts = []
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -147,9 +147,17 @@ def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
     monkeypatch.setattr(QgsAuthManager, "loadAuthenticationConfig",
                         lambda *args, **kwargs: auth_reads.append(args) or (False, None))
 
-    plugin = _start(iface)
+    qgis_requests = []
+    manager = QgsNetworkAccessManager.instance()
+    manager.requestAboutToBeCreated[QgsNetworkRequestParameters].connect(qgis_requests.append)
+    try:
+        plugin = _start(iface)
+        _support().flush_deletes()
+    finally:
+        manager.requestAboutToBeCreated[QgsNetworkRequestParameters].disconnect(qgis_requests.append)
     try:
         assert attempts == []
+        assert qgis_requests == []  # nor through QGIS's own network stack
         assert auth_reads == []
     finally:
         plugin.unload()
