@@ -96,13 +96,32 @@ def peak_rss(base_url: str, pixels: int, timeout: float = 900.0) -> tuple[float,
     return peak / 1e6, maxrss, seconds
 
 
+class CpuClock:
+    """CPU seconds (user + system, all threads) a process spends inside the ``with`` block."""
+
+    def __init__(self, process: psutil.Process | None = None) -> None:
+        self.process = process or psutil.Process()
+        self.seconds = 0.0
+
+    def _now(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
+    def __enter__(self) -> CpuClock:
+        self._start = self._now()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = self._now() - self._start
+
+
 def verdict(ok: bool) -> str:
     return "goal met" if ok else "goal NOT met"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--throughput-px", type=int, default=8192, help="side of the throughput window (px)")
     parser.add_argument("--official-px", type=int, default=4096, help="side of the official-client window (px)")
     parser.add_argument("--skip-official", action="store_true")
@@ -116,17 +135,29 @@ def main(argv: list[str] | None = None) -> int:
 
         query = window(args.throughput_px)
         raws, writes = [], []
+        cpu = {"server raw": [], "client raw": [], "server ours": [], "client ours": []}
+        server_process = psutil.Process(server.process.pid)
         for _ in range(args.rounds):
-            seconds, messages, size = raw_receive(session, workflow, query)
+            with CpuClock(server_process) as server_clock, CpuClock() as client_clock:
+                seconds, messages, size = raw_receive(session, workflow, query)
             raws.append(seconds)
-            writes.append(ours(workflow, query))
+            cpu["server raw"].append(server_clock.seconds)
+            cpu["client raw"].append(client_clock.seconds)
+            with CpuClock(server_process) as server_clock, CpuClock() as client_clock:
+                writes.append(ours(workflow, query))
+            cpu["server ours"].append(server_clock.seconds)
+            cpu["client ours"].append(client_clock.seconds)
         raw_s, ours_s = statistics.median(raws), statistics.median(writes)
         ratio = raw_s / ours_s
         print(f"(1) {messages} tiles, {size / 1e6:.0f} MB: raw receive {messages / raw_s:.0f} tiles/s "
               f"({size / 1e6 / raw_s:.0f} MB/s), stream->GeoTIFF {messages / ours_s:.0f} tiles/s")
+        per_tile = {k: 1000 * statistics.median(v) / messages for k, v in cpu.items()}
+        print("    CPU ms per tile: " + ", ".join(f"{k} {v:.2f}" for k, v in per_tile.items()))
         print(f"    throughput ratio GeoTIFF / raw receive = {ratio:.2f} (goal >= 0.8: {verdict(ratio >= 0.8)})")
 
-        if args.skip_official or not (OFFICIAL_PYTHON.parent.parent / ".installed").exists():
+        if args.skip_official:
+            print("(2) skipped (--skip-official)")
+        elif not (OFFICIAL_PYTHON.parent.parent / ".installed").exists():
             print("(2) skipped: .venv-official is not installed (make setup-official)")
         else:
             query = window(args.official_px)

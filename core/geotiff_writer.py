@@ -54,7 +54,7 @@ for _name, _dtype in (("GDT_UInt64", np.uint64), ("GDT_Int64", np.int64), ("GDT_
     if hasattr(gdal, _name):  # Int64/UInt64 since GDAL 3.5, Int8 since 3.7
         _GDAL_TYPES[np.dtype(_dtype)] = getattr(gdal, _name)
 
-_FLUSH_BYTES = 8 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
+_FLUSH_BYTES = 4 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
 
 
 def default_no_data_value(dtype: np.dtype) -> Any:
@@ -279,7 +279,9 @@ class GeoTiffSink:
         Tiles are handed to a writer thread through a queue of ``queue_size`` tiles, so receiving and
         decoding the next tile overlaps with GDAL's block write and compression (GDAL releases the GIL).
         """
-        pending: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
+        if queue_size <= 0:
+            return self._write_inline(tiles)
+        pending: queue.Queue = queue.Queue(maxsize=queue_size)
         failure: list[BaseException] = []
         stop = threading.Event()
 
@@ -320,6 +322,15 @@ class GeoTiffSink:
             _drain(pending)
             pending.put(None)
             thread.join()
+            self.abort()
+            raise
+        return self.finish()
+
+    def _write_inline(self, tiles: Iterable[RasterTile2D]) -> list[Path]:
+        try:
+            for tile in tiles:
+                self.write(tile)
+        except BaseException:
             self.abort()
             raise
         return self.finish()

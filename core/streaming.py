@@ -36,6 +36,7 @@ CancelCheck = Callable[[], bool]
 
 DEFAULT_OPEN_TIMEOUT = 60.0
 DEFAULT_MESSAGE_TIMEOUT = 3600.0  # one tile or batch may take long on a busy server
+RECV_BUFFER = 1 << 20  # websockets reads 64 KiB per call by default
 CLOSE_TIMEOUT = 0.5  # a cancelled stream waits at most this long for the server's close frame
 
 
@@ -125,6 +126,7 @@ class ArrowMessageStream:
                 ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
                 compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
             )
+            connection.recv_bufsize = RECV_BUFFER  # fewer, larger socket reads for 0.5 MB tiles (less Python per byte)
             return connection.__enter__()  # the context-manager form (websockets 17 warns otherwise); close() ends it
         except InvalidStatus as exc:
             raise _http_error(exc, self._safe_url) from None
