@@ -47,7 +47,7 @@ serve: setup
 	PYTHONPATH=tests $(PY) -m geoengine_server --port $(PORT)
 
 demo: setup
-	@echo "make demo: not yet - the plugin's main job lands with the plugin issue."
+	$(PY) tools/demo.py --output demo.png
 
 bench: setup setup-official
 	$(PY) bench/run_all.py

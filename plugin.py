@@ -50,7 +50,8 @@ class ActionSpec:
 ACTIONS = (
     ActionSpec("connections", "Connections…", "connections.svg", "Manage Geo Engine server connections",
                "open_connections"),
-    ActionSpec("add_layer", "Add workflow layer…", "add_layer.svg", "Add a workflow result as a layer"),
+    ActionSpec("add_layer", "Add workflow layer…", "add_layer.svg", "Add a workflow result as a layer",
+               "open_add_layer"),
     ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer"),
     ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage"),
     ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow"),
@@ -85,6 +86,7 @@ class GeoEnginePlugin:
         self.store = ConnectionStore()
         self.missing_dependencies = ()
         self._dialogs: List = []
+        self._layer_loader = None
 
     # --- QGIS entry points -------------------------------------------------------------------------
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
@@ -185,6 +187,26 @@ class GeoEnginePlugin:
         if dialog in self._dialogs:
             self._dialogs.remove(dialog)
             dialog.deleteLater()
+
+    # --- Add workflow layer (qgis_glue.layers + ui.add_layer_dialog) -------------------------------------
+    def layer_loader(self):
+        """The plugin's WorkflowLayerLoader (one per plugin run; the dialog, demo and Processing share it)."""
+        if self._layer_loader is None:
+            from .qgis_glue.layers import WorkflowLayerLoader
+
+            self._layer_loader = WorkflowLayerLoader(self.tasks, self.tempdir, self.notifier)
+        return self._layer_loader
+
+    def open_add_layer(self):
+        """Show the "Add workflow layer" dialog (non-modal) and return it."""
+        from .ui.add_layer_dialog import AddLayerDialog
+
+        dialog = AddLayerDialog(self.store, self.with_session, self.tasks, self.layer_loader(),
+                                self.iface.mapCanvas(), self.iface.mainWindow())
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        dialog.show()
+        return dialog
 
     def open_help(self) -> None:
         QDesktopServices.openUrl(QUrl(read_metadata("homepage")))
