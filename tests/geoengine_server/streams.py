@@ -75,7 +75,7 @@ def wrong_kind(kind: str) -> ApiError:
 
 
 def raster_messages(operator: RasterOperator, bbox: BBox, interval: TimeInterval, bands: list[int],
-                    tile_size: int) -> Iterator[bytes]:
+                    tile_size: int) -> Iterator[memoryview]:
     """One Arrow file per (time slice, tile, band), computed lazily."""
     d = operator.descriptor
     tiles = tiles_for_bbox(d, bbox, tile_size)
@@ -86,7 +86,9 @@ def raster_messages(operator: RasterOperator, bbox: BBox, interval: TimeInterval
                 yield raster_tile_message(values, d.data_type, tile.geo_transform, time, d.spatial_reference, band)
 
 
-def vector_messages(operator: VectorOperator, bbox: BBox, interval: TimeInterval, chunk_bytes: int) -> Iterator[bytes]:
+def vector_messages(
+    operator: VectorOperator, bbox: BBox, interval: TimeInterval, chunk_bytes: int
+) -> Iterator[memoryview]:
     features = operator.query(bbox, interval)
     sent = False
     for part in split_features(features, chunk_bytes):
@@ -99,11 +101,11 @@ def vector_messages(operator: VectorOperator, bbox: BBox, interval: TimeInterval
 class MessageSource:
     """Advances a message generator one step per call, on the worker thread's operator."""
 
-    def __init__(self, make: Callable[[object], Iterator[bytes]]):
+    def __init__(self, make: Callable[[object], Iterator[memoryview]]):
         self._make = make
-        self._messages: Iterator[bytes] | None = None
+        self._messages: Iterator[memoryview] | None = None
 
-    def next(self, operator) -> bytes | None:
+    def next(self, operator) -> memoryview | None:
         if self._messages is None:
             self._messages = self._make(operator)
         return next(self._messages, None)
