@@ -1,0 +1,176 @@
+"""Plot dock in a headless QGIS against the test server: a histogram drawn with QPainter, a statistics table equal
+to numpy on the NDVI window, exports, the loader hand-over, and error paths."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+sys.path.insert(0, str(Path(__file__).parent))
+from dock_support import NDVI, make_iface, register, start_plugin, stop_plugin, wait_until  # noqa: E402
+
+pytestmark = pytest.mark.qgis
+
+# pixel-aligned on NDVI's 0.1 degree grid: rows 520..1260, columns 1600..2330 of the 3600 x 1800 raster
+AFRICA = (-20.0, -36.0, 53.0, 38.0)
+WINDOW = (slice(520, 1260), slice(1600, 2330))
+APRIL = "2014-04-01T00:00:00.000Z"
+BUCKETS = 20
+
+
+def histogram(buckets=BUCKETS):
+    return {"type": "Plot", "operator": {"type": "Histogram", "params": {
+        "bounds": "data", "buckets": {"type": "number", "value": buckets}, "attributeName": "ndvi"},
+        "sources": {"source": NDVI["operator"]}}}
+
+
+STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {
+    "columnNames": ["ndvi"], "percentiles": [0.25, 0.5, 0.75]}, "sources": {"source": [NDVI["operator"]]}}}
+
+
+@pytest.fixture
+def iface(qgis_app):
+    widget_iface = make_iface()
+    yield widget_iface
+    widget_iface.close()
+
+
+@pytest.fixture
+def plugin(iface, base_url):
+    active = start_plugin(iface, base_url)
+    yield active
+    stop_plugin(active)
+
+
+@pytest.fixture
+def dock(plugin, iface):
+    from geoengine_qgis.ui.plot_dock import PlotDock
+
+    widget = PlotDock(plugin.with_session, plugin.tasks, iface.mapCanvas(), plugin.store.names, iface.mainWindow())
+    widget.resize(700, 520)
+    yield widget
+    widget.deleteLater()
+
+
+def show(dock, workflow_id, connection="admin", bounds=AFRICA, time=APRIL):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    dock.show_plot(connection, workflow_id, QgsRectangle(*bounds), QgsCoordinateReferenceSystem("EPSG:4326"), time)
+    assert wait_until(lambda: dock.state in ("ready", "error", "raw"))
+
+
+def ndvi_april(server):
+    path = server.config.data_dir / "raster/modis_ndvi/MOD13A2_M_NDVI_2014-04-01.TIFF"
+    array = gdal.Open(str(path)).ReadAsArray()[WINDOW].astype(np.float64)
+    return array, array[array != 0]
+
+
+def bar_runs(image, y):
+    """Runs of the bar colour along row ``y`` of a QImage."""
+    from geoengine_qgis.ui.charts import BAR_COLOR
+
+    runs, inside = 0, False
+    for x in range(image.width()):
+        is_bar = image.pixelColor(x, y).rgb() == BAR_COLOR.rgb()
+        runs += is_bar and not inside
+        inside = is_bar
+    return runs
+
+
+def test_histogram_is_drawn_with_one_bar_per_bucket(dock, base_url, tmp_path):
+    from geoengine_qgis.qgis_glue.plot_model import BarChart
+    from geoengine_qgis.ui.charts import BAR_COLOR, render_bar_chart
+
+    show(dock, register(base_url, histogram()))
+    assert dock.state == "ready", dock.status.text()
+    chart = dock.content
+    assert isinstance(chart, BarChart) and chart.binned
+    spec = json.loads(dock.output["data"]["vegaString"])
+    assert len(chart.bars) == len(spec["data"]["values"]) == BUCKETS
+    assert [b.value for b in chart.bars] == [v["Frequency"] for v in spec["data"]["values"]]
+
+    image, layout = render_bar_chart(chart, 800, 480)
+    assert len(layout.bars) == BUCKETS
+    colours = {image.pixelColor(x, y).rgb() for x in range(0, 800, 3) for y in range(0, 480, 3)}
+    assert len(colours) > 2  # not blank
+    baseline = int(layout.plot_area.bottom()) - 1
+    assert bar_runs(image, baseline) == sum(1 for b in chart.bars if b.value > 0)
+    tallest = max(range(BUCKETS), key=lambda i: chart.bars[i].value)
+    assert min(layout.bars, key=lambda r: r.top()) == layout.bars[tallest]
+    assert image.pixelColor(int(layout.bars[tallest].center().x()), int(layout.bars[tallest].top()) + 1) == BAR_COLOR
+
+    png = dock.export_png(str(tmp_path / "histogram.png"))
+    exported = gdal.Open(str(png))
+    assert (exported.RasterXSize, exported.RasterYSize) == (800, 480)
+    saved = json.loads(dock.export_json(str(tmp_path / "histogram.json")).read_text())
+    assert saved == dock.output
+
+
+def test_statistics_table_equals_numpy_on_the_ndvi_window(dock, base_url, server):
+    from geoengine_qgis.qgis_glue.plot_model import TablePlot
+
+    show(dock, register(base_url, STATISTICS))
+    assert dock.state == "ready", dock.status.text()
+    table = dock.content
+    assert isinstance(table, TablePlot) and table.columns == ["statistic", "ndvi"]
+    window, valid = ndvi_april(server)
+    expected = {"valueCount": window.size, "validCount": valid.size, "min": valid.min(), "max": valid.max(),
+                "mean": valid.mean(), "stddev": valid.std(), "p25": np.quantile(valid, 0.25),
+                "p50": np.quantile(valid, 0.5), "p75": np.quantile(valid, 0.75)}
+    for key, value in expected.items():
+        assert table.values[(key, "ndvi")] == pytest.approx(value, rel=1e-9), key
+    # the widget shows the same rows
+    shown = {dock.table.item(r, 0).text(): dock.table.item(r, 1).text() for r in range(dock.table.rowCount())}
+    assert shown["mean"] == f"{valid.mean():.6g}" and shown["validCount"] == str(valid.size)
+
+
+def test_loader_hand_over_shows_a_fetched_plot(dock, plugin, iface, base_url, tmp_path):
+    from geoengine_qgis.qgis_glue.layers import LayerRequest, WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    workflow_id = register(base_url, histogram(5))
+    loader = WorkflowLayerLoader(plugin.tasks, PluginTempDir(str(tmp_path)), plugin.notifier,
+                                 plot_handler=dock.show_fetched)
+    outcomes = []
+
+    def load(session):
+        request = LayerRequest(workflow_id, QgsRectangle(*AFRICA), QgsCoordinateReferenceSystem("EPSG:4326"), APRIL,
+                               connection_name="admin")
+        loader.load(session, request, on_done=outcomes.append)
+
+    plugin.with_session("admin", load)
+    assert wait_until(lambda: bool(outcomes))
+    assert outcomes[0].ok
+    assert dock.state == "ready" and len(dock.content.bars) == 5
+    assert workflow_id in dock.info.text()
+
+
+def test_errors_show_a_message(dock, base_url):
+    raster_id = register(base_url, NDVI)
+    show(dock, raster_id)
+    assert dock.state == "error" and "not a plot" in dock.status.text()
+
+    show(dock, "5a7b1c9d-0000-4000-8000-000000000002")
+    assert dock.state == "error" and dock.status.text()
+    assert "Traceback" not in dock.status.text()
+
+    show(dock, register(base_url, STATISTICS), connection="down")
+    assert dock.state == "error" and "Check the server URL" in dock.status.text()
+
+    dock.show_plot("admin", "not-a-uuid")
+    assert dock.state == "error" and "not-a-uuid" in dock.status.text()
+
+
+def test_unsupported_vega_is_shown_as_json(dock):
+    spec = {"mark": "line", "data": {"values": [{"t": 1, "v": 2}]},
+            "encoding": {"x": {"field": "t"}, "y": {"field": "v"}}}
+    dock.show_output({"outputFormat": "JsonVega", "plotType": "X", "data": {"vegaString": json.dumps(spec)}})
+    assert dock.state == "raw"
+    assert "mark 'line'" in dock.status.text()
+    assert json.loads(dock.raw.toPlainText())["plotType"] == "X"
