@@ -150,22 +150,26 @@ async def get_capabilities(request: web.Request, workflow_id: str) -> web.Respon
     return web.Response(text=xml, content_type="text/html", charset="utf-8")
 
 
-def json_response(body: dict, computation_id: str | None = None) -> web.Response:
+def encode(body: dict) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def json_response(body: bytes, computation_id: str | None = None) -> web.Response:
     response = web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(),
+        body=body,
         content_type="application/json",
         headers={"Cache-Control": "no-cache"},
     )
     return dataplane.with_computation_id(response, computation_id)
 
 
-def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_bytes: int) -> tuple[dict, int]:
-    """GeoJSON of the features in ``bbox`` (``srs``) and the number of batches the query produced."""
+def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_bytes: int) -> tuple[bytes, int]:
+    """GeoJSON (encoded) of the features in ``bbox`` (``srs``) and the number of batches the query produced."""
     native = operator.descriptor.spatial_reference
     features = operator.query(transform_bbox(bbox, srs, native), time)
     batches = max(1, sum(1 for _ in split_features(features, chunk_bytes)))
     features = reproject_features(features, native, srs)
-    return feature_collection_json(features, operator.descriptor), batches
+    return encode(feature_collection_json(features, operator.descriptor)), batches
 
 
 async def get_feature(request: web.Request, workflow_id: str, query: OgcQuery) -> web.Response:
@@ -192,7 +196,7 @@ async def get_feature(request: web.Request, workflow_id: str, query: OgcQuery) -
         )
     if name.lower() == MOCK_TYPE_NAME:
         features, descriptor = mock_features()
-        return json_response(feature_collection_json(features, descriptor))
+        return json_response(encode(feature_collection_json(features, descriptor)))
     computation = await dataplane.start(request, workflow_id, "Vector")
     check_known(computation.operator.descriptor.spatial_reference)
     if srs_name is None:
