@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from .errors import GeoEngineError, MalformedResponseError
-from .types import GeoTransform
+from .types import GeoTransform, SpatialPartition2D, SpatialResolution, TimeInterval
 
 __all__ = ["GeoTransform", "MergedRaster", "RasterStreamProcessing", "RasterTile2D", "merge_time_series"]
 
@@ -65,6 +65,20 @@ class RasterTile2D:
     @property
     def time_end(self) -> np.datetime64:
         return _ms_to_datetime64(self.time_end_ms)
+
+    @property
+    def time(self) -> TimeInterval:
+        return TimeInterval(self.time_start_ms, self.time_end_ms)
+
+    @property
+    def pixel_size(self) -> tuple[float, float]:
+        return (self.geo_transform.x_pixel_size, self.geo_transform.y_pixel_size)
+
+    def spatial_partition(self) -> SpatialPartition2D:
+        return SpatialPartition2D(*self.bounds)
+
+    def spatial_resolution(self) -> SpatialResolution:
+        return self.geo_transform.spatial_resolution()
 
     @property
     def has_null_values(self) -> bool:

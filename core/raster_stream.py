@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional
 
 from .descriptors import RasterResultDescriptor
-from .errors import InputError, MalformedResponseError, UnauthorizedError
+from .errors import InputError, MalformedResponseError
 from .raster import MergedRaster, RasterStreamProcessing, RasterTile2D, merge_time_series
-from .streaming import DEFAULT_OPEN_TIMEOUT, ArrowMessageStream, CancelCheck, ProgressCallback
+from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback, open_stream
 from .tiling import TileRange, TilingGrid, time_slices
 from .types import QueryRectangle, RasterQueryRectangle
 
@@ -74,34 +74,6 @@ def plan_raster_stream(descriptor: RasterResultDescriptor, query: QueryRectangle
         "attributes": ",".join(str(b) for b in bands),
     }
     return RasterStreamPlan(bands, grid, tiles, slices_count, params)
-
-
-def open_stream(workflow: Any, kind: str, params: dict, open_timeout: float = DEFAULT_OPEN_TIMEOUT,
-                cancelled: Optional[CancelCheck] = None) -> Iterator[bytes]:
-    """The messages of ``workflow``'s ``rasterStream``/``vectorStream``; renews an expired session once.
-
-    The renewal follows the session's rules (credential and anonymous sessions log in again; token
-    sessions raise SessionExpiredError). Only the upgrade can fail with 401, so a renewal never repeats data.
-    """
-    session = workflow.session
-    path = f"{session.api_paths.workflow}/{workflow.workflow_id}/{kind}"
-    url = session.ws_url(path, params)
-    stale = dict(session.auth_header)
-    headers = session.headers()
-    try:
-        first = ArrowMessageStream(url, headers, open_timeout=open_timeout, cancelled=cancelled)
-        messages = iter(first)
-        head = next(messages, None)
-    except UnauthorizedError as exc:
-        if not exc.is_session_invalid:
-            raise
-        session.renew(stale)  # token sessions: SessionExpiredError
-        messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
-        head = next(messages, None)
-    if head is None:
-        return
-    yield head
-    yield from messages
 
 
 def raster_stream(

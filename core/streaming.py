@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping, Optional
-from urllib.parse import quote
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
@@ -28,6 +27,7 @@ from .errors import (
     GeoEngineTimeoutError,
     MalformedResponseError,
     StreamClosedError,
+    UnauthorizedError,
     error_class_for_status,
 )
 
@@ -45,16 +45,6 @@ class StreamCancelledError(GeoEngineError):
 
     def __init__(self, url: Optional[str] = None) -> None:
         super().__init__("the stream was cancelled", error="Cancelled", url=url)
-
-
-def websocket_url(base_url: str, path: str, params: Mapping[str, str]) -> str:
-    """``ws(s)://`` URL for ``base_url`` + ``path``; each value percent-encoded (``+`` -> ``%2B``, ``/`` -> ``%2F``)."""
-    scheme, sep, rest = base_url.partition("://")
-    if not sep or scheme.lower() not in ("http", "https", "ws", "wss"):
-        raise GeoEngineError(f"cannot build a websocket URL from {base_url!r}: expected http(s)://")
-    ws_scheme = "wss" if scheme.lower() in ("https", "wss") else "ws"
-    query = "&".join(f"{quote(str(k), safe='')}={quote(str(v), safe='')}" for k, v in params.items())
-    return f"{ws_scheme}://{rest.rstrip('/')}/{path.lstrip('/')}" + (f"?{query}" if query else "")
 
 
 @dataclass
@@ -204,3 +194,29 @@ def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:
             f"websocket upgrade refused with HTTP {status} and a non-JSON body: {text!r}", status=status, url=url
         )
     return error_class_for_status(status)(str(message), error=str(error), status=status, url=url)
+
+
+def open_stream(workflow: Any, kind: str, params: dict, open_timeout: float = DEFAULT_OPEN_TIMEOUT,
+                cancelled: Optional[CancelCheck] = None) -> Iterator[bytes]:
+    """The messages of ``workflow``'s ``rasterStream``/``vectorStream`` (path family and URL from its session).
+
+    An expired session is renewed once by the session's rules (credential and anonymous sessions log in
+    again; token sessions raise SessionExpiredError). Only the upgrade can fail with 401, so a retry never
+    repeats data.
+    """
+    session = workflow.session
+    url = session.ws_url(f"{session.api_paths.workflow}/{workflow.workflow_id}/{kind}", params)
+    stale = dict(session.auth_header)
+    try:
+        messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
+        head = next(messages, None)
+    except UnauthorizedError as exc:
+        if not exc.is_session_invalid:
+            raise
+        session.renew(stale)  # token sessions: SessionExpiredError
+        messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
+        head = next(messages, None)
+    if head is None:
+        return
+    yield head
+    yield from messages

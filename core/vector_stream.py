@@ -21,8 +21,7 @@ import pyarrow as pa
 
 from .errors import InputError, MalformedResponseError, MissingDependencyError
 from .raster import RasterStreamProcessing
-from .raster_stream import open_stream
-from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback
+from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback, open_stream
 from .types import QueryRectangle
 
 GEOMETRY_COLUMN = "__geometry"

@@ -198,3 +198,25 @@ def test_xarray_is_optional(base_url) -> None:
     else:
         array = raster_stream_into_xarray(ndvi, QueryRectangle((0, 0, 1, 1), SPRING))
         assert array.dims == ("time", "band", "y", "x") and array.shape == (2, 1, 512, 512)
+
+
+def test_an_expired_anonymous_session_is_renewed_once_for_the_upgrade(base_url) -> None:
+    import requests
+
+    ndvi = workflow(base_url, NDVI)
+    stale = dict(ndvi.session.auth_header)
+    assert requests.post(f"{base_url}/logout", headers=stale, timeout=10).status_code == 200  # behind its back
+    tiles = list(raster_stream(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), SPRING)))
+    assert len(tiles) == 2 and ndvi.session.auth_header != stale
+
+
+def test_tile_properties_follow_the_official_client(base_url) -> None:
+    ndvi = workflow(base_url, NDVI)
+    tile = next(raster_stream(ndvi, QueryRectangle((1.0, 1.0, 2.0, 2.0), SPRING)))
+    assert tile.pixel_size == (0.1, -0.1)
+    assert tile.spatial_resolution().as_tuple() == (0.1, 0.1)
+    part = tile.spatial_partition()
+    assert (part.xmin, part.ymax) == (0.0, pytest.approx(51.2)) and part.xmax == pytest.approx(51.2)
+    assert tile.time.start_ms == 1393632000000 and tile.time.end_ms == 1396310400000
+    assert tile.coords_x(pixel_center=True)[0] == pytest.approx(0.05)
+    assert tile.to_numpy_data_array(0).dtype == np.uint8
