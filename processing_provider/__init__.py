@@ -1,0 +1,1 @@
+"""The plugin's Processing provider ``geoengine`` (models, batch runs, ``qgis_process``)."""

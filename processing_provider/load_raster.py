@@ -1,0 +1,138 @@
+"""geoengine:loadworkflowraster - a raster workflow's result as a GeoTIFF (one time slice; optionally all of them).
+
+The data comes from the loader's :func:`~..qgis_glue.layers.fetch` (the "Add workflow layer" dialog's code
+path: the stream is written into GeoTIFFs, one per time slice). The slice chosen by TIME_SLICE is copied to
+OUTPUT (converted by GDAL when OUTPUT is not a GeoTIFF); with SLICES_FOLDER every slice is copied there too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from osgeo import gdal
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsRasterFileWriter,
+)
+
+from ..core.errors import InputError
+from ..qgis_glue.layers import LayerOptions, LayerRequest, fetch
+from ..qgis_glue.tempfiles import PluginTempDir
+from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .runtime import FeedbackContext
+
+GEOTIFF_SUFFIXES = (".tif", ".tiff")
+
+
+def parse_bands(text: str, band_names: List[str]) -> Tuple[int, ...]:
+    """``"0,2"`` or band names (``"ndvi"``) -> 0-based indices; empty -> every band."""
+    bands = []
+    for item in (part.strip() for part in (text or "").split(",")):
+        if not item:
+            continue
+        if item.isdigit():
+            bands.append(int(item))
+        elif item in band_names:
+            bands.append(band_names.index(item))
+        else:
+            raise InputError(f"band {item!r} is neither a 0-based index nor one of the workflow's bands "
+                             f"{band_names}", field="bands")
+    return tuple(bands)
+
+
+def write_raster(source: Path, target: str) -> None:
+    """Copy a streamed GeoTIFF to ``target``; other formats (by extension) are written by GDAL."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if Path(target).suffix.lower() in GEOTIFF_SUFFIXES:
+        shutil.copyfile(source, target)
+        return
+    driver = QgsRasterFileWriter.driverForExtension(Path(target).suffix.lstrip("."))
+    if not driver:
+        raise InputError(f"no raster format for the file extension of {target!r}", field="output")
+    result = gdal.Translate(target, str(source), format=driver)
+    if result is None:
+        raise InputError(f"GDAL could not write {target!r} as {driver}: {gdal.GetLastErrorMsg()}", field="output")
+    result = None
+
+
+class LoadWorkflowRaster(GeoEngineAlgorithm):
+    ALGORITHM_ID = "loadworkflowraster"
+    DISPLAY_NAME = "Load workflow raster"
+    BANDS, TIME_SLICE, OUTPUT, SLICES_FOLDER = "BANDS", "TIME_SLICE", "OUTPUT", "SLICES_FOLDER"
+    HELP = (
+        "Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
+        "<i>Add workflow layer</i> dialog does.<br>"
+        f"{CONNECTION_HELP}<br>{QUERY_HELP}<br>"
+        "<b>Bands</b>: comma-separated 0-based indices or band names (empty: all bands).<br>"
+        "<b>Time slice</b>: a time range can return several slices (e.g. one per month); OUTPUT gets slice "
+        "number <i>Time slice</i> (0 = the first) and <b>Folder for all slices</b>, when set, gets one GeoTIFF "
+        "per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came back.<br>"
+        "Example (command line):<br><code>qgis_process.bin run geoengine:loadworkflowraster -- "
+        "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
+        "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code>"
+    )
+
+    def define(self, config: Dict[str, Any]) -> None:
+        self.add_workflow_parameter()
+        self.add_query_parameters()
+        self.addParameter(QgsProcessingParameterString(
+            self.BANDS, "Bands (0-based indices or names, comma-separated; empty: all)", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.TIME_SLICE, "Time slice written to the output (0 = first)", QgsProcessingParameterNumber.Integer,
+            defaultValue=0, minValue=0))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.SLICES_FOLDER, "Folder for all slices (one GeoTIFF each)", optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber("SLICE_COUNT", "Number of time slices returned"))
+        self.addOutput(QgsProcessingOutputString("SLICE_START", "Start of the written slice"))
+        self.addOutput(QgsProcessingOutputString("SLICE_END", "End of the written slice"))
+
+    def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
+            feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
+        workflow = self.workflow(session, parameters, context, "raster")
+        descriptor = workflow.get_result_descriptor()
+        rectangle, crs = self.extent(parameters, context, workflow)
+        start, end = self.time_range(parameters, context, workflow)
+        bands = parse_bands(self.parameterAsString(parameters, self.BANDS, context),
+                            [band.name for band in descriptor.bands])
+        index = self.parameterAsInt(parameters, self.TIME_SLICE, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        folder = self.parameterAsString(parameters, self.SLICES_FOLDER, context)
+        request = LayerRequest(str(workflow.workflow_id), rectangle, crs, start, end, bands,
+                               connection_name=self.connection_name, options=LayerOptions(add_to_project=False))
+        feedback.pushInfo(f"Querying {workflow.workflow_id} for {start}{'/' + end if end else ''}")
+        tempdir = PluginTempDir(QgsProcessingUtils.tempFolder())
+        try:
+            fetched = fetch(session, request, tempdir, FeedbackContext(feedback, 0, 95), context.transformContext())
+            progress.check_canceled()
+            slices = fetched.slices
+            if index >= len(slices):
+                raise QgsProcessingException(
+                    f"Time slice {index} was asked for, but the query returned {len(slices)} slice(s) "
+                    f"({', '.join(s.label for s in slices)}).")
+            chosen = slices[index]
+            write_raster(chosen.path, output)
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                for raster_slice in slices:
+                    shutil.copyfile(raster_slice.path, Path(folder) / raster_slice.path.name)
+        finally:
+            tempdir.cleanup()
+        feedback.setProgress(100)
+        feedback.pushInfo(f"{len(slices)} time slice(s); wrote {chosen.time_start}/{chosen.time_end} to {output}")
+        results: Dict[str, Any] = {self.OUTPUT: output, "SLICE_COUNT": len(slices),
+                                   "SLICE_START": chosen.time_start, "SLICE_END": chosen.time_end}
+        if folder:
+            results[self.SLICES_FOLDER] = folder
+        return results
