@@ -87,9 +87,21 @@ class GeoEnginePlugin:
         self.missing_dependencies = ()
         self._dialogs: List = []
         self._layer_loader = None
+        self.processing_provider = None
 
     # --- QGIS entry points -------------------------------------------------------------------------
+    def initProcessing(self) -> None:  # noqa: N802 - QGIS API name (qgis_process calls only this)
+        """Register the "Geo Engine" Processing provider (once; no network, no credentials)."""
+        if self.processing_provider is None:
+            from qgis.core import QgsApplication
+
+            from .processing_provider.provider import GeoEngineProvider
+
+            self.processing_provider = GeoEngineProvider()
+            QgsApplication.processingRegistry().addProvider(self.processing_provider)
+
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
+        self.initProcessing()
         self.notifier = Notifier(self.iface.messageBar())
         self.tasks = TaskRunner(self.notifier)
         self.tempdir = PluginTempDir()
@@ -107,6 +119,11 @@ class GeoEnginePlugin:
         self.missing_dependencies = report_missing(self.notifier)
 
     def unload(self) -> None:
+        if self.processing_provider is not None:
+            from qgis.core import QgsApplication
+
+            QgsApplication.processingRegistry().removeProvider(self.processing_provider)
+            self.processing_provider = None
         if self.tasks is not None:
             cancelled = self.tasks.cancel_all()
             if cancelled:
