@@ -264,6 +264,22 @@ def run(session: Session) -> None:
 
     s.step("data_usage_for_computation", computation_usage, needs=("vector",))
 
+    # Datasets
+    def datasets():
+        listed = list(ge.list_datasets(timeout=CALL_TIMEOUT))
+        return {"names": [d.name for d in listed], "kinds": {d.name: d.result_descriptor.actual_instance.type
+                                                             for d in listed}}
+
+    s.step("list_datasets", datasets, needs=("anonymous",))
+
+    def ndvi_info():
+        info = ge.dataset_info_by_name("ndvi", timeout=CALL_TIMEOUT)
+        symbology = jsonable(info.symbology) if info.symbology is not None else None
+        return {"name": info.name, "displayName": info.display_name, "description": info.description,
+                "provenance": [jsonable(p) for p in info.provenance or []], "symbology": symbology}
+
+    s.step("dataset_info_by_name_ndvi", ndvi_info, needs=("anonymous",))
+
     # Layers: browse the layer database, open a layer as a processing graph, query it
     def root_collection():
         collection = ge.layer_collection(timeout=CALL_TIMEOUT)

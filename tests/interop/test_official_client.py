@@ -421,6 +421,34 @@ def test_metadata_zip(run: Run):
     assert graph["operator"]["params"]["data"] == "ndvi"
 
 
+# Datasets
+
+
+def test_list_datasets(run: Run):
+    result = run.step("list_datasets")
+    defined = {}
+    for path in sorted((run.data_dir / "dataset_defs").glob("*.json")):
+        definition = json.loads(path.read_text())
+        kind = "raster" if definition["metaData"]["type"].startswith("Gdal") else "vector"
+        defined[definition["properties"]["name"]] = kind
+    listed = {name: kind for name, kind in result["kinds"].items() if name in defined}
+    assert result["names"] == sorted(result["names"], key=str.lower)  # NameAsc
+    assert {n: k for n, k in defined.items() if n in listed} == listed
+    assert {"ndvi", "ne_10m_ports", "germany_outline"} <= set(listed)
+
+
+def test_dataset_info_by_name(run: Run):
+    result = run.step("dataset_info_by_name_ndvi")
+    properties = dataset_definition(run.data_dir, "ndvi")["properties"]
+    assert (result["name"], result["displayName"], result["description"]) == (
+        properties["name"], properties["displayName"], properties["description"])
+    assert result["provenance"] == properties["provenance"]
+    colorizer = result["symbology"]["rasterColorizer"]["bandColorizer"]
+    expected = properties["symbology"]["rasterColorizer"]["bandColorizer"]
+    assert colorizer["type"] == "palette"
+    assert colorizer["colors"] == expected["colors"]
+
+
 # Layers
 
 
