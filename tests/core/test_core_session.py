@@ -355,3 +355,18 @@ def test_session_as_context_manager_logs_out(base_url):
         token = token_of(session)
         assert raw_session_valid(base_url, token)
     assert not raw_session_valid(base_url, token)
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0"}], indirect=True)
+def test_two_connections_at_once(server, fresh_server):
+    old = Session(server.base_url, credentials=ANALYST)
+    new = Session(fresh_server.base_url, credentials=ADMIN)
+    old_ndvi, new_ndvi = register_workflow(NDVI, session=old), register_workflow(NDVI, session=new)
+    assert (old.api_generation, new.api_generation) == ("0.9", "0.10")
+    assert old_ndvi.session is old and new_ndvi.session is new
+    expire_all_sessions(fresh_server)  # only the second server forgets its sessions
+    assert old_ndvi.workflow_definition() == new_ndvi.workflow_definition()
+    assert raw_session_valid(server.base_url, token_of(old)) and raw_session_valid(fresh_server.base_url,
+                                                                                   token_of(new))
+    with pytest.raises(UninitializedError):
+        get_session()  # explicit sessions never touch the module-level default
