@@ -58,6 +58,17 @@ class GeoEngineError(Exception):
             f"status={self.status!r}, url={self.url!r})"
         )
 
+    def __reduce__(self):
+        """Pickle/copy by attributes (subclasses have other constructor arguments)."""
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> GeoEngineError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ApiError(GeoEngineError):
     """The server answered with an HTTP error status and Geo Engine's ``{"error", "message"}`` body."""

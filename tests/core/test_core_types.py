@@ -371,3 +371,23 @@ def test_task_status_to_dict_round_trips():
     ]
     for example in examples:
         assert TaskStatusInfo.from_response(example).to_dict() == example
+
+
+def test_errors_survive_pickle_and_copy():
+    import pickle
+
+    from geoengine_qgis.core.errors import MethodNotCalledOnRasterException, MissingDependencyError, StreamClosedError
+
+    errors = [
+        BadRequestError("No workflow for given id", error="NoWorkflowForGivenId", status=400, url="GET http://h/api/x"),
+        InputError("xmin 1.0 is greater than xmax 0.0", field="bbox"),
+        MissingDependencyError("geopandas", "get_dataframe"),
+        MethodNotCalledOnRasterException("vector"),
+        StreamClosedError("stream failed", code=1011, reason="boom"),
+        OGCXMLError(b"\n<?xml version='1.0'?><ServiceExceptionReport><ServiceException>bad</ServiceException>"
+                    b"</ServiceExceptionReport>", url="GET http://h/api/wms/x", status=200),
+    ]
+    for error in errors:
+        for clone in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+            assert type(clone) is type(error) and str(clone) == str(error) and repr(clone) == repr(error)
+            assert clone.__dict__ == error.__dict__
