@@ -185,3 +185,17 @@ def test_data_usage_errors(admin, analyst):
     with pytest.raises(InputError) as info:
         data_usage(offset=-1, session=admin)
     assert info.value.field == "offset"
+
+
+def test_computation_id_of_a_wfs_answer_and_its_usage(analyst):
+    from geoengine_qgis.core.quota import data_usage_for_computation
+
+    ports = register_workflow({"type": "Vector", "operator": {"type": "OgrSource",
+                                                              "params": {"data": "ne_10m_ports"}}}, session=analyst)
+    frame = ports.get_dataframe(QueryRectangle((-10.5, 35.3, 30.7, 60.1), "2014-04-01T12:00:00Z"))
+    computation = frame.attrs["computation_id"]
+    assert uuid.UUID(computation)
+    assert data_usage_for_computation(computation, session=analyst) >= 1
+    with pytest.raises(InputError) as info:
+        data_usage_for_computation("nope", session=analyst)
+    assert info.value.field == "computation_id"
