@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from qgis.core import Qgis
 from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 
@@ -95,8 +96,11 @@ class GeoEnginePlugin:
         if self.processing_provider is None:
             from qgis.core import QgsApplication
 
-            from .processing_provider.provider import GeoEngineProvider
-
+            try:
+                from .processing_provider.provider import GeoEngineProvider
+            except ImportError as exc:  # a missing optional package must not stop the plugin from loading
+                log(f"Geo Engine Processing algorithms are unavailable: {exc}", Qgis.MessageLevel.Warning)
+                return
             self.processing_provider = GeoEngineProvider()
             QgsApplication.processingRegistry().addProvider(self.processing_provider)
 
