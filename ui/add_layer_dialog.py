@@ -1,0 +1,448 @@
+"""The "Add workflow layer" dialog: choose a connection and a workflow (ID or JSON), see its result descriptor,
+pick extent, time, bands, name and raster mode, then load it through :class:`~..qgis_glue.layers.WorkflowLayerLoader`.
+
+Everything that talks to the server runs in background tasks: logging in (``with_session``), fetching the
+result descriptor (ID mode: as soon as a valid UUID is typed) and, in JSON mode, registering the workflow
+(when "Register and fetch" or OK is pressed). OK stays disabled while any input is invalid; the message
+under the form names the field and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+from typing import Callable, List, Optional, Tuple
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+from qgis.gui import QgsExtentGroupBox
+from qgis.PyQt.QtCore import QDateTime, Qt, QTimer
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.datasets import get_dataset, source_dataset_name
+from ..core.descriptors import RasterResultDescriptor, ResultDescriptor
+from ..core.errors import GeoEngineError
+from ..core.workflow import Workflow, register_workflow
+from ..qgis_glue.errors import describe_error
+from ..qgis_glue.extent import crs_for
+from ..qgis_glue.layer_metadata import qdatetime
+from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, WorkflowLayerLoader
+from ..qgis_glue.query import default_time, describe_step, regular_step, time_bounds
+from ..qgis_glue.tasks import CoreTask, TaskRunner
+
+FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
+OK_STYLE, BAD_STYLE, BUSY_STYLE = "color: #1a7f37;", "color: #b42318;", "color: #6b7280;"
+ID_TAB, JSON_TAB = 0, 1
+
+
+def check_workflow_id(text: str) -> Tuple[bool, str]:
+    """(valid, message) for the workflow ID field."""
+    text = text.strip()
+    if not text:
+        return False, "Workflow ID: enter the UUID of a registered workflow."
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False, f"Workflow ID: {text!r} is not a UUID (like 1e415c9c-55f3-51a2-b50b-b5053d1debbb)."
+    return True, "Workflow ID: valid UUID."
+
+
+def check_workflow_json(text: str) -> Tuple[Optional[dict], str]:
+    """(workflow or None, message) for the workflow JSON field."""
+    if not text.strip():
+        return None, 'Workflow JSON: paste a workflow like {"type": "Raster", "operator": {...}}.'
+    try:
+        workflow = json.loads(text)
+    except ValueError as exc:
+        return None, f"Workflow JSON: not valid JSON ({exc})."
+    if not isinstance(workflow, dict) or workflow.get("type") not in ("Raster", "Vector", "Plot"):
+        return None, 'Workflow JSON: "type" must be "Raster", "Vector" or "Plot".'
+    if not isinstance(workflow.get("operator"), dict) or not workflow["operator"].get("type"):
+        return None, 'Workflow JSON: "operator" must be an object with a "type".'
+    return workflow, "Workflow JSON: valid workflow."
+
+
+def describe_descriptor(descriptor: ResultDescriptor) -> str:
+    """One paragraph for the dialog: kind, CRS, data type, bands or columns, time bounds and step."""
+    parts = [f"<b>{descriptor.kind.capitalize()}</b> in {descriptor.spatial_reference or 'no CRS'}"]
+    if isinstance(descriptor, RasterResultDescriptor):
+        parts.append(f"data type {descriptor.data_type.value}")
+        resolution = descriptor.spatial_resolution
+        if resolution is not None:
+            parts.append(f"pixel size {resolution.x_resolution:g} x {resolution.y_resolution:g}")
+        parts.append("bands: " + ", ".join(f"{b.name} ({b.measurement})" for b in descriptor.bands))
+    elif descriptor.is_vector_result():
+        parts.append(f"geometry {descriptor.data_type.value}")
+        columns = ", ".join(f"{n} ({c.data_type.value})" for n, c in descriptor.columns.items())
+        parts.append(f"columns: {columns or 'none'}")
+    bounds = time_bounds(descriptor)
+    if bounds is not None:
+        start, end = (b.strftime("%Y-%m-%d %H:%M") if b is not None else "open" for b in bounds)
+        text = f"time {start} – {end}"
+        step = regular_step(descriptor)
+        parts.append(text + (f", {describe_step(step)}" if step is not None else ""))
+    return "; ".join(parts) + "."
+
+
+class AddLayerDialog(QDialog):
+    """See the module docstring. ``with_session(name, on_ready, on_error)`` is the plugin's session helper."""
+
+    def __init__(self, store, with_session: Callable, runner: TaskRunner, loader: WorkflowLayerLoader,
+                 canvas=None, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add Geo Engine workflow layer")
+        self.setObjectName("GeoEngineAddLayerDialog")
+        self._store = store
+        self._with_session = with_session
+        self._runner = runner
+        self._loader = loader
+        self._canvas = canvas
+        self.descriptor: Optional[ResultDescriptor] = None
+        self.workflow_id: Optional[str] = None  # the id the descriptor belongs to
+        self._source_title = ""
+        self._fetch_state = ""  # "", "busy", "error: <message>"
+        self._generation = 0
+        self._name_edited = False
+        self.fetch_task: Optional[CoreTask] = None
+        self.submitted: Optional[LayerRequest] = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FETCH_DELAY_MS)
+        self._timer.timeout.connect(self.fetch_descriptor)
+        self._build()
+        self.reload_connections()
+        self._update()
+
+    # --- layout -----------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        form = QFormLayout()
+        self.connection_combo = QComboBox()
+        self.connection_combo.currentIndexChanged.connect(self._source_changed)
+        form.addRow("Connection", self.connection_combo)
+
+        self.source_tabs = QTabWidget()
+        id_page, json_page = QWidget(), QWidget()
+        self.id_edit = QLineEdit()
+        self.id_edit.setPlaceholderText("1e415c9c-55f3-51a2-b50b-b5053d1debbb")
+        self.id_edit.textChanged.connect(self._source_changed)
+        self.id_state = QLabel()
+        id_layout = QVBoxLayout(id_page)
+        id_layout.addWidget(self.id_edit)
+        id_layout.addWidget(self.id_state)
+        self.json_edit = QPlainTextEdit()
+        self.json_edit.setPlaceholderText('{"type": "Raster", "operator": {"type": "GdalSource", '
+                                          '"params": {"data": "ndvi"}}}')
+        self.json_edit.textChanged.connect(self._source_changed)
+        self.json_state = QLabel()
+        self.register_button = QPushButton("Register and fetch")
+        self.register_button.clicked.connect(self.fetch_descriptor)
+        json_layout = QVBoxLayout(json_page)
+        json_layout.addWidget(self.json_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.json_state, 1)
+        row.addWidget(self.register_button)
+        json_layout.addLayout(row)
+        self.source_tabs.addTab(id_page, "Workflow ID")
+        self.source_tabs.addTab(json_page, "Workflow JSON")
+        self.source_tabs.currentChanged.connect(self._source_changed)
+        form.addRow("Workflow", self.source_tabs)
+
+        self.descriptor_label = QLabel("The result descriptor appears here once the workflow is known.")
+        self.descriptor_label.setWordWrap(True)
+        self.descriptor_label.setTextFormat(Qt.RichText)
+        form.addRow("Result", self.descriptor_label)
+
+        self.extent_box = QgsExtentGroupBox()
+        self.extent_box.setTitle("Extent")
+        self.extent_box.setCheckable(False)
+        if self._canvas is not None:
+            crs = self._canvas.mapSettings().destinationCrs()
+            self.extent_box.setOriginalExtent(self._canvas.extent(), crs)
+            self.extent_box.setCurrentExtent(self._canvas.extent(), crs)
+            self.extent_box.setOutputCrs(crs)
+            self.extent_box.setMapCanvas(self._canvas)
+            self.extent_box.setOutputExtentFromCurrent()
+        self.extent_box.extentChanged.connect(lambda _extent: self._update())
+
+        self.range_check = QCheckBox("Time range")
+        self.range_check.toggled.connect(self._update)
+        self.start_edit = self._time_edit()
+        self.end_edit = self._time_edit()
+        for edit in (self.start_edit, self.end_edit):
+            edit.dateTimeChanged.connect(self._update)
+        time_row = QHBoxLayout()
+        time_row.addWidget(self.start_edit)
+        time_row.addWidget(QLabel("to"))
+        time_row.addWidget(self.end_edit)
+        time_row.addWidget(self.range_check)
+        form.addRow("Time (UTC)", time_row)
+
+        self.band_list = QListWidget()
+        self.band_list.setMaximumHeight(90)
+        self.band_list.itemChanged.connect(lambda _item: self._update())
+        form.addRow("Bands", self.band_list)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.textEdited.connect(self._name_typed)
+        self.name_edit.textChanged.connect(lambda _text: self._update())
+        form.addRow("Layer name", self.name_edit)
+
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Streamed GeoTIFF (one layer per time slice)", GEOTIFF)
+        self.mode_combo.addItem("Live WMS layer (rendered by the server)", WMS)
+        self.mode_combo.currentIndexChanged.connect(self._update)
+        self.group_check = QCheckBox("Group time slices")
+        self.group_check.setChecked(True)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.mode_combo, 1)
+        mode_row.addWidget(self.group_check)
+        form.addRow("Raster mode", mode_row)
+
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText("Add layer")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.extent_box)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.buttons)
+
+    @staticmethod
+    def _time_edit() -> QDateTimeEdit:
+        edit = QDateTimeEdit()
+        edit.setTimeSpec(Qt.UTC)
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        edit.setCalendarPopup(True)
+        edit.setDateTime(QDateTime.currentDateTimeUtc())
+        return edit
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.Ok)
+
+    def reload_connections(self) -> None:
+        current = self.connection_combo.currentText()
+        self.connection_combo.blockSignals(True)
+        self.connection_combo.clear()
+        self.connection_combo.addItems(self._store.names())
+        if current:
+            self.connection_combo.setCurrentText(current)
+        self.connection_combo.blockSignals(False)
+
+    # --- source and descriptor --------------------------------------------------------------------------------
+    def _name_typed(self, _text: str) -> None:
+        self._name_edited = True
+
+    def _source_changed(self, *_args) -> None:
+        """A new connection or workflow: forget the old descriptor; fetch again (ID mode) after a pause."""
+        self._generation += 1
+        self.descriptor, self.workflow_id, self._fetch_state = None, None, ""
+        self._timer.stop()
+        if self.source_tabs.currentIndex() == ID_TAB and check_workflow_id(self.id_edit.text())[0]:
+            if self.connection_combo.currentText():
+                self._timer.start()
+        self._update()
+
+    def fetch_descriptor(self) -> None:
+        """Fetch the result descriptor in the background (JSON mode: register the workflow first)."""
+        self._timer.stop()
+        connection = self.connection_combo.currentText()
+        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        workflow = check_workflow_json(self.json_edit.toPlainText())[0] if json_mode else None
+        workflow_id = None if json_mode else self.id_edit.text().strip()
+        if not connection or (json_mode and workflow is None) or (not json_mode and not workflow_id):
+            return
+        self._generation += 1
+        generation = self._generation
+        self._fetch_state = "busy"
+        self._update()
+
+        def work(context, session):
+            if workflow is not None:
+                found = register_workflow(workflow, session=session)
+            else:
+                found = Workflow(workflow_id, session)
+            context.check_canceled()
+            title = ""
+            try:
+                name = source_dataset_name(found.workflow_definition())
+                title = get_dataset(name, session=session).display_name if name else ""
+            except GeoEngineError:
+                title = ""
+            return str(found.workflow_id), found.get_result_descriptor(), title
+
+        def on_session(session) -> None:
+            if generation != self._generation:
+                return
+
+            def run(context):
+                return work(context, session)
+
+            self.fetch_task = self._runner.submit(
+                "Geo Engine: fetch result descriptor", run, notify_errors=False,
+                on_success=lambda result: self._descriptor_ready(generation, *result),
+                on_error=lambda exc: self._descriptor_failed(generation, exc))
+
+        self._with_session(connection, on_session, lambda exc: self._descriptor_failed(generation, exc))
+
+    def _descriptor_ready(self, generation: int, workflow_id: str, descriptor: ResultDescriptor, title: str) -> None:
+        if generation != self._generation:
+            return  # the input changed meanwhile
+        self.descriptor, self.workflow_id, self._source_title, self._fetch_state = descriptor, workflow_id, title, ""
+        self.descriptor_label.setText(describe_descriptor(descriptor))
+        self._apply_defaults(descriptor)
+        self._update()
+
+    def _descriptor_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.descriptor, self.workflow_id = None, None
+        self._fetch_state = "error: " + describe_error(exc).summary
+        self._update()
+
+    def _apply_defaults(self, descriptor: ResultDescriptor) -> None:
+        start, end = default_time(descriptor)
+        self.start_edit.setDateTime(qdatetime(start))
+        self.end_edit.setDateTime(qdatetime(end))
+        self.range_check.setChecked(end != start)
+        try:
+            crs = crs_for(descriptor.spatial_reference)
+            self.extent_box.setOutputCrs(crs)
+        except GeoEngineError:
+            pass
+        self.band_list.blockSignals(True)
+        self.band_list.clear()
+        for index, band in enumerate(getattr(descriptor, "bands", []) or []):
+            item = QListWidgetItem(f"{index}: {band.name} ({band.measurement})")
+            item.setData(Qt.UserRole, index)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked)
+            self.band_list.addItem(item)
+        self.band_list.blockSignals(False)
+        if not self._name_edited:
+            self.name_edit.setText(self._source_title or f"{descriptor.kind.capitalize()} {self.workflow_id[:8]}")
+
+    # --- validation -------------------------------------------------------------------------------------------
+    def selected_bands(self) -> List[int]:
+        return [self.band_list.item(i).data(Qt.UserRole) for i in range(self.band_list.count())
+                if self.band_list.item(i).checkState() == Qt.Checked]
+
+    def problem(self) -> Optional[str]:
+        """The first thing that keeps OK disabled (naming the field), or None."""
+        if not self.connection_combo.currentText():
+            return "Connection: add a connection first (Geo Engine menu > Connections…)."
+        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        if json_mode:
+            workflow, message = check_workflow_json(self.json_edit.toPlainText())
+            if workflow is None:
+                return message
+        else:
+            valid, message = check_workflow_id(self.id_edit.text())
+            if not valid:
+                return message
+        if self._fetch_state == "busy":
+            return "Workflow: fetching the result descriptor…"
+        if self._fetch_state.startswith("error: "):
+            return f"Workflow: {self._fetch_state[len('error: '):]}"
+        if self.descriptor is None and not json_mode:
+            return "Workflow: waiting for the result descriptor…"
+        extent = self.extent_box.outputExtent()
+        if extent.isEmpty() or extent.width() <= 0 or extent.height() <= 0:
+            return "Extent: choose an extent with a width and a height (canvas, layer or drawn)."
+        if self.range_check.isChecked() and self.end_edit.dateTime() <= self.start_edit.dateTime():
+            return "Time: the end must be after the start."
+        if isinstance(self.descriptor, RasterResultDescriptor) and not self.selected_bands():
+            return "Bands: choose at least one band."
+        if not self.name_edit.text().strip() and self.descriptor is not None:
+            return "Layer name: enter a name."
+        return None
+
+    def _update(self, *_args) -> None:
+        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        valid_id, id_message = check_workflow_id(self.id_edit.text())
+        self._state(self.id_state, valid_id, id_message, empty=not self.id_edit.text().strip())
+        workflow, json_message = check_workflow_json(self.json_edit.toPlainText())
+        self._state(self.json_state, workflow is not None, json_message,
+                    empty=not self.json_edit.toPlainText().strip())
+        self.register_button.setEnabled(workflow is not None and self._fetch_state != "busy")
+        self.end_edit.setEnabled(self.range_check.isChecked())
+        raster = isinstance(self.descriptor, RasterResultDescriptor)
+        self.band_list.setEnabled(raster)
+        self.mode_combo.setEnabled(raster or (json_mode and self.descriptor is None))
+        self.group_check.setEnabled(self.mode_combo.isEnabled() and self.mode_combo.currentData() == GEOTIFF)
+        if self.descriptor is None:
+            busy = self._fetch_state == "busy"
+            self.descriptor_label.setText("Fetching the result descriptor…" if busy else
+                                          "The result descriptor appears here once the workflow is known.")
+        problem = self.problem()
+        self.message_label.setText(problem or "Ready.")
+        self.message_label.setStyleSheet(BAD_STYLE if problem and "fetching" not in problem.lower() else
+                                         BUSY_STYLE if problem else OK_STYLE)
+        self.ok_button.setEnabled(problem is None)
+
+    @staticmethod
+    def _state(label: QLabel, valid: bool, message: str, empty: bool) -> None:
+        label.setText(("✓ " if valid else "✗ ") + message)
+        label.setStyleSheet(OK_STYLE if valid else BUSY_STYLE if empty else BAD_STYLE)
+        label.setProperty("valid", valid)
+
+    # --- submit -----------------------------------------------------------------------------------------------
+    def build_request(self, workflow_id: str) -> LayerRequest:
+        """The loader request for the current input (OK is only enabled when it is valid)."""
+        start = self.start_edit.dateTime().toUTC().toString(Qt.ISODateWithMs)
+        end = self.end_edit.dateTime().toUTC().toString(Qt.ISODateWithMs) if self.range_check.isChecked() else None
+        extent = QgsRectangle(self.extent_box.outputExtent())
+        crs = QgsCoordinateReferenceSystem(self.extent_box.outputCrs())
+        options = LayerOptions(raster_mode=self.mode_combo.currentData() or GEOTIFF,
+                               group_slices=self.group_check.isChecked())
+        bands = tuple(self.selected_bands()) if isinstance(self.descriptor, RasterResultDescriptor) else ()
+        return LayerRequest(workflow_id, extent, crs, start, end, bands, self.name_edit.text().strip(),
+                            self.connection_combo.currentText(), options)
+
+    def submit(self) -> None:
+        """OK: start loading (registering JSON first if needed) and close; the task reports in the message bar."""
+        self._update()
+        if self.problem() is not None:
+            return
+        connection = self.connection_combo.currentText()
+        if self.workflow_id is not None:
+            self.submitted = self.build_request(self.workflow_id)
+            request = self.submitted
+            self._with_session(connection, lambda session: self._loader.load(session, request))
+        else:  # JSON mode, not registered yet: register in a task, then load
+            workflow = check_workflow_json(self.json_edit.toPlainText())[0]
+            template = self.build_request("00000000-0000-0000-0000-000000000000")
+            self.submitted = template
+
+            def load_registered(session) -> None:
+                def register(_context):
+                    return str(register_workflow(workflow, session=session).workflow_id)
+
+                def start(workflow_id: str) -> None:
+                    self._loader.load(session, replace(template, workflow_id=workflow_id))
+
+                self._runner.submit("Geo Engine: register workflow", register, on_success=start)
+
+            self._with_session(connection, load_registered)
+        self.accept()
