@@ -27,10 +27,10 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError
-from ..qgis_glue.layers import LayerOptions, LayerRequest, fetch
 from ..qgis_glue.tempfiles import PluginTempDir
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
+from .streams import streamed_fetch
 
 GEOTIFF_SUFFIXES = (".tif", ".tiff")
 
@@ -109,12 +109,12 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         index = self.parameterAsInt(parameters, self.TIME_SLICE, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         folder = self.parameterAsString(parameters, self.SLICES_FOLDER, context)
-        request = LayerRequest(str(workflow.workflow_id), rectangle, crs, start, end, bands,
-                               connection_name=self.connection_name, options=LayerOptions(add_to_project=False))
         feedback.pushInfo(f"Querying {workflow.workflow_id} for {start}{'/' + end if end else ''}")
         tempdir = PluginTempDir(QgsProcessingUtils.tempFolder())
         try:
-            fetched = fetch(session, request, tempdir, FeedbackContext(feedback, 0, 95), context.transformContext())
+            fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),
+                                     self.connection_name, feedback, (0, 95), context.transformContext(), tempdir,
+                                     bands)
             progress.check_canceled()
             slices = fetched.slices
             if index >= len(slices):

@@ -23,16 +23,17 @@ from qgis.core import (
 )
 
 from ..core.descriptors import VectorDataType
-from ..qgis_glue.layers import LayerOptions, LayerRequest, fetch
-from ..qgis_glue.vector_layers import GEOMETRY_TYPES
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
+from .streams import streamed_fetch
 
 
 def wkb_type(data_type: VectorDataType) -> int:
     """The sink's geometry type for a Geo Engine vector data type (``Data`` = no geometry)."""
     if data_type == VectorDataType.DATA:
         return QgsWkbTypes.NoGeometry
+    from ..qgis_glue.vector_layers import GEOMETRY_TYPES  # after the stream: pyarrow is there
+
     return QgsWkbTypes.parseType(GEOMETRY_TYPES[data_type])
 
 
@@ -63,9 +64,8 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
         descriptor = workflow.get_result_descriptor()
         rectangle, crs = self.extent(parameters, context, workflow)
         start, end = self.time_range(parameters, context, workflow)
-        request = LayerRequest(str(workflow.workflow_id), rectangle, crs, start, end,
-                               connection_name=self.connection_name, options=LayerOptions(add_to_project=False))
-        fetched = fetch(session, request, None, FeedbackContext(feedback, 0, 90), context.transformContext())
+        fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),
+                                 self.connection_name, feedback, (0, 90), context.transformContext())
         progress.check_canceled()
         fields = fetched.plan.qgs_fields()
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,

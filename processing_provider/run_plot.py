@@ -19,9 +19,9 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ..qgis_glue.layers import LayerOptions, LayerRequest, fetch
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
+from .streams import streamed_fetch
 
 PNG_SIZE = (800, 450)
 
@@ -79,9 +79,8 @@ class RunPlotWorkflow(GeoEngineAlgorithm):
         start, end = self.time_range(parameters, context, workflow)
         json_path = self.parameterAsFileOutput(parameters, self.OUTPUT_JSON, context)
         png_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
-        request = LayerRequest(str(workflow.workflow_id), rectangle, crs, start, end,
-                               connection_name=self.connection_name, options=LayerOptions(add_to_project=False))
-        fetched = fetch(session, request, None, FeedbackContext(feedback, 0, 80), context.transformContext())
+        fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),
+                                 self.connection_name, feedback, (0, 80), context.transformContext())
         progress.check_canceled()
         plot = fetched.plot or {}
         Path(json_path).parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
 from ..core.errors import GeoEngineError
-from ..core.streaming import StreamCancelledError
 from ..qgis_glue.connections import ANONYMOUS, Connection, ConnectionSettingsError, ConnectionStore
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.messages import log
@@ -100,7 +99,7 @@ def processing_error(exc: BaseException) -> QgsProcessingException:
     """The exception to raise from ``processAlgorithm``: one sentence with the server's error and message."""
     if isinstance(exc, QgsProcessingException):
         return exc
-    if isinstance(exc, (TaskCancelled, StreamCancelledError)):
+    if isinstance(exc, TaskCancelled) or _is_stream_cancel(exc):
         return AlgorithmCancelled(CANCELLED)
     if isinstance(exc, ConnectionSettingsError):
         return QgsProcessingException(str(exc.args[0]) if exc.args else str(exc))
@@ -109,3 +108,12 @@ def processing_error(exc: BaseException) -> QgsProcessingException:
         server = f"{exc.error}: {exc.message}" if exc.error else exc.message
         summary = f"{summary} Server: {server}"
     return QgsProcessingException(summary)
+
+
+def _is_stream_cancel(exc: BaseException) -> bool:
+    """A cancelled stream (core.streaming needs websockets, so it is only imported when it can be)."""
+    try:
+        from ..core.streaming import StreamCancelledError
+    except ImportError:
+        return False
+    return isinstance(exc, StreamCancelledError)
