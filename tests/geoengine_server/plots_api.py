@@ -1,8 +1,8 @@
 """``GET /plot/{workflowId}?bbox&crs&time&spatialResolution``: a plot workflow's ``WrappedPlotOutput``.
 
 The bbox is x/y in every CRS (never swapped). ``crs`` is required in practice (``MissingSpatialReference``)
-and the bbox is reprojected into the workflow's CRS when it differs. ``spatialResolution`` must parse
-but 0.9 queries do not use it.
+and the bbox is reprojected into the workflow's CRS when it differs. ``spatialResolution`` is required
+by 0.9 (which parses but does not use it) and optional when emulating 0.10, whose official client omits it.
 """
 
 from __future__ import annotations
@@ -46,9 +46,13 @@ async def plot_handler(request: web.Request) -> web.Response:
         time = parse_time_param(_required(request, "time"), 0)
     except TimeParseError as exc:
         raise query_error(str(exc)) from None
-    x_res, y_res = parse_numbers(_required(request, "spatialResolution"), 2, "spatial resolution")
-    if not (x_res > 0 and y_res > 0):
-        raise query_error("Invalid spatial resolution: both values must be > 0")
+    resolution = request.query.get("spatialResolution")
+    if resolution is None and not request.app["config"].version.startswith("0.10"):
+        resolution = _required(request, "spatialResolution")  # 0.9 requires it (but does not use it)
+    if resolution is not None:
+        x_res, y_res = parse_numbers(resolution, 2, "spatial resolution")
+        if not (x_res > 0 and y_res > 0):
+            raise query_error("Invalid spatial resolution: both values must be > 0")
 
     computation = await dataplane.start(request, workflow_id, "Plot", session)
     if crs is None:

@@ -107,3 +107,18 @@ def test_exhausted_quota_refuses_before_computing(fresh_server):
     assert (r.status_code, r.json()) == (400, {"error": "CreatingProcessorFailed",
                                                "message": "CreatingProcessorFailed: QuotaExhausted"})
     assert fresh_server.api["quota"].computations == []
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0"}], indirect=True)
+def test_plot_without_resolution_is_accepted_by_a_0_10_server(fresh_server):
+    """The official 0.10 client sends no spatialResolution; a 0.10 server answers anyway."""
+    base = fresh_server.base_url
+    token = requests.post(f"{base}/anonymous", timeout=10).json()["id"]
+    auth = {"Authorization": f"Bearer {token}"}
+    ndvi = {"type": "GdalSource", "params": {"data": "ndvi"}}
+    workflow = {"type": "Plot", "operator": {"type": "Statistics", "params": {}, "sources": {"source": [ndvi]}}}
+    plot_id = requests.post(f"{base}/processingGraphs", json=workflow, headers=auth, timeout=30).json()["id"]
+    params = {"bbox": "0,0,10,10", "crs": "EPSG:4326", "time": "2014-04-01T00:00:00.000Z"}
+    r = requests.get(f"{base}/plot/{plot_id}", params=params, headers=auth, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["plotType"] == "Statistics"
