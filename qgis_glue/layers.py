@@ -41,7 +41,7 @@ from .errors import describe_error
 from .extent import to_workflow_bounds
 from .layer_metadata import SourceInfo, build_metadata
 from .messages import Notifier, log
-from .query import LayerQuery, has_finite_time
+from .query import LayerQuery, has_finite_time, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
 from .styling import style_point_layer, style_raster_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
@@ -209,7 +209,7 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         descriptor.check_bands(list(bands))
         if request.options.raster_mode == WMS:
             colorizer = _wms_colorizer(source, bands)
-            time_text = interval.time_str
+            time_text = wms_time(start, end)
             uri = wms_uri(session.server_url, str(workflow.workflow_id), srs, time_text, colorizer)
             return Fetched("wms", name, query("raster", WMS, bands), descriptor, source, uri=uri)
         if tempdir is None:
@@ -242,6 +242,12 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
     assert isinstance(descriptor, PlotResultDescriptor)
     plot = workflow.plot_json(QueryRectangle(bounds, interval, srs))
     return Fetched("plot", name, query("plot", "json"), descriptor, source, plot=plot)
+
+
+def wms_time(start: str, end: str) -> str:
+    """``start`` or ``start/end`` with ``Z`` (QGIS's WMS provider sends ``+`` unencoded, which reads as a space)."""
+    parts = [iso(moment) if (moment := parse_iso(text)) is not None else text for text in (start, end)]
+    return parts[0] if parts[0] == parts[1] else f"{parts[0]}/{parts[1]}"
 
 
 def interval_strings(request: LayerRequest) -> Tuple[str, str]:

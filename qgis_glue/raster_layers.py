@@ -77,6 +77,7 @@ def wms_uri(server_url: str, workflow_id: str, srs: str, time_text: str,
     uri.setParam("format", "image/png")
     uri.setParam("crs", srs)
     uri.setParam("dpiMode", "0")
+    uri.setParam("IgnoreGetMapUrl", "1")  # keep our URL (with ``time``), not the capabilities' GetMap URL
     return bytes(uri.encodedUri()).decode("utf-8")
 
 
