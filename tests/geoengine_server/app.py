@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import warnings
 
@@ -16,6 +17,7 @@ from .state import UserDb
 warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
 log = logging.getLogger("geoengine_server")
 
+REQUEST_LOG_SIZE = 10_000
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -52,6 +54,7 @@ async def fault_middleware(request: web.Request, handler):
     if faults.latency_s:
         await asyncio.sleep(faults.latency_s)
     relative = request.path[len(config.api_prefix) :] if request.path.startswith(config.api_prefix) else ""
+    request.app["request_log"].append(f"{request.method} {relative}")  # tests read what clients asked for
     if faults.http_500_remaining > 0 and relative.startswith(faults.http_500_path_prefix):
         faults.http_500_remaining -= 1
         return json_error(500, "InternalServerError", "Injected fault: internal server error")
@@ -73,6 +76,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     api = web.Application(middlewares=[error_middleware, fault_middleware], client_max_size=64 * 1024 * 1024)
     api["config"] = config
     api["users"] = UserDb(config.session_lifetime_s)
+    api["request_log"] = collections.deque(maxlen=REQUEST_LOG_SIZE)  # "METHOD /path" below the API prefix
     Services.install(api, config)
     for module in _route_modules():
         module.add_routes(api)
