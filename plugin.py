@@ -21,6 +21,7 @@ try:  # Qt 6 (QGIS 4) moved QAction to QtGui
 except ImportError:  # Qt 5 (QGIS 3)
     from qgis.PyQt.QtWidgets import QAction
 
+from .features import FeatureActions
 from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
 from .qgis_glue.dependencies import report_missing
 from .qgis_glue.messages import Notifier, log
@@ -53,14 +54,19 @@ ACTIONS = (
                "open_connections"),
     ActionSpec("add_layer", "Add workflow layer…", "add_layer.svg", "Add a workflow result as a layer",
                "open_add_layer"),
-    ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer"),
-    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage"),
-    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow"),
-    ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server"),
+    # feature actions (handlers in features.FeatureActions)
+    ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer",
+               "action_provenance"),
+    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage", "action_quota"),
+    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow", "action_plot"),
+    ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server",
+               "action_save_dataset"),
     ActionSpec("download_metadata", "Download metadata…", "download_metadata.svg",
-               "Download the metadata zip of a workflow"),
+               "Download the metadata zip of a workflow", "action_download_metadata"),
     ActionSpec("workflow_definition", "Show workflow definition", "workflow_definition.svg",
-               "Show the workflow JSON of the selected layer"),
+               "Show the workflow JSON of the selected layer", "action_workflow_definition"),
+    ActionSpec("copy_workflow_id", "Copy workflow id", "copy_id.svg", "Copy the workflow id of the selected layer",
+               "action_copy_workflow_id"),
     ActionSpec("help", "Help", "help.svg", "Open the plugin's documentation", "open_help", toolbar=False),
 )
 
@@ -71,7 +77,7 @@ def read_metadata(key: str, default: str = "") -> str:
     return parser.get("general", key, fallback=default)
 
 
-class GeoEnginePlugin:
+class GeoEnginePlugin(FeatureActions):
     """Owns the menu, toolbar, docks, task runner, temp folder and the request preprocessor."""
 
     def __init__(self, iface) -> None:
@@ -136,6 +142,7 @@ class GeoEnginePlugin:
             dialog.close()
             dialog.deleteLater()
         self._dialogs.clear()
+        self.unload_features()
         for dock in self.docks:
             self.iface.removeDockWidget(dock)
             dock.deleteLater()
@@ -215,7 +222,8 @@ class GeoEnginePlugin:
         if self._layer_loader is None:
             from .qgis_glue.layers import WorkflowLayerLoader
 
-            self._layer_loader = WorkflowLayerLoader(self.tasks, self.tempdir, self.notifier)
+            self._layer_loader = WorkflowLayerLoader(self.tasks, self.tempdir, self.notifier,
+                                                     plot_handler=self.show_fetched_plot)
         return self._layer_loader
 
     def open_add_layer(self):

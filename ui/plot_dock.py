@@ -19,7 +19,7 @@ from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransformContext, QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QFont, QImage, QPixmap
+from qgis.PyQt.QtGui import QImage, QPixmap
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -46,6 +46,7 @@ from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
 from .charts import BarChartWidget
 from .widgets import StatusLine
+from .workflow_definition_dialog import monospace_font
 
 CHART, TABLE, IMAGE, RAW = 0, 1, 2, 3
 
@@ -97,7 +98,7 @@ class PlotDock(QDockWidget):
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.raw = QPlainTextEdit(self.stack)
         self.raw.setReadOnly(True)
-        self.raw.setFont(QFont("monospace"))
+        self.raw.setFont(monospace_font())
         for widget in (self.chart, self.table, self.image_label, self.raw):
             self.stack.addWidget(widget)
         exports = QHBoxLayout()

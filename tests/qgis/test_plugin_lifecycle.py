@@ -26,7 +26,7 @@ def _support():
 
 EXPECTED_ACTIONS = [
     "Connections…", "Add workflow layer…", "Provenance", "Quota & usage", "Plot", "Save result as dataset…",
-    "Download metadata…", "Show workflow definition", "Help",
+    "Download metadata…", "Show workflow definition", "Copy workflow id", "Help",
 ]
 
 

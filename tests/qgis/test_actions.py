@@ -1,0 +1,198 @@
+"""Layer actions through the plugin's menu actions, in a headless QGIS against the test server: copy workflow id,
+workflow definition, metadata zip, save result as dataset (complete, abort, add to map) and error messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+from dock_support import (  # noqa: E402
+    ADMIN,
+    ADMIN_PASSWORD,
+    NDVI,
+    bar_texts,
+    geoengine_layer,
+    make_iface,
+    plain_layer,
+    register,
+    start_plugin,
+    stop_plugin,
+    wait_until,
+)
+
+pytestmark = pytest.mark.qgis
+SMALL = (10.0, 0.0, 20.0, 10.0)  # 100 x 100 NDVI pixels: one tile
+APRIL = ("2014-04-01T00:00:00.000Z", "2014-05-01T00:00:00.000Z")
+
+
+@pytest.fixture
+def iface(qgis_app):
+    from qgis.core import QgsProject
+
+    QgsProject.instance().clear()
+    widget_iface = make_iface()
+    yield widget_iface
+    QgsProject.instance().clear()
+    widget_iface.close()
+
+
+@pytest.fixture
+def plugin(iface, base_url):
+    active = start_plugin(iface, base_url)
+    yield active
+    stop_plugin(active)
+
+
+def admin_get(base_url, path, **params):
+    token = requests.post(f"{base_url}/login", json={"email": ADMIN, "password": ADMIN_PASSWORD}, timeout=10).json()
+    response = requests.get(f"{base_url}/{path}", params=params, timeout=30,
+                            headers={"Authorization": f"Bearer {token['id']}"})
+    response.raise_for_status()
+    return response
+
+
+def select(iface, layer):
+    iface.layerTreeView().setCurrentLayer(layer)
+    assert iface.activeLayer() is layer
+
+
+def test_copy_workflow_id(plugin, iface, base_url):
+    from qgis.PyQt.QtWidgets import QApplication
+
+    workflow_id = register(base_url, NDVI)
+    select(iface, geoengine_layer(workflow_id, "admin"))
+    plugin.actions["copy_workflow_id"].trigger()
+    assert QApplication.clipboard().text() == workflow_id
+
+    QApplication.clipboard().setText("unchanged")
+    select(iface, plain_layer("roads"))
+    plugin.actions["copy_workflow_id"].trigger()
+    assert QApplication.clipboard().text() == "unchanged"
+    assert any("roads" in t and "not added from Geo Engine" in t for t in bar_texts(iface))
+
+
+def test_workflow_definition_shows_the_stored_json(plugin, iface, base_url):
+    from qgis.PyQt.QtGui import QFontInfo
+    from qgis.PyQt.QtWidgets import QApplication, QPushButton
+
+    workflow_id = register(base_url, NDVI)
+    select(iface, geoengine_layer(workflow_id, "admin"))
+    shown = []
+    plugin.show_workflow_definition(on_shown=shown.append)
+    assert wait_until(lambda: bool(shown))
+    dialog = shown[0]
+    stored = admin_get(base_url, f"workflow/{workflow_id}").json()
+    assert json.loads(dialog.text.toPlainText()) == stored
+    assert dialog.text.toPlainText() == json.dumps(stored, indent=2, ensure_ascii=False)
+    assert dialog.text.isReadOnly() and QFontInfo(dialog.text.font()).fixedPitch()
+    assert dialog in plugin._dialogs and dialog.isVisible()
+    copy = [b for b in dialog.findChildren(QPushButton) if b.text() == "Copy JSON"][0]
+    copy.click()
+    assert json.loads(QApplication.clipboard().text()) == stored
+
+    # through the menu action too
+    before = len(plugin._dialogs)
+    plugin.actions["workflow_definition"].trigger()
+    assert wait_until(lambda: len(plugin._dialogs) == before + 1)
+
+
+def test_metadata_zip_has_three_files(plugin, iface, base_url, tmp_path):
+    workflow_id = register(base_url, NDVI)
+    select(iface, geoengine_layer(workflow_id, "admin"))
+    saved = []
+    target = tmp_path / "ndvi-metadata.zip"
+    plugin.download_metadata(str(target), on_saved=lambda path, names: saved.append(names))
+    assert wait_until(lambda: bool(saved))
+    with zipfile.ZipFile(target) as archive:
+        names = sorted(archive.namelist())
+        assert len(names) == 3 and sorted(saved[0]) == names
+        assert json.loads(archive.read("workflow.json")) == admin_get(base_url, f"workflow/{workflow_id}").json()
+    server_zip = zipfile.ZipFile(io.BytesIO(admin_get(base_url, f"workflow/{workflow_id}/allMetadata/zip").content))
+    assert sorted(server_zip.namelist()) == names
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_layer_actions_explain_errors(plugin, iface, base_url, tmp_path):
+    plugin.actions["workflow_definition"].trigger()  # nothing selected
+    assert any("Select a layer that was added from Geo Engine" in t for t in bar_texts(iface))
+
+    select(iface, geoengine_layer(str(uuid.uuid4()), "admin", name="unknown"))
+    target = tmp_path / "unknown.zip"
+    plugin.download_metadata(str(target))
+    assert wait_until(lambda: any("metadata of unknown" in t for t in bar_texts(iface)))
+    assert not target.exists()
+
+    select(iface, geoengine_layer(register(base_url, NDVI), "down", name="offline"))
+    plugin.show_workflow_definition()
+    assert wait_until(lambda: any("Check the server URL" in t for t in bar_texts(iface)))
+    assert not any("Traceback" in t for t in bar_texts(iface))
+
+    select(iface, geoengine_layer(register(base_url, NDVI), "admin", name="points", kind="vector"))
+    assert plugin.save_result_as_dataset() is None
+    assert any("raster" in t for t in bar_texts(iface))
+
+
+def dataset_names(base_url):
+    return {d["name"] for d in admin_get(base_url, "datasets", offset=0, limit=20, order="NameAsc").json()}
+
+
+def test_save_as_dataset_completes_and_adds_to_map(plugin, iface, base_url):
+    from qgis.core import QgsProject
+
+    workflow_id = register(base_url, NDVI)
+    select(iface, geoengine_layer(workflow_id, "admin", name="NDVI small", bounds=SMALL, time=APRIL))
+    plugin.actions["save_dataset"].trigger()
+    dialog = [d for d in plugin._dialogs if d.objectName() == "GeoEngineSaveDatasetDialog"][0]
+    name = f"ndvi_saved_{uuid.uuid4().hex[:8]}"
+    dialog.name_edit.setText(name)
+    dialog.description_edit.setPlainText("saved by the plugin tests")
+    dialog.save_button.click()
+    assert dialog.state == "running"
+    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert dialog.state == "completed", dialog.status.text()
+    assert dialog.dataset_name == name and name in dialog.result_label.text()
+    assert dialog.progress.value() == 100
+    assert name in dataset_names(base_url)
+    assert admin_get(base_url, f"dataset/{name}").json()["description"] == "saved by the plugin tests"
+
+    before = set(QgsProject.instance().mapLayers())
+    dialog.add_button.click()
+    assert wait_until(lambda: len(QgsProject.instance().mapLayers()) > len(before), timeout=60)
+    added = [QgsProject.instance().mapLayer(i) for i in set(QgsProject.instance().mapLayers()) - before]
+    assert added[0].isValid() and added[0].customProperty("geoengine/workflow_id")
+    definition = admin_get(base_url, f"workflow/{added[0].customProperty('geoengine/workflow_id')}").json()
+    assert definition["operator"]["params"]["data"] == name
+
+
+def test_save_as_dataset_abort(plugin, iface, base_url, server, monkeypatch):
+    monkeypatch.setattr(server.config, "task_seconds_per_tile", 1.0)
+    workflow_id = register(base_url, NDVI)
+    select(iface, geoengine_layer(workflow_id, "admin", name="NDVI Africa", time=APRIL))
+    dialog = plugin.save_result_as_dataset()
+    name = f"ndvi_aborted_{uuid.uuid4().hex[:8]}"
+    dialog.name_edit.setText(name)
+    dialog.start()
+    assert wait_until(lambda: dialog.progress_state.task is not None and dialog.task is not None, timeout=30)
+    dialog.abort_button.click()
+    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert dialog.state == "aborted", dialog.status.text()
+    task_id = str(dialog.progress_state.task.task_id)
+    assert admin_get(base_url, f"tasks/{task_id}/status").json()["status"] == "aborted"
+    assert name not in dataset_names(base_url)
+    assert "no dataset was created" in dialog.status.text()
+
+
+def test_save_as_dataset_requires_a_display_name(plugin, iface, base_url):
+    select(iface, geoengine_layer(register(base_url, NDVI), "admin"))
+    dialog = plugin.save_result_as_dataset()
+    dialog.display_name_edit.setText("  ")
+    dialog.start()
+    assert dialog.state == "error" and "display name" in dialog.status.text()
