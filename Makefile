@@ -19,6 +19,7 @@ help:
 	@echo "make serve   - run the bundled Geo Engine-compatible server on 127.0.0.1:$(PORT)"
 	@echo "make bench   - run the benchmarks in bench/"
 	@echo "make package - build the installable plugin zip into dist/"
+	@echo "make screenshots - render the docks and dialogs with data from the bundled server into docs/"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tools/ensure-host-packages.sh
 	@tools/ensure-host-packages.sh
@@ -48,6 +49,9 @@ serve: setup
 
 demo: setup
 	$(PY) tools/demo.py --output demo.png
+
+screenshots: setup
+	$(PY) tools/screenshots.py --output docs
 
 bench: setup setup-official
 	$(PY) bench/run_all.py

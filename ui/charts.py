@@ -21,6 +21,7 @@ BAR_COLOR = QColor(70, 130, 180)  # steelblue, Vega-Lite's default bar colour
 AXIS_COLOR = QColor(60, 60, 60)
 GRID_COLOR = QColor(225, 225, 225)
 BACKGROUND = QColor(255, 255, 255)
+MAX_SLOT = 64.0  # px per bar at most
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,15 @@ class ChartLayout:
     y_max: float
 
 
-def nice_ticks(top: float, count: int = 5) -> Tuple[float, List[float]]:
-    """A rounded axis maximum >= ``top`` and evenly spaced ticks from 0 to it."""
+def nice_ticks(top: float, count: int = 5, integers: bool = False) -> Tuple[float, List[float]]:
+    """A rounded axis maximum >= ``top`` and evenly spaced ticks from 0 to it (whole steps for ``integers``)."""
     if top <= 0 or not math.isfinite(top):
         return 1.0, [0.0, 1.0]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if integers:
+        step = max(1.0, float(math.ceil(step)))
     upper = step * math.ceil(top / step)
     return upper, [i * step for i in range(int(round(upper / step)) + 1)]
 
@@ -60,7 +63,7 @@ def _paint(painter: QPainter, chart: BarChart, width: int, height: int) -> Chart
     metrics = QFontMetrics(font)
     line = metrics.height()
     values = [b.value for b in chart.bars]
-    y_max, ticks = nice_ticks(max(values) if values else 0.0)
+    y_max, ticks = nice_ticks(max(values) if values else 0.0, integers=all(float(v).is_integer() for v in values))
     tick_texts = [format_number(int(t) if float(t).is_integer() else t) for t in ticks]
     left = 12 + line + max(metrics.horizontalAdvance(t) for t in tick_texts)
     top = 10 + (line + 4 if chart.title else 0)
@@ -108,12 +111,13 @@ def _bar_rects(chart: BarChart, area: QRectF, y_max: float) -> List[QRectF]:
     count = len(chart.bars)
     if not count:
         return []
-    slot = area.width() / count
+    slot = min(area.width() / count, MAX_SLOT)
+    left = area.left() + (area.width() - slot * count) / 2  # few bars: a centred group of slim bars
     gap = max(1.0, min(4.0, slot * 0.12))
     rects = []
     for index, bar in enumerate(chart.bars):
-        x0 = math.floor(area.left() + index * slot + gap / 2) + 1
-        x1 = math.floor(area.left() + (index + 1) * slot - gap / 2)
+        x0 = math.floor(left + index * slot + gap / 2) + 1
+        x1 = math.floor(left + (index + 1) * slot - gap / 2)
         h = area.height() * max(bar.value, 0.0) / y_max
         top = math.floor(area.bottom() - h)
         rects.append(QRectF(x0, top, max(x1 - x0, 1), area.bottom() - top if h > 0 else 0))

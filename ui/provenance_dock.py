@@ -179,7 +179,7 @@ class ProvenanceDock(QDockWidget):
             self.status.show_info("The server lists no data sources with provenance for this workflow.")
 
     def _entry_box(self, row: ProvenanceRow) -> QGroupBox:
-        box = QGroupBox(row.sources or "data", self.entries)
+        box = QGroupBox(f"Data source {row.sources}" if row.sources else "Data source", self.entries)
         grid = QGridLayout(box)
         for line, (caption, value) in enumerate((("Citation", row.citation), ("Licence", row.license),
                                                  ("URI", row.uri))):

@@ -253,6 +253,8 @@ class QuotaDock(QDockWidget):
             self._run("set quota", lambda session: set_user_quota(session, user, int(available)), done)
 
     def load_data_usage(self, offset: int = 0, limit: int = 20) -> None:
+        self.usage_offset.setValue(offset)
+        self.usage_limit.setValue(limit)
         def done(rows) -> None:
             self.usage_rows = list(rows)
             _fill(self.usage_table, ["time", "user", "computation", "data", "count"],
@@ -263,6 +265,9 @@ class QuotaDock(QDockWidget):
         self._run("data usage", lambda session: load_data_usage(session, offset, limit), done)
 
     def load_summary(self, granularity: str, dataset: Optional[str] = None, limit: int = 20) -> None:
+        self.granularity_combo.setCurrentText(granularity)
+        self.dataset_edit.setText(dataset or "")
+        self.summary_limit.setValue(limit)
         def done(rows) -> None:
             self.summary_rows = list(rows)
             _fill(self.summary_table, [granularity, "data", "count"],
