@@ -129,36 +129,58 @@ class GeoEnginePlugin(FeatureActions):
         self.missing_dependencies = report_missing(self.notifier)
 
     def unload(self) -> None:
+        """Remove every trace of the plugin; a step that fails is logged and the others still run."""
+        steps = (self._unload_processing, self._unload_tasks, self._unload_dialogs, self.unload_features,
+                 self._unload_docks, self._unload_menus, self._unload_network, self._unload_files)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - a half-unloaded plugin is worse than a logged error
+                log(f"Unloading Geo Engine: {step.__name__} failed: {type(exc).__name__}: {exc}",
+                    Qgis.MessageLevel.Warning)
+
+    def _unload_processing(self) -> None:
         if self.processing_provider is not None:
             from qgis.core import QgsApplication
 
-            QgsApplication.processingRegistry().removeProvider(self.processing_provider)
-            self.processing_provider = None
+            provider, self.processing_provider = self.processing_provider, None
+            QgsApplication.processingRegistry().removeProvider(provider)
+
+    def _unload_tasks(self) -> None:
         if self.tasks is not None:
             cancelled = self.tasks.cancel_all()
             if cancelled:
                 log(f"Cancelled {cancelled} running Geo Engine task(s) on unload")
-        for dialog in self._dialogs:
+
+    def _unload_dialogs(self) -> None:
+        dialogs, self._dialogs = list(self._dialogs), []
+        for dialog in dialogs:
             dialog.close()
             dialog.deleteLater()
-        self._dialogs.clear()
-        self.unload_features()
-        for dock in self.docks:
+
+    def _unload_docks(self) -> None:
+        docks, self.docks = list(self.docks), []
+        for dock in docks:
             self.iface.removeDockWidget(dock)
             dock.deleteLater()
-        self.docks.clear()
-        for action in self.actions.values():
+
+    def _unload_menus(self) -> None:
+        actions, self.actions = list(self.actions.values()), {}
+        for action in actions:
             self.iface.removePluginWebMenu(MENU, action)
             action.deleteLater()
-        self.actions.clear()
         if self.toolbar is not None:
-            self.iface.mainWindow().removeToolBar(self.toolbar)
-            self.toolbar.deleteLater()
-            self.toolbar = None
+            toolbar, self.toolbar = self.toolbar, None
+            self.iface.mainWindow().removeToolBar(toolbar)
+            toolbar.deleteLater()
+
+    def _unload_network(self) -> None:
         if self.sessions is not None:
             self.sessions.close_all()  # no logout: unload must not wait for the network
         if self.injector is not None:
             self.injector.uninstall()
+
+    def _unload_files(self) -> None:
         if self.tempdir is not None:
             self.tempdir.cleanup()
         if self.notifier is not None:

@@ -228,3 +228,16 @@ def test_help_opens_the_homepage_from_metadata(iface):
         plugin.unload()
         QDesktopServices.unsetUrlHandler("https")
     assert recorder.urls == ["https://github.com/geoengine-workflows/qgis-plugin#readme"]
+
+
+def test_a_failing_unload_step_does_not_leave_the_rest_behind(iface, monkeypatch):
+    plugin = _start(iface)
+    root = plugin.tempdir.root
+
+    def broken():
+        raise RuntimeError("wrapped C/C++ object has been deleted")
+
+    monkeypatch.setattr(plugin, "_unload_dialogs", broken)
+    plugin.unload()
+    assert iface.web_submenus() == [] and iface.toolbars() == []
+    assert not plugin.injector.installed and not root.exists()
