@@ -1,7 +1,8 @@
 """The base of every Geo Engine algorithm: shared parameters, connection handling, errors and cancellation.
 
 Threads: QGIS calls ``prepareAlgorithm`` on the main thread (the connection's credentials are read from the
-Auth Manager there, which may ask for the master password) and ``processAlgorithm`` on a worker thread in
+Auth Manager there, which may ask for the master password; a failure there is raised from ``processAlgorithm``,
+because only there Processing passes the message on) and ``processAlgorithm`` on a worker thread in
 the GUI (on the calling thread in ``processing.run`` and ``qgis_process``). Nothing here touches widgets,
 so the algorithms run in the model designer, in batch mode and from the command line.
 
@@ -62,6 +63,7 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     def __init__(self) -> None:
         super().__init__()
         self._resolved: Optional[ResolvedConnection] = None
+        self._prepare_error: Optional[QgsProcessingException] = None
 
     # --- identity --------------------------------------------------------------------------------
     def name(self) -> str:
@@ -111,14 +113,17 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     # --- run frame -----------------------------------------------------------------------------------
     def prepareAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802
                          feedback: QgsProcessingFeedback) -> bool:
+        self._resolved, self._prepare_error = None, None
         try:
             self._resolved = resolve_connection(self.parameterAsString(parameters, self.CONNECTION, context))
-        except Exception as exc:  # noqa: BLE001 - reported as a Processing error
-            raise processing_error(exc) from None
+        except Exception as exc:  # noqa: BLE001 - raised from processAlgorithm, where Processing shows the message
+            self._prepare_error = processing_error(exc)
         return True
 
     def processAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802
                          feedback: QgsProcessingFeedback) -> Dict[str, Any]:
+        if self._prepare_error is not None:
+            raise self._prepare_error
         if self._resolved is None:
             raise QgsProcessingException("The connection was not prepared.")
         progress = FeedbackContext(feedback)

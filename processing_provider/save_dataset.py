@@ -1,7 +1,9 @@
 """geoengine:saveasdataset - store a raster workflow's result as a dataset on the server; waits for the task.
 
-``POST /datasetFromWorkflow/{id}`` starts a server task; it is polled (progress = its ``pctComplete``) until it
-completes, fails or is aborted. Cancelling the algorithm aborts the server task.
+The work is the "Save result as dataset" dialog's :func:`~..qgis_glue.dataset_export.export_dataset`:
+``POST /datasetFromWorkflow/{id}`` starts a server task, which is polled (progress = its ``pctComplete``)
+until it completes or fails. Cancelling the algorithm - or waiting longer than TIMEOUT_SECONDS - aborts the
+server task.
 """
 
 from __future__ import annotations
@@ -20,37 +22,26 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError
-from ..core.tasks import CompletedTaskStatusInfo, FailedTaskStatusInfo, RunningTaskStatusInfo, Task
-from ..core.types import QueryRectangle
 from ..qgis_glue.extent import to_workflow_bounds
-from ..qgis_glue.messages import log
+from ..qgis_glue.query import LayerQuery
+from ..qgis_glue.tasks import TaskCancelled
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
 
 
-def wait_for_task(task: Task, progress: FeedbackContext, feedback: QgsProcessingFeedback,
-                  poll_seconds: float, timeout_seconds: float):
-    """Poll until the task is no longer running (bounded by ``timeout_seconds``); cancel aborts it."""
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        status = task.get_status()
-        if isinstance(status, RunningTaskStatusInfo):
-            progress.set_progress(10 + 0.9 * status.pct_complete)
-        elif status.finished:
-            return status
-        if progress.is_canceled():
-            try:
-                task.abort()
-            except Exception as exc:  # noqa: BLE001 - cancelling is best effort; the run stops anyway
-                log(f"Could not abort server task {task}: {exc}")
-            progress.check_canceled()
-        if time.monotonic() > deadline:
-            raise QgsProcessingException(f"Server task {task} still running after {timeout_seconds:g} s "
-                                         f"({getattr(status, 'pct_complete', 0.0):.1f}% complete); it keeps running "
-                                         "on the server.")
-        end = time.monotonic() + poll_seconds
-        while time.monotonic() < end and not progress.is_canceled():
-            time.sleep(min(0.05, poll_seconds))
+class DeadlineContext(FeedbackContext):
+    """Feedback progress mapped to 10..100 %; "cancelled" also once ``timeout_seconds`` have passed."""
+
+    def __init__(self, feedback: QgsProcessingFeedback, timeout_seconds: float) -> None:
+        super().__init__(feedback, 10, 100)
+        self.deadline = time.monotonic() + timeout_seconds
+
+    @property
+    def timed_out(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def is_canceled(self) -> bool:
+        return super().is_canceled() or self.timed_out
 
 
 class SaveAsDataset(GeoEngineAlgorithm):
@@ -102,18 +93,23 @@ class SaveAsDataset(GeoEngineAlgorithm):
         description = self.parameterAsString(parameters, self.DESCRIPTION, context)
         progress.set_progress(5)
         progress.check_canceled()
-        task = workflow.save_as_dataset(QueryRectangle(bounds, (start, end or start), srs), name, display, description)
-        feedback.pushInfo(f"Server task {task} started")
-        status = wait_for_task(task, progress, feedback, self.parameterAsDouble(parameters, self.POLL, context),
-                               self.parameterAsDouble(parameters, self.TIMEOUT, context))
-        if isinstance(status, FailedTaskStatusInfo):
-            raise QgsProcessingException(f"The server task failed: {status.error}")
-        if not isinstance(status, CompletedTaskStatusInfo):
-            raise QgsProcessingException(f"The server task ended as {status.status.value}")
-        info = status.info if isinstance(status.info, dict) else {}
-        dataset = str(info.get("dataset", ""))
-        if not dataset:
-            raise QgsProcessingException(f"The server task completed without naming the dataset: {status.info!r}")
+        from ..qgis_glue.dataset_export import ExportProgress, ExportRequest, export_dataset
+
+        query = LayerQuery(str(workflow.workflow_id), self.connection_name, session.server_url, bounds, srs,
+                           start, end or start, (0,), "raster", "processing")
+        waiting = DeadlineContext(feedback, self.parameterAsDouble(parameters, self.TIMEOUT, context))
+        state = ExportProgress()
+        try:
+            outcome = export_dataset(session, ExportRequest(query, display, description, name), waiting, state,
+                                     self.parameterAsDouble(parameters, self.POLL, context))
+        except TaskCancelled:
+            if waiting.timed_out and not progress.is_canceled():
+                raise QgsProcessingException(
+                    f"The server task {state.task} was still running after "
+                    f"{self.parameterAsDouble(parameters, self.TIMEOUT, context):g} s and was aborted.") from None
+            raise
+        if not outcome.dataset:
+            raise QgsProcessingException(f"The server task completed without naming the dataset: {outcome.info!r}")
         feedback.setProgress(100)
-        feedback.pushInfo(f"Dataset {dataset} saved")
-        return {"DATASET": dataset, "TASK_ID": str(task)}
+        feedback.pushInfo(f"Dataset {outcome.dataset} saved (server task {outcome.task_id})")
+        return {"DATASET": outcome.dataset, "TASK_ID": outcome.task_id}

@@ -1,0 +1,97 @@
+"""Helpers of the Processing tests (tests/qgis/test_processing*.py): Processing started headless, the provider
+registered through the plugin, saved connections, and reading GeoTIFFs back."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from osgeo import gdal
+
+NDVI_ID = "1e415c9c-55f3-51a2-b50b-b5053d1debbb"  # GdalSource ndvi: Geo Engine ids are content hashes
+AFRICA_EXTENT = "-20,53,-36,38 [EPSG:4326]"  # xmin,xmax,ymin,ymax [crs], as Processing writes extents
+HISTOGRAM = {"type": "Plot", "operator": {"type": "Histogram", "params": {
+    "bounds": {"min": 0.0, "max": 255.0}, "buckets": {"type": "number", "value": 16}},
+    "sources": {"source": {"type": "GdalSource", "params": {"data": "ndvi"}}}}}
+STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {},
+                                           "sources": {"source": [{"type": "GdalSource", "params": {"data": "ndvi"}}]}}}
+
+
+def start_processing():
+    """``processing`` after ``Processing.initialize()`` (QGIS 3.22 headless: the plugin folder goes on sys.path)."""
+    from qgis.core import QgsApplication
+
+    plugins = str(Path(QgsApplication.pkgDataPath()) / "python" / "plugins")
+    if plugins not in sys.path:
+        sys.path.append(plugins)
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    import processing
+
+    return processing
+
+
+def read_tiff(path) -> tuple:
+    """(array of band 1, geotransform, no-data value, band count) of a raster file."""
+    dataset = gdal.Open(str(path))
+    assert dataset is not None, f"GDAL cannot open {path}"
+    band = dataset.GetRasterBand(1)
+    return band.ReadAsArray(), dataset.GetGeoTransform(), band.GetNoDataValue(), dataset.RasterCount
+
+
+def source_value(month: str, x: float, y: float, data_dir) -> int:
+    """The NDVI source TIFF's value at (x, y) in EPSG:4326."""
+    dataset = gdal.Open(str(Path(data_dir) / f"raster/modis_ndvi/MOD13A2_M_NDVI_{month}.TIFF"))
+    x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
+    col, row = int((x - x0) / dx), int((y - y0) / dy)
+    return int(dataset.GetRasterBand(1).ReadAsArray(col, row, 1, 1)[0, 0])
+
+
+def pixel(array: np.ndarray, transform: tuple, x: float, y: float):
+    x0, dx, _, y0, _, dy = transform
+    return array[int((y - y0) / dy), int((x - x0) / dx)]
+
+
+def save_anonymous_connection(name: str, url: str) -> None:
+    from geoengine_qgis.qgis_glue.connections import ANONYMOUS, Connection, ConnectionStore
+
+    store = ConnectionStore()
+    if name in store.names():
+        store.delete(name)
+    store.save(Connection(name, url, ANONYMOUS))
+
+
+def save_password_connection(name: str, url: str, email: str, password: str) -> str:
+    """A connection whose email/password sit in the Auth Manager (Basic config); returns the config id."""
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection, ConnectionStore
+    from layer_support import plugin_support
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    plugin_support().ensure_master_password()
+    config = QgsAuthMethodConfig("Basic")
+    config.setName(f"Processing test {name}")
+    config.setConfig("username", email)
+    config.setConfig("password", password)
+    stored = QgsApplication.authManager().storeAuthenticationConfig(config)
+    assert (stored[0] if isinstance(stored, tuple) else stored), "the Auth Manager did not store the config"
+    store = ConnectionStore()
+    if name in store.names():
+        store.delete(name)
+    store.save(Connection(name, url, PASSWORD, config.id()))
+    return config.id()
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+def no_files_under(folder: Path, suffix: Optional[str] = None) -> bool:
+    return not [p for p in Path(folder).rglob(f"*{suffix or ''}") if p.is_file()]

@@ -1,0 +1,501 @@
+"""Every geoengine:* algorithm through ``processing.run`` in a headless QGIS against the test server: outputs vs.
+the source data and vs. the "Add workflow layer" loader, cancellation, and errors carrying the server's message."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import ogr
+
+sys.path.insert(0, str(Path(__file__).parent))
+from layer_support import AFRICA, PORTS, PORTS_SHP, request, run_load  # noqa: E402
+from processing_support import (  # noqa: E402
+    AFRICA_EXTENT,
+    HISTOGRAM,
+    NDVI_ID,
+    STATISTICS,
+    Stopwatch,
+    pixel,
+    read_tiff,
+    save_anonymous_connection,
+    save_password_connection,
+    start_processing,
+)
+
+pytestmark = pytest.mark.qgis
+
+NDVI_JSON = json.dumps({"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}})
+APRIL = "2014-04-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def processing(qgis_app):
+    """``processing`` with the provider registered the way QGIS does it (the plugin's initProcessing)."""
+    from geoengine_qgis import classFactory
+
+    module = start_processing()
+    plugin = classFactory(None)
+    plugin.initProcessing()
+    yield module
+    plugin.unload()
+
+
+@pytest.fixture
+def url(server):
+    return server.base_url
+
+
+def run(processing, algorithm, parameters, feedback=None):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    context = QgsProcessingContext()
+    return processing.run(f"geoengine:{algorithm}", parameters, feedback=feedback or QgsProcessingFeedback(),
+                          context=context)
+
+
+def register(processing, url, workflow) -> str:
+    text = workflow if isinstance(workflow, str) else json.dumps(workflow)
+    return run(processing, "registerworkflow", {"CONNECTION": url, "WORKFLOW_JSON": text})["WORKFLOW_ID"]
+
+
+def ndvi_tiff(month: str):
+    from geoengine_server.config import default_data_dir
+
+    return read_tiff(default_data_dir() / f"raster/modis_ndvi/MOD13A2_M_NDVI_{month}.TIFF")
+
+
+def output_layer(value, context):
+    """processing.run hands back memory outputs as layers (3.22) or as ids."""
+    from qgis.core import QgsMapLayer, QgsProcessingUtils
+
+    return value if isinstance(value, QgsMapLayer) else QgsProcessingUtils.mapLayerFromString(value, context)
+
+
+def ogr_count(path, bounds=None):
+    source = ogr.Open(str(path))
+    layer = source.GetLayer(0)
+    if bounds is not None:
+        layer.SetSpatialFilterRect(*bounds)
+    return layer.GetFeatureCount()
+
+
+# ------------------------------------------------------------------------------------------- register
+
+
+def test_register_from_json_text_and_file(processing, url, tmp_path):
+    result = run(processing, "registerworkflow", {"CONNECTION": url, "WORKFLOW_JSON": NDVI_JSON})
+    assert result == {"WORKFLOW_ID": NDVI_ID, "KIND": "raster"}
+    path = tmp_path / "ports.json"
+    path.write_text(json.dumps(PORTS), encoding="utf-8")
+    result = run(processing, "registerworkflow", {"CONNECTION": url, "WORKFLOW_FILE": str(path)})
+    assert result["KIND"] == "vector" and uuid.UUID(result["WORKFLOW_ID"])
+
+
+def test_register_rejects_bad_json_with_a_clear_message(processing, url):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="not valid JSON: Expecting"):
+        run(processing, "registerworkflow", {"CONNECTION": url, "WORKFLOW_JSON": '{"type": "Raster",'})
+    with pytest.raises(QgsProcessingException, match="JSON text or as a .json file"):
+        run(processing, "registerworkflow", {"CONNECTION": url})
+    unknown = json.dumps({"type": "Raster", "operator": {"type": "NoSuchOperator", "params": {}}})
+    with pytest.raises(QgsProcessingException, match="NoSuchOperator"):
+        run(processing, "registerworkflow", {"CONNECTION": url, "WORKFLOW_JSON": unknown})
+
+
+# --------------------------------------------------------------------------------------------- raster
+
+
+def test_raster_geotiff_equals_the_source_tiff_and_the_dialog_loader(processing, url, tmp_path, qgis_app):
+    from geoengine_qgis.core.session import Session
+    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
+    from qgis.core import QgsProject
+    from qgis.gui import QgsMessageBar
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    output = tmp_path / "ndvi.tif"
+    result = run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                    "EXTENT": AFRICA_EXTENT, "TIME_START": APRIL,
+                                                    "OUTPUT": str(output)})
+    assert result["OUTPUT"] == str(output) and output.is_file()
+    assert result["SLICE_COUNT"] == 1 and result["SLICE_START"].startswith("2014-04-01")
+    assert result["SLICE_END"].startswith("2014-05-01")
+    array, transform, no_data, bands = read_tiff(output)
+    assert bands == 1 and transform[1] == pytest.approx(0.1)
+
+    # every pixel of the output that lies on the source grid equals the source file (0 = the file's no-data)
+    source, source_transform, _, _ = ndvi_tiff("2014-04-01")
+    col0 = int(round((transform[0] - source_transform[0]) / 0.1))
+    row0 = int(round((transform[3] - source_transform[3]) / -0.1))
+    window = source[row0:row0 + array.shape[0], col0:col0 + array.shape[1]]
+    assert window.shape == array.shape
+    valid = window != 0
+    assert valid.sum() > 100_000
+    assert np.array_equal(array[valid], window[valid])
+    assert np.all(array[~valid] == no_data)
+    for x, y in ((18.42, -33.92), (31.24, 30.04), (36.82, -1.29)):  # Cape Town, Cairo, Nairobi
+        assert pixel(array, transform, x, y) == pixel(source, source_transform, x, y)
+
+    # the dialog's loader, same query: the same file content
+    project = QgsProject.instance()
+    project.clear()
+    bar = QgsMessageBar()
+    runner = TaskRunner(Notifier(bar))
+    (tmp_path / "dialog").mkdir()
+    tempdir = PluginTempDir(str(tmp_path / "dialog"))
+    session = Session(url, use_env=False)
+    try:
+        loader = WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)
+        outcome, _ = run_load(loader, session, request(workflow_id, bounds=AFRICA, start=APRIL))
+        assert outcome.ok, outcome.error
+        dialog_array, dialog_transform, dialog_no_data, _ = read_tiff(outcome.layers[0].source())
+        assert dialog_transform == transform and dialog_no_data == no_data
+        assert np.array_equal(dialog_array, array)
+    finally:
+        project.clear()
+        runner.cancel_all()
+        tempdir.cleanup()
+        session.close()
+        bar.deleteLater()
+
+
+def test_raster_extent_in_another_crs_is_reprojected(processing, url, tmp_path):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    to_mercator = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                         QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance())
+    box = to_mercator.transformBoundingBox(QgsRectangle(5, 45, 15, 55))
+    extent = f"{box.xMinimum()},{box.xMaximum()},{box.yMinimum()},{box.yMaximum()} [EPSG:3857]"
+    output = tmp_path / "europe.tif"
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id, "EXTENT": extent,
+                                           "TIME_START": APRIL, "OUTPUT": str(output)})
+    array, transform, _, _ = read_tiff(output)
+    xmin, ymax = transform[0], transform[3]
+    xmax, ymin = xmin + array.shape[1] * transform[1], ymax + array.shape[0] * transform[5]
+    assert xmin <= 5 + 1e-6 and ymin <= 45 + 1e-6 and xmax >= 15 - 1e-6 and ymax >= 55 - 1e-6  # in degrees
+    assert xmax - xmin < 90  # not the world: the reprojected box, snapped to the tiling grid
+    source, source_transform, _, _ = ndvi_tiff("2014-04-01")
+    for x, y in ((10.05, 50.05), (7.35, 47.15), (13.45, 52.55)):  # pixel centres
+        assert pixel(array, transform, x, y) == pixel(source, source_transform, x, y)
+
+
+def test_raster_default_time_is_the_first_time_step(processing, url, tmp_path):
+    from geoengine_qgis.core.session import Session
+    from geoengine_qgis.core.workflow import Workflow
+    from geoengine_qgis.qgis_glue.query import default_time, iso
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    session = Session(url, use_env=False)
+    try:
+        first, step_end = default_time(Workflow(workflow_id, session).get_result_descriptor())
+    finally:
+        session.close()
+    result = run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                    "EXTENT": "10,20,40,50 [EPSG:4326]",
+                                                    "OUTPUT": str(tmp_path / "first.tif")})
+    assert result["SLICE_COUNT"] == 1
+    assert result["SLICE_START"] == iso(first) and result["SLICE_END"] == iso(step_end)
+    month = iso(first)[:10]
+    array, transform, _, _ = read_tiff(tmp_path / "first.tif")
+    source, source_transform, _, _ = ndvi_tiff(month)
+    assert pixel(array, transform, 15.05, 45.05) == pixel(source, source_transform, 15.05, 45.05)
+
+
+def test_raster_time_range_slice_choice_and_all_slices_folder(processing, url, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    params = {"CONNECTION": url, "WORKFLOW": workflow_id, "EXTENT": "10,20,40,50 [EPSG:4326]",
+              "TIME_START": APRIL, "TIME_END": "2014-06-01T00:00:00Z", "BANDS": "ndvi", "TIME_SLICE": 1,
+              "OUTPUT": str(tmp_path / "may.tif"), "SLICES_FOLDER": str(tmp_path / "slices")}
+    result = run(processing, "loadworkflowraster", params)
+    assert result["SLICE_COUNT"] == 2 and result["SLICE_START"].startswith("2014-05-01")
+    files = sorted((tmp_path / "slices").glob("*.tif"))
+    assert len(files) == 2 and result["SLICES_FOLDER"] == str(tmp_path / "slices")
+    may, transform, _, _ = read_tiff(tmp_path / "may.tif")
+    assert np.array_equal(read_tiff(files[1])[0], may)
+    source, source_transform, _, _ = ndvi_tiff("2014-05-01")
+    assert pixel(may, transform, 15.05, 45.05) == pixel(source, source_transform, 15.05, 45.05)
+    params.update(TIME_SLICE=5, OUTPUT=str(tmp_path / "none.tif"), SLICES_FOLDER=None)
+    with pytest.raises(QgsProcessingException, match=r"Time slice 5 was asked for, but the query returned 2"):
+        run(processing, "loadworkflowraster", params)
+    assert not (tmp_path / "none.tif").exists()
+
+
+def test_raster_to_another_format_through_gdal(processing, url, tmp_path):
+    workflow_id = register(processing, url, NDVI_JSON)
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                           "EXTENT": "10,20,40,50 [EPSG:4326]", "TIME_START": APRIL,
+                                           "OUTPUT": str(tmp_path / "a.tif")})
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                           "EXTENT": "10,20,40,50 [EPSG:4326]", "TIME_START": APRIL,
+                                           "OUTPUT": str(tmp_path / "a.img")})
+    assert np.array_equal(read_tiff(tmp_path / "a.img")[0], read_tiff(tmp_path / "a.tif")[0])
+
+
+# --------------------------------------------------------------------------------------------- vector
+
+
+def test_vector_ports_to_memory_and_geopackage(processing, url, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsWkbTypes
+
+    workflow_id = register(processing, url, PORTS)
+    expected = ogr_count(PORTS_SHP, AFRICA)
+    assert expected > 50
+    context = QgsProcessingContext()
+    result = processing.run("geoengine:loadworkflowvector",
+                            {"CONNECTION": url, "WORKFLOW": workflow_id, "EXTENT": AFRICA_EXTENT,
+                             "TIME_START": APRIL, "OUTPUT": "TEMPORARY_OUTPUT"},
+                            feedback=QgsProcessingFeedback(), context=context)
+    layer = output_layer(result["OUTPUT"], context)
+    assert layer is not None and layer.featureCount() == expected == result["FEATURE_COUNT"]
+    assert layer.wkbType() == QgsWkbTypes.MultiPoint and layer.crs().authid() == "EPSG:4326"
+    assert {f.name() for f in layer.fields()} == {"website", "name", "natlscale", "scalerank", "featurecla"}
+    names = {f["name"] for f in layer.getFeatures()}
+    dataset = ogr.Open(str(PORTS_SHP))  # keep the dataset alive while its layer is read
+    source = dataset.GetLayer(0)
+    source.SetSpatialFilterRect(*AFRICA)
+    assert names == {f.GetField("name") for f in source}
+    dataset = None
+
+    gpkg = tmp_path / "ports.gpkg"
+    result = run(processing, "loadworkflowvector", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                    "EXTENT": AFRICA_EXTENT, "TIME_START": APRIL,
+                                                    "OUTPUT": str(gpkg)})
+    assert result["FEATURE_COUNT"] == expected
+    assert ogr_count(gpkg) == expected
+
+
+# ----------------------------------------------------------------------------------------------- plots
+
+
+def test_histogram_plot_json_and_png(processing, url, tmp_path):
+    from geoengine_qgis.core.session import Session
+    from geoengine_qgis.core.types import QueryRectangle
+    from geoengine_qgis.core.workflow import Workflow
+    from qgis.PyQt.QtGui import QImage
+
+    workflow_id = register(processing, url, HISTOGRAM)
+    result = run(processing, "runplotworkflow", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                 "EXTENT": "0,20,40,60 [EPSG:4326]", "TIME_START": APRIL,
+                                                 "OUTPUT_JSON": str(tmp_path / "h.json"),
+                                                 "OUTPUT_PNG": str(tmp_path / "h.png")})
+    assert (result["PLOT_TYPE"], result["OUTPUT_FORMAT"]) == ("Histogram", "JsonVega")
+    written = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    session = Session(url, use_env=False)
+    try:
+        direct = Workflow(workflow_id, session).plot_json(QueryRectangle((0, 40, 20, 60), (APRIL, APRIL)))
+    finally:
+        session.close()
+    assert written == json.loads(json.dumps(direct))
+    assert len(written["data"]["vegaSpec"]["data"]["values"]) == 16
+    assert result["OUTPUT_PNG"] == str(tmp_path / "h.png")
+    image = QImage(str(tmp_path / "h.png"))
+    assert not image.isNull() and (image.width(), image.height()) == (800, 450)
+
+
+def test_statistics_plot_has_json_but_no_picture(processing, url, tmp_path):
+    from qgis.core import QgsProcessingFeedback
+
+    workflow_id = register(processing, url, STATISTICS)
+    warnings = []
+
+    class Recorder(QgsProcessingFeedback):
+        def pushWarning(self, text):  # noqa: N802 - QGIS API name
+            warnings.append(text)
+
+    result = run(processing, "runplotworkflow", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                 "EXTENT": "0,20,40,60 [EPSG:4326]", "TIME_START": APRIL,
+                                                 "OUTPUT_JSON": str(tmp_path / "s.json"),
+                                                 "OUTPUT_PNG": str(tmp_path / "s.png")}, Recorder())
+    assert result["OUTPUT_FORMAT"] == "JsonPlain" and result["OUTPUT_PNG"] is None
+    assert not (tmp_path / "s.png").exists()
+    assert any("No PNG written" in w for w in warnings), warnings
+    data = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["data"]
+    assert isinstance(data, dict) and data
+
+
+# ---------------------------------------------------------------------------------- save as dataset
+
+
+def test_save_as_dataset_waits_with_progress_and_the_dataset_is_listed(processing, server, qgis_app):
+    from geoengine_qgis.core.session import Session
+    from qgis.core import QgsProcessingFeedback
+
+    url = server.base_url
+    save_password_connection("processing admin", url, "admin@localhost", "adminadmin")
+    workflow_id = register(processing, url, NDVI_JSON)
+    name = f"processing_ndvi_{uuid.uuid4().hex[:8]}"
+    feedback = QgsProcessingFeedback()
+    seen = []
+    feedback.progressChanged.connect(seen.append)
+    clock = Stopwatch()
+    result = run(processing, "saveasdataset", {"CONNECTION": "processing admin", "WORKFLOW": workflow_id,
+                                               "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
+                                               "NAME": name, "DISPLAY_NAME": "NDVI April (Processing)",
+                                               "POLL_SECONDS": 0.05, "TIMEOUT_SECONDS": 60}, feedback)
+    assert clock.elapsed() < 60
+    assert result["DATASET"] == name and uuid.UUID(result["TASK_ID"])
+    middle = {round(p) for p in seen if 10 < p < 100}
+    assert len(middle) >= 2, seen  # the server task's percentages came through
+    assert seen[-1] == 100
+    admin = Session(url, credentials=("admin@localhost", "adminadmin"), use_env=False)
+    try:
+        listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc", "filter": name})
+        status = admin.get_json(f"tasks/{result['TASK_ID']}/status")
+    finally:
+        admin.close()
+    assert [d["name"] for d in listed] == [name]
+    assert listed[0]["displayName"] == "NDVI April (Processing)"
+    assert status["status"] == "completed"
+
+
+def test_save_as_dataset_cancel_aborts_the_server_task(processing, server, qgis_app):
+    from geoengine_qgis.core.session import Session
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    url = server.base_url
+    save_password_connection("processing admin", url, "admin@localhost", "adminadmin")
+    workflow_id = register(processing, url, NDVI_JSON)
+    name = f"processing_cancel_{uuid.uuid4().hex[:8]}"
+    admin = Session(url, credentials=("admin@localhost", "adminadmin"), use_env=False)
+    aborted_before = {t["taskId"] for t in admin.get_json("tasks/list", {"filter": "aborted", "limit": 20})}
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 10 else None)
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        run(processing, "saveasdataset", {"CONNECTION": "processing admin", "WORKFLOW": workflow_id,
+                                          "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
+                                          "NAME": name, "DISPLAY_NAME": "cancelled", "POLL_SECONDS": 0.05}, feedback)
+    try:
+        listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc", "filter": name})
+        aborted = {t["taskId"] for t in admin.get_json("tasks/list", {"filter": "aborted", "limit": 20})}
+    finally:
+        admin.close()
+    assert listed == []
+    assert len(aborted - aborted_before) == 1  # the server task was aborted
+
+
+# ------------------------------------------------------------------------------------------ provenance
+
+
+def test_provenance_table(processing, url, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsWkbTypes
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    context = QgsProcessingContext()
+    result = processing.run("geoengine:getprovenance", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                        "OUTPUT": "TEMPORARY_OUTPUT"},
+                            feedback=QgsProcessingFeedback(), context=context)
+    layer = output_layer(result["OUTPUT"], context)
+    assert layer.wkbType() == QgsWkbTypes.NoGeometry
+    assert [f.name() for f in layer.fields()] == ["citation", "license", "uri", "data"]
+    rows = [f.attributes() for f in layer.getFeatures()]
+    assert result["ROW_COUNT"] == len(rows) == 1
+    citation, license_, uri, data = rows[0]
+    assert citation == "Nasa Earth Observations, MODIS Vegetation Index Products"
+    assert "earthdata.nasa.gov" in license_ and uri == "https://modis.gsfc.nasa.gov/data/dataprod/mod13.php"
+    assert data  # the dataset id
+    csv = tmp_path / "provenance.csv"
+    run(processing, "getprovenance", {"CONNECTION": url, "WORKFLOW": workflow_id, "OUTPUT": str(csv)})
+    assert "MODIS Vegetation Index Products" in csv.read_text(encoding="utf-8")
+
+
+def test_saved_anonymous_connection_by_name(processing, server):
+    save_anonymous_connection("processing anonymous", server.base_url)
+    result = run(processing, "registerworkflow", {"CONNECTION": "processing anonymous", "WORKFLOW_JSON": NDVI_JSON})
+    assert result["WORKFLOW_ID"] == NDVI_ID
+
+
+# --------------------------------------------------------------------------------------------- cancel
+
+
+def test_raster_cancel_from_a_progress_callback_leaves_no_output(processing, server, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsProcessingUtils
+
+    url = server.base_url
+    workflow_id = register(processing, url, NDVI_JSON)
+    server.config.faults.slow_tile_s = 0.3  # 32 world tiles: ~10 s uncancelled
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 6 else None)
+    output = tmp_path / "cancelled.tif"
+    before = set(Path(QgsProcessingUtils.tempFolder()).rglob("*.tif"))
+    clock = Stopwatch()
+    with pytest.raises(QgsProcessingException, match="Cancelled; no output was written"):
+        run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                               "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
+                                               "OUTPUT": str(output)}, feedback)
+    assert clock.elapsed() < 6
+    assert not output.exists()
+    assert set(Path(QgsProcessingUtils.tempFolder()).rglob("*.tif")) == before  # streamed slices removed
+
+
+def test_vector_cancel_mid_stream_from_another_thread_leaves_no_output(processing, server, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    url = server.base_url
+    workflow_id = register(processing, url, PORTS)
+    server.config.faults.slow_tile_s = 5.0
+    feedback = QgsProcessingFeedback()
+    timer = threading.Timer(1.0, feedback.cancel)
+    output = tmp_path / "cancelled.gpkg"
+    clock = Stopwatch()
+    timer.start()
+    try:
+        with pytest.raises(QgsProcessingException, match="Cancelled"):
+            run(processing, "loadworkflowvector", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                                   "EXTENT": AFRICA_EXTENT, "TIME_START": APRIL,
+                                                   "OUTPUT": str(output)}, feedback)
+    finally:
+        timer.cancel()
+    assert clock.elapsed() < 4.5
+    assert not output.exists()
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+def test_errors_carry_the_server_message(processing, url, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    ports = register(processing, url, PORTS)
+    ndvi = register(processing, url, NDVI_JSON)
+    base = {"CONNECTION": url, "EXTENT": AFRICA_EXTENT, "TIME_START": APRIL, "OUTPUT": str(tmp_path / "x.tif")}
+    cases = [
+        ({"WORKFLOW": str(uuid.uuid4())}, "NoWorkflowForGivenId: No workflow for given id"),
+        ({"WORKFLOW": ports}, f"workflow {ports} has a vector result; 'Load workflow raster' needs a raster"),
+        ({"WORKFLOW": "not-a-uuid"}, "not-a-uuid"),
+        ({"WORKFLOW": ndvi, "EXTENT": "200,210,0,10 [EPSG:4326]"}, "does not overlap the workflow's data"),
+        ({"WORKFLOW": ndvi, "TIME_START": "yesterday"}, "yesterday"),
+        ({"WORKFLOW": ndvi, "BANDS": "red"}, "band 'red' is neither"),
+        ({"WORKFLOW": ndvi, "CONNECTION": "no such connection"}, "No saved Geo Engine connection named"),
+    ]
+    for change, message in cases:
+        with pytest.raises(QgsProcessingException) as info:
+            run(processing, "loadworkflowraster", dict(base, **change))
+        assert message in str(info.value), (change, str(info.value))
+        assert not (tmp_path / "x.tif").exists()
+    with pytest.raises(QgsProcessingException, match="has a raster result; 'Load workflow vector' needs a vector"):
+        run(processing, "loadworkflowvector", dict(base, WORKFLOW=ndvi, OUTPUT="TEMPORARY_OUTPUT"))
+    with pytest.raises(QgsProcessingException, match="'Run plot workflow' needs a plot"):
+        run(processing, "runplotworkflow", {"CONNECTION": url, "WORKFLOW": ndvi, "EXTENT": AFRICA_EXTENT,
+                                            "OUTPUT_JSON": str(tmp_path / "p.json")})
+
+
+def test_unreachable_server_and_wrong_password(processing, server, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="proxy"):
+        run(processing, "registerworkflow", {"CONNECTION": "http://127.0.0.1:9/api", "WORKFLOW_JSON": NDVI_JSON})
+    save_password_connection("processing wrong password", server.base_url, "admin@localhost", "wrong")
+    with pytest.raises(QgsProcessingException, match="HTTP 401|LoginFailed|password"):
+        run(processing, "registerworkflow", {"CONNECTION": "processing wrong password", "WORKFLOW_JSON": NDVI_JSON})
