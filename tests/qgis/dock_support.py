@@ -75,9 +75,10 @@ def basic_config(username: str, password: str) -> str:
 
 
 def start_plugin(iface, base_url: str):
-    """The plugin with connections "admin", "analyst" (password logins) and "down" (nothing listens there)."""
+    """The plugin with connections "admin", "analyst" (password logins), "down" (nothing listens there) and
+    "badtoken" (a session token the server does not know: 401)."""
     from geoengine_qgis import classFactory
-    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection, ConnectionStore
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, TOKEN, Connection, ConnectionStore, store_token
 
     plugin = classFactory(iface)
     plugin.initGui()
@@ -86,12 +87,15 @@ def start_plugin(iface, base_url: str):
     plugin.store.save(Connection("analyst", base_url, PASSWORD, basic_config(ANALYST, ANALYST_PASSWORD)))
     plugin.store.save(Connection("down", f"http://127.0.0.1:{closed_port()}/api", PASSWORD,
                                  basic_config(ADMIN, ADMIN_PASSWORD)))
+    plugin.store.save(Connection("badtoken", base_url, TOKEN,
+                                 store_token("badtoken", "0b4d2e9a-1111-4222-8333-944455556666")))
     return plugin
 
 
 def stop_plugin(plugin) -> None:
     from qgis.core import QgsSettings
 
+    plugin.store.delete("badtoken")  # removes the plugin's token config from the Auth Manager
     plugin.unload()
     QgsSettings().remove(SETTINGS_ROOT)
 

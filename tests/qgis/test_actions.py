@@ -180,7 +180,9 @@ def test_save_as_dataset_abort(plugin, iface, base_url, server, monkeypatch):
     name = f"ndvi_aborted_{uuid.uuid4().hex[:8]}"
     dialog.name_edit.setText(name)
     dialog.start()
-    assert wait_until(lambda: dialog.progress_state.task is not None and dialog.task is not None, timeout=30)
+    assert wait_until(lambda: dialog.task is not None and dialog.progress.value() > 0, timeout=30)
+    qgis_task = dialog.task
+    assert 0 < qgis_task.progress() < 100  # the server task's percentage, shown in QGIS's task manager
     dialog.abort_button.click()
     assert wait_until(lambda: dialog.state != "running", timeout=60)
     assert dialog.state == "aborted", dialog.status.text()
@@ -196,3 +198,41 @@ def test_save_as_dataset_requires_a_display_name(plugin, iface, base_url):
     dialog.display_name_edit.setText("  ")
     dialog.start()
     assert dialog.state == "error" and "display name" in dialog.status.text()
+
+
+def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, iface, base_url):
+    workflow_id = register(base_url, NDVI)
+    layer = geoengine_layer(workflow_id, "analyst")
+    select(iface, layer)
+    for key in ("provenance", "quota", "plot"):
+        plugin.actions[key].trigger()
+    assert sorted(iface.docks()) == ["GeoEnginePlotDock", "GeoEngineProvenanceDock", "GeoEngineQuotaDock"]
+    assert wait_until(lambda: plugin.provenance_dock.state == "ready" and plugin.quota_dock.busy == 0)
+    assert plugin.provenance_dock.rows[0].citation
+    assert plugin.quota_dock.connection == "analyst" and plugin.quota_dock.view.user == "analyst@example.org"
+    plugin.actions["provenance"].trigger()  # again: the same dock
+    assert iface.docks().count("GeoEngineProvenanceDock") == 1
+
+    select(iface, plain_layer("roads"))
+    assert plugin.provenance_dock.state == "not-geoengine"
+
+    # plots loaded through the plugin's layer loader (the "Add workflow layer" path) land in the plot dock
+    from geoengine_qgis.qgis_glue.layers import LayerRequest
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    histogram = {"type": "Plot", "operator": {"type": "Histogram", "params": {
+        "bounds": "data", "buckets": {"type": "number", "value": 7}, "attributeName": "ndvi"},
+        "sources": {"source": NDVI["operator"]}}}
+    plot_id = register(base_url, histogram)
+    outcomes = []
+    request = LayerRequest(plot_id, QgsRectangle(*SMALL), QgsCoordinateReferenceSystem("EPSG:4326"), APRIL[0],
+                           connection_name="analyst")
+    plugin.with_session("analyst", lambda session: plugin.layer_loader().load(session, request, outcomes.append))
+    assert wait_until(lambda: bool(outcomes))
+    assert plugin.plot_dock.state == "ready" and len(plugin.plot_dock.content.bars) == 7
+
+    plugin.unload()
+    assert iface.docks() == []
+    assert plugin.provenance_dock is None
+    select(iface, layer)  # no dock follows any more; nothing raises
+    plugin.initGui()  # the fixture unloads again

@@ -167,6 +167,39 @@ def test_errors_show_a_message(dock, base_url):
     assert dock.state == "error" and "not-a-uuid" in dock.status.text()
 
 
+def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base_url):
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsDateTimeRange,
+        QgsProject,
+        QgsRectangle,
+    )
+    from qgis.PyQt.QtCore import QDateTime, Qt
+
+    canvas = iface.mapCanvas()
+    canvas.resize(400, 400)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    canvas.setExtent(QgsRectangle(0, 0, 1_000_000, 1_000_000))
+    canvas.setTemporalRange(QgsDateTimeRange(QDateTime(2014, 2, 1, 0, 0, 0, 0, Qt.TimeSpec.UTC),
+                                             QDateTime(2014, 3, 1, 0, 0, 0, 0, Qt.TimeSpec.UTC)))
+    assert canvas.mapSettings().isTemporal()
+    dock.show_plot("admin", register(base_url, STATISTICS))
+    assert wait_until(lambda: dock.state in ("ready", "error"))
+    assert dock.state == "ready", dock.status.text()
+    request = dock.request
+    assert request.crs.authid() == "EPSG:3857"
+    assert request.time == ("2014-02-01T00:00:00.000Z", "2014-03-01T00:00:00.000Z")
+    assert "2014-02-01T00:00:00.000Z" in dock.info.text() and "EPSG:4326" in dock.info.text()
+    visible = canvas.mapSettings().visibleExtent()
+    assert request.extent == visible
+    transform = QgsCoordinateTransform(canvas.mapSettings().destinationCrs(), QgsCoordinateReferenceSystem("EPSG:4326"),
+                                       QgsProject.instance())
+    expected = transform.transformBoundingBox(visible)
+    assert f"{expected.xMaximum():.4g}, {expected.yMaximum():.4g} (EPSG:4326)" in dock.info.text()
+    assert dock.content.values[("validCount", "ndvi")] > 0
+
+
 def test_unsupported_vega_is_shown_as_json(dock):
     spec = {"mark": "line", "data": {"values": [{"t": 1, "v": 2}]},
             "encoding": {"x": {"field": "t"}, "y": {"field": "v"}}}

@@ -118,6 +118,14 @@ def test_server_down_and_unknown_connection_show_messages(dock, iface, base_url)
     assert "no such connection" in dock.status.text()
 
 
+def test_rejected_session_shows_the_401(dock, iface, base_url):
+    layer = geoengine_layer(register(base_url, NDVI), "badtoken", name="expired")
+    iface.layerTreeView().setCurrentLayer(layer)
+    assert wait_until(lambda: dock.state in ("ready", "error"))
+    assert dock.state == "error"
+    assert "Not authorised (HTTP 401)" in dock.status.text()
+
+
 def test_no_layer_selected_says_so(dock, iface):
     dock.set_layer(None)
     assert dock.state == "empty"
