@@ -117,3 +117,24 @@ def test_errors_raster_workflow_and_stream_failure(base_url, faults) -> None:
     with pytest.raises(StreamClosedError) as info:
         list(stream_vector_batches(ports, QueryRectangle(WORLD, ANY_TIME)))
     assert info.value.code == 1011
+
+
+def test_cancel_and_malformed_batches(base_url, faults) -> None:
+    import threading
+    import time
+
+    from geoengine_qgis.core.errors import MalformedResponseError
+    from geoengine_qgis.core.streaming import StreamCancelledError
+
+    ports = workflow(base_url, PORTS)
+    faults.slow_tile_s = 5.0
+    flag = threading.Event()
+    threading.Timer(0.3, flag.set).start()
+    started = time.monotonic()
+    with pytest.raises(StreamCancelledError):
+        list(stream_vector_batches(ports, QueryRectangle(WORLD, ANY_TIME), cancelled=flag.is_set))
+    assert time.monotonic() - started < 0.3 + 1.0
+    faults.slow_tile_s = 0.0
+    faults.malformed_arrow = True
+    with pytest.raises(MalformedResponseError, match="Arrow IPC"):
+        list(stream_vector_batches(ports, QueryRectangle(WORLD, ANY_TIME)))
