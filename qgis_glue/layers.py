@@ -41,7 +41,7 @@ from .errors import describe_error
 from .extent import to_workflow_bounds
 from .layer_metadata import SourceInfo, build_metadata
 from .messages import Notifier, log
-from .query import LayerQuery, has_finite_time, iso, parse_iso
+from .query import LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
 from .styling import style_point_layer, style_raster_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
@@ -193,6 +193,7 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
     if isinstance(descriptor, RasterResultDescriptor) and descriptor.spatial_bounds is not None:
         clip = descriptor.spatial_bounds.as_tuple()
     bounds = to_workflow_bounds(request.extent, request.extent_crs, srs, transform_context, clip)
+    check_time(interval, descriptor)
     if context is not None:
         context.set_progress(5)
         context.check_canceled()
@@ -250,8 +251,29 @@ def wms_time(start: str, end: str) -> str:
     return parts[0] if parts[0] == parts[1] else f"{parts[0]}/{parts[1]}"
 
 
+def check_time(interval: TimeInterval, descriptor: Any) -> None:
+    """:class:`InputError` (field ``time``) when the query's time misses the result's time bounds entirely."""
+    bounds = getattr(descriptor, "time_bounds", None)
+    if bounds is None:
+        return
+    start, end = interval.start_ms, interval.end_ms
+    if start == end:
+        overlaps = bounds.start_ms <= start < bounds.end_ms or start == bounds.start_ms == bounds.end_ms
+    else:
+        overlaps = start < bounds.end_ms and end > bounds.start_ms
+    if not overlaps:
+        first, last = interval_iso(bounds)
+        raise InputError(f"the time {interval.time_str} is outside the workflow's data ({first} to {last})",
+                         field="time")
+
+
 def interval_strings(request: LayerRequest) -> Tuple[str, str]:
-    return request.time_start, request.time_end or request.time_start
+    """The request's (start, end) as ``2014-04-01T00:00:00.000Z`` (end = start for an instant)."""
+    def normal(text: str) -> str:
+        moment = parse_iso(text)
+        return iso(moment) if moment is not None else text
+
+    return normal(request.time_start), normal(request.time_end or request.time_start)
 
 
 def _safe_stem(name: str) -> str:

@@ -282,6 +282,16 @@ def test_extent_outside_the_data_is_an_input_error(loader, session, project):
     assert project.count() == 0
 
 
+def test_time_outside_the_data_is_reported(loader, session, project, tempdir):
+    from geoengine_qgis.core.errors import InputError
+
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 10, 10), start="2020-01-01T00:00:00Z"))
+    assert isinstance(outcome.error, InputError) and outcome.error.field == "time", outcome.error
+    assert "2014-07-01" in outcome.error.message and project.count() == 0
+    assert job_files(tempdir) == []
+
+
 def test_extent_in_web_mercator_is_transformed(loader, session):
     from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle
 
