@@ -236,3 +236,19 @@ def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, 
     assert plugin.provenance_dock is None
     select(iface, layer)  # no dock follows any more; nothing raises
     plugin.initGui()  # the fixture unloads again
+
+
+@pytest.mark.parametrize("connection, workflow, message", [
+    ("admin", "unknown", "No workflow for given id"),
+    ("down", "ndvi", "Check the server URL"),
+    ("badtoken", "ndvi", "Not authorised (HTTP 401)"),
+])
+def test_save_as_dataset_errors_show_a_message(plugin, iface, base_url, connection, workflow, message):
+    workflow_id = register(base_url, NDVI) if workflow == "ndvi" else str(uuid.uuid4())
+    select(iface, geoengine_layer(workflow_id, connection, bounds=SMALL, time=APRIL))
+    dialog = plugin.save_result_as_dataset()
+    dialog.start()
+    assert wait_until(lambda: dialog.state != "running", timeout=30)
+    assert dialog.state == "error"
+    assert message in dialog.status.text()
+    assert "Traceback" not in dialog.status.text() and dialog.save_button.isEnabled()
