@@ -231,3 +231,24 @@ def test_json_ok_without_fetch_registers_then_loads(dialog, project):
     layer = next(iter(project.mapLayers().values()))
     assert layer.customProperty("geoengine/workflow_id") == NDVI_ID
     assert layer.customProperty("geoengine/time").startswith("2014-03-01T00:00:00.000Z")
+
+
+def test_the_plugin_action_opens_the_dialog_and_unload_closes_it(qgis_app):
+    from geoengine_qgis import classFactory
+    from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
+
+    iface = plugin_support().WidgetIface()
+    plugin = classFactory(iface)
+    plugin.initGui()
+    try:
+        action = plugin.actions["add_layer"]
+        assert action.isEnabled()
+        action.trigger()
+        dialogs = [d for d in plugin._dialogs if isinstance(d, AddLayerDialog)]
+        assert len(dialogs) == 1 and dialogs[0].isVisible()
+        assert dialogs[0].connection_combo.count() == len(plugin.store.names())
+        assert plugin.layer_loader() is plugin.layer_loader()  # one loader per plugin run
+    finally:
+        plugin.unload()
+    assert not dialogs[0].isVisible()
+    iface.close()
