@@ -208,12 +208,14 @@ class FeatureActions:
 
     # --- helpers ------------------------------------------------------------------------------------
     def _run_reported(self, connection: str, description: str, work, on_success) -> None:
-        """Run ``work(session, context)``; failures go to the message bar as one sentence."""
+        """Run ``work(session, context)``; failures go to the message bar as one sentence (login failures only
+        once: ``with_session`` reports those itself)."""
         def failed(exc: BaseException) -> None:
             report = describe_error(exc)
             self.notifier.error(f"{description}: {report.summary}", details=report.details)
 
-        run_with_session(self.with_session, self.tasks, connection, description, work, on_success, failed)
+        run_with_session(self.with_session, self.tasks, connection, description, work, on_success, failed,
+                         on_session_error=lambda _exc: None)
 
     def _keep_dialog(self, dialog) -> None:
         self._dialogs.append(dialog)

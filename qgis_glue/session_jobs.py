@@ -27,12 +27,14 @@ def run_with_session(
     on_cancel: Optional[Callable[[], None]] = None,
     on_task: Optional[Callable[[CoreTask], None]] = None,
     notify_errors: bool = False,
+    on_session_error: Optional[Callable[[BaseException], None]] = None,
 ) -> None:
     """Main thread: ``work(session, context)`` in a background task once the connection's session is ready.
 
     ``on_task(task)`` is told the work task when it starts (for cancel buttons). Exactly one of
     ``on_success``/``on_error``/``on_cancel`` runs later on the main thread (a cancel without ``on_cancel``
-    is silent).
+    is silent). Failures to get the session (unknown connection, login refused) go to ``on_session_error``
+    when given (the plugin's ``with_session`` has already shown them in the message bar), else to ``on_error``.
     """
     if not connection_name:
         on_error(NoGeoEngineLayer("the layer names no Geo Engine connection; add it again from Geo Engine"))
@@ -44,5 +46,5 @@ def run_with_session(
         if on_task is not None:
             on_task(task)
 
-    with_session(connection_name, ready, on_error)
+    with_session(connection_name, ready, on_session_error or on_error)
 

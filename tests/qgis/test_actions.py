@@ -133,6 +133,7 @@ def test_layer_actions_explain_errors(plugin, iface, base_url, tmp_path):
     select(iface, geoengine_layer(register(base_url, NDVI), "down", name="offline"))
     plugin.show_workflow_definition()
     assert wait_until(lambda: any("Check the server URL" in t for t in bar_texts(iface)))
+    assert sum("Check the server URL" in t for t in bar_texts(iface)) == 1  # said once, not per layer
     assert not any("Traceback" in t for t in bar_texts(iface))
 
     select(iface, geoengine_layer(register(base_url, NDVI), "admin", name="points", kind="vector"))
