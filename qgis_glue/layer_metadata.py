@@ -33,6 +33,7 @@ class SourceInfo:
     provenance: List[Provenance] = field(default_factory=list)
     symbology: Optional[dict] = None
     symbology_origin: str = ""  # "dataset <name>", "layer", "request" or ""
+    workflow_url: str = ""  # the definition's URL (``/workflow/{id}``; 0.10: ``/processingGraphs/{id}``)
 
 
 def qdatetime(moment: Optional[dt.datetime]) -> QDateTime:
@@ -86,8 +87,8 @@ def build_metadata(query: LayerQuery, name: str, descriptor, source: SourceInfo,
             link = QgsAbstractMetadataBase.Link(entry.citation or "Provenance", "WWW:LINK", entry.uri)
             link.description = entry.citation
             metadata.addLink(link)
-    metadata.addLink(QgsAbstractMetadataBase.Link(
-        "Workflow definition", "WWW:LINK", f"{query.server_url}/workflow/{query.workflow_id}"))
+    definition = source.workflow_url or f"{query.server_url}/workflow/{query.workflow_id}"
+    metadata.addLink(QgsAbstractMetadataBase.Link("Workflow definition", "WWW:LINK", definition))
     loaded = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     metadata.addHistoryItem(f"{loaded}: loaded through the Geo Engine plugin (connection "
                             f"{query.connection_name or '-'}, time {start_text}/{end_text}).")

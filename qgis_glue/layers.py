@@ -160,7 +160,9 @@ def _source_info(workflow: Workflow, options: LayerOptions) -> SourceInfo:
                 symbology, origin = info.symbology, f"dataset {name}"
     except GeoEngineError as exc:
         log(f"No dataset information for workflow {workflow.workflow_id}: {exc}")
-    return SourceInfo(title, description, provenance, symbology, origin)
+    session = workflow.session
+    url = session.url(f"{session.api_paths.workflow}/{workflow.workflow_id}")
+    return SourceInfo(title, description, provenance, symbology, origin, url)
 
 
 def _default_name(workflow: Workflow, source: SourceInfo) -> str:

@@ -117,7 +117,7 @@ class AddLayerDialog(QDialog):
         self.descriptor: Optional[ResultDescriptor] = None
         self.workflow_id: Optional[str] = None  # the id the descriptor belongs to
         self._source_title = ""
-        self._fetch_state = ""  # "", "busy", "error: <message>"
+        self._fetch_state = ""  # "", "busy", "error: <Field>: <message>"
         self._generation = 0
         self._name_edited = False
         self.fetch_task: Optional[CoreTask] = None
@@ -237,6 +237,11 @@ class AddLayerDialog(QDialog):
         edit.setDateTime(QDateTime.currentDateTimeUtc())
         return edit
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        """Connections may have been added since the dialog was made."""
+        self.reload_connections()
+        super().showEvent(event)
+
     @property
     def ok_button(self):
         return self.buttons.button(QDialogButtonBox.Ok)
@@ -249,6 +254,8 @@ class AddLayerDialog(QDialog):
         if current:
             self.connection_combo.setCurrentText(current)
         self.connection_combo.blockSignals(False)
+        if self.connection_combo.currentText() != current:
+            self._source_changed()
 
     # --- source and descriptor --------------------------------------------------------------------------------
     def _name_typed(self, _text: str) -> None:
@@ -304,7 +311,8 @@ class AddLayerDialog(QDialog):
                 on_success=lambda result: self._descriptor_ready(generation, *result),
                 on_error=lambda exc: self._descriptor_failed(generation, exc))
 
-        self._with_session(connection, on_session, lambda exc: self._descriptor_failed(generation, exc))
+        self._with_session(connection, on_session,
+                           lambda exc: self._descriptor_failed(generation, exc, "Connection"))
 
     def _descriptor_ready(self, generation: int, workflow_id: str, descriptor: ResultDescriptor, title: str) -> None:
         if generation != self._generation:
@@ -314,11 +322,11 @@ class AddLayerDialog(QDialog):
         self._apply_defaults(descriptor)
         self._update()
 
-    def _descriptor_failed(self, generation: int, exc: BaseException) -> None:
+    def _descriptor_failed(self, generation: int, exc: BaseException, field: str = "Workflow") -> None:
         if generation != self._generation:
             return
         self.descriptor, self.workflow_id = None, None
-        self._fetch_state = "error: " + describe_error(exc).summary
+        self._fetch_state = f"error: {field}: {describe_error(exc).summary}"
         self._update()
 
     def _apply_defaults(self, descriptor: ResultDescriptor) -> None:
@@ -364,7 +372,7 @@ class AddLayerDialog(QDialog):
         if self._fetch_state == "busy":
             return "Workflow: fetching the result descriptor…"
         if self._fetch_state.startswith("error: "):
-            return f"Workflow: {self._fetch_state[len('error: '):]}"
+            return self._fetch_state[len("error: "):]
         if self.descriptor is None and not json_mode:
             return "Workflow: waiting for the result descriptor…"
         extent = self.extent_box.outputExtent()

@@ -140,6 +140,8 @@ def test_ndvi_april_matches_the_source_tiff(loader, session, project, tempdir):
     assert any("earthdata" in lic for lic in metadata.licenses())
     assert any("MODIS" in right for right in metadata.rights())
     assert any(link.url.startswith("http") and link.name != "Workflow definition" for link in metadata.links())
+    links = {link.name: link.url for link in metadata.links()}
+    assert links["Workflow definition"] == f"{session.server_url}/workflow/{workflow_id}"
     spatial = metadata.extent().spatialExtents()[0].bounds
     assert (spatial.xMinimum(), spatial.yMaximum()) == (AFRICA[0], AFRICA[3])
     temporal = metadata.extent().temporalExtents()[0]

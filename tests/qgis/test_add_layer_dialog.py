@@ -144,6 +144,23 @@ def test_unknown_workflow_is_shown_in_the_dialog(dialog):
     assert not dialog.ok_button.isEnabled() and dialog.descriptor is None
 
 
+def test_login_failure_names_the_connection(dialog, store):
+    import socket
+
+    from geoengine_qgis.qgis_glue.connections import Connection
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    store.save(Connection("dead", f"http://127.0.0.1:{port}/api"))
+    dialog.show()  # picks up connections saved meanwhile
+    assert dialog.connection_combo.findText("dead") >= 0
+    dialog.connection_combo.setCurrentText("dead")
+    dialog.id_edit.setText(NDVI_ID)
+    assert wait(lambda: dialog.message_label.text().startswith("Connection:")), dialog.message_label.text()
+    assert not dialog.ok_button.isEnabled()
+
+
 def test_no_connection_is_named(parts, canvas, qgis_app):
     from geoengine_qgis.qgis_glue.connections import ConnectionStore
     from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
