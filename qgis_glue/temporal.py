@@ -236,6 +236,11 @@ class TemporalRasterLayers(QObject):
             self._learn_bounds(entry)
         return True
 
+    def refresh(self, layer: QgsMapLayer) -> bool:
+        """Follow ``layer`` anew after its data source changed elsewhere (e.g. restored with a project)."""
+        self._followed.pop(layer.id(), None)
+        return self.adopt(layer)
+
     def _learn_bounds(self, entry: _Followed) -> None:
         """Fetch the result descriptor in the background: time bounds and whether the series is regular."""
         layer_id = entry.layer.id()
@@ -296,6 +301,8 @@ class TemporalRasterLayers(QObject):
 
     def _show(self, entry: _Followed, moment: dt.datetime) -> None:
         start, end = entry.bounds
+        if not entry.layer.isValid():
+            return  # its file is missing: project restoring re-fetches it, then calls refresh()
         if not start <= moment < end:
             return  # outside the data: QGIS hides the layer (its fixed range is the bounds)
         entry.wanted = moment

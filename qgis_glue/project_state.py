@@ -1,0 +1,320 @@
+"""Geo Engine layers in QGIS project files: kept on save, restored on open, nothing secret written.
+
+What a project holds of a Geo Engine layer: its data source, style and the ``geoengine/...`` custom properties
+(workflow id, connection NAME, server URL, extent, CRS, time, bands). Never a token or password: WMS URIs
+carry no token (the plugin's request preprocessor adds the Bearer header), and connections keep only an Auth
+Manager config id in the user's QGIS settings, not in the project.
+
+Saving (``QgsProject.writeProject``, emitted BEFORE the layers are written) with the project option
+"keep downloaded files" on (:func:`keep_files`, the default):
+
+* streamed GeoTIFFs (in the plugin's temporary folder, which is removed on unload) are copied into
+  ``<project name>_geoengine/`` next to the project file and the layers switched to the copies;
+* memory vector layers (QGIS saves only their fields) are written to GeoPackages there and switched to them.
+
+The project then opens offline, without the plugin. With the option off nothing is copied.
+
+Opening (``QgsProject.readProject``), for every layer with a ``geoengine/workflow_id``:
+
+* GeoTIFF layer whose file is missing (invalid layer): re-fetched for its stored extent, CRS, bands and time
+  (slice) in a background task through the loader's :func:`~.layers.fetch`, then the layer is pointed at the
+  new file (QGIS restores the style it read from the project);
+* memory vector layer (empty after reading): re-fetched the same way and filled;
+* WMS layer that could not open (no session yet): a session is opened for its connection (credentials come
+  from the Auth Manager only) and the layer reconnects.
+
+While that runs the layer carries ``geoengine/restore = pending``; a failure leaves it as it is, with
+``geoengine/restore = failed: <reason>`` and a message.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
+    QgsDataProvider,
+    QgsMapLayer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QObject, pyqtSignal
+
+from .errors import describe_error
+from .layer_sources import swap_raster_source, swap_vector_source
+from .messages import Notifier, log
+from .query import PROPERTY_PREFIX, LayerQuery
+from .tasks import TaskRunner
+from .tempfiles import PluginTempDir
+from .temporal import SLICE_KEY, SessionFor, parse_range
+
+SCOPE, KEEP_KEY = "GeoEngine", "/keep_downloaded_files"
+RESTORE_KEY = PROPERTY_PREFIX + "restore"
+PENDING = "pending"
+FOLDER_SUFFIX = "_geoengine"
+
+
+def keep_files(project: QgsProject) -> bool:
+    """The project's "keep downloaded files with the project" option (default: on)."""
+    value, found = project.readBoolEntry(SCOPE, KEEP_KEY, True)
+    return bool(value) if found else True
+
+
+def set_keep_files(project: QgsProject, keep: bool) -> None:
+    project.writeEntryBool(SCOPE, KEEP_KEY, bool(keep))
+
+
+def storage_folder(project: QgsProject) -> Optional[Path]:
+    """``<project dir>/<project name>_geoengine`` (``None`` while the project has no file name)."""
+    name = project.fileName()
+    if not name:
+        return None
+    path = Path(name)
+    return path.with_name(path.stem + FOLDER_SUFFIX)
+
+
+def geoengine_layers(project: QgsProject) -> List[QgsMapLayer]:
+    return [layer for layer in project.mapLayers().values() if LayerQuery.from_layer(layer) is not None]
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")[:40] or "layer"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return folder.resolve() in path.resolve().parents
+    except OSError:
+        return False
+
+
+class ProjectState(QObject):
+    """Keeps Geo Engine layers on save and restores them on open (see the module docstring)."""
+
+    restored = pyqtSignal(str)  # layer id  # noqa: N815 - Qt naming
+    restoreFailed = pyqtSignal(str, str)  # layer id, reason  # noqa: N815
+
+    def __init__(self, runner: TaskRunner, tempdir: PluginTempDir, notifier: Notifier, session_for: SessionFor,
+                 project: Optional[QgsProject] = None, after_restore: Optional[Callable[[QgsMapLayer], None]] = None
+                 ) -> None:
+        super().__init__()
+        self._runner = runner
+        self._tempdir = tempdir
+        self._notifier = notifier
+        self._session_for = session_for
+        self._project = project or QgsProject.instance()
+        self._after_restore = after_restore
+        self.pending: Dict[str, str] = {}  # layer id -> what is being done
+        self.fetch_count = 0
+        self._project.writeProject.connect(self._before_write)
+        self._project.readProject.connect(self._after_read)
+
+    def stop(self) -> None:
+        for signal, slot in ((self._project.writeProject, self._before_write),
+                             (self._project.readProject, self._after_read)):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+
+    # --- saving ------------------------------------------------------------------------------------------
+    def _before_write(self, _document=None) -> None:
+        """Slot of ``writeProject``: never raises into QGIS (a failure is reported, the save goes on)."""
+        try:
+            self.keep_with_project()
+        except Exception as exc:  # noqa: BLE001
+            report = describe_error(exc)
+            self._notifier.error(f"Geo Engine layers were not stored with the project: {report.summary}",
+                                 details=report.details)
+
+    def keep_with_project(self) -> List[Path]:
+        """Copy downloaded files next to the project and switch the layers to them; returns the files written."""
+        folder = storage_folder(self._project)
+        if folder is None or not keep_files(self._project):
+            return []
+        written: List[Path] = []
+        for layer in geoengine_layers(self._project):
+            if not layer.isValid() or layer.id() in self.pending:
+                continue
+            try:
+                if isinstance(layer, QgsRasterLayer) and layer.providerType() == "gdal":
+                    written += self._keep_raster(layer, folder)
+                elif isinstance(layer, QgsVectorLayer) and layer.providerType() == "memory":
+                    written += self._keep_vector(layer, folder)
+            except Exception as exc:  # noqa: BLE001 - one layer's failure must not stop the others
+                report = describe_error(exc)
+                self._notifier.warning(f"Layer {layer.name()!r} not stored with the project: {report.summary}",
+                                       details=report.details)
+        return written
+
+    def _keep_raster(self, layer: QgsRasterLayer, folder: Path) -> List[Path]:
+        source = Path(layer.source())
+        if not source.is_file() or _inside(source, folder):
+            return []
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{_safe(layer.name())}-{layer.id()[-8:]}{source.suffix}"
+        shutil.copyfile(source, target)
+        swap_raster_source(layer, target, self._project)
+        return [target]
+
+    def _keep_vector(self, layer: QgsVectorLayer, folder: Path) -> List[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{_safe(layer.name())}-{layer.id()[-8:]}.gpkg"
+        options = QgsVectorFileWriter.SaveVectorOptions()
+        options.driverName = "GPKG"
+        options.layerName = _safe(layer.name())
+        options.fileEncoding = "UTF-8"
+        write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or \
+            QgsVectorFileWriter.writeAsVectorFormatV2  # V3 since QGIS 3.20
+        result = write(layer, str(target), self._project.transformContext(), options)
+        error, message = result[0], result[1] if len(result) > 1 else ""
+        if error != QgsVectorFileWriter.NoError:
+            raise OSError(f"could not write {target.name}: {message}")
+        swap_vector_source(layer, f"{target}|layername={options.layerName}", "ogr", self._project)
+        return [target]
+
+    # --- opening -----------------------------------------------------------------------------------------
+    def _after_read(self, _document=None) -> None:
+        try:
+            self.restore_layers()
+        except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS
+            report = describe_error(exc)
+            self._notifier.error(f"Geo Engine layers were not restored: {report.summary}", details=report.details)
+
+    def restore_layers(self) -> List[str]:
+        """Start restoring every Geo Engine layer that needs it; returns their ids."""
+        by_connection: Dict[str, List[QgsMapLayer]] = defaultdict(list)
+        for layer in geoengine_layers(self._project):
+            action = self.needs(layer)
+            if action:
+                self.pending[layer.id()] = action
+                layer.setCustomProperty(RESTORE_KEY, PENDING)
+                by_connection[LayerQuery.from_layer(layer).connection_name].append(layer)
+        for layers in by_connection.values():
+            self._restore(layers)
+        if self.pending:
+            self._notifier.info(f"Restoring {len(self.pending)} Geo Engine layer(s) in the background.")
+        return list(self.pending)
+
+    @staticmethod
+    def needs(layer: QgsMapLayer) -> str:
+        """What a layer read from a project needs: "refetch", "reconnect" or "" (nothing)."""
+        query = LayerQuery.from_layer(layer)
+        if query is None:
+            return ""
+        if isinstance(layer, QgsVectorLayer) and layer.providerType() == "memory":
+            return "refetch"
+        if isinstance(layer, QgsRasterLayer) and not layer.isValid():
+            if query.mode == "wms" or layer.providerType() == "wms":
+                return "reconnect"
+            if query.kind == "raster":
+                return "refetch"
+        return ""
+
+    def _restore(self, layers: List[QgsMapLayer]) -> None:
+        """One session for the layers of one connection, then one task per layer."""
+        query = LayerQuery.from_layer(layers[0])
+
+        def ready(session) -> None:
+            for layer in layers:
+                if self.pending.get(layer.id()) == "reconnect":
+                    self._reconnect(layer)
+                else:
+                    self._refetch(session, layer)
+
+        def failed(exc: BaseException) -> None:
+            for layer in layers:
+                self._failed(layer, exc)
+
+        self._session_for(query, ready, failed)
+
+    def _reconnect(self, layer: QgsRasterLayer) -> None:
+        options = QgsDataProvider.ProviderOptions()
+        options.transformContext = self._project.transformContext()
+        layer.setDataSource(layer.source(), layer.name(), layer.providerType() or "wms", options)
+        if layer.isValid():
+            self._done(layer)
+        else:
+            error = layer.error().summary() if layer.error() else "the server refused the layer"
+            self._failed(layer, RuntimeError(error))
+
+    def _refetch(self, session, layer: QgsMapLayer) -> None:
+        from .layers import LayerOptions, LayerRequest, fetch
+
+        query = LayerQuery.from_layer(layer)
+        start, end = query.time_start, query.time_end
+        piece = parse_range(str(layer.customProperty(SLICE_KEY) or ""))
+        if piece is not None:  # one slice of a series: fetch just that slice
+            start, end = str(layer.customProperty(SLICE_KEY)).split("/")[0], None
+        request = LayerRequest(query.workflow_id, QgsRectangle(*query.bounds), QgsCoordinateReferenceSystem(query.srs),
+                               start, end, tuple(query.bands), layer.name(), query.connection_name,
+                               LayerOptions(add_to_project=False))
+        transform_context = QgsCoordinateTransformContext(self._project.transformContext())
+        layer_id = layer.id()
+        self.fetch_count += 1
+
+        def work(context):
+            return fetch(session, request, self._tempdir, context, transform_context)
+
+        def fetched(result) -> None:
+            current = self._project.mapLayer(layer_id)
+            if current is None:  # removed (or the project closed) meanwhile
+                self.pending.pop(layer_id, None)
+                return
+            try:
+                self._apply(current, result, piece)
+            except Exception as exc:  # noqa: BLE001 - reported per layer
+                self._failed(current, exc)
+                return
+            self._done(current)
+
+        def failed(exc: BaseException) -> None:
+            current = self._project.mapLayer(layer_id)
+            if current is not None:
+                self._failed(current, exc)
+            else:
+                self.pending.pop(layer_id, None)
+
+        self._runner.submit(f"Geo Engine: restore {layer.name()}", work, on_success=fetched, on_error=failed,
+                            notify_errors=False)
+
+    def _apply(self, layer: QgsMapLayer, fetched, piece) -> None:
+        if isinstance(layer, QgsVectorLayer):
+            from .vector_layers import append_batches
+
+            provider = layer.dataProvider()
+            provider.truncate()
+            append_batches(layer, fetched.batches)
+            layer.triggerRepaint()
+            return
+        if not fetched.slices:
+            raise RuntimeError("the workflow returned no raster data for the stored extent and time")
+        chosen = fetched.slices[0]
+        if piece is not None:
+            from .query import iso
+
+            chosen = next((s for s in fetched.slices if s.time_start == iso(piece[0])), chosen)
+        swap_raster_source(layer, chosen.path, self._project, keep_renderer=layer.isValid())
+
+    def _done(self, layer: QgsMapLayer) -> None:
+        self.pending.pop(layer.id(), None)
+        layer.removeCustomProperty(RESTORE_KEY)
+        if self._after_restore is not None:
+            self._after_restore(layer)
+        self.restored.emit(layer.id())
+
+    def _failed(self, layer: QgsMapLayer, exc: BaseException) -> None:
+        self.pending.pop(layer.id(), None)
+        report = describe_error(exc)
+        layer.setCustomProperty(RESTORE_KEY, f"failed: {report.summary}")
+        self._notifier.warning(f"Geo Engine layer {layer.name()!r} could not be restored: {report.summary}",
+                               details=report.details)
+        log(f"Restoring {layer.name()!r} failed: {report.details}")
+        self.restoreFailed.emit(layer.id(), report.summary)

@@ -1,0 +1,228 @@
+"""Projects with Geo Engine layers: kept files on save, re-fetch on open, nothing secret in the file
+(headless QGIS in this process, real server). The reopen in a NEW QGIS process is test_project_reopen.py."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from osgeo import gdal, ogr
+
+sys.path.insert(0, str(Path(__file__).parent))
+from layer_support import NDVI, NDVI_TIFF, PORTS, PORTS_SHP, plugin_support, request, run_load  # noqa: E402
+
+pytestmark = pytest.mark.qgis
+BOUNDS = (-20.0, -36.0, 53.0, 38.0)  # Africa
+POINTS = [(18.42, -33.92), (31.24, 30.04), (36.82, -1.29), (3.38, 6.52), (28.05, -26.2), (15.3, 4.4), (25.0, 10.0)]
+
+
+@pytest.fixture
+def bar(qgis_app):
+    from qgis.gui import QgsMessageBar
+
+    widget = QgsMessageBar()
+    yield widget
+    widget.deleteLater()
+
+
+@pytest.fixture
+def project(qgis_app):
+    from qgis.core import QgsProject
+
+    instance = QgsProject.instance()
+    instance.clear()
+    yield instance
+    instance.clear()
+
+
+@pytest.fixture
+def tempdir(tmp_path, project):
+    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
+
+    folder = PluginTempDir(str(tmp_path / "plugin-temp"))
+    (tmp_path / "plugin-temp").mkdir()
+    yield folder
+    folder.cleanup()
+
+
+@pytest.fixture
+def runner(bar):
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+
+    tasks = TaskRunner(Notifier(bar))
+    yield tasks
+    tasks.cancel_all()
+
+
+@pytest.fixture
+def loader(runner, bar, project, tempdir):
+    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.messages import Notifier
+
+    return WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)
+
+
+@pytest.fixture
+def session(base_url):
+    from geoengine_qgis.core.session import Session
+
+    active = Session(base_url, use_env=False)
+    yield active
+    active.close()
+
+
+@pytest.fixture
+def state(runner, tempdir, bar, project, session):
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.project_state import ProjectState
+
+    def session_for(_query, on_ready, _on_error):
+        on_ready(session)
+
+    keeper = ProjectState(runner, tempdir, Notifier(bar), session_for, project)
+    yield keeper
+    keeper.stop()
+
+
+def register(session, workflow):
+    from geoengine_qgis.core.workflow import register_workflow
+
+    return str(register_workflow(workflow, session=session).workflow_id)
+
+
+def ndvi_expected(month="2014-04-01"):
+    source = gdal.Open(NDVI_TIFF.format(month))
+    values, (x0, dx, _, y0, _, dy) = source.GetRasterBand(1).ReadAsArray(), source.GetGeoTransform()
+    out = []
+    for x, y in POINTS:
+        col, row = int((x - x0) / dx), int((y - y0) / dy)
+        value = int(values[row, col])
+        out.append(((x0 + (col + 0.5) * dx, y0 + (row + 0.5) * dy), None if value == 0 else value))
+    return out
+
+
+def ndvi_matches(layer, month="2014-04-01"):
+    from qgis.core import QgsPointXY, QgsRaster
+
+    expected = ndvi_expected(month)
+    got = [layer.dataProvider().identify(QgsPointXY(*centre), QgsRaster.IdentifyFormatValue).results().get(1)
+           for centre, _ in expected]
+    return got == [value for _, value in expected], got, expected
+
+
+def ports_expected():
+    dataset = ogr.Open(str(PORTS_SHP))  # keep the dataset alive while its layer is used
+    layer = dataset.GetLayer(0)
+    layer.SetSpatialFilterRect(*BOUNDS)
+    return layer.GetFeatureCount()
+
+
+def load_both(loader, session):
+    ndvi_id, ports_id = register(session, NDVI), register(session, PORTS)
+    raster, _ = run_load(loader, session, request(ndvi_id, bounds=BOUNDS, name="NDVI"))
+    vector, _ = run_load(loader, session, request(ports_id, bounds=BOUNDS, name="Ports"))
+    assert raster.ok and vector.ok, (raster.error, vector.error)
+    return raster.layers[0], vector.layers[0]
+
+
+def project_text(path: Path) -> str:
+    """Everything in a .qgz (the .qgs XML and any side files) as text."""
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+
+
+def assert_no_secrets(path: Path, session) -> None:
+    token = session.auth_header["Authorization"].split(" ", 1)[1]
+    text = project_text(path)
+    assert "<maplayer" in text and "geoengine/workflow_id" in text  # the reader works on this file
+    for secret in (token, "Bearer", "Authorization", "analyst-password", "adminadmin"):
+        assert secret not in text, f"{secret[:12]}... found in {path.name}"
+
+
+def by_name(project, name):
+    layers = project.mapLayersByName(name)
+    assert len(layers) == 1, [layer.name() for layer in project.mapLayers().values()]
+    return layers[0]
+
+
+def test_saved_with_files_reopens_without_the_server(server, session, loader, state, project, tempdir, tmp_path):
+    from geoengine_qgis.qgis_glue.project_state import keep_files, storage_folder
+
+    ndvi, ports = load_both(loader, session)
+    renderer_type = ndvi.renderer().type()
+    assert ports.providerType() == "memory" and ports.featureCount() == ports_expected() > 50
+    path = tmp_path / "africa.qgz"
+    assert keep_files(project)  # the default
+    assert project.write(str(path))
+    folder = storage_folder(project)
+    assert folder == tmp_path / "africa_geoengine"
+    # the layers now read the copies next to the project (the temporary files may go)
+    assert Path(ndvi.source()).parent == folder and ndvi.renderer().type() == renderer_type
+    assert ports.providerType() == "ogr" and Path(ports.source().split("|")[0]).parent == folder
+    assert ports.featureCount() == ports_expected()
+    assert ports.customProperty("geoengine/workflow_id")
+    assert_no_secrets(path, session)
+
+    project.clear()
+    tempdir.cleanup()  # what unload does
+    before = len(server.api["quota"].computations)
+    assert project.read(str(path))
+    assert state.pending == {} and state.fetch_count == 0
+    ndvi, ports = by_name(project, "NDVI 2014-04-01"), by_name(project, "Ports")
+    assert ndvi.isValid() and ndvi.renderer().type() == renderer_type
+    ok, got, expected = ndvi_matches(ndvi)
+    assert ok, (got, expected)
+    assert ports.isValid() and ports.featureCount() == ports_expected()
+    assert ndvi.customProperty("geoengine/time_slice").startswith("2014-04-01")
+    assert len(server.api["quota"].computations) == before
+
+
+def test_saved_without_files_refetches_on_open(server, session, loader, state, project, tempdir, tmp_path):
+    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, set_keep_files
+
+    ndvi, ports = load_both(loader, session)
+    renderer_type = ndvi.renderer().type()
+    set_keep_files(project, False)
+    path = tmp_path / "refetch.qgz"
+    assert project.write(str(path))
+    assert not (tmp_path / "refetch_geoengine").exists()
+    assert ports.providerType() == "memory"
+    assert_no_secrets(path, session)
+
+    project.clear()
+    tempdir.cleanup()  # the GeoTIFF the project names is gone
+    before = len(server.api["quota"].computations)
+    assert project.read(str(path))
+    ndvi, ports = by_name(project, "NDVI 2014-04-01"), by_name(project, "Ports")
+    assert set(state.pending.values()) == {"refetch"} and len(state.pending) == 2
+    assert ndvi.customProperty(RESTORE_KEY) == "pending" and not ndvi.isValid()
+    assert plugin_support().wait_until(lambda: not state.pending, timeout=60), state.pending
+    assert ndvi.isValid() and ndvi.customProperty(RESTORE_KEY) is None
+    assert ndvi.renderer().type() == renderer_type  # the style read from the project is back
+    ok, got, expected = ndvi_matches(ndvi)
+    assert ok, (got, expected)
+    assert ports.featureCount() == ports_expected()
+    assert {f["name"] for f in ports.getFeatures()} >= {"Cape Town", "Durban"}
+    assert state.fetch_count == 2 and len(server.api["quota"].computations) >= before + 2
+
+
+def test_restore_failure_marks_the_layer(server, session, loader, state, project, tempdir, tmp_path, faults):
+    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, set_keep_files
+
+    ndvi, _ = load_both(loader, session)
+    set_keep_files(project, False)
+    path = tmp_path / "broken.qgz"
+    assert project.write(str(path))
+    project.clear()
+    tempdir.cleanup()
+    failures = []
+    state.restoreFailed.connect(lambda layer_id, reason: failures.append(reason))
+    faults.stream_fail_after = 0
+    assert project.read(str(path))
+    assert plugin_support().wait_until(lambda: not state.pending, timeout=60), state.pending
+    ndvi = by_name(project, "NDVI 2014-04-01")
+    assert not ndvi.isValid() and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
+    assert failures
