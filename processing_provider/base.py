@@ -64,6 +64,7 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
         super().__init__()
         self._resolved: Optional[ResolvedConnection] = None
         self._prepare_error: Optional[QgsProcessingException] = None
+        self._styled_output: Optional[Tuple[str, Any]] = None  # (destination, fetched template source)
 
     # --- identity --------------------------------------------------------------------------------
     def name(self) -> str:
@@ -141,6 +142,20 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
         """Worker thread: the algorithm's work with a logged-in core Session; returns the outputs."""
         raise NotImplementedError
+
+    def postProcessAlgorithm(self, context: QgsProcessingContext,  # noqa: N802
+                             feedback: QgsProcessingFeedback) -> Dict[str, Any]:
+        """Main thread: an output QGIS loads gets the dialog's style (see ``output_style``)."""
+        if self._styled_output is not None:
+            from .output_style import DialogStyle
+
+            DialogStyle.attach(context, *self._styled_output)
+            self._styled_output = None
+        return {}
+
+    def style_when_loaded(self, destination: str, fetched: Any) -> None:
+        """Ask for the dialog's style on ``destination`` if Processing loads it after the run."""
+        self._styled_output = (destination, fetched)
 
     # --- helpers for subclasses ------------------------------------------------------------------------
     @property

@@ -29,6 +29,7 @@ from qgis.core import (
 from ..core.errors import InputError
 from ..qgis_glue.tempfiles import PluginTempDir
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .output_style import for_raster_output
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
 
@@ -129,6 +130,8 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
                     shutil.copyfile(raster_slice.path, Path(folder) / raster_slice.path.name)
         finally:
             tempdir.cleanup()
+        if Path(output).suffix.lower() in GEOTIFF_SUFFIXES:
+            self.style_when_loaded(output, for_raster_output(fetched, Path(output), chosen))
         feedback.setProgress(100)
         feedback.pushInfo(f"{len(slices)} time slice(s); wrote {chosen.time_start}/{chosen.time_end} to {output}")
         results: Dict[str, Any] = {self.OUTPUT: output, "SLICE_COUNT": len(slices),

@@ -24,6 +24,7 @@ from qgis.core import (
 
 from ..core.descriptors import VectorDataType
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .output_style import for_vector_output
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
 
@@ -79,6 +80,7 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
                 raise QgsProcessingException(f"Could not write features to the output: {sink.lastError()}")
             written += len(batch)
             feedback.setProgress(90 + 10 * written / total)
+        self.style_when_loaded(destination, for_vector_output(fetched))
         feedback.pushInfo(f"Wrote {written} feature(s)")
         return {self.OUTPUT: destination, "FEATURE_COUNT": written}
 

@@ -499,3 +499,41 @@ def test_unreachable_server_and_wrong_password(processing, server, tmp_path):
     save_password_connection("processing wrong password", server.base_url, "admin@localhost", "wrong")
     with pytest.raises(QgsProcessingException, match="HTTP 401|LoginFailed|password"):
         run(processing, "registerworkflow", {"CONNECTION": "processing wrong password", "WORKFLOW_JSON": NDVI_JSON})
+
+
+# ---------------------------------------------------------------------------- loaded outputs are styled
+
+
+def test_loaded_outputs_get_the_dialog_style_properties_and_metadata(processing, url, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    project = QgsProject.instance()
+    project.clear()
+    ndvi = register(processing, url, NDVI_JSON)
+    ports = register(processing, url, PORTS)
+    try:
+        context = QgsProcessingContext()
+        context.setProject(project)
+        processing.runAndLoadResults("geoengine:loadworkflowraster",
+                                     {"CONNECTION": url, "WORKFLOW": ndvi, "EXTENT": AFRICA_EXTENT,
+                                      "TIME_START": APRIL, "OUTPUT": str(tmp_path / "styled.tif")},
+                                     feedback=QgsProcessingFeedback(), context=context)
+        processing.runAndLoadResults("geoengine:loadworkflowvector",
+                                     {"CONNECTION": url, "WORKFLOW": ports, "EXTENT": AFRICA_EXTENT,
+                                      "TIME_START": APRIL, "OUTPUT": str(tmp_path / "styled.gpkg")},
+                                     feedback=QgsProcessingFeedback(), context=context)
+        layers = {layer.source().split("|")[0]: layer for layer in project.mapLayers().values()}
+        raster, vector = layers[str(tmp_path / "styled.tif")], layers[str(tmp_path / "styled.gpkg")]
+        # NDVI's dataset symbology: the dialog's 256-entry palette, not QGIS's default grey stretch
+        assert raster.renderer().type() == "paletted", raster.renderer().type()
+        classes = {c.value: c.color for c in raster.renderer().classes()}
+        assert len(classes) == 256 and classes[1].getRgb() == (235, 223, 214, 255)
+        assert raster.customProperty("geoengine/workflow_id") == ndvi
+        assert raster.customProperty("geoengine/time_slice").startswith("2014-04-01")
+        assert raster.metadata().identifier() == ndvi and "MODIS" in " ".join(raster.metadata().rights())
+        assert raster.temporalProperties().isActive()
+        assert vector.customProperty("geoengine/workflow_id") == ports and vector.customProperty("geoengine/kind")
+        assert vector.renderer().symbol().symbolLayer(0).layerType() == "SimpleMarker"
+        assert vector.featureCount() == ogr_count(PORTS_SHP, AFRICA)
+    finally:
+        project.clear()
