@@ -120,6 +120,8 @@ def raster_stream_into_xarray(
 ) -> Any:
     """One ``xarray.DataArray`` with dims (time, band, y, x), coords at pixel centres, no-data as NaN.
 
+    ``clip_to_query_rectangle`` keeps the pixels that overlap the query box (whole streamed tiles otherwise).
+
     Needs ``xarray`` (MissingDependencyError before any request otherwise). Holds the whole result in memory;
     use :func:`~.geotiff_writer.stream_raster_to_geotiff` for large extents.
     """
@@ -133,8 +135,11 @@ def raster_stream_into_xarray(
     arrays = [m.to_xarray() for m in merged]
     result = xr.concat(arrays, dim="time")
     if clip_to_query_rectangle:
+        # keep the pixels that overlap the box (partly covered edge pixels too; merely touching ones not)
         b = query_rectangle.spatial_bounds
-        result = result.where((result.x >= b.xmin) & (result.x <= b.xmax), drop=True)
-        result = result.where((result.y >= b.ymin) & (result.y <= b.ymax), drop=True)
+        half_x = abs(merged[0].geo_transform.x_pixel_size) / 2 * (1 - 1e-6)
+        half_y = abs(merged[0].geo_transform.y_pixel_size) / 2 * (1 - 1e-6)
+        result = result.isel(x=((result.x + half_x > b.xmin) & (result.x - half_x < b.xmax)).values,
+                             y=((result.y + half_y > b.ymin) & (result.y - half_y < b.ymax)).values)
     result.attrs["crs"] = merged[0].crs
     return result

@@ -40,6 +40,10 @@ def main() -> None:
     theirs = asyncio.run(graph.raster_stream_into_xarray(query))
     theirs = theirs.sortby("x").sortby("y", ascending=False)
     theirs = theirs.transpose("time", "band", "y", "x")
+    ours_clip = raster_stream_into_xarray(workflow, QueryRectangle((xmin, ymin, xmax, ymax), (start, end)),
+                                          clip_to_query_rectangle=True)
+    theirs_clip = asyncio.run(graph.raster_stream_into_xarray(query, clip_to_query_rectangle=True))
+    theirs_clip = theirs_clip.sortby("x").sortby("y", ascending=False).transpose("time", "band", "y", "x")
     a, b = ours.values.astype(float), theirs.values.astype(float)
     print(json.dumps({
         "dims": [list(ours.dims), list(theirs.dims)],
@@ -49,6 +53,11 @@ def main() -> None:
         "time": [str(t) for t in ours.time.values] == [str(t) for t in theirs.time.values.astype("datetime64[ms]")],
         "values": bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True)),
         "nan": int(np.isnan(a).sum()),
+        "clip_shape": [list(ours_clip.shape), list(theirs_clip.shape)],
+        "clip_x": [float(ours_clip.x.min()), float(ours_clip.x.max()), float(theirs_clip.x.min()),
+                   float(theirs_clip.x.max())],
+        "clip_values": bool(ours_clip.shape == theirs_clip.shape and np.array_equal(
+            ours_clip.values.astype(float), theirs_clip.values.astype(float), equal_nan=True)),
         "corners": [[float(ours.x[0]), float(ours.y[0])], [float(theirs.x[0]), float(theirs.y[0])]],
     }))
 
