@@ -220,3 +220,12 @@ def test_tile_properties_follow_the_official_client(base_url) -> None:
     assert tile.time.start_ms == 1393632000000 and tile.time.end_ms == 1396310400000
     assert tile.coords_x(pixel_center=True)[0] == pytest.approx(0.05)
     assert tile.to_numpy_data_array(0).dtype == np.uint8
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0"}], indirect=True)
+def test_a_0_10_server_is_streamed_from_processing_graphs(fresh_server) -> None:
+    ndvi = workflow(fresh_server.base_url, NDVI)
+    tiles = list(raster_stream(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), SPRING)))
+    assert len(tiles) == 2
+    log = [line for line in fresh_server.api["request_log"] if "rasterStream" in line]
+    assert log and all(line.startswith(f"GET /processingGraphs/{ndvi.workflow_id}/rasterStream") for line in log)
