@@ -16,6 +16,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
 from ..qgis_glue.plot_model import BarChart, format_number
+from .widgets import flags
 
 BAR_COLOR = QColor(70, 130, 180)  # steelblue, Vega-Lite's default bar colour
 AXIS_COLOR = QColor(60, 60, 60)
@@ -73,7 +74,7 @@ def _paint(painter: QPainter, chart: BarChart, width: int, height: int) -> Chart
 
     if chart.title:
         painter.setPen(AXIS_COLOR)
-        painter.drawText(QRectF(0, 4, width, line + 2), int(Qt.AlignmentFlag.AlignHCenter), chart.title)
+        painter.drawText(QRectF(0, 4, width, line + 2), flags(Qt.AlignmentFlag.AlignHCenter), chart.title)
     # grid and y axis labels
     for tick, text in zip(ticks, tick_texts):
         y = area.bottom() - area.height() * tick / y_max
@@ -81,7 +82,7 @@ def _paint(painter: QPainter, chart: BarChart, width: int, height: int) -> Chart
         painter.drawLine(int(area.left()), int(round(y)), int(area.right()), int(round(y)))
         painter.setPen(AXIS_COLOR)
         painter.drawText(QRectF(0, y - line / 2, left - 6, line),
-                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
+                         flags(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
     bars = _bar_rects(chart, area, y_max)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(BAR_COLOR)
@@ -96,12 +97,12 @@ def _paint(painter: QPainter, chart: BarChart, width: int, height: int) -> Chart
     # axis titles
     if chart.x_title:
         painter.drawText(QRectF(area.left(), height - line - 4, area.width(), line),
-                         int(Qt.AlignmentFlag.AlignHCenter), chart.x_title)
+                         flags(Qt.AlignmentFlag.AlignHCenter), chart.x_title)
     if chart.y_title:
         painter.save()
         painter.translate(4, area.center().y())
         painter.rotate(-90)
-        painter.drawText(QRectF(-area.height() / 2, 0, area.height(), line), int(Qt.AlignmentFlag.AlignHCenter),
+        painter.drawText(QRectF(-area.height() / 2, 0, area.height(), line), flags(Qt.AlignmentFlag.AlignHCenter),
                          chart.y_title)
         painter.restore()
     return ChartLayout(area, bars, y_max)
@@ -142,7 +143,7 @@ def _x_labels(painter: QPainter, chart: BarChart, bars: List[QRectF], area: QRec
         x = edges[index][0]
         painter.drawLine(int(x), int(area.bottom()), int(x), int(area.bottom() + 3))
         painter.drawText(QRectF(x - widest / 2, y + 1, widest, metrics.height()),
-                         int(Qt.AlignmentFlag.AlignHCenter), texts[index])
+                         flags(Qt.AlignmentFlag.AlignHCenter), texts[index])
 
 
 class BarChartWidget(QWidget):

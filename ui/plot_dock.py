@@ -45,7 +45,7 @@ from ..qgis_glue.plots import PlotRequest, PlotResult, fetch_plot, time_pair
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
 from .charts import BarChartWidget
-from .widgets import StatusLine
+from .widgets import StatusLine, flags
 from .workflow_definition_dialog import monospace_font
 
 CHART, TABLE, IMAGE, RAW = 0, 1, 2, 3
@@ -288,7 +288,7 @@ class PlotDock(QDockWidget):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
                 if c:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(flags(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
                 self.table.setItem(r, c, item)
 
     def _set_exports(self) -> None:

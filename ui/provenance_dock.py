@@ -112,6 +112,11 @@ class ProvenanceDock(QDockWidget):
         self.title.setText(f"<b>{layer.name()}</b><br>workflow {query.workflow_id}")
         self.load(query.connection_name, query.workflow_id)
 
+    def show_workflow(self, connection: str, workflow_id: str, title: str = "") -> None:
+        """Show a workflow's provenance without a layer (e.g. from the Browser) until another layer is selected."""
+        self.title.setText(f"<b>{title or workflow_id}</b><br>workflow {workflow_id}")
+        self.load(connection, workflow_id)
+
     # --- loading --------------------------------------------------------------------------------
     def load(self, connection: str, workflow_id: str, use_cache: bool = True) -> None:
         """Show the provenance of a workflow; from the cache when it was fetched before."""

@@ -47,6 +47,11 @@ class StatusLine(QLabel):
         self._show(OK, text)
 
 
+def flags(value) -> int:
+    """A Qt flag combination as the int some PyQt signatures take (PyQt5: int subclass; PyQt6: enum.Flag)."""
+    return int(getattr(value, "value", value))
+
+
 def copy_to_clipboard(text: str) -> None:
     QApplication.clipboard().setText(text)
 

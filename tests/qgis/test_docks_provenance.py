@@ -130,3 +130,11 @@ def test_no_layer_selected_says_so(dock, iface):
     dock.set_layer(None)
     assert dock.state == "empty"
     assert "Select a layer" in dock.status.text()
+
+
+def test_show_workflow_without_a_layer(dock, base_url):
+    workflow_id = register(base_url, NDVI)
+    dock.show_workflow("admin", workflow_id, "NDVI from the catalog")
+    assert wait_until(lambda: dock.state in ("ready", "error"))
+    assert dock.state == "ready" and dock.rows[0].citation
+    assert "NDVI from the catalog" in dock.title.text() and workflow_id in dock.title.text()
