@@ -537,3 +537,76 @@ def test_loaded_outputs_get_the_dialog_style_properties_and_metadata(processing,
         assert vector.featureCount() == ogr_count(PORTS_SHP, AFRICA)
     finally:
         project.clear()
+
+
+# -------------------------------------------------------------------------- model designer, background
+
+
+def test_in_a_model_register_feeds_load_raster(processing, url, tmp_path):
+    from qgis.core import (
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterString,
+    )
+
+    model = QgsProcessingModelAlgorithm("Register and load", "Geo Engine tests")
+    model.addModelParameter(QgsProcessingParameterString("server", "Server"), QgsProcessingModelParameter("server"))
+    server = QgsProcessingModelChildParameterSource.fromModelParameter("server")
+    register_step = QgsProcessingModelChildAlgorithm("geoengine:registerworkflow")
+    register_step.setChildId("register")
+    register_step.addParameterSources("CONNECTION", [server])
+    register_step.addParameterSources("WORKFLOW_JSON", [QgsProcessingModelChildParameterSource.fromStaticValue(
+        NDVI_JSON)])
+    model.addChildAlgorithm(register_step)
+    load_step = QgsProcessingModelChildAlgorithm("geoengine:loadworkflowraster")
+    load_step.setChildId("load")
+    load_step.addParameterSources("CONNECTION", [server])
+    load_step.addParameterSources("WORKFLOW", [QgsProcessingModelChildParameterSource.fromChildOutput(
+        "register", "WORKFLOW_ID")])
+    for name, value in (("EXTENT", "10,20,40,50 [EPSG:4326]"), ("TIME_START", APRIL), ("TIME_SLICE", 0)):
+        load_step.addParameterSources(name, [QgsProcessingModelChildParameterSource.fromStaticValue(value)])
+    output = QgsProcessingModelOutput("raster", "NDVI")
+    output.setChildId("load")
+    output.setChildOutputName("OUTPUT")
+    load_step.setModelOutputs({"raster": output})
+    model.addChildAlgorithm(load_step)
+    model.updateDestinationParameters()
+    ok, problems = model.validate()
+    assert ok, problems
+
+    path = tmp_path / "model.tif"
+    results = processing.run(model, {"server": url, "load:raster": str(path)}, feedback=QgsProcessingFeedback())
+    assert results["load:raster"] == str(path)
+    array, transform, _, _ = read_tiff(path)
+    source, source_transform, _, _ = ndvi_tiff("2014-04-01")
+    assert pixel(array, transform, 15.05, 45.05) == pixel(source, source_transform, 15.05, 45.05) != 0
+
+
+def test_runs_in_a_background_task_as_the_processing_dialog_does(processing, url, tmp_path):
+    from layer_support import plugin_support
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingAlgRunnerTask,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+    )
+
+    workflow_id = register(processing, url, NDVI_JSON)
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("geoengine:loadworkflowraster")
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    path = tmp_path / "task.tif"
+    parameters = {"CONNECTION": url, "WORKFLOW": workflow_id, "EXTENT": "10,20,40,50 [EPSG:4326]",
+                  "TIME_START": APRIL, "OUTPUT": str(path)}
+    task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)  # prepares on this thread
+    outcome = {}
+    task.executed.connect(lambda ok, results: outcome.update(ok=ok, results=results))
+    QgsApplication.taskManager().addTask(task)
+    assert plugin_support().wait_until(lambda: "ok" in outcome, timeout=60)
+    assert outcome["ok"] and outcome["results"]["OUTPUT"] == str(path)
+    array, transform, _, _ = read_tiff(path)
+    source, source_transform, _, _ = ndvi_tiff("2014-04-01")
+    assert pixel(array, transform, 15.05, 45.05) == pixel(source, source_transform, 15.05, 45.05)
