@@ -95,6 +95,8 @@ class GeoEnginePlugin(FeatureActions):
         self._dialogs: List = []
         self._layer_loader = None
         self.processing_provider = None
+        self.temporal = None  # time-series layers follow the Temporal Controller (qgis_glue.temporal)
+        self.project_state = None  # Geo Engine layers in project files (qgis_glue.project_state)
 
     # --- QGIS entry points -------------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name (qgis_process calls only this)
@@ -118,6 +120,7 @@ class GeoEnginePlugin(FeatureActions):
         self.injector = BearerHeaderInjector()
         self.injector.install()
         self.sessions = SessionManager(self.injector)
+        self._start_time_and_projects()
         self.toolbar = self.iface.addToolBar(MENU)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         for spec in ACTIONS:
@@ -130,7 +133,8 @@ class GeoEnginePlugin(FeatureActions):
 
     def unload(self) -> None:
         """Remove every trace of the plugin; a step that fails is logged and the others still run."""
-        steps = (self._unload_processing, self._unload_tasks, self._unload_dialogs, self.unload_features,
+        steps = (self._unload_processing,
+                 self._unload_time_and_projects, self._unload_tasks, self._unload_dialogs, self.unload_features,
                  self._unload_docks, self._unload_menus, self._unload_network, self._unload_files)
         for step in steps:
             try:
@@ -261,3 +265,24 @@ class GeoEnginePlugin(FeatureActions):
 
     def open_help(self) -> None:
         QDesktopServices.openUrl(QUrl(read_metadata("homepage")))
+
+    # --- Time and projects (qgis_glue.temporal, qgis_glue.project_state) ------------------------------------
+    def _session_for_layer(self, query, on_ready, on_error):
+        """The session of a layer's saved connection (login in a task; credentials from the Auth Manager)."""
+        return self.with_session(query.connection_name, on_ready, on_error)
+
+    def _start_time_and_projects(self) -> None:
+        """Follow the Temporal Controller and keep Geo Engine layers in projects (signal hookups only)."""
+        from .qgis_glue.project_state import ProjectState
+        from .qgis_glue.temporal import TemporalRasterLayers
+
+        self.temporal = TemporalRasterLayers(self.iface.mapCanvas(), self.tasks, self.tempdir, self.notifier,
+                                             self._session_for_layer)
+        self.project_state = ProjectState(self.tasks, self.tempdir, self.notifier, self._session_for_layer,
+                                          after_restore=self.temporal.refresh)
+
+    def _unload_time_and_projects(self) -> None:
+        parts, self.temporal, self.project_state = (self.temporal, self.project_state), None, None
+        for part in parts:
+            if part is not None:
+                part.stop()
