@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the installable QGIS plugin zip: dist/geoengine_qgis-<version>.zip with one folder geoengine_qgis/.
 
-Takes the files git tracks (or, outside a git checkout, every file) minus what is not part of the
-plugin: tests, benchmarks, tools, CI and build configuration, caches. Then checks the plugin
+Takes the working tree's files that git does not ignore (outside a git checkout: every file) minus what
+is not part of the plugin: tests, benchmarks, tools, docs, CI and build configuration, caches. Then checks the plugin
 repository's rules: required metadata fields, LICENSE inside, no binaries, no compiled Qt files, at most
 25 MB. Standard library only. Usage: tools/package_plugin.py [--output DIR]
 """
@@ -37,12 +37,21 @@ class PackageError(Exception):
     """The package would break a plugin repository rule."""
 
 
+def _git_files(repo: Path, *options: str) -> list:
+    out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", *options], check=True, capture_output=True).stdout
+    return [Path(p) for p in out.decode("utf-8").split("\0") if p and (repo / p).is_file()]
+
+
 def candidate_files(repo: Path) -> list:
-    """Relative paths of the checkout's files (git-tracked ones when this is a git checkout)."""
+    """Relative paths of the working tree's files: in a git checkout, tracked files plus untracked ones that
+    .gitignore does not exclude (so the zip matches what the tests ran against); otherwise every file."""
     if (repo / ".git").exists():
-        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], check=True, capture_output=True).stdout
-        return [Path(p) for p in out.decode("utf-8").split("\0") if p and (repo / p).is_file()]
+        return sorted(set(_git_files(repo)) | set(_git_files(repo, "--others", "--exclude-standard")))
     return [p.relative_to(repo) for p in repo.rglob("*") if p.is_file()]
+
+
+def untracked_files(repo: Path) -> list:
+    return _git_files(repo, "--others", "--exclude-standard") if (repo / ".git").exists() else []
 
 
 def is_excluded(path: Path) -> bool:
@@ -106,6 +115,9 @@ def main(argv=None) -> int:
     except PackageError as exc:
         print(f"package: {exc}", file=sys.stderr)
         return 1
+    untracked = [str(p) for p in untracked_files(REPO) if not is_excluded(p)]
+    if untracked:
+        print(f"package: warning: {len(untracked)} untracked file(s) packaged, e.g. {untracked[0]}", file=sys.stderr)
     with zipfile.ZipFile(target) as archive:
         count = len(archive.namelist())
     print(f"{target} ({count} files, {target.stat().st_size / 1024:.0f} KiB)")

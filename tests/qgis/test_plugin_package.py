@@ -90,6 +90,8 @@ report = {"available": "geoengine_qgis" in qgis.utils.available_plugins,
 for _ in range(2):
     loaded = qgis.utils.loadPlugin("geoengine_qgis")
     started = qgis.utils.startPlugin("geoengine_qgis")
+    if not started:  # qgis.utils printed the reason (e.g. a module missing from the package) to stdout
+        sys.exit(2)
     module_file = sys.modules["geoengine_qgis"].__file__
     menu = iface.submenu_actions("Geo Engine")
     toolbars = iface.toolbars()
@@ -116,7 +118,7 @@ def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zi
         capture_output=True, text=True, timeout=180, env=env, cwd=str(tmp_path),
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
-    assert result.returncode == 0 and lines, result.stderr[-3000:]
+    assert result.returncode == 0 and lines, (result.stdout[-3000:], result.stderr[-3000:])
     report = json.loads(lines[-1][len("REPORT "):])
     assert report["available"] and report["name"] == "Geo Engine Workflows"
     assert len(report["rounds"]) == 2
