@@ -17,7 +17,7 @@ Auth kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Union
 from urllib.parse import urlsplit
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
@@ -217,10 +217,3 @@ def store_token(connection_name: str, token: str, authcfg: str = "") -> str:
         raise ConnectionSettingsError("The Authentication Manager refused to store the token "
                                       "(is the master password set?).")
     return config.id()
-
-
-def auth_config_summary(authcfg: str) -> Tuple[str, str]:
-    """(name, method) of an auth config without decrypting it, for display."""
-    configs = QgsApplication.authManager().availableAuthMethodConfigs()
-    config = configs.get(authcfg)
-    return (config.name(), config.method()) if config is not None else ("", "")
