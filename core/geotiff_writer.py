@@ -214,7 +214,7 @@ class GeoTiffSink:
 
     def _close(self, key: tuple[int, int]) -> None:
         open_file = self._open.pop(key)
-        open_file.dataset.FlushCache()
+        _flush(open_file)
         open_file.dataset = None  # closes the file
         self._done.add(key)
 
@@ -259,7 +259,7 @@ class GeoTiffSink:
                 raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
             open_file.unflushed += pixels.nbytes
             if open_file.unflushed >= _FLUSH_BYTES:
-                open_file.dataset.FlushCache()
+                _flush(open_file)
                 open_file.unflushed = 0
         open_file.tiles_left -= 1
         if open_file.tiles_left <= 0:
@@ -324,7 +324,14 @@ class GeoTiffSink:
             thread.join()
             self.abort()
             raise
-        return self.finish()
+        return self._finish_or_abort()
+
+    def _finish_or_abort(self) -> list[Path]:
+        try:
+            return self.finish()
+        except BaseException:
+            self.abort()
+            raise
 
     def _write_inline(self, tiles: Iterable[RasterTile2D]) -> list[Path]:
         try:
@@ -333,7 +340,7 @@ class GeoTiffSink:
         except BaseException:
             self.abort()
             raise
-        return self.finish()
+        return self._finish_or_abort()
 
     def finish(self) -> list[Path]:
         """Close every file (slices with missing tiles keep no-data there); the paths in time order."""
@@ -352,6 +359,14 @@ class GeoTiffSink:
                 except FileNotFoundError:
                     pass
         self.paths.clear()
+
+
+def _flush(open_file: _OpenFile) -> None:
+    """Write the cached blocks; a failed write (disk full...) raises OSError instead of passing silently."""
+    gdal.ErrorReset()
+    open_file.dataset.FlushCache()
+    if gdal.GetLastErrorType() >= gdal.CE_Failure:
+        raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
 
 
 def _drain(pending: queue.Queue) -> None:

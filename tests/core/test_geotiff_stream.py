@@ -122,3 +122,9 @@ def test_malformed_arrow_removes_files_and_names_the_problem(base_url, faults, t
     with pytest.raises(MalformedResponseError, match="Arrow IPC"):
         stream_raster_to_geotiff(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_target_is_an_os_error_not_a_hang(base_url) -> None:
+    ndvi = workflow(base_url, NDVI)
+    with pytest.raises((OSError, RuntimeError), match="cannot create|Permission|No such file|not"):
+        stream_raster_to_geotiff(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"), "/proc/self")
