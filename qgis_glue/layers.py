@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple, Union
@@ -236,10 +237,12 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         fields = plan.qgs_fields()
         batches = []
         vector_query = QueryRectangle(bounds, interval, srs)
-        for batch in stream_vector_batches(workflow, vector_query, _progress(context, 5, 95), cancelled):
-            batches.append(features_from_batch(batch, plan, fields))
-            if context is not None:
-                context.check_canceled()
+        stream = stream_vector_batches(workflow, vector_query, _progress(context, 5, 95), cancelled)
+        with closing(stream):  # a cancel between batches closes the websocket at once
+            for batch in stream:
+                batches.append(features_from_batch(batch, plan, fields))
+                if context is not None:
+                    context.check_canceled()
         return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches)
 
     assert isinstance(descriptor, PlotResultDescriptor)

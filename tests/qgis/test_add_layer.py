@@ -258,6 +258,18 @@ def test_cancel_while_tiles_stream_removes_the_job_folder(loader, session, proje
     assert list(tempdir.root.iterdir()) == []
 
 
+def test_cancelled_vector_stream_adds_no_layer(loader, session, project, faults):
+    support = sys.modules["geoengine_plugin_test_support"]
+    workflow_id = register(session, PORTS)
+    faults.slow_tile_s = 3.0
+    outcomes = []
+    task = loader.load(session, request(workflow_id), on_done=outcomes.append)
+    assert support.wait_until(lambda: task.progress() >= 5, timeout=20)  # streaming has begun
+    task.cancel()
+    assert support.wait_until(lambda: bool(outcomes), timeout=10), "cancel did not end the stream quickly"
+    assert outcomes[0].cancelled and project.count() == 0
+
+
 def test_stream_failure_adds_no_layer_and_reports(loader, session, project, tempdir, faults, bar):
     workflow_id = register(session, NDVI)
     faults.stream_fail_after = 1
