@@ -144,6 +144,7 @@ class SessionManager:
         Bad settings or unreadable credentials raise :class:`~.connections.ConnectionSettingsError` here,
         before any task starts.
         """
+        connection = connection.validated(require_authcfg=credentials is None)
         current = self.get(connection.name, connection)
         if current is not None:
             on_ready(current)

@@ -227,10 +227,12 @@ def test_ensure_logs_in_once_in_the_background_then_reuses_the_session(injector,
     assert ready[0] is ready[1]
     assert injector.token_for(f"{base_url}/wms/x") == ready[0].auth_header["Authorization"].split()[1]
 
-    changed = Connection("local", base_url + "/")  # other settings under the same name: log in again
+    same = Connection("local", base_url + "/")  # the same settings once normalised: no new login
+    assert manager.ensure(same, runner, ready.append) is None and ready[2] is ready[0]
+    changed = Connection("local", base_url.replace("127.0.0.1", "localhost"))  # other settings: log in again
     assert manager.ensure(changed, runner, ready.append) is not None
-    assert _support().wait_until(lambda: len(ready) == 3, timeout=30)
-    assert ready[2] is not ready[0]
+    assert _support().wait_until(lambda: len(ready) == 4, timeout=30)
+    assert ready[3] is not ready[0]
     manager.close_all()
     assert injector.prefixes == []
 
