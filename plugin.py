@@ -97,6 +97,7 @@ class GeoEnginePlugin(FeatureActions):
         self.processing_provider = None
         self.temporal = None  # time-series layers follow the Temporal Controller (qgis_glue.temporal)
         self.project_state = None  # Geo Engine layers in project files (qgis_glue.project_state)
+        self.browser = None  # Browser panel integration (browser/)
 
     # --- QGIS entry points -------------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name (qgis_process calls only this)
@@ -130,12 +131,13 @@ class GeoEnginePlugin(FeatureActions):
             if spec.toolbar:
                 self.toolbar.addAction(action)
         self.missing_dependencies = report_missing(self.notifier)
+        self._register_browser()
 
     def unload(self) -> None:
         """Remove every trace of the plugin; a step that fails is logged and the others still run."""
-        steps = (self._unload_processing,
-                 self._unload_time_and_projects, self._unload_tasks, self._unload_dialogs, self.unload_features,
-                 self._unload_docks, self._unload_menus, self._unload_network, self._unload_files)
+        steps = (self._unload_browser, self._unload_processing,
+                 self._unload_time_and_projects, self._unload_tasks, self._unload_dialogs,
+                 self.unload_features, self._unload_docks, self._unload_menus, self._unload_network, self._unload_files)
         for step in steps:
             try:
                 step()
@@ -234,6 +236,7 @@ class GeoEnginePlugin(FeatureActions):
         dialog = ConnectionsDialog(self.store, self.tasks, probe_connection, self.iface.mainWindow())
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        dialog.finished.connect(lambda _result: self.browser is not None and self.browser.refresh_connections())
         dialog.show()
         return dialog
 
@@ -265,6 +268,30 @@ class GeoEnginePlugin(FeatureActions):
 
     def open_help(self) -> None:
         QDesktopServices.openUrl(QUrl(read_metadata("homepage")))
+
+    # --- Browser panel (browser/: data item provider, context menu, drops) -----------------------------------
+    def _register_browser(self) -> None:
+        """Put "Geo Engine" into QGIS's Browser (registration only: no network, no credentials)."""
+        from .browser.host import BrowserHost
+        from .browser.integration import BrowserIntegration
+
+        host = BrowserHost(self.store, self.sessions, self.with_session, self.tasks, self.layer_loader, self.notifier,
+                           canvas=self.iface.mapCanvas(), parent=self.iface.mainWindow(),
+                           show_provenance=self.show_workflow_provenance)
+        self.browser = BrowserIntegration(host)
+        self.browser.register(self.iface)
+
+    def _unload_browser(self) -> None:
+        if self.browser is not None:
+            browser, self.browser = self.browser, None
+            browser.unregister()
+
+    def show_workflow_provenance(self, connection: str, workflow_id: str, title: str = ""):
+        """Show a workflow's provenance in the provenance dock (until another layer becomes current)."""
+        dock = self.show_provenance_dock()
+        dock.load(connection, workflow_id)
+        dock.title.setText(f"<b>{title or workflow_id}</b><br>workflow {workflow_id}")
+        return dock
 
     # --- Time and projects (qgis_glue.temporal, qgis_glue.project_state) ------------------------------------
     def _session_for_layer(self, query, on_ready, on_error):

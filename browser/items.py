@@ -1,0 +1,269 @@
+"""The Browser tree: "Geo Engine" > connections > "Layer collections" / "Datasets" > collections > layers.
+
+* :class:`RootItem` and :class:`ConnectionItem` are *fast* items: QGIS builds their children on the main thread,
+  and they fetch nothing (the connection node reads its credentials from the Auth Manager when expanded).
+* :class:`PagedItem` subclasses (:class:`CollectionItem`, :class:`DatasetsItem`) fetch one page in
+  ``createChildren``, which QGIS runs on a worker thread (no widgets there) while it shows the node as loading.
+  A full page ends with a :class:`MoreItem`; :meth:`PagedItem.load_more` (main thread) fetches the next page in a
+  task and puts it in place of the "More…" entry. A failure becomes a ``QgsErrorItem`` child, never a dialog.
+* :class:`EntryItem` is a catalog layer or a dataset: description as tooltip, draggable (``mimeUris``).
+
+PyQGIS 3.22 caveat: ``QgsDataItem.children()`` hands Python *owning* wrappers, so the children die with the
+returned list. This module never calls it; look at children through the browser model instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional
+
+from qgis.core import Qgis, QgsDataCollectionItem, QgsDataItem, QgsErrorItem, QgsMimeDataUtils
+from qgis.PyQt import sip
+
+from ..core.layers import (
+    DatasetListing,
+    LayerCollectionListing,
+    LayerListing,
+    layer_collection_page,
+    list_datasets_page,
+)
+from ..qgis_glue.connections import ConnectionSettingsError, ConnectionStore
+from ..qgis_glue.errors import describe_error
+from ..qgis_glue.messages import log
+from ..qgis_glue.sessions import resolve
+from ..qgis_glue.tasks import CoreTask, TaskRunner
+from ..ui.icons import icon
+from .context import ConnectionContext, WorkerSessions
+from .targets import PROVIDER_KEY, CatalogTarget, encode_target
+
+ROOT_NAME = "Geo Engine"
+ROOT_PATH = "geoengine:"
+COLLECTIONS_NAME, DATASETS_NAME = "Layer collections", "Datasets"
+MORE_NAME = "More…"
+LAST_SORT_KEY = "~more"
+
+_ICONS = {"collection": "/mIconFolder.svg", "layer": "/mIconLayer.png", "raster": "/mIconRaster.svg",
+          "vector": "/mIconVector.svg", "more": "/mActionAdd.svg"}
+
+
+def _fast(item: QgsDataItem) -> None:
+    item.setCapabilitiesV2(item.capabilities2() | Qgis.BrowserItemCapability.Fast)
+
+
+def error_item(parent: QgsDataItem, exc: BaseException) -> QgsErrorItem:
+    """The child that says why a node could not be filled (details go to the log panel)."""
+    report = describe_error(exc)
+    log(f"Browser: {parent.path()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
+    item = QgsErrorItem(parent, report.summary, parent.path() + "/error")
+    item.setToolTip(report.summary)
+    return item
+
+
+def handed_to_qgis(items: List[QgsDataItem]) -> List[QgsDataItem]:
+    """Give QGIS ownership of items made in Python: the C++ tree keeps them (and their Python side) alive until
+    QGIS deletes them. Without this, Python frees them once ``createChildren``'s list is gone (a crash later)."""
+    for item in items:
+        sip.transferto(item, None)
+    return items
+
+
+def alive(item: Optional[QgsDataItem]) -> bool:
+    return item is not None and not sip.isdeleted(item)
+
+
+@dataclass(frozen=True)
+class BrowserEnv:
+    """What the tree needs from the plugin: the saved connections, sessions for workers, the page size."""
+
+    store: ConnectionStore
+    sessions: WorkerSessions
+    page_size: int = 20
+
+
+class RootItem(QgsDataCollectionItem):
+    """"Geo Engine": one child per saved connection (read from the settings; no network)."""
+
+    def __init__(self, parent: Optional[QgsDataItem], env: BrowserEnv) -> None:
+        super().__init__(parent, ROOT_NAME, ROOT_PATH, PROVIDER_KEY)
+        self.env = env
+        _fast(self)
+        self.setIcon(icon("icon.svg"))
+        self.setToolTip("Geo Engine servers (add them with Web > Geo Engine > Connections…)")
+
+    def createChildren(self) -> List[QgsDataItem]:  # noqa: N802 - QGIS API name
+        return handed_to_qgis([ConnectionItem(self, self.env, name) for name in self.env.store.names()])
+
+
+class ConnectionItem(QgsDataCollectionItem):
+    """A saved connection; expanding it reads its credentials (main thread) and offers collections and datasets."""
+
+    def __init__(self, parent: QgsDataItem, env: BrowserEnv, name: str) -> None:
+        super().__init__(parent, name, f"{ROOT_PATH}/{name}", PROVIDER_KEY)
+        self.env = env
+        self.connection_name = name
+        self.context: Optional[ConnectionContext] = None
+        _fast(self)
+        self.setIcon(icon("connections.svg"))
+
+    def createChildren(self) -> List[QgsDataItem]:  # noqa: N802
+        try:
+            connection = self.env.store.load(self.connection_name)
+            self.setToolTip(connection.url)
+            resolved = resolve(connection)
+        except (KeyError, ConnectionSettingsError) as exc:
+            return handed_to_qgis([error_item(self, exc)])
+        self.context = ConnectionContext(resolved, self.env.sessions, self.env.page_size)
+        collections = CollectionItem(self, self.context, COLLECTIONS_NAME, None, None, self.path() + "/collections",
+                                     "The server's layer providers and their collections")
+        datasets = DatasetsItem(self, self.context)
+        collections.setSortKey("1")
+        datasets.setSortKey("2")
+        return handed_to_qgis([collections, datasets])
+
+
+class PagedItem(QgsDataCollectionItem):
+    """A node filled page by page; subclasses say how to fetch a page and what item each entry becomes."""
+
+    def __init__(self, parent: QgsDataItem, context: ConnectionContext, name: str, path: str,
+                 tooltip: str = "") -> None:
+        super().__init__(parent, name, path, PROVIDER_KEY)
+        self.context = context
+        if tooltip:
+            self.setToolTip(tooltip)
+        self.setIconName(_ICONS["collection"])
+
+    def fetch_page(self, offset: int, limit: int) -> list:  # worker thread
+        raise NotImplementedError
+
+    def child_for(self, entry, index: int) -> QgsDataItem:
+        raise NotImplementedError
+
+    def build(self, entries: list, offset: int) -> List[QgsDataItem]:
+        """Items for a page that starts at ``offset`` (plus "More…" when the page is full)."""
+        children = []
+        for index, entry in enumerate(entries, start=offset):
+            child = self.child_for(entry, index)
+            child.setSortKey(f"{index:08d}")
+            children.append(child)
+        if len(entries) >= self.context.page_size:
+            children.append(MoreItem(self, offset + len(entries)))
+        return handed_to_qgis(children)
+
+    def createChildren(self) -> List[QgsDataItem]:  # noqa: N802 - worker thread
+        try:
+            return self.build(self.fetch_page(0, self.context.page_size), 0)
+        except Exception as exc:  # noqa: BLE001 - shown as an error child
+            return handed_to_qgis([error_item(self, exc)])
+
+    def load_more(self, more: MoreItem, runner: TaskRunner,
+                  on_done: Optional[Callable[[bool], None]] = None) -> Optional[CoreTask]:
+        """Main thread: fetch the page at ``more.offset`` in a task and put its items where "More…" is."""
+        if more.loading:
+            return None
+        more.loading = True
+        more.setState(Qgis.BrowserItemState.Populating)
+        offset, limit = more.offset, self.context.page_size
+
+        def finish(ok: bool) -> None:
+            if on_done is not None:
+                on_done(ok)
+
+        def done(entries: list) -> None:
+            if not alive(self):
+                return finish(False)
+            children = self.build(entries, offset)
+            if alive(more):
+                self.deleteChildItem(more)
+            for child in children:
+                self.addChildItem(child, True)
+            finish(True)
+
+        def failed(exc: BaseException) -> None:
+            if alive(more):
+                more.loading = False
+                more.setState(Qgis.BrowserItemState.Populated)
+                more.setToolTip(f"Could not load more ({describe_error(exc).summary}); double-click to retry")
+            finish(False)
+
+        return runner.submit(f"Geo Engine: more of {self.name()}", lambda _context: self.fetch_page(offset, limit),
+                             on_success=done, on_error=failed, on_cancel=lambda: failed(RuntimeError("cancelled")))
+
+
+class CollectionItem(PagedItem):
+    """A layer collection (``collection_id`` None: the root listing of the server's providers)."""
+
+    def __init__(self, parent: QgsDataItem, context: ConnectionContext, name: str, provider_id: Optional[str],
+                 collection_id: Optional[str], path: str, tooltip: str = "") -> None:
+        super().__init__(parent, context, name, path, tooltip)
+        self.provider_id = provider_id
+        self.collection_id = collection_id
+
+    def fetch_page(self, offset: int, limit: int) -> list:
+        page = layer_collection_page(self.collection_id, self.provider_id, offset, limit,
+                                     session=self.context.session())
+        return list(page.items)
+
+    def child_for(self, entry, index: int) -> QgsDataItem:
+        if isinstance(entry, LayerCollectionListing):
+            return CollectionItem(self, self.context, entry.name, entry.id.provider_id, entry.id.collection_id,
+                                  f"{self.path()}/{entry.id.collection_id}", entry.description)
+        assert isinstance(entry, LayerListing)
+        return EntryItem(self, CatalogTarget.for_layer(self.context.name, entry), entry.description,
+                         f"{self.path()}/{entry.id.layer_id}")
+
+
+class DatasetsItem(PagedItem):
+    """The datasets the user may see (``GET /datasets``, by name)."""
+
+    def __init__(self, parent: QgsDataItem, context: ConnectionContext) -> None:
+        super().__init__(parent, context, DATASETS_NAME, parent.path() + "/datasets", "Datasets you may use, by name")
+
+    def fetch_page(self, offset: int, limit: int) -> list:
+        return list_datasets_page(offset, limit, "NameAsc", session=self.context.session())
+
+    def child_for(self, entry: DatasetListing, index: int) -> QgsDataItem:
+        tooltip = entry.description or entry.name
+        if entry.tags:
+            tooltip += f"\nTags: {', '.join(entry.tags)}"
+        return EntryItem(self, CatalogTarget.for_dataset(self.context.name, entry), tooltip,
+                         f"{self.path()}/{entry.name}", entry.kind)
+
+
+class EntryItem(QgsDataItem):
+    """A loadable catalog layer or dataset (double-click, drag, context menu)."""
+
+    def __init__(self, parent: QgsDataItem, target: CatalogTarget, tooltip: str, path: str,
+                 data_kind: str = "") -> None:
+        super().__init__(Qgis.BrowserItemType.Custom, parent, target.name, path, PROVIDER_KEY)
+        self.target = target
+        self.setState(Qgis.BrowserItemState.Populated)  # a leaf
+        self.setToolTip(tooltip)
+        self.setIconName(_ICONS.get(data_kind, _ICONS["layer"]))
+
+    def hasDragEnabled(self) -> bool:  # noqa: N802 - QGIS API name
+        return True
+
+    def mimeUri(self):  # noqa: N802 - before QGIS 3.18
+        uri = QgsMimeDataUtils.Uri()
+        uri.layerType = "custom"
+        uri.providerKey = PROVIDER_KEY
+        uri.name = self.target.name
+        uri.uri = encode_target(self.target)
+        return uri
+
+    def mimeUris(self):  # noqa: N802
+        return [self.mimeUri()]
+
+
+class MoreItem(QgsDataItem):
+    """"More…": the next page of its parent starts at ``offset`` (double-click or context menu loads it)."""
+
+    def __init__(self, parent: PagedItem, offset: int) -> None:
+        super().__init__(Qgis.BrowserItemType.Custom, parent, MORE_NAME, f"{parent.path()}/more@{offset}",
+                         PROVIDER_KEY)
+        self.offset = offset
+        self.loading = False
+        self.setState(Qgis.BrowserItemState.Populated)
+        self.setSortKey(LAST_SORT_KEY)
+        self.setIconName(_ICONS["more"])
+        self.setToolTip(f"Entries from {offset + 1} on: double-click to load the next page")

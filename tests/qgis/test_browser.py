@@ -1,0 +1,447 @@
+"""The Browser panel in a headless QGIS against the test server: tree, lazy fetching, paging, errors, adding to
+the map (double-click and drop), context-menu actions, and registration on load/unload."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from geoengine_server.config import default_data_dir
+
+pytestmark = pytest.mark.qgis
+
+DATA = default_data_dir()
+LOCAL, DOWN = "Browser test server", "Browser test unreachable"
+GERMANY = (5.8, 47.2, 15.1, 55.1)
+PORTS_LAYER = "b75db46e-2b9a-4a86-b33f-bc06a73cd711"
+LAYER_DB = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74"
+TEST_COLLECTION = "272bf675-2e27-4412-824c-287c1e6841ac"
+WAIT = 30.0
+
+
+def _support():
+    name = "geoengine_plugin_test_support"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def definitions(folder: str) -> dict:
+    return {d["id"]: d for d in (json.loads(p.read_text()) for p in sorted((DATA / folder).glob("*.json")))}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_iface():
+    """The tests' WidgetIface plus QGIS's custom drop handler registry and a layer tree view (for the docks)."""
+    from qgis.core import QgsLayerTreeModel, QgsProject
+    from qgis.gui import QgsLayerTreeView
+
+    class BrowserIface(_support().WidgetIface):
+        def __init__(self) -> None:
+            super().__init__()
+            self.drop_handlers = []
+            self._tree_model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
+            self._view = QgsLayerTreeView(self._window)
+            self._view.setModel(self._tree_model)
+
+        def layerTreeView(self):  # noqa: N802 - QgisInterface names
+            return self._view
+
+        def activeLayer(self):  # noqa: N802
+            return self._view.currentLayer()
+
+        def registerCustomDropHandler(self, handler) -> None:  # noqa: N802 - QgisInterface names
+            self.drop_handlers.append(handler)
+
+        def unregisterCustomDropHandler(self, handler) -> None:  # noqa: N802
+            self.drop_handlers.remove(handler)
+
+    return BrowserIface()
+
+
+@pytest.fixture
+def project(qgis_app):
+    from qgis.core import QgsProject
+
+    instance = QgsProject.instance()
+    instance.clear()
+    yield instance
+    instance.clear()
+
+
+@pytest.fixture
+def plugin(qgis_app, project, server):
+    from geoengine_qgis.plugin import GeoEnginePlugin
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    iface = make_iface()
+    canvas = iface.mapCanvas()
+    canvas.resize(800, 600)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(*GERMANY))
+    instance = GeoEnginePlugin(iface)
+    for name in (LOCAL, DOWN):
+        if name in instance.store.names():
+            instance.store.delete(name)
+    instance.store.save(Connection(LOCAL, server.base_url))
+    instance.store.save(Connection(DOWN, f"http://127.0.0.1:{closed_port()}/api"))
+    instance.initGui()
+    yield instance
+    instance.unload()
+    for name in (LOCAL, DOWN):
+        instance.store.delete(name)
+    iface.close()
+
+
+PERSONAL = "cbb21ee3-d15d-45c5-a175-66964adf4e85"
+
+
+def wait_until(predicate, timeout: float = WAIT) -> bool:
+    return _support().wait_until(predicate, timeout)
+
+
+def request_count(server) -> int:
+    return len(server.api["request_log"])
+
+
+class Tree:
+    """The Browser as QGIS shows it: a QgsBrowserModel, expanded node by node (slow nodes fill on a worker thread).
+
+    Children are read through the model: PyQGIS 3.22's ``QgsDataItem.children()`` returns owning wrappers.
+    """
+
+    def __init__(self) -> None:
+        from qgis.core import QgsBrowserModel
+
+        self.model = QgsBrowserModel()
+        self.model.initialize()
+
+    def item(self, index):
+        return self.model.dataItem(index)
+
+    def root(self):
+        from geoengine_qgis.browser.items import RootItem
+
+        roots = [self.model.index(row, 0) for row in range(self.model.rowCount())
+                 if isinstance(self.model.dataItem(self.model.index(row, 0)), RootItem)]
+        assert len(roots) == 1, "the Browser has no (or more than one) Geo Engine root"
+        return roots[0]
+
+    def children(self, index) -> list:
+        """Child indexes in the Browser panel's order (its proxy model sorts by ``sortKey``)."""
+        indexes = [self.model.index(row, 0, index) for row in range(self.model.rowCount(index))]
+        return sorted(indexes, key=lambda i: str(self.item(i).sortKey()))
+
+    def items(self, index) -> list:
+        return [self.item(i) for i in self.children(index)]
+
+    def expand(self, index) -> list:
+        """Expand like a click on the arrow; returns the child indexes once the node is filled."""
+        from qgis.core import Qgis
+
+        item = self.item(index)
+        if self.model.canFetchMore(index):
+            self.model.fetchMore(index)
+        assert wait_until(lambda: item.state() == Qgis.BrowserItemState.Populated), f"{item.path()} never filled"
+        return self.children(index)
+
+    def child(self, index, name: str):
+        found = [i for i in self.children(index) if self.item(i).name() == name]
+        assert found, f"no {name!r} below {self.item(index).path()}: {[x.name() for x in self.items(index)]}"
+        return found[0]
+
+    def path(self, *names: str):
+        """Expand from the root along ``names`` (the last one too); returns the index of the last one."""
+        index = self.root()
+        for name in names:
+            self.expand(index)
+            index = self.child(index, name)
+        self.expand(index)
+        return index
+
+    def close(self) -> None:
+        self.model.deleteLater()
+
+
+@pytest.fixture
+def tree(plugin):
+    browser = Tree()
+    yield browser
+    browser.close()
+
+
+def test_root_lists_connections_and_nothing_is_fetched_before_expansion(plugin, server):
+    from geoengine_qgis.browser.items import ConnectionItem
+
+    before = request_count(server)
+    tree = Tree()
+    try:
+        root = tree.root()
+        assert tree.item(root).name() == "Geo Engine"
+        names = [tree.item(i).name() for i in tree.expand(root)]
+        assert names == plugin.store.names() and {LOCAL, DOWN} <= set(names)
+        assert all(isinstance(item, ConnectionItem) for item in tree.items(root))
+        node = tree.child(root, LOCAL)
+        assert [tree.item(i).name() for i in tree.expand(node)] == ["Layer collections", "Datasets"]
+        assert tree.item(node).toolTip() == server.base_url
+        assert list(server.api["request_log"])[before:] == []  # no login, no listing until a server node opens
+        tree.expand(tree.child(node, "Layer collections"))
+        asked = list(server.api["request_log"])[before:]
+        assert asked == ["POST /anonymous", "GET /layers/collections"]
+    finally:
+        tree.close()
+
+
+def test_collections_and_layers_with_descriptions(tree):
+    from geoengine_qgis.browser.items import CollectionItem, EntryItem
+
+    collections, layers = definitions("layer_collection_defs"), definitions("layer_defs")
+    providers = tree.path(LOCAL, "Layer collections")
+    assert [tree.item(i).name() for i in tree.expand(providers)] == ["Data Catalog", "Personal Data Catalog"]
+    catalog = tree.child(providers, "Data Catalog")
+    root_def = collections["05102bb3-a855-4a37-8a8a-30026a91fef1"]
+    assert [tree.item(i).name() for i in tree.expand(catalog)] == [
+        collections[i]["name"] for i in root_def["collections"]]
+    assert all(isinstance(item, CollectionItem) for item in tree.items(catalog))
+    test_collection = tree.child(catalog, "A test collection")
+    tree.expand(test_collection)
+    entries = [item for item in tree.items(test_collection) if isinstance(item, EntryItem)]
+    test_def = collections[TEST_COLLECTION]
+    assert sorted((e.name(), e.toolTip()) for e in entries) == sorted(
+        (layers[i]["name"], layers[i]["description"]) for i in test_def["layers"])
+    assert len(entries) == 4
+    assert {e.name() for e in entries} == {"Ports in Germany", "Stacked Raster", "Natural Earth II – RGB",
+                                           "Natural Earth II – R"}
+    assert tree.expand(tree.child(test_collection, "An empty collection")) == []
+
+
+def add_personal_datasets(server, owner: str, count: int) -> list:
+    catalog = server.api["catalog"]
+    template = catalog.dataset("ne_10m_ports")
+    names = [f"browser_more_{owner[:8]}_{i:03d}" for i in range(count)]
+
+    def add() -> None:
+        for name in names:
+            catalog.add_dataset(dataclasses.replace(template, id=str(uuid.uuid4()), name=name,
+                                                    display_name=name, description=f"copy {name[-3:]}", owner=owner))
+
+    server.call(add)
+    return names
+
+
+def entries_below(tree, index) -> list:
+    from geoengine_qgis.browser.items import EntryItem
+
+    return sorted((item for item in tree.items(index) if isinstance(item, EntryItem)), key=lambda e: e.sortKey())
+
+
+def more_below(tree, index) -> list:
+    from geoengine_qgis.browser.items import MoreItem
+
+    return [item for item in tree.items(index) if isinstance(item, MoreItem)]
+
+
+def test_pages_of_twenty_with_more(plugin, server, tree):
+    from qgis.gui import QgsDataItemGuiContext
+    from qgis.PyQt.QtWidgets import QMenu
+
+    providers = tree.path(LOCAL, "Layer collections")
+    tree.expand(providers)  # logs in
+    session = plugin.sessions.get(LOCAL)
+    names = add_personal_datasets(server, session.user_id, 23)
+    try:
+        personal = tree.child(providers, "Personal Data Catalog")
+        assert len(tree.expand(personal)) == 21
+        assert [e.name() for e in entries_below(tree, personal)] == names[:20]
+        more = more_below(tree, personal)
+        assert len(more) == 1 and more[0].name() == "More…"
+        before = request_count(server)
+        assert plugin.browser.gui_provider.handleDoubleClick(more[0], QgsDataItemGuiContext())
+        assert wait_until(lambda: not more_below(tree, personal) and len(entries_below(tree, personal)) == 23)
+        assert [e.name() for e in entries_below(tree, personal)] == names
+        assert list(server.api["request_log"])[before:] == [f"GET /layers/collections/{PERSONAL}/tags:*"]
+
+        datasets = tree.child(tree.path(LOCAL), "Datasets")
+        assert len(tree.expand(datasets)) == 21
+        menu = QMenu()
+        plugin.browser.gui_provider.populateContextMenu(more_below(tree, datasets)[0], menu, [],
+                                                        QgsDataItemGuiContext())
+        load_more = [a for a in menu.actions() if a.text() == "Load more"]
+        assert len(load_more) == 1
+        load_more[0].trigger()
+        expected = sorted((d.name for d in server.api["catalog"].datasets.values()
+                           if d.owner in (None, session.user_id)), key=str.lower)
+        assert 20 < len(expected) <= 40
+        assert wait_until(lambda: len(entries_below(tree, datasets)) == len(expected))
+        assert more_below(tree, datasets) == []
+        entries = entries_below(tree, datasets)
+        assert [e.target.dataset for e in entries] == expected
+        ports = next(e for e in entries if e.target.dataset == "ne_10m_ports")
+        assert ports.target.data_kind == "vector"
+        assert ports.toolTip().startswith(server.api["catalog"].dataset("ne_10m_ports").description)
+        menu.deleteLater()
+    finally:
+        server.call(lambda: [server.api["catalog"].datasets.pop(n, None) for n in names])
+
+
+def test_unreachable_and_failing_servers_give_error_items(server, tree):
+    from qgis.core import QgsErrorItem
+
+    down = tree.path(DOWN)
+    collections = tree.child(down, "Layer collections")
+    shown = [tree.item(i) for i in tree.expand(collections)]
+    assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem)
+    assert "cannot connect" in shown[0].name().lower()
+    datasets = [tree.item(i) for i in tree.expand(tree.child(down, "Datasets"))]
+    assert len(datasets) == 1 and isinstance(datasets[0], QgsErrorItem)
+
+    providers = tree.path(LOCAL, "Layer collections")
+    tree.expand(providers)
+    catalog = tree.child(providers, "Data Catalog")
+    server.config.faults.http_500_remaining = 1
+    server.config.faults.http_500_path_prefix = "/layers/collections"
+    failed = [tree.item(i) for i in tree.expand(catalog)]
+    assert len(failed) == 1 and isinstance(failed[0], QgsErrorItem) and "Injected fault" in failed[0].name()
+    tree.item(catalog).refresh()  # the Browser's "Refresh": the fault is used up, the listing comes back
+    assert wait_until(lambda: [x.name() for x in tree.items(catalog)] == ["A test collection",
+                                                                          "An empty collection"])
+
+
+def ports_entry(tree):
+    collection = tree.path(LOCAL, "Layer collections", "Data Catalog", "A test collection")
+    tree.expand(collection)
+    return tree.item(tree.child(collection, "Ports in Germany"))
+
+
+def expected_ports_id(server) -> str:
+    from geoengine_qgis.core.layers import layer_workflow_id
+    from geoengine_qgis.core.session import Session
+
+    with Session(server.base_url, use_env=False) as session:
+        return layer_workflow_id(LAYER_DB, PORTS_LAYER, session=session)
+
+
+def loaded_layers(project, name: str) -> list:
+    return [layer for layer in project.mapLayers().values() if layer.name() == name]
+
+
+def test_double_click_adds_ports_in_germany_through_the_loader(plugin, project, server, tree):
+    from qgis.core import QgsMapLayerType
+    from qgis.gui import QgsDataItemGuiContext
+
+    entry = ports_entry(tree)
+    assert plugin.browser.gui_provider.handleDoubleClick(entry, QgsDataItemGuiContext())
+    assert wait_until(lambda: loaded_layers(project, "Ports in Germany"))
+    layer = loaded_layers(project, "Ports in Germany")[0]
+    assert layer.type() == QgsMapLayerType.VectorLayer and layer.featureCount() == 13
+    assert layer.customProperty("geoengine/workflow_id") == expected_ports_id(server)
+    assert layer.customProperty("geoengine/connection") == LOCAL
+    bounds = [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
+    canvas = plugin.iface.mapCanvas().extent()
+    assert bounds == pytest.approx([canvas.xMinimum(), canvas.yMinimum(), canvas.xMaximum(), canvas.yMaximum()])
+
+
+def test_dropping_entries_on_the_map(plugin, project, server, tree):
+    from geoengine_qgis.browser.items import EntryItem
+    from qgis.core import QgsMimeDataUtils
+
+    entry = ports_entry(tree)
+    handler = plugin.iface.drop_handlers[0]
+    assert handler.customUriProviderKey() == "geoengine"
+    dropped = QgsMimeDataUtils.decodeUriList(QgsMimeDataUtils.encodeUriList(entry.mimeUris()))
+    assert [(u.layerType, u.providerKey, u.name) for u in dropped] == [("custom", "geoengine", "Ports in Germany")]
+    canvas = plugin.iface.mapCanvas()
+    assert handler.canHandleCustomUriCanvasDrop(dropped[0], canvas)
+    assert handler.handleCustomUriCanvasDrop(dropped[0], canvas)
+    assert wait_until(lambda: loaded_layers(project, "Ports in Germany"))
+    assert loaded_layers(project, "Ports in Germany")[0].featureCount() == 13
+
+    datasets = tree.child(tree.path(LOCAL), "Datasets")
+    tree.expand(datasets)
+    ports = next(e for e in tree.items(datasets) if isinstance(e, EntryItem) and e.target.dataset == "ne_10m_ports")
+    handler.handleCustomUriDrop(QgsMimeDataUtils.decodeUriList(QgsMimeDataUtils.encodeUriList(ports.mimeUris()))[0])
+    assert wait_until(lambda: loaded_layers(project, ports.name()))
+    layer = loaded_layers(project, ports.name())[0]
+    assert layer.featureCount() > 13  # every port in the map's rectangle, not only Germany's
+
+    broken = QgsMimeDataUtils.Uri()
+    broken.layerType, broken.providerKey, broken.uri = "custom", "geoengine", "{not json"
+    assert not handler.handleCustomUriCanvasDrop(broken, canvas)  # told in the message bar, no exception
+
+
+def test_context_menu_actions(plugin, server, tree):
+    from qgis.gui import QgsDataItemGuiContext
+    from qgis.PyQt.QtWidgets import QApplication, QMenu
+
+    entry = ports_entry(tree)
+    menu = QMenu()
+    plugin.browser.gui_provider.populateContextMenu(entry, menu, [entry], QgsDataItemGuiContext())
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert {"Add to map", "Show provenance…", "Copy workflow id", "Show workflow definition…"} <= set(actions)
+    QApplication.clipboard().setText("")
+    actions["Copy workflow id"].trigger()
+    expected = expected_ports_id(server)
+    assert wait_until(lambda: QApplication.clipboard().text() == expected)
+
+    actions["Show workflow definition…"].trigger()
+    assert wait_until(lambda: plugin.browser.actions.dialogs)
+    dialog = plugin.browser.actions.dialogs[-1]
+    assert dialog.workflow_id == expected
+    assert dialog.definition == definitions("layer_defs")[PORTS_LAYER]["workflow"]
+
+    actions["Show provenance…"].trigger()
+    assert wait_until(lambda: plugin.provenance_dock is not None and plugin.provenance_dock.state == "ready")
+    assert plugin.provenance_dock.rows and "Natural Earth" in plugin.provenance_dock.as_text()
+    menu.deleteLater()
+
+
+def test_provenance_text_window_without_the_dock(plugin, tree):
+    plugin.browser.host.show_provenance = None
+    entry = ports_entry(tree)
+    shown = []
+    plugin.browser.actions.show_provenance(entry.target, shown.append)
+    assert wait_until(lambda: shown)
+    assert "Natural Earth" in shown[0].text() and "Citation:" in shown[0].text()
+
+
+def test_load_and_unload_twice_leaves_nothing_registered(qgis_app):
+    from geoengine_qgis.browser.integration import registered_gui_provider_names, registered_provider_names
+    from geoengine_qgis.browser.items import RootItem
+    from geoengine_qgis.plugin import GeoEnginePlugin
+
+    tree = Tree()
+
+    def geoengine_roots() -> int:
+        return sum(1 for item in tree.items(QModelIndex()) if isinstance(item, RootItem))
+
+    from qgis.PyQt.QtCore import QModelIndex
+
+    assert "Geo Engine" not in registered_provider_names()
+    for _round in range(2):
+        iface = make_iface()
+        instance = GeoEnginePlugin(iface)
+        instance.initGui()
+        assert registered_provider_names().count("Geo Engine") == 1
+        assert registered_gui_provider_names().count("Geo Engine") == 1
+        assert len(iface.drop_handlers) == 1 and geoengine_roots() == 1
+        instance.unload()
+        assert "Geo Engine" not in registered_provider_names()
+        assert "Geo Engine" not in registered_gui_provider_names()
+        assert iface.drop_handlers == [] and geoengine_roots() == 0
+        iface.close()
+    tree.close()
