@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransformContext, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtGui import QImage, QPixmap
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -49,6 +50,7 @@ from .widgets import StatusLine, flags
 from .workflow_definition_dialog import monospace_font
 
 CHART, TABLE, IMAGE, RAW = 0, 1, 2, 3
+FOLLOW_DELAY_MS = 600
 
 
 class PlotDock(QDockWidget):
@@ -85,6 +87,13 @@ class PlotDock(QDockWidget):
         form.addWidget(self.connection_combo)
         form.addWidget(self.workflow_edit, 1)
         form.addWidget(self.plot_button)
+        self.follow_check = QCheckBox("Update when the map extent or time changes", body)
+        self.follow_check.setToolTip("Compute the plot again (after a short pause) when the map moves")
+        self.follow_check.toggled.connect(self.set_follow_map)
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(FOLLOW_DELAY_MS)
+        self._follow_timer.timeout.connect(self.refresh)
         self.info = QLabel(body)
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -110,6 +119,7 @@ class PlotDock(QDockWidget):
         exports.addWidget(self.png_button)
         exports.addWidget(self.json_button)
         layout.addLayout(form)
+        layout.addWidget(self.follow_check)
         layout.addWidget(self.info)
         layout.addWidget(self.status)
         layout.addWidget(self.stack, 1)
@@ -175,6 +185,8 @@ class PlotDock(QDockWidget):
         self._select_connection(query.connection_name)
         self.workflow_edit.setText(query.workflow_id)
         self._generation += 1
+        self.request = PlotRequest(query.connection_name, query.workflow_id, QgsRectangle(*query.bounds),
+                                   QgsCoordinateReferenceSystem(query.srs), (query.time_start, query.time_end))
         self.show_output(fetched.plot or {}, self._describe(query.workflow_id, query.srs, query.bounds,
                                                             (query.time_start, query.time_end), fetched.name))
         if self.isHidden():
@@ -234,9 +246,33 @@ class PlotDock(QDockWidget):
         return target
 
     def refresh(self) -> None:
-        """Compute the last plot again for the current map extent and time."""
+        """Compute the last plot again for the current map extent (and the map's time when temporal navigation
+        is on, else the last plot's time)."""
         if self.request is not None:
-            self.show_plot(self.request.connection, self.request.workflow_id)
+            temporal = self._canvas is not None and self._canvas.mapSettings().isTemporal()
+            self.show_plot(self.request.connection, self.request.workflow_id,
+                           time=None if temporal else self.request.time)
+        elif self.workflow_edit.text().strip() and self.connection_combo.currentText():
+            self._plot_clicked()
+
+    def set_follow_map(self, follow: bool) -> None:
+        """Re-plot (debounced) when the canvas extent or temporal range changes."""
+        if self._canvas is None:
+            return
+        signals = (self._canvas.extentsChanged, self._canvas.temporalRangeChanged)
+        for signal in signals:
+            try:
+                signal.disconnect(self._map_changed)
+            except TypeError:
+                pass  # was not connected
+            if follow:
+                signal.connect(self._map_changed)
+        if self.follow_check.isChecked() != follow:
+            self.follow_check.setChecked(follow)
+
+    def _map_changed(self) -> None:
+        if self.workflow_edit.text().strip() and self.connection_combo.currentText():
+            self._follow_timer.start()
 
     # --- internals --------------------------------------------------------------------------------
     def _request(self, connection: str, workflow_id: str, extent, crs, time) -> PlotRequest:

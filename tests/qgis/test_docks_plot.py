@@ -200,6 +200,27 @@ def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base
     assert dock.content.values[("validCount", "ndvi")] > 0
 
 
+def test_follow_map_plots_again_for_the_new_extent(dock, iface, base_url):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(*AFRICA))
+    show(dock, register(base_url, STATISTICS), time=APRIL)
+    first = dock.content.values[("validCount", "ndvi")]
+    dock.follow_check.setChecked(True)
+    canvas.setExtent(QgsRectangle(10.0, 0.0, 20.0, 10.0))
+    assert wait_until(lambda: dock.request.extent != QgsRectangle(*AFRICA) and dock.state == "ready")
+    assert dock.request.extent == canvas.mapSettings().visibleExtent()
+    assert 0 < dock.content.values[("validCount", "ndvi")] < first
+    dock.set_follow_map(False)
+    assert not dock.follow_check.isChecked()
+    before = dock.request
+    canvas.setExtent(QgsRectangle(*AFRICA))
+    wait_until(lambda: dock.request is not before, timeout=1.5)
+    assert dock.request is before  # no longer following
+
+
 def test_unsupported_vega_is_shown_as_json(dock):
     spec = {"mark": "line", "data": {"values": [{"t": 1, "v": 2}]},
             "encoding": {"x": {"field": "t"}, "y": {"field": "v"}}}
