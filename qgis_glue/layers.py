@@ -319,7 +319,8 @@ def build_layers(fetched: Fetched) -> Tuple[List[QgsMapLayer], List[str]]:
         for raster_slice in fetched.slices:
             name = f"{fetched.name} {raster_slice.label}" if label_slices else fetched.name
             layer = slice_layer(raster_slice, name)
-            styling.append(style_raster_layer(layer, fetched.source.symbology, fetched.query.bands))
+            styling.append(style_raster_layer(layer, fetched.source.symbology, fetched.query.bands,
+                                              fetched.descriptor))
             _finish_layer(layer, fetched, (raster_slice.time_start, raster_slice.time_end))
             layers.append(layer)
     elif fetched.kind == "wms":

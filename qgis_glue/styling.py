@@ -104,8 +104,13 @@ def pseudocolor_renderer(provider, band: int, colorizer: Colorizer) -> QgsSingle
     return renderer
 
 
-def palette_renderer(provider, band: int, colorizer: PaletteColorizer) -> QgsPalettedRasterRenderer:
-    classes = [QgsPalettedRasterRenderer.Class(value, qcolor(color), f"{value:g}")
+def palette_renderer(provider, band: int, colorizer: PaletteColorizer,
+                     labels: Optional[Dict[int, str]] = None) -> QgsPalettedRasterRenderer:
+    """Classes in value order, labelled with the band's class names when it is a classification."""
+    labels = labels or {}
+    classes = [QgsPalettedRasterRenderer.Class(value, qcolor(color),
+                                               labels.get(int(value), f"{value:g}") if value == int(value)
+                                               else f"{value:g}")
                for value, color in sorted(colorizer.colors.items())]
     return QgsPalettedRasterRenderer(provider, band, classes)
 
@@ -132,8 +137,12 @@ def multiband_renderer(provider, colorizer: MultiBandRasterColorizer,
     return renderer
 
 
-def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, bands: Dict[int, int]):
-    """The QGIS renderer for a raster colorizer, or :class:`InputError` if it names a band the layer lacks."""
+def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, bands: Dict[int, int],
+                           class_labels: Optional[Dict[int, Dict[int, str]]] = None):
+    """The QGIS renderer for a raster colorizer, or :class:`InputError` if it names a band the layer lacks.
+
+    ``class_labels``: workflow band -> {class value: name} for classification bands (palette legends).
+    """
     missing = [b for b in colorizer.bands() if b not in bands]
     if missing:
         raise InputError(f"the colorizer uses band(s) {missing}, which were not loaded", field="bands")
@@ -145,7 +154,7 @@ def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, ba
         assert isinstance(colorizer, SingleBandRasterColorizer)
         band, inner = bands[colorizer.band], colorizer.band_colorizer
         if isinstance(inner, PaletteColorizer):
-            renderer = palette_renderer(provider, band, inner)
+            renderer = palette_renderer(provider, band, inner, (class_labels or {}).get(colorizer.band))
         elif isinstance(inner, (LinearGradientColorizer, LogarithmicGradientColorizer)):
             renderer = pseudocolor_renderer(provider, band, inner)
         else:
@@ -168,10 +177,22 @@ def default_renderer(layer: QgsRasterLayer, band: int = 1) -> QgsSingleBandGrayR
     return renderer
 
 
-def style_raster_layer(layer: QgsRasterLayer, symbology: Optional[dict], selected_bands: Sequence[int]) -> str:
+def class_labels_of(descriptor) -> Dict[int, Dict[int, str]]:
+    """Workflow band -> class names, for the bands whose measurement is a classification."""
+    labels = {}
+    for index, band in enumerate(getattr(descriptor, "bands", None) or []):
+        classes = getattr(band.measurement, "classes", None)
+        if classes:
+            labels[index] = {int(k): str(v) for k, v in classes.items()}
+    return labels
+
+
+def style_raster_layer(layer: QgsRasterLayer, symbology: Optional[dict], selected_bands: Sequence[int],
+                       descriptor=None) -> str:
     """Apply the Geo Engine raster symbology (raw JSON) or a default stretch; returns what was applied.
 
-    The result is ``"symbology:<type>"`` or ``"default"`` (with the reason in ``"default (...)"``).
+    The result is ``"symbology:<type>"`` or ``"default"`` (with the reason in ``"default (...)"``). With the
+    result ``descriptor``, palette classes of classification bands carry their class names.
     """
     bands = band_map(selected_bands)
     how = "default"
@@ -179,7 +200,7 @@ def style_raster_layer(layer: QgsRasterLayer, symbology: Optional[dict], selecte
     if symbology:
         try:
             parsed = RasterSymbology.from_response(symbology)
-            renderer = renderer_for_colorizer(layer, parsed.raster_colorizer, bands)
+            renderer = renderer_for_colorizer(layer, parsed.raster_colorizer, bands, class_labels_of(descriptor))
             renderer.setOpacity(parsed.opacity)
             kind = parsed.raster_colorizer
             inner = getattr(kind, "band_colorizer", None)

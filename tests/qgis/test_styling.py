@@ -220,3 +220,23 @@ def test_point_symbology_static_colours(qgis_app):
     symbol = layer.renderer().symbol()
     assert symbol.color().getRgb() == (255, 0, 0, 255)
     assert symbol.size() == 12
+
+
+def test_palette_classes_carry_the_class_names_of_a_classification_band(qgis_app, tmp_path):
+    from geoengine_qgis.core.descriptors import ResultDescriptor
+    from geoengine_qgis.qgis_glue.styling import style_raster_layer
+
+    values = np.array([[1, 2], [2, 3]], dtype=np.float32)
+    layer = synthetic_layer(tmp_path, values, "classes")
+    descriptor = ResultDescriptor.from_response({
+        "type": "raster", "dataType": "U8", "spatialReference": "EPSG:4326",
+        "time": {"bounds": None, "dimension": {"type": "irregular"}}, "spatialGrid": None,
+        "bands": [{"name": "landcover", "measurement": {"type": "classification", "measurement": "landcover",
+                                                        "classes": {"1": "Forest", "2": "Water"}}}]})
+    symbology = {"type": "raster", "opacity": 1.0, "rasterColorizer": {"type": "singleBand", "band": 0,
+        "bandColorizer": {"type": "palette", "colors": {"1": [0, 100, 0, 255], "2": [0, 0, 200, 255],
+                                                        "3": [9, 9, 9, 255]},
+                          "noDataColor": [0, 0, 0, 0], "defaultColor": [0, 0, 0, 0]}}}
+    assert style_raster_layer(layer, symbology, [0], descriptor) == "symbology:PaletteColorizer"
+    labels = {c.value: c.label for c in layer.renderer().classes()}
+    assert labels == {1.0: "Forest", 2.0: "Water", 3.0: "3"}
