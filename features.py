@@ -53,6 +53,8 @@ class FeatureActions:
         """Called by ``unload`` before the docks go: stop following layers, forget docks and the loader."""
         if self.provenance_dock is not None:
             self.provenance_dock.unfollow()
+        if self.plot_dock is not None:
+            self.plot_dock.set_follow_map(False)
         self.provenance_dock = self.quota_dock = self.plot_dock = None
 
     # --- docks ---------------------------------------------------------------------------------------
