@@ -131,7 +131,10 @@ class GeoEnginePlugin(FeatureActions):
             if spec.toolbar:
                 self.toolbar.addAction(action)
         self.missing_dependencies = report_missing(self.notifier)
-        self._register_browser()
+        try:
+            self._register_browser()
+        except ImportError as exc:  # a missing optional package must not stop the plugin from loading
+            log(f"Geo Engine entries in the Browser are unavailable: {exc}", Qgis.MessageLevel.Warning)
 
     def unload(self) -> None:
         """Remove every trace of the plugin; a step that fails is logged and the others still run."""
