@@ -161,3 +161,52 @@ def test_qgis_process_reports_server_errors(profile, server, tmp_path):
     assert result.returncode != 0
     assert "No workflow for given id" in result.stdout + result.stderr
     assert not (tmp_path / "x.tif").exists()
+
+
+MAKE_AUTH_CONFIG = r"""
+import sys
+from qgis.core import QgsApplication, QgsAuthMethodConfig
+profile, master, email, password = sys.argv[1:5]
+app = QgsApplication([], False, profile)  # this profile's qgis-auth.db; QgsSettings is not touched
+app.initQgis()
+manager = QgsApplication.authManager()
+assert manager.setMasterPassword(master, True)
+config = QgsAuthMethodConfig("Basic")
+config.setName("Geo Engine admin")
+config.setConfig("username", email)
+config.setConfig("password", password)
+stored = manager.storeAuthenticationConfig(config)
+assert stored[0] if isinstance(stored, tuple) else stored
+print("AUTHCFG " + config.id())
+app.exitQgis()
+"""
+
+
+def test_qgis_process_password_connection_with_the_master_password_file(profile, server, tmp_path):
+    from qgis.PyQt.QtCore import QSettings
+
+    config, env = profile
+    qgis_process(env, "plugins", "enable", PLUGIN)
+    profile_dir = config / "profiles" / "default"
+    made = subprocess.run([sys.executable, "-c", MAKE_AUTH_CONFIG, str(profile_dir), "master-of-tests",
+                           "admin@localhost", "adminadmin"], capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    ids = [line.split()[1] for line in made.stdout.splitlines() if line.startswith("AUTHCFG ")]
+    assert made.returncode == 0 and ids, made.stderr[-2000:]
+    settings = QSettings(str(profile_dir / "QGIS" / "QGIS3.ini"), QSettings.IniFormat)
+    for key, value in (("url", server.base_url), ("auth_kind", "password"), ("authcfg", ids[0])):
+        settings.setValue(f"geoengine/connections/admin/{key}", value)
+    settings.sync()
+    run_json(env, "registerworkflow", CONNECTION=server.base_url,
+             WORKFLOW_JSON='{"type":"Raster","operator":{"type":"GdalSource","params":{"data":"ndvi"}}}')
+    arguments = ("run", "geoengine:getprovenance", "--", "CONNECTION=admin", f"WORKFLOW={NDVI_ID}",
+                 f"OUTPUT={tmp_path / 'provenance.csv'}")
+
+    locked = qgis_process(env, *arguments, check=False)  # no master password: a clear error, no output
+    assert locked.returncode != 0 and "master password" in locked.stdout + locked.stderr
+    assert not (tmp_path / "provenance.csv").exists()
+
+    password_file = tmp_path / "master.txt"
+    password_file.write_text("master-of-tests\n", encoding="utf-8")
+    unlocked = dict(env, QGIS_AUTH_PASSWORD_FILE=str(password_file))
+    qgis_process(unlocked, *arguments)
+    assert "MODIS Vegetation Index Products" in (tmp_path / "provenance.csv").read_text(encoding="utf-8")
