@@ -20,7 +20,8 @@ from stream_helpers import read_tif  # noqa: E402
 from tile_cases import Case, cut_tiles, expected_on_tiles  # noqa: E402
 
 TILE = 16  # GeoTIFF blocks must be multiples of 16 px
-DTYPES = {"U8": np.uint8, "U16": np.uint16, "I16": np.int16, "F32": np.float32, "I32": np.int32}
+DTYPES = {"U8": np.uint8, "U16": np.uint16, "I16": np.int16, "F32": np.float32, "I32": np.int32, "I8": np.int8,
+          "U32": np.uint32, "U64": np.uint64, "I64": np.int64, "F64": np.float64}
 
 
 def sink_for(case: Case, directory: Path, stem: str) -> GeoTiffSink:
