@@ -16,6 +16,7 @@ NDVI_TIFF = str(DATA / "raster/modis_ndvi/MOD13A2_M_NDVI_{}.TIFF")
 PORTS_SHP = DATA / "vector/data/ne_10m_ports/ne_10m_ports.shp"
 LAYER_DB = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74"
 NE_RGB_LAYER = "83866f7b-dcee-47b8-9242-e5636ceaf402"
+RASTER_STACK_LAYER = "c078db52-2dc6-4838-ad75-340cefeab476"
 AFRICA = (-20.0, -36.0, 53.0, 38.0)
 
 

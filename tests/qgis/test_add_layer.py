@@ -13,11 +13,13 @@ from osgeo import gdal, ogr
 sys.path.insert(0, str(Path(__file__).parent))
 from layer_support import (  # noqa: E402
     AFRICA,
+    LAYER_DB,
     NDVI,
     NDVI_TIFF,
     POINTS_WITH_TIME,
     PORTS,
     PORTS_SHP,
+    RASTER_STACK_LAYER,
     request,
     run_load,
 )
@@ -171,6 +173,29 @@ def test_two_month_range_gives_one_layer_per_month_in_a_group(loader, session, p
             assert block.value(row, col) == values[row0 + row, col0 + col] or values[row0 + row, col0 + col] == 0
 
 
+def test_band_choice_loads_only_the_chosen_band(loader, session):
+    from geoengine_qgis.core.datasets import get_layer
+    from qgis.core import QgsPointXY, QgsRaster
+
+    stack = get_layer(LAYER_DB, RASTER_STACK_LAYER, session=session).workflow  # bands: ndvi, ndvi_masked
+    workflow_id = register(session, stack)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), bands=(1,), name="masked"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert layer.bandCount() == 1 and layer.customProperty("geoengine/bands") == "1"
+    assert "ndvi_masked" in layer.metadata().abstract()
+    source = gdal.Open(NDVI_TIFF.format("2014-04-01"))
+    values = source.GetRasterBand(1).ReadAsArray()
+    seen = set()
+    for x, y in ((12.35, 45.15), (15.05, 47.55), (18.65, 41.25), (10.45, 49.95), (13.15, 42.45)):
+        raw = int(values[int((90 - y) / 0.1), int((x + 180) / 0.1)])
+        got = layer.dataProvider().identify(QgsPointXY(x, y), QgsRaster.IdentifyFormatValue).results().get(1)
+        expected = raw if raw > 100 else None  # "if A > 100 { A } else { 0 }"; 0 is no-data
+        assert got == expected, (x, y, raw, got)
+        seen.add(expected is None)
+    assert seen == {True, False}  # both branches of the expression were checked
+
+
 # ------------------------------------------------------------------------------------------------ vector
 
 
@@ -208,6 +233,22 @@ def test_ports_vector_layer(loader, session, project):
     assert layer.customProperty("geoengine/kind") == "vector"
     assert layer.metadata().identifier() == workflow_id
     assert any("Natural Earth" in right for right in layer.metadata().rights())
+
+
+def test_polygons_keep_their_geometry_type(loader, session):
+    from qgis.core import QgsWkbTypes
+
+    outline = {"type": "Vector", "operator": {"type": "OgrSource", "params": {"data": "germany_outline"}}}
+    workflow_id = register(session, outline)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 40, 20, 60)))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    dataset = ogr.Open(str(Path(PORTS_SHP).parents[1] / "germany_polygon.gpkg"))
+    source = dataset.GetLayer(0)
+    assert layer.wkbType() == QgsWkbTypes.MultiPolygon and layer.featureCount() == source.GetFeatureCount()
+    area = sum(f.geometry().area() for f in layer.getFeatures())
+    expected = sum(f.GetGeometryRef().GetArea() for f in source)
+    assert area == pytest.approx(expected, rel=1e-9)
 
 
 def test_points_with_time_drive_the_temporal_controller(loader, session):

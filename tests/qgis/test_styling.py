@@ -75,6 +75,22 @@ def test_ndvi_gets_its_256_entry_palette(loader, session):
     assert renderer.nodataColor().alpha() == 0
 
 
+def test_a_given_symbology_overrides_the_datasets(loader, session):
+    from geoengine_qgis.core.workflow import register_workflow
+    from geoengine_qgis.qgis_glue.layers import LayerOptions
+    from qgis.core import QgsSingleBandPseudoColorRenderer
+
+    workflow_id = register_workflow(NDVI, session=session).workflow_id
+    grey = gradient("linearGradient", [(1, (0, 0, 0, 255)), (254, (255, 255, 255, 255))])
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 10, 10),
+                                                   options=LayerOptions(symbology=grey)))
+    assert outcome.ok, outcome.error
+    assert outcome.styling == ["symbology:LinearGradientColorizer"]
+    renderer = outcome.layers[0].renderer()
+    assert isinstance(renderer, QgsSingleBandPseudoColorRenderer)
+    assert (renderer.classificationMin(), renderer.classificationMax()) == (1, 254)
+
+
 def test_natural_earth_rgb_layer_gets_a_multiband_renderer(loader, session):
     from geoengine_qgis.core.datasets import get_layer, layer_workflow_id
     from geoengine_qgis.qgis_glue.layers import LayerOptions
