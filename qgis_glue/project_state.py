@@ -20,8 +20,8 @@ Opening (``QgsProject.readProject``), for every layer with a ``geoengine/workflo
   (slice) in a background task through the loader's :func:`~.layers.fetch`, then the layer is pointed at the
   new file (QGIS restores the style it read from the project);
 * memory vector layer (empty after reading): re-fetched the same way and filled;
-* WMS layer that could not open (no session yet): a session is opened for its connection (credentials come
-  from the Auth Manager only) and the layer reconnects.
+* WMS layer: a session is opened for its connection (credentials come from the Auth Manager only) so QGIS's
+  requests carry its token; a layer that could not open without it is reopened, the others redrawn.
 
 While that runs the layer carries ``geoengine/restore = pending``; a failure leaves it as it is, with
 ``geoengine/restore = failed: <reason>`` and a message.
@@ -211,11 +211,10 @@ class ProjectState(QObject):
             return ""
         if isinstance(layer, QgsVectorLayer) and layer.providerType() == "memory":
             return "refetch"
-        if isinstance(layer, QgsRasterLayer) and not layer.isValid():
-            if query.mode == "wms" or layer.providerType() == "wms":
-                return "reconnect"
-            if query.kind == "raster":
-                return "refetch"
+        if isinstance(layer, QgsRasterLayer) and (query.mode == "wms" or layer.providerType() == "wms"):
+            return "reconnect"  # valid or not (QGIS may answer GetCapabilities from its cache): GetMap needs a token
+        if isinstance(layer, QgsRasterLayer) and not layer.isValid() and query.kind == "raster":
+            return "refetch"
         return ""
 
     def _restore(self, layers: List[QgsMapLayer]) -> None:
@@ -236,10 +235,13 @@ class ProjectState(QObject):
         self._session_for(query, ready, failed)
 
     def _reconnect(self, layer: QgsRasterLayer) -> None:
-        options = QgsDataProvider.ProviderOptions()
-        options.transformContext = self._project.transformContext()
-        layer.setDataSource(layer.source(), layer.name(), layer.providerType() or "wms", options)
+        """The session exists now (its token goes with QGIS's requests): reopen the layer if it failed, redraw."""
+        if not layer.isValid():
+            options = QgsDataProvider.ProviderOptions()
+            options.transformContext = self._project.transformContext()
+            layer.setDataSource(layer.source(), layer.name(), layer.providerType() or "wms", options)
         if layer.isValid():
+            layer.triggerRepaint()
             self._done(layer)
         else:
             error = layer.error().summary() if layer.error() else "the server refused the layer"
