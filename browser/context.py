@@ -11,23 +11,44 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from ..core.errors import GeoEngineError
 from ..core.layers import MAX_PAGE_SIZE
 from ..qgis_glue.sessions import ResolvedConnection, SessionManager
 
 
+class BrowserClosed(GeoEngineError):
+    """The plugin was unloaded while a Browser node was still loading."""
+
+    def __init__(self) -> None:
+        super().__init__("the Geo Engine plugin was unloaded", error="Unloaded")
+
+
 class WorkerSessions:
-    """The plugin's session of a connection, logging in first when there is none (any thread)."""
+    """The plugin's session of a connection, logging in first when there is none (any thread).
+
+    After :meth:`close` (plugin unload) every call raises :class:`BrowserClosed`, so a node that was still
+    loading sends nothing more (a login that was under way is dropped, not kept).
+    """
 
     def __init__(self, manager: SessionManager) -> None:
         self._manager = manager
         self._lock = threading.Lock()
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
 
     def session(self, resolved: ResolvedConnection):
         connection = resolved.connection
         with self._lock:  # two nodes expanded at once must not log in twice (the second would close the first)
+            if self._closed:
+                raise BrowserClosed()
             current = self._manager.get(connection.name, connection)
             if current is None:
                 current = self._manager.connect(resolved)
+                if self._closed:
+                    self._manager.close(connection.name)
+                    raise BrowserClosed()
             return current
 
 

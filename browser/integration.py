@@ -32,11 +32,13 @@ class BrowserIntegration:
         self.gui_provider: Optional[GuiProvider] = None
         self.drop_handler: Optional[DropHandler] = None
         self._iface = None
+        self._sessions: Optional[WorkerSessions] = None
 
     def register(self, iface=None) -> None:
         if self.provider is not None:
             return
-        env = BrowserEnv(self.host.store, WorkerSessions(self.host.sessions), self.host.page_size)
+        self._sessions = WorkerSessions(self.host.sessions)
+        env = BrowserEnv(self.host.store, self._sessions, self.host.page_size)
         self.provider = GeoEngineItemProvider(env)
         QgsApplication.dataItemProviderRegistry().addProvider(self.provider)
         self.gui_provider = GuiProvider(self.actions)
@@ -47,6 +49,9 @@ class BrowserIntegration:
             self._iface = iface
 
     def unregister(self) -> None:
+        if self._sessions is not None:
+            self._sessions.close()  # nodes still loading on worker threads send nothing more
+            self._sessions = None
         if self.drop_handler is not None and self._iface is not None:
             self._iface.unregisterCustomDropHandler(self.drop_handler)
         self.drop_handler, self._iface = None, None

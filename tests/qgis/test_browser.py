@@ -445,3 +445,83 @@ def test_load_and_unload_twice_leaves_nothing_registered(qgis_app):
         assert iface.drop_handlers == [] and geoengine_roots() == 0
         iface.close()
     tree.close()
+
+
+def test_new_connections_appear_after_a_refresh_and_bad_credentials_give_an_error(plugin, tree):
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
+    from qgis.core import QgsErrorItem
+
+    root = tree.root()
+    tree.expand(root)
+    name = "Browser test broken auth"
+    plugin.store.save(Connection(name, "http://127.0.0.1:9/api", PASSWORD, "nosuch1"))
+    try:
+        plugin.browser.refresh_connections()
+        assert wait_until(lambda: name in [item.name() for item in tree.items(root)])
+        shown = [tree.item(i) for i in tree.expand(tree.child(root, name))]
+        assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem) and "nosuch1" in shown[0].name()
+    finally:
+        plugin.store.delete(name)
+    plugin.browser.refresh_connections()
+    assert wait_until(lambda: name not in [item.name() for item in tree.items(root)])
+
+
+def test_a_password_connection_lists_its_own_datasets(plugin, server, tree):
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    _support().ensure_master_password()
+    config = QgsAuthMethodConfig("Basic")
+    config.setName("browser tests analyst")
+    config.setConfig("username", "analyst@example.org")
+    config.setConfig("password", "analyst-password")
+    assert QgsApplication.authManager().storeAuthenticationConfig(config)
+    name = "Browser test analyst"
+    plugin.store.save(Connection(name, server.base_url, PASSWORD, config.id()))
+    analyst = server.api["users"].user_by_email("analyst@example.org")
+    names = add_personal_datasets(server, analyst.id, 2)
+    try:
+        plugin.browser.refresh_connections()
+        personal = tree.path(name, "Layer collections", "Personal Data Catalog")
+        assert [e.name() for e in entries_below(tree, personal)] == names
+        assert plugin.sessions.get(name).email == "analyst@example.org"
+    finally:
+        server.call(lambda: [server.api["catalog"].datasets.pop(n, None) for n in names])
+        plugin.store.delete(name)
+        QgsApplication.authManager().removeAuthenticationConfig(config.id())
+
+
+def test_unload_while_a_node_is_still_loading(qgis_app, server):
+    """A slow server: unload right after expanding returns once the listing ends (bounded), leaving nothing."""
+    import time
+
+    from geoengine_qgis.browser.integration import registered_provider_names
+    from geoengine_qgis.plugin import GeoEnginePlugin
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from qgis.core import Qgis
+
+    iface = make_iface()
+    instance = GeoEnginePlugin(iface)
+    instance.store.save(Connection(LOCAL, server.base_url))
+    instance.initGui()
+    tree = Tree()
+    try:
+        node = tree.path(LOCAL)
+        collections = tree.child(node, "Layer collections")
+        item = tree.item(collections)
+        server.config.faults.latency_s = 1.0
+        tree.model.fetchMore(collections)
+        assert item.state() == Qgis.BrowserItemState.Populating  # the Browser shows it as loading
+        started, asked_before = time.monotonic(), request_count(server)
+        instance.unload()
+        _support().flush_deletes()
+        assert time.monotonic() - started < 5  # QGIS deletes a loading item once its worker ends
+        assert "Geo Engine" not in registered_provider_names()
+        wait_until(lambda: False, timeout=3.0)  # the login under way ends meanwhile; the listing is never sent
+        asked = list(server.api["request_log"])[asked_before - 1:]
+        assert "GET /layers/collections" not in asked and instance.sessions.names() == []
+    finally:
+        server.config.faults.latency_s = 0.0
+        tree.close()
+        instance.store.delete(LOCAL)
+        iface.close()
