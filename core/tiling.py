@@ -110,7 +110,7 @@ class TilingGrid:
 
 
 _FIXED_STEP_MS = {"millis": 1, "seconds": 1000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
-_MAX_SLICES = 1_000_000
+_MAX_SLICES = 1000  # Geo Engine's gap rule starts beyond this many steps
 
 
 def _add_months(ms: int, months: int) -> int:
@@ -127,28 +127,23 @@ def _add_months(ms: int, months: int) -> int:
 
 
 def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end: int) -> list[tuple[int, int]] | None:
-    """The ``[start, end)`` ms intervals of a regular time dimension that a query ``[start, end)`` meets.
+    """The ``[start, end)`` ms steps of a regular time dimension that a query ``[start, end)`` meets.
 
-    ``dimension`` is the descriptor's ``time.dimension`` JSON; the query is clipped to ``bounds`` when given.
-    Returns None when the count is unknowable up front (irregular dimension, unbounded query).
+    ``dimension`` is the descriptor's ``time.dimension`` JSON. Steps outside the data's ``bounds`` count too:
+    Geo Engine answers them with empty tiles (filled gaps). An instant query meets the one step containing it.
+    Returns None when the count cannot be known up front (irregular dimension, more than 1000 steps: Geo
+    Engine then merges the parts of the query outside the data into single gap slices).
     """
+    del bounds  # kept in the signature: the gap rule only matters beyond _MAX_SLICES steps
     if not dimension or dimension.get("type") != "regular":
         return None
-    if bounds is not None:
-        if start == end:
-            if not bounds[0] <= start < bounds[1]:
-                return []
-        else:
-            start, end = max(start, bounds[0]), min(end, bounds[1])
-            if end <= start:
-                return []
     try:
         origin = int(dimension["origin"])
         granularity = dimension["step"]["granularity"]
         step = int(dimension["step"]["step"])
     except (KeyError, TypeError, ValueError):
         return None
-    if step <= 0:
+    if step <= 0 or end < start:
         return None
     try:
         if granularity in _FIXED_STEP_MS:
@@ -159,8 +154,7 @@ def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end
                 return origin + i * width
         elif granularity in ("months", "years"):
             months = step * (12 if granularity == "years" else 1)
-            guess = (start - origin) // (30 * 86_400_000 * months)  # close first guess, fixed below
-            k = int(guess)
+            k = int((start - origin) // (30 * 86_400_000 * months))  # a close first guess, fixed below
             while _add_months(origin, k * months) > start:
                 k -= 1
             while _add_months(origin, (k + 1) * months) <= start:
@@ -171,12 +165,12 @@ def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end
         else:
             return None
         slices: list[tuple[int, int]] = []
-        while len(slices) < _MAX_SLICES:
+        while len(slices) <= _MAX_SLICES:
             lo, hi = at(k), at(k + 1)
-            if lo > end or (lo == end and end > start):
+            if slices and lo >= end:
                 break
             slices.append((lo, hi))
             k += 1
-        return slices if len(slices) < _MAX_SLICES else None
+        return slices if len(slices) <= _MAX_SLICES else None
     except (OverflowError, ValueError):  # beyond datetime's years: unknown
         return None
