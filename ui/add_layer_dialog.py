@@ -146,6 +146,7 @@ class AddLayerDialog(QDialog):
         id_layout = QVBoxLayout(id_page)
         id_layout.addWidget(self.id_edit)
         id_layout.addWidget(self.id_state)
+        id_layout.addStretch(1)
         self.json_edit = QPlainTextEdit()
         self.json_edit.setPlaceholderText('{"type": "Raster", "operator": {"type": "GdalSource", '
                                           '"params": {"data": "ndvi"}}}')
@@ -265,6 +266,7 @@ class AddLayerDialog(QDialog):
         """A new connection or workflow: forget the old descriptor; fetch again (ID mode) after a pause."""
         self._generation += 1
         self.descriptor, self.workflow_id, self._fetch_state = None, None, ""
+        self.band_list.clear()  # the bands belong to the old workflow
         self._timer.stop()
         if self.source_tabs.currentIndex() == ID_TAB and check_workflow_id(self.id_edit.text())[0]:
             if self.connection_combo.currentText():

@@ -119,6 +119,8 @@ def test_uuid_validation_states_and_the_fetched_descriptor(dialog):
     assert dialog.range_check.isChecked()
     assert dialog.selected_bands() == [0] and dialog.name_edit.text() == "NDVI"
     assert dialog.ok_button.isEnabled() and dialog.message_label.text() == "Ready."
+    dialog.id_edit.setText(NDVI_ID[:-1])  # editing the ID forgets the old descriptor and its bands
+    assert dialog.descriptor is None and dialog.band_list.count() == 0 and not dialog.ok_button.isEnabled()
 
 
 def test_bad_input_disables_ok_and_names_the_field(dialog):
