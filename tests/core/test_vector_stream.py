@@ -138,3 +138,31 @@ def test_cancel_and_malformed_batches(base_url, faults) -> None:
     faults.malformed_arrow = True
     with pytest.raises(MalformedResponseError, match="Arrow IPC"):
         list(stream_vector_batches(ports, QueryRectangle(WORLD, ANY_TIME)))
+
+
+def test_every_column_type_decodes_to_python_values() -> None:
+    import pyarrow as pa
+    from geoengine_qgis.core.raster import RasterStreamProcessing
+    from geoengine_qgis.core.vector_stream import FeatureBatch
+
+    times = pa.FixedSizeListArray.from_arrays(pa.array([0, 1000, -8334601228800000, 8210266876799999], pa.int64()), 2)
+    columns = {
+        "i": pa.array([1, None], pa.int64()), "f": pa.array([1.5, None], pa.float64()),
+        "t": pa.array(["a", None], pa.utf8()), "b": pa.array([True, None], pa.bool_()),
+        "c": pa.array([3, None], pa.uint8()), "d": pa.array([86_400_000, None], pa.int64()).cast(pa.date64()),
+    }
+    arrays = [pa.array(["POINT (1 2)", ""], pa.utf8()), times, *columns.values()]
+    schema = pa.schema([pa.field("__geometry", pa.utf8()), pa.field("__time", pa.list_(pa.int64(), 2)),
+                        *(pa.field(k, v.type) for k, v in columns.items())], metadata={"spatialReference": ""})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, schema) as writer:
+        writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+    batch = FeatureBatch.from_record_batch(RasterStreamProcessing.read_arrow_ipc(sink.getvalue().to_pybytes()))
+    assert batch.column_types == {"i": "int", "f": "float", "t": "text", "b": "bool", "c": "category",
+                                  "d": "dateTime"}
+    assert [batch.columns[k][0] for k in "iftbc"] == [1, 1.5, "a", True, 3]
+    assert batch.columns["d"][0] == dt.datetime(1970, 1, 2, tzinfo=dt.timezone.utc)
+    assert all(batch.columns[k][1] is None for k in "iftbcd")
+    assert batch.wkt == ["POINT (1 2)", None] and batch.spatial_reference == ""
+    assert batch.time_start == [dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), None]  # beginning of time
+    assert batch.time_end_ms.tolist() == [1000, 8210266876799999]
