@@ -11,6 +11,7 @@ query parameter of the GetMap URL (QGIS keeps the query of ``url`` and appends i
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
@@ -73,7 +74,8 @@ def wms_uri(server_url: str, workflow_id: str, srs: str, time_text: str,
     uri = QgsDataSourceUri()
     uri.setParam("url", f"{server_url.rstrip('/')}/wms/{workflow_id}?time={quote(time_text, safe='')}")
     uri.setParam("layers", workflow_id)
-    uri.setParam("styles", colorizer.wms_style() if colorizer is not None else "")
+    style = "custom:" + json.dumps(colorizer.to_dict(), separators=(",", ":")) if colorizer is not None else ""
+    uri.setParam("styles", style)  # compact JSON: a 256-entry palette is still ~6 KB of URL
     uri.setParam("format", "image/png")
     uri.setParam("crs", srs)
     uri.setParam("dpiMode", "0")
