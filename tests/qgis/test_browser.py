@@ -359,11 +359,16 @@ def test_double_click_adds_ports_in_germany_through_the_loader(plugin, project, 
 def test_dropping_entries_on_the_map(plugin, project, server, tree):
     from geoengine_qgis.browser.items import EntryItem
     from qgis.core import QgsMimeDataUtils
+    from qgis.PyQt.QtCore import Qt
 
     entry = ports_entry(tree)
     handler = plugin.iface.drop_handlers[0]
     assert handler.customUriProviderKey() == "geoengine"
-    dropped = QgsMimeDataUtils.decodeUriList(QgsMimeDataUtils.encodeUriList(entry.mimeUris()))
+    index = tree.model.findItem(entry)
+    assert tree.model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    dragged = tree.model.mimeData([index])  # what the Browser puts into a drag
+    assert QgsMimeDataUtils.isUriList(dragged)
+    dropped = QgsMimeDataUtils.decodeUriList(dragged)
     assert [(u.layerType, u.providerKey, u.name) for u in dropped] == [("custom", "geoengine", "Ports in Germany")]
     canvas = plugin.iface.mapCanvas()
     assert handler.canHandleCustomUriCanvasDrop(dropped[0], canvas)
@@ -525,3 +530,25 @@ def test_unload_while_a_node_is_still_loading(qgis_app, server):
         tree.close()
         instance.store.delete(LOCAL)
         iface.close()
+
+
+def test_added_layers_use_the_maps_current_time(plugin, project, tree):
+    from geoengine_qgis.browser.items import EntryItem
+    from qgis.core import QgsDateTimeRange, QgsMapLayerType
+    from qgis.PyQt.QtCore import QDateTime, Qt
+
+    canvas = plugin.iface.mapCanvas()
+    canvas.setTemporalRange(QgsDateTimeRange(QDateTime(2014, 4, 1, 0, 0, 0, 0, Qt.UTC),
+                                             QDateTime(2014, 5, 1, 0, 0, 0, 0, Qt.UTC)))
+    assert canvas.mapSettings().isTemporal()
+    datasets = tree.path(LOCAL, "Datasets")
+    ndvi = next(e for e in tree.items(datasets) if isinstance(e, EntryItem) and e.target.dataset == "ndvi")
+    assert ndvi.icon() is not None and ndvi.target.data_kind == "raster"
+    done = []
+    plugin.browser.actions.add_to_map(ndvi.target, done.append)
+    assert wait_until(lambda: done)
+    assert done[0].ok, done[0].error
+    layer = done[0].layers[0]
+    assert layer.type() == QgsMapLayerType.RasterLayer
+    assert layer.customProperty("geoengine/time") == "2014-04-01T00:00:00.000Z/2014-05-01T00:00:00.000Z"
+    assert project.mapLayer(layer.id()) is not None
