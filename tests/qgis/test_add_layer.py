@@ -163,6 +163,10 @@ def test_two_month_range_gives_one_layer_per_month_in_a_group(loader, session, p
     assert group is not None and [child.layer() for child in group.findLayers()] == outcome.layers
     slices = [layer.customProperty("geoengine/time_slice") for layer in outcome.layers]
     assert slices[0].split("/")[1] == slices[1].split("/")[0]  # consecutive months
+    for layer, (begin, end) in zip(outcome.layers, (("2014-04-01", "2014-05-01"), ("2014-05-01", "2014-06-01"))):
+        span = layer.temporalProperties().fixedTemporalRange()  # each slice shows in its month only
+        assert layer.temporalProperties().isActive()
+        assert (span.begin().toString("yyyy-MM-dd"), span.end().toString("yyyy-MM-dd")) == (begin, end)
     for layer, month in zip(outcome.layers, ("2014-04-01", "2014-05-01")):
         source = gdal.Open(str(NDVI_TIFF.format(month)))
         values = source.GetRasterBand(1).ReadAsArray()
