@@ -51,6 +51,22 @@ def url(server):
     return server.base_url
 
 
+@pytest.fixture(autouse=True)
+def forget_test_connections(qgis_app):
+    """Connections (and their Auth Manager configs) saved by a test do not outlive it."""
+    yield
+    from geoengine_qgis.qgis_glue.connections import ConnectionStore
+    from qgis.core import QgsApplication
+
+    store = ConnectionStore()
+    for name in store.names():
+        if name.startswith("processing "):
+            authcfg = store.load(name).authcfg
+            store.delete(name)
+            if authcfg:
+                QgsApplication.authManager().removeAuthenticationConfig(authcfg)
+
+
 def run(processing, algorithm, parameters, feedback=None):
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
