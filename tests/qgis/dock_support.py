@@ -49,7 +49,7 @@ def make_iface():
     class DockIface(base):
         def __init__(self) -> None:
             super().__init__()
-            self._model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
+            self._model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot(), self._window)
             self._view = QgsLayerTreeView(self._window)
             self._view.setModel(self._model)
 

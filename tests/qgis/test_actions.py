@@ -46,8 +46,11 @@ def iface(qgis_app):
 
 @pytest.fixture
 def plugin(iface, base_url):
+    from qgis.core import QgsProject
+
     active = start_plugin(iface, base_url)
     yield active
+    QgsProject.instance().clear()  # layers first: their GeoTIFFs live in the plugin's temp folder
     stop_plugin(active)
 
 
