@@ -164,6 +164,7 @@ class SaveDatasetDialog(QDialog):
         self.result_label.setText(f"New dataset: <b>{outcome.dataset}</b>")
         self.status.show_ok(f"Saved as dataset {outcome.dataset}.")
         self._update_buttons()
+        self._come_back()
 
     def _aborted(self) -> None:
         self.state = ABORTED
@@ -172,12 +173,14 @@ class SaveDatasetDialog(QDialog):
         detail = f" (server task {final.status.value})" if final is not None else ""
         self.status.show_info(f"Aborted{detail}; no dataset was created.")
         self._update_buttons()
+        self._come_back()
 
     def _fail(self, exc: BaseException) -> None:
         self.state = ERROR
         self.task = None
         self.status.show_error(describe_error(exc).summary)
         self._update_buttons()
+        self._come_back()
 
     def _update_buttons(self) -> None:
         running = self.state == RUNNING
@@ -191,6 +194,14 @@ class SaveDatasetDialog(QDialog):
         self.result_label.setVisible(done)
 
     def reject(self) -> None:
+        """Close; while the export runs the window only hides and comes back with the result."""
         if self.state == RUNNING:
-            self.status.show_info("The export keeps running in QGIS's task manager.")
+            self.status.show_loading("Saving… (this window closed and came back with the result)")
+            self.hide()
+            return
         super().reject()
+
+    def _come_back(self) -> None:
+        if self.isHidden():
+            self.show()
+            self.raise_()

@@ -196,6 +196,19 @@ def test_save_as_dataset_abort(plugin, iface, base_url, server, monkeypatch):
     assert "no dataset was created" in dialog.status.text()
 
 
+def test_closing_while_saving_hides_and_the_result_comes_back(plugin, iface, base_url):
+    select(iface, geoengine_layer(register(base_url, NDVI), "admin", name="NDVI small", bounds=SMALL, time=APRIL))
+    dialog = plugin.save_result_as_dataset()
+    dialog.start()
+    dialog.close_button.click()
+    assert dialog.isHidden() and dialog in plugin._dialogs
+    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert dialog.state == "completed" and dialog.isVisible()
+    assert dialog.dataset_name in dataset_names(base_url)
+    dialog.close_button.click()
+    assert dialog not in plugin._dialogs
+
+
 def test_save_as_dataset_requires_a_display_name(plugin, iface, base_url):
     select(iface, geoengine_layer(register(base_url, NDVI), "admin"))
     dialog = plugin.save_result_as_dataset()
