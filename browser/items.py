@@ -14,7 +14,8 @@ returned list. This module never calls it; look at children through the browser 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
 from qgis.core import Qgis, QgsDataCollectionItem, QgsDataItem, QgsErrorItem, QgsMimeDataUtils
@@ -47,7 +48,10 @@ _ICONS = {"collection": "/mIconFolder.svg", "layer": "/mIconLayer.png", "raster"
 
 
 def _fast(item: QgsDataItem) -> None:
-    item.setCapabilitiesV2(item.capabilities2() | Qgis.BrowserItemCapability.Fast)
+    """Mark ``item`` as fast: QGIS builds its children on the main thread (QGIS 3: ``...V2`` names)."""
+    current = getattr(item, "capabilities2", None) or item.capabilities
+    setter = getattr(item, "setCapabilitiesV2", None) or item.setCapabilities
+    setter(current() | Qgis.BrowserItemCapability.Fast)
 
 
 def error_item(parent: QgsDataItem, exc: BaseException) -> QgsErrorItem:
@@ -73,11 +77,16 @@ def alive(item: Optional[QgsDataItem]) -> bool:
 
 @dataclass(frozen=True)
 class BrowserEnv:
-    """What the tree needs from the plugin: the saved connections, sessions for workers, the page size."""
+    """What the tree needs from the plugin: the saved connections, sessions for workers, the page size.
+
+    ``run_id`` goes into the paths below the root. QGIS re-expands the nodes whose paths were expanded when it
+    last closed; a new id per plugin start keeps it from reading credentials and fetching while QGIS starts.
+    """
 
     store: ConnectionStore
     sessions: WorkerSessions
     page_size: int = 20
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
 
 class RootItem(QgsDataCollectionItem):
@@ -98,7 +107,7 @@ class ConnectionItem(QgsDataCollectionItem):
     """A saved connection; expanding it reads its credentials (main thread) and offers collections and datasets."""
 
     def __init__(self, parent: QgsDataItem, env: BrowserEnv, name: str) -> None:
-        super().__init__(parent, name, f"{ROOT_PATH}/{name}", PROVIDER_KEY)
+        super().__init__(parent, name, f"{ROOT_PATH}/{env.run_id}/{name}", PROVIDER_KEY)
         self.env = env
         self.connection_name = name
         self.context: Optional[ConnectionContext] = None

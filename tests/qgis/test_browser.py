@@ -552,3 +552,28 @@ def test_added_layers_use_the_maps_current_time(plugin, project, tree):
     assert layer.type() == QgsMapLayerType.RasterLayer
     assert layer.customProperty("geoengine/time") == "2014-04-01T00:00:00.000Z/2014-05-01T00:00:00.000Z"
     assert project.mapLayer(layer.id()) is not None
+
+
+def test_paths_below_the_root_change_with_each_start(qgis_app, server):
+    """QGIS re-expands the Browser paths that were open when it last closed. Our paths below the root carry an
+    id per plugin start, so a restart never reads credentials or fetches on its own."""
+    from geoengine_qgis.plugin import GeoEnginePlugin
+    from geoengine_qgis.qgis_glue.connections import Connection
+
+    paths = []
+    for _round in range(2):
+        iface = make_iface()
+        instance = GeoEnginePlugin(iface)
+        instance.store.save(Connection(LOCAL, server.base_url))
+        instance.initGui()
+        tree = Tree()
+        try:
+            root = tree.root()
+            assert tree.item(root).path() == "geoengine:"
+            paths.append(tree.item(tree.path(LOCAL)).path())
+        finally:
+            tree.close()
+            instance.unload()
+            instance.store.delete(LOCAL)
+            iface.close()
+    assert paths[0] != paths[1] and all(p.startswith("geoengine:/") and p.endswith(f"/{LOCAL}") for p in paths)
