@@ -101,3 +101,18 @@ def test_huge_mosaics_are_refused_with_advice(base_url) -> None:
     synthetic = workflow(base_url, SYNTHETIC)
     with pytest.raises(wcs_mosaic.InputError, match="stream_raster_to_geotiff"):
         fetch_coverage_mosaic(synthetic, QueryRectangle((-180.0, -90.0, 180.0, 90.0), "2014-01-01T00:00:00Z"))
+
+
+@pytest.mark.parametrize("fresh_server", [{"wcs_tile_limit": 10_000}], indirect=True)
+def test_mosaic_in_another_crs_equals_one_unlimited_request(base_url, fresh_server) -> None:
+    ndvi = workflow(base_url, NDVI)
+    query = QueryRectangle((-2_000_000.0, 4_000_000.0, 3_000_000.0, 7_000_000.0), "2014-04-01T00:00:00Z",
+                           srs="EPSG:3857")
+    res = SpatialResolution(2_500.0, 2_500.0)  # 2000 x 1200 px: 12 tiles of the output grid
+    tiff = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, query, res))
+    reference = _single(fresh_server.base_url, NDVI, query, res)
+    assert tiff.array.shape == reference.array.shape == (1200, 2000)
+    np.testing.assert_array_equal(tiff.array, reference.array)
+    np.testing.assert_array_equal(tiff.mask, reference.mask)
+    native = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, query))  # resolution estimated like the server's
+    assert abs(native.array.shape[1] - round(5_000_000 / (20037508.34 * 2 / 3600))) <= 2
