@@ -20,7 +20,7 @@ from qgis.PyQt.QtCore import Qt
 
 from ..core.errors import InputError
 from ..qgis_glue.errors import describe_error
-from ..qgis_glue.layers import LayerOptions, LayerRequest
+from ..qgis_glue.layers import LayerOptions, LayerRequest, LoadOutcome
 from ..qgis_glue.provenance_cache import fetch_provenance
 from ..qgis_glue.query import default_time, iso
 from ..qgis_glue.session_jobs import run_with_session
@@ -90,15 +90,24 @@ class BrowserActions:
                          notify_errors=True)
 
     # --- actions ------------------------------------------------------------------------------------------
-    def add_to_map(self, target: CatalogTarget, on_done: Optional[Callable] = None) -> None:
-        """Load ``target`` for the map's extent and time through the plugin's layer loader."""
+    def add_to_map(self, target: CatalogTarget, on_done: Optional[Callable[[LoadOutcome], None]] = None) -> None:
+        """Load ``target`` for the map's extent and time through the plugin's layer loader; ``on_done(outcome)``."""
+
+        try:
+            canvas_extent(self.host.canvas)  # before any request: is there a map extent to load for?
+        except InputError as exc:
+            self.last_error = exc
+            self.host.notifier.error(f"Geo Engine: cannot add {target.name}: {exc.message}")
+            if on_done is not None:
+                on_done(LoadOutcome(error=exc))
+            return
 
         def ready(session, prepared: PreparedTarget) -> None:
             request = self.layer_request(prepared)
             self.host.loader().load(session, request, on_done)
 
         self.with_prepared(target, f"Geo Engine: add {target.name}", ready,
-                           (lambda exc: on_done(None)) if on_done is not None else None)
+                           (lambda exc: on_done(LoadOutcome(error=exc))) if on_done is not None else None)
 
     def layer_request(self, prepared: PreparedTarget) -> LayerRequest:
         extent, crs = canvas_extent(self.host.canvas)

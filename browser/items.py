@@ -28,7 +28,7 @@ from ..core.layers import (
     layer_collection_page,
     list_datasets_page,
 )
-from ..qgis_glue.connections import ConnectionSettingsError, ConnectionStore
+from ..qgis_glue.connections import ConnectionStore
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.messages import log
 from ..qgis_glue.sessions import resolve
@@ -41,7 +41,7 @@ ROOT_NAME = "Geo Engine"
 ROOT_PATH = "geoengine:"
 COLLECTIONS_NAME, DATASETS_NAME = "Layer collections", "Datasets"
 MORE_NAME = "More…"
-LAST_SORT_KEY = "~more"
+LAST_SORT_KEY = "99999999"  # after every entry's f"{index:08d}" (QGIS compares sort keys locale-aware)
 
 _ICONS = {"collection": "/mIconFolder.svg", "layer": "/mIconLayer.png", "raster": "/mIconRaster.svg",
           "vector": "/mIconVector.svg", "more": "/mActionAdd.svg"}
@@ -113,13 +113,17 @@ class ConnectionItem(QgsDataCollectionItem):
         self.context: Optional[ConnectionContext] = None
         _fast(self)
         self.setIcon(icon("connections.svg"))
+        try:
+            self.setToolTip(env.store.load(name).url)
+        except KeyError:  # removed meanwhile; expanding says so
+            pass
 
     def createChildren(self) -> List[QgsDataItem]:  # noqa: N802
         try:
             connection = self.env.store.load(self.connection_name)
             self.setToolTip(connection.url)
             resolved = resolve(connection)
-        except (KeyError, ConnectionSettingsError) as exc:
+        except Exception as exc:  # noqa: BLE001 - unknown name, bad settings, unreadable credentials: an error child
             return handed_to_qgis([error_item(self, exc)])
         self.context = ConnectionContext(resolved, self.env.sessions, self.env.page_size)
         collections = CollectionItem(self, self.context, COLLECTIONS_NAME, None, None, self.path() + "/collections",
@@ -178,11 +182,10 @@ class PagedItem(QgsDataCollectionItem):
                 on_done(ok)
 
         def done(entries: list) -> None:
-            if not alive(self):
+            if not alive(self) or not alive(more):  # unloaded, or refreshed meanwhile (a new first page)
                 return finish(False)
             children = self.build(entries, offset)
-            if alive(more):
-                self.deleteChildItem(more)
+            self.deleteChildItem(more)
             for child in children:
                 self.addChildItem(child, True)
             finish(True)

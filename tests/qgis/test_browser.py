@@ -577,3 +577,13 @@ def test_paths_below_the_root_change_with_each_start(qgis_app, server):
             instance.store.delete(LOCAL)
             iface.close()
     assert paths[0] != paths[1] and all(p.startswith("geoengine:/") and p.endswith(f"/{LOCAL}") for p in paths)
+
+
+def test_adding_without_a_map_extent_says_so_before_any_request(plugin, server, tree):
+    entry = ports_entry(tree)
+    plugin.browser.host.canvas = None
+    before, outcomes = request_count(server), []
+    plugin.browser.actions.add_to_map(entry.target, outcomes.append)
+    assert len(outcomes) == 1 and not outcomes[0].ok
+    assert outcomes[0].error.field == "extent" and "map" in outcomes[0].error.message
+    assert list(server.api["request_log"])[before:] == []
