@@ -268,7 +268,12 @@ class GeoTiffSink:
     def _count_collisions(self, values: np.ndarray, mask: Optional[np.ndarray]) -> None:
         if self.dtype.kind == "f":
             return  # NaN never equals a valid float
-        hits = values == self._fill
+        fill = self._fill
+        info = np.iinfo(self.dtype)
+        # the no-data value is usually the type's minimum or maximum: one reduction, no temporary array
+        if (fill == info.max and values.max() < fill) or (fill == info.min and values.min() > fill):
+            return
+        hits = values == fill
         if mask is not None:
             hits &= ~mask
         self.no_data_collisions += int(np.count_nonzero(hits))
