@@ -73,3 +73,21 @@ def swap_vector_source(layer: QgsVectorLayer, uri: str, provider: str = "ogr",
     properties.setEndField(temporal[3])
     properties.setIsActive(temporal[0])
     layer.triggerRepaint()
+
+
+def swap_wms_source(layer: QgsRasterLayer, uri: str, project: Optional[QgsProject] = None) -> None:
+    """Give a WMS layer a new URI (e.g. its WMS-T form), keeping its renderer; a temporal provider drives the
+    layer's temporal properties as in a layer made from that URI."""
+    renderer = layer.renderer().clone() if layer.isValid() and layer.renderer() else None
+    layer.setDataSource(uri, layer.name(), "wms", _options(project))
+    if not layer.isValid():
+        raise MalformedResponseError(f"QGIS could not reopen the WMS layer {layer.name()!r} with time")
+    if renderer is not None:
+        layer.setRenderer(renderer)
+    capabilities = layer.dataProvider().temporalCapabilities()
+    if capabilities is not None and capabilities.hasTemporalCapabilities():  # a new layer would do this itself
+        properties = layer.temporalProperties()
+        properties.setDefaultsFromDataProviderTemporalCapabilities(capabilities)
+        properties.setMode(QgsRasterLayerTemporalProperties.ModeTemporalRangeFromDataProvider)
+        properties.setIsActive(True)
+    layer.triggerRepaint()

@@ -17,6 +17,9 @@ The time bounds come from the result descriptor (fetched once in the background)
 as ``geoengine/time_bounds``; ``geoengine/temporal = follow`` marks the layer (both survive project files).
 Cached files live in the plugin's temporary folder (removed on unload).
 
+Live WMS layers of a regular series become WMS-T layers (:mod:`.wms_time`): QGIS itself sends the controller's
+time with each GetMap, so nothing is fetched or cached here; only the stored time follows.
+
 Vector layers: the loader drives them by their ``time_start``/``time_end`` fields. QGIS's start/end-field filter
 (``end > range start``) never shows an instant (start == end) that lies on a range start, e.g. monthly points
 dated the 1st, in any frame. :func:`instant_safe_vector_time` switches such layers to start/end expressions in
@@ -46,18 +49,23 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from ..core.descriptors import TimeStep
+from ..core.errors import GeoEngineError
 from ..core.workflow import Workflow
+from .errors import describe_error
 from .layer_metadata import qdatetime
-from .layer_sources import set_temporal, swap_raster_source
+from .layer_sources import set_temporal, swap_raster_source, swap_wms_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery, iso, parse_iso, regular_step, time_bounds
 from .tasks import TaskRunner
 from .tempfiles import PluginTempDir
+from .wms_time import is_wmst, slice_containing, wms_candidate, wmst_uri
 
 FOLLOW_KEY = PROPERTY_PREFIX + "temporal"
 FOLLOW = "follow"
 BOUNDS_KEY = PROPERTY_PREFIX + "time_bounds"
 SLICE_KEY = PROPERTY_PREFIX + "time_slice"
+STEP_KEY = PROPERTY_PREFIX + "time_step"  # "1 months"
 OPEN_START, OPEN_END = "make_datetime(1,1,1,0,0,0)", "make_datetime(9999,12,31,0,0,0)"
 # session_for(query, on_ready(session), on_error(exception)): hands a core Session for the layer's connection
 SessionFor = Callable[[LayerQuery, Callable[[object], None], Callable[[BaseException], None]], object]
@@ -75,6 +83,15 @@ def parse_range(text: str) -> Optional[Tuple[dt.datetime, dt.datetime]]:
     start_text, _, end_text = (text or "").partition("/")
     start, end = parse_iso(start_text), parse_iso(end_text or start_text)
     return (start, end) if start is not None and end is not None else None
+
+
+def parse_step(text: str) -> Optional[TimeStep]:
+    """``"1 months"`` -> TimeStep, ``None`` if unreadable."""
+    count, _, unit = text.strip().partition(" ")
+    try:
+        return TimeStep(int(count), unit)
+    except (ValueError, GeoEngineError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,7 @@ class TemporalRasterLayers(QObject):
 
     sliceShown = pyqtSignal(str, str)  # layer id, ISO start of the slice now shown  # noqa: N815 - Qt naming
     fetchFailed = pyqtSignal(str, str)  # layer id, reason  # noqa: N815
+    wmsTimed = pyqtSignal(str)  # layer id of a WMS layer that became a WMS-T layer  # noqa: N815
 
     def __init__(self, canvas, runner: TaskRunner, tempdir: PluginTempDir, notifier: Notifier,
                  session_for: SessionFor, project: Optional[QgsProject] = None, auto_adopt: bool = True) -> None:
@@ -176,6 +194,8 @@ class TemporalRasterLayers(QObject):
         self._session_for = session_for
         self._project = project or QgsProject.instance()
         self._followed: Dict[str, _Followed] = {}
+        self._wms: Dict[str, Tuple[QgsRasterLayer, Tuple[dt.datetime, dt.datetime], TimeStep]] = {}
+        self._wms_pending: set = set()
         self.cache = SliceCache()
         self.fetch_count = 0  # slices requested from the server (cache misses)
         self._auto = auto_adopt
@@ -195,9 +215,10 @@ class TemporalRasterLayers(QObject):
             except (TypeError, RuntimeError):  # never connected, or the object is gone
                 pass
         self._followed.clear()
+        self._wms.clear()
 
     def following(self, layer_id: str) -> bool:
-        return layer_id in self._followed
+        return layer_id in self._followed or layer_id in self._wms
 
     def busy(self, layer_id: str) -> bool:
         entry = self._followed.get(layer_id)
@@ -205,15 +226,24 @@ class TemporalRasterLayers(QObject):
 
     # --- adoption ---------------------------------------------------------------------------------------
     def _layers_added(self, layers) -> None:
+        """Slot of ``layersAdded``: never raises into QGIS (PyQt aborts on exceptions in slots)."""
         for layer in layers:
-            if follow_candidate(layer):
-                self.adopt(layer)
-            else:
-                instant_safe_vector_time(layer)
+            try:
+                if follow_candidate(layer):
+                    self.adopt(layer)
+                elif wms_candidate(layer) or is_wmst(layer):
+                    self.adopt_wms(layer)
+                else:
+                    instant_safe_vector_time(layer)
+            except Exception as exc:  # noqa: BLE001
+                report = describe_error(exc)
+                self._notifier.warning(f"Layer {layer.name()!r} does not follow the temporal controller: "
+                                       f"{report.summary}", details=report.details)
 
     def _forget(self, layer_ids) -> None:
         for layer_id in layer_ids:
             self._followed.pop(layer_id, None)
+            self._wms.pop(layer_id, None)
 
     def adopt(self, layer: QgsRasterLayer) -> bool:
         """Start following ``layer`` (see :func:`follow_candidate`); False if it cannot follow."""
@@ -242,42 +272,103 @@ class TemporalRasterLayers(QObject):
         return self.adopt(layer)
 
     def _learn_bounds(self, entry: _Followed) -> None:
-        """Fetch the result descriptor in the background: time bounds and whether the series is regular."""
+        """Time bounds from the result descriptor (background); only regular series with finite bounds follow."""
         layer_id = entry.layer.id()
         entry.busy = True
 
-        def work(_context):
-            descriptor = Workflow(entry.query.workflow_id, holder["session"]).get_result_descriptor()
-            return time_bounds(descriptor), regular_step(descriptor) is not None
-
-        def learned(result) -> None:
+        def learned(bounds, _step) -> None:
             entry.busy = False
-            bounds, regular = result
             if layer_id not in self._followed:
-                return
-            if not regular or bounds is None or None in bounds:
-                log(f"Layer {entry.layer.name()!r} does not follow the temporal controller: not a regular time "
-                    "series with finite bounds")
-                self._followed.pop(layer_id, None)
                 return
             entry.layer.setCustomProperty(FOLLOW_KEY, FOLLOW)
             entry.layer.setCustomProperty(BOUNDS_KEY, f"{iso(bounds[0])}/{iso(bounds[1])}")
             self._set_bounds(entry, bounds)
             self._range_changed()
 
-        def failed(exc: BaseException) -> None:
+        def failed(reason: str) -> None:
             entry.busy = False
             self._followed.pop(layer_id, None)
-            self.fetchFailed.emit(layer_id, str(exc))
+            self.fetchFailed.emit(layer_id, reason)
 
+        self._describe(entry.layer, entry.query, learned, failed)
+
+    def _describe(self, layer: QgsMapLayer, query: LayerQuery, learned, failed) -> None:
+        """``learned(bounds, step)`` for a regular series with finite bounds, else ``failed(reason)``."""
+        name = layer.name()
         holder: dict = {}
+
+        def work(_context):
+            descriptor = Workflow(query.workflow_id, holder["session"]).get_result_descriptor()
+            return time_bounds(descriptor), regular_step(descriptor)
+
+        def done(result) -> None:
+            bounds, step = result
+            if step is None or bounds is None or None in bounds:
+                log(f"Layer {name!r} does not follow the temporal controller: not a regular time series with "
+                    "finite bounds")
+                failed("not a regular time series")
+                return
+            learned(bounds, step)
 
         def ready(session) -> None:
             holder["session"] = session
-            self._runner.submit(f"Geo Engine: time steps of {entry.layer.name()}", work, on_success=learned,
-                                on_error=failed, notify_errors=False)
+            self._runner.submit(f"Geo Engine: time steps of {name}", work, on_success=done,
+                                on_error=lambda exc: failed(str(exc)), notify_errors=False)
 
-        self._session_for(entry.query, ready, failed)
+        self._session_for(query, ready, lambda exc: failed(str(exc)))
+
+    # --- live WMS layers (qgis_glue.wms_time) -----------------------------------------------------------------
+    def adopt_wms(self, layer: QgsRasterLayer) -> bool:
+        """Turn a plugin WMS layer of a regular series into a WMS-T layer (after a descriptor fetch)."""
+        if is_wmst(layer) and layer.customProperty(FOLLOW_KEY) == FOLLOW:  # e.g. read from a project
+            bounds = parse_range(str(layer.customProperty(BOUNDS_KEY) or ""))
+            step = parse_step(str(layer.customProperty(STEP_KEY) or ""))
+            if bounds is None or step is None:
+                return False
+            self._wms[layer.id()] = (layer, bounds, step)
+            self._range_changed()
+            return True
+        if not wms_candidate(layer) or layer.id() in self._wms_pending:
+            return False
+        query = LayerQuery.from_layer(layer)
+        layer_id = layer.id()
+        self._wms_pending.add(layer_id)
+
+        def learned(bounds, step) -> None:
+            self._wms_pending.discard(layer_id)
+            if self._project.mapLayer(layer_id) is None:
+                return
+            start = parse_iso(query.time_start) or bounds[0]
+            shown = slice_containing(start, bounds[0], step) if bounds[0] <= start < bounds[1] else (start, start)
+            uri = wmst_uri(layer.source(), bounds, step, shown)
+            if uri is None:
+                return
+            swap_wms_source(layer, uri, self._project)
+            layer.setCustomProperty(FOLLOW_KEY, FOLLOW)
+            layer.setCustomProperty(BOUNDS_KEY, f"{iso(bounds[0])}/{iso(bounds[1])}")
+            layer.setCustomProperty(STEP_KEY, f"{step.step} {step.granularity.value}")
+            self._wms[layer_id] = (layer, bounds, step)
+            self.wmsTimed.emit(layer_id)
+            self._range_changed()
+
+        def failed(reason: str) -> None:
+            self._wms_pending.discard(layer_id)
+            self.fetchFailed.emit(layer_id, reason)
+
+        self._describe(layer, query, learned, failed)
+        return True
+
+    def wms_pending(self, layer_id: str) -> bool:
+        return layer_id in self._wms_pending
+
+    def _wms_time(self, moment: dt.datetime) -> None:
+        """Keep the stored time of WMS-T layers at the step QGIS requests (the one containing ``moment``)."""
+        for layer, bounds, step in list(self._wms.values()):
+            if not bounds[0] <= moment < bounds[1]:
+                continue
+            start, _end = slice_containing(moment, bounds[0], step)
+            query = dataclasses.replace(LayerQuery.from_layer(layer), time_start=iso(start), time_end=iso(start))
+            query.apply_to(layer)
 
     @staticmethod
     def _set_bounds(entry: _Followed, bounds: Tuple[dt.datetime, dt.datetime]) -> None:
@@ -292,12 +383,22 @@ class TemporalRasterLayers(QObject):
         return qdatetime_to_utc(self._canvas.temporalRange().begin())
 
     def _range_changed(self) -> None:
+        """Slot of the canvas' ``temporalRangeChanged`` (never raises into QGIS)."""
         moment = self.current_moment()
         if moment is None:
             return
+        try:
+            self._wms_time(moment)
+        except Exception as exc:  # noqa: BLE001
+            log(f"Geo Engine WMS time not updated: {type(exc).__name__}: {exc}")
         for entry in list(self._followed.values()):
             if entry.bounds is not None:
-                self._show(entry, moment)
+                try:
+                    self._show(entry, moment)
+                except Exception as exc:  # noqa: BLE001 - e.g. a cached file QGIS cannot open
+                    report = describe_error(exc)
+                    self.fetchFailed.emit(entry.layer.id(), report.summary)
+                    self._notifier.warning(f"{entry.layer.name()}: {report.summary}", details=report.details)
 
     def _show(self, entry: _Followed, moment: dt.datetime) -> None:
         start, end = entry.bounds

@@ -34,6 +34,9 @@ def main(config_path: str) -> int:
 
     import plugin_support  # WidgetIface, ensure_master_password, wait_until (bounded)
 
+    messages: list = []
+    QgsApplication.messageLog().messageReceived.connect(
+        lambda text, tag, _level: messages.append(text[:300]) if tag == "Geo Engine" else None)
     plugin_support.ensure_master_password()
     import geoengine_qgis
 
@@ -67,6 +70,7 @@ def main(config_path: str) -> int:
             info["wms_block"] = [block.width(), block.height(), not block.isEmpty()]
         result["layers"].append(info)
     result["sessions"] = plugin.sessions.names()
+    result["log"] = messages
     plugin.unload()
     project.clear()
     print("RESULT " + json.dumps(result), flush=True)

@@ -286,3 +286,89 @@ def test_vector_layer_with_time_filters_by_the_controller_range(session, loader,
         assert got == expected, (month, expression, got, expected)
         counts.append(got)
     assert counts[-1] == 0 and max(counts) >= 2  # August is empty; some month shows several points
+
+
+# ------------------------------------------------------------------------------------------- live WMS layers
+
+
+@pytest.fixture
+def injector(session):
+    from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
+
+    active = BearerHeaderInjector()
+    active.install()
+    active.set_token_source(session.server_url, lambda: session.auth_header["Authorization"][len("Bearer "):])
+    yield active
+    active.uninstall()
+
+
+WMS_EXTENT = (10.0, -10.0, 30.0, 10.0)  # Congo basin: strong NDVI differences between months
+
+
+def render(layer, temporal_range=None, size=200):
+    """Pixels of ``layer`` rendered like the canvas would (with the temporal range, if any)."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    settings.setExtent(QgsRectangle(*WMS_EXTENT))
+    settings.setOutputSize(QSize(size, size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    if temporal_range is not None:
+        settings.setIsTemporal(True)
+        settings.setTemporalRange(temporal_range)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()  # bounded by the WMS provider's network timeout
+    assert not job.errors(), [e.message for e in job.errors()]
+    image = job.renderedImage()
+    return [image.pixel(x, y) for y in range(0, size, 2) for x in range(0, size, 2)]
+
+
+def same_fraction(a, b):
+    return sum(1 for p, q in zip(a, b) if p == q) / len(a)
+
+
+def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, loader, temporal, canvas, injector):
+    from geoengine_qgis.qgis_glue.layers import LayerOptions
+    from geoengine_qgis.qgis_glue.temporal import BOUNDS_KEY, FOLLOW, FOLLOW_KEY, STEP_KEY
+    from qgis.core import QgsDataSourceUri, QgsDateTimeRange, QgsRasterLayerTemporalProperties
+
+    support = plugin_support()
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=WMS_EXTENT, name="NDVI live",
+                                                   options=LayerOptions(raster_mode="wms")))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert support.wait_until(lambda: temporal.following(layer.id()) and not temporal.wms_pending(layer.id()),
+                              timeout=20), "the WMS layer did not become WMS-T"
+    uri = QgsDataSourceUri()
+    uri.setEncodedUri(layer.source())
+    assert uri.param("type") == "wmst" and "?" not in uri.param("url")
+    assert uri.param("timeDimensionExtent") == "2014-01-01T00:00:00.000Z/2014-07-01T00:00:00.000Z/P1M"
+    assert uri.param("time") == "2014-04-01T00:00:00.000Z/2014-05-01T00:00:00.000Z"
+    assert "palette" in uri.param("styles")  # the server-side colorizer is kept
+    assert layer.isValid() and layer.dataProvider().temporalCapabilities().hasTemporalCapabilities()
+    properties = layer.temporalProperties()
+    assert properties.isActive()
+    assert properties.mode() == QgsRasterLayerTemporalProperties.ModeTemporalRangeFromDataProvider
+    assert layer.customProperty(FOLLOW_KEY) == FOLLOW and layer.customProperty(STEP_KEY) == "1 months"
+    assert layer.customProperty(BOUNDS_KEY) == "2014-01-01T00:00:00.000Z/2014-07-01T00:00:00.000Z"
+
+    april = QgsDateTimeRange(utc(2014, 4), utc(2014, 5), True, False)
+    may = QgsDateTimeRange(utc(2014, 5), utc(2014, 6), True, False)
+    live_april, live_may, live_off = render(layer, april), render(layer, may), render(layer)
+    assert same_fraction(live_off, live_april) == 1.0  # controller off: the loaded month
+    assert same_fraction(live_may, live_april) < 0.5  # the controller's month reached the server
+    for month, live in (("2014-04-01", live_april), ("2014-05-01", live_may)):
+        local, _ = run_load(loader, session, request(workflow_id, bounds=WMS_EXTENT, name=f"NDVI file {month}",
+                                                     start=f"{month}T00:00:00.000Z"))
+        assert local.ok, local.error
+        assert same_fraction(live, render(local.layers[0])) > 0.95, month  # the server drew that month's data
+
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(4)  # May: the stored time follows
+    assert layer.customProperty("geoengine/time").startswith("2014-05-01T00:00:00.000Z/")
