@@ -280,7 +280,7 @@ class GeoEnginePlugin(FeatureActions):
 
         host = BrowserHost(self.store, self.sessions, self.with_session, self.tasks, self.layer_loader, self.notifier,
                            canvas=self.iface.mapCanvas(), parent=self.iface.mainWindow(),
-                           show_provenance=self.show_workflow_provenance)
+                           show_provenance=self.show_workflow_provenance, open_connections=self.open_connections)
         self.browser = BrowserIntegration(host)
         self.browser.register(self.iface)
 

@@ -21,15 +21,17 @@ except ImportError:  # Qt 5 (QGIS 3)
 from ..core.errors import InputError
 from ..qgis_glue.messages import log
 from .actions import BrowserActions
-from .items import EntryItem, MoreItem, PagedItem
+from .items import ConnectionItem, EntryItem, MoreItem, PagedItem, RootItem
 from .targets import PROVIDER_KEY, decode_target
 
 ADD, PROVENANCE, COPY_ID, DEFINITION, MORE = (
     "Add to map", "Show provenance…", "Copy workflow id", "Show workflow definition…", "Load more")
+REFRESH, CONNECTIONS = "Refresh", "Connections…"
 
 
 class GuiProvider(QgsDataItemGuiProvider):
-    """Adds the entry actions to the Browser's context menu; double-click adds to the map or loads more."""
+    """Context menu: entry actions, "Load more", and "Refresh" (+ "Connections…") on the nodes above the entries;
+    double-click adds an entry to the map or loads more."""
 
     def __init__(self, actions: BrowserActions) -> None:
         super().__init__()
@@ -48,6 +50,10 @@ class GuiProvider(QgsDataItemGuiProvider):
                      (DEFINITION, lambda: self.actions.show_definition(target)))
         elif isinstance(item, MoreItem):
             specs = ((MORE, lambda: self.load_more(item)),)
+        elif isinstance(item, (RootItem, ConnectionItem, PagedItem)):
+            specs = ((REFRESH, item.refresh),)
+            if self.actions.host.open_connections is not None and not isinstance(item, PagedItem):
+                specs += ((CONNECTIONS, self.actions.host.open_connections),)
         else:
             return []
         return [_action(text, handler, parent) for text, handler in specs]

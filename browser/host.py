@@ -32,4 +32,5 @@ class BrowserHost:
     canvas: Any = None
     parent: Any = None
     show_provenance: Optional[ShowProvenance] = None
+    open_connections: Optional[Callable[[], Any]] = None  # the plugin's connections dialog
     page_size: int = MAX_PAGE_SIZE

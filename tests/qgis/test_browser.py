@@ -452,23 +452,34 @@ def test_load_and_unload_twice_leaves_nothing_registered(qgis_app):
     tree.close()
 
 
-def test_new_connections_appear_after_a_refresh_and_bad_credentials_give_an_error(plugin, tree):
+def test_refresh_and_the_connections_dialog_from_the_context_menu(plugin, tree):
+    """New connections appear on "Refresh" and when the connections dialog closes; bad credentials: an error."""
     from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
     from qgis.core import QgsErrorItem
+    from qgis.gui import QgsDataItemGuiContext
+    from qgis.PyQt.QtWidgets import QMenu
 
     root = tree.root()
     tree.expand(root)
+    menu = QMenu()
+    plugin.browser.gui_provider.populateContextMenu(tree.item(root), menu, [], QgsDataItemGuiContext())
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert {"Refresh", "Connections…"} <= set(actions)
     name = "Browser test broken auth"
     plugin.store.save(Connection(name, "http://127.0.0.1:9/api", PASSWORD, "nosuch1"))
     try:
-        plugin.browser.refresh_connections()
+        actions["Refresh"].trigger()
         assert wait_until(lambda: name in [item.name() for item in tree.items(root)])
         shown = [tree.item(i) for i in tree.expand(tree.child(root, name))]
         assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem) and "nosuch1" in shown[0].name()
+        actions["Connections…"].trigger()
+        dialog = plugin._dialogs[-1]
+        assert type(dialog).__name__ == "ConnectionsDialog"
     finally:
         plugin.store.delete(name)
-    plugin.browser.refresh_connections()
+    dialog.reject()  # closing the dialog refreshes the Browser
     assert wait_until(lambda: name not in [item.name() for item in tree.items(root)])
+    menu.deleteLater()
 
 
 def test_a_password_connection_lists_its_own_datasets(plugin, server, tree):
