@@ -298,7 +298,13 @@ class GeoEnginePlugin(FeatureActions):
 
     # --- Time and projects (qgis_glue.temporal, qgis_glue.project_state) ------------------------------------
     def _session_for_layer(self, query, on_ready, on_error):
-        """The session of a layer's saved connection (login in a task; credentials from the Auth Manager)."""
+        """The session of a layer's saved connection (login in a task; credentials from the Auth Manager).
+
+        A layer without a saved connection (e.g. loaded with a session of its own) gets ``on_error`` only: the
+        caller decides whether to tell the user (project restoring does, time following stays quiet)."""
+        if query.connection_name not in self.store.names():
+            on_error(KeyError(f"no saved Geo Engine connection named {query.connection_name!r}"))
+            return None
         return self.with_session(query.connection_name, on_ready, on_error)
 
     def _start_time_and_projects(self) -> None:
