@@ -6,10 +6,11 @@ so QGIS shows it for every time inside the data and hides it outside. When the m
 changes (the Temporal Controller drives ``QgsMapCanvas.setTemporalRange``), :class:`TemporalRasterLayers`
 finds the slice that contains the start of the new range: from its cache (per workflow, extent, CRS, bands
 and slice), or by fetching it in a background QgsTask through the layer loader's :func:`~.layers.fetch` for the
-layer's stored extent. It then swaps the layer's data source (style and temporal settings kept) and updates
-the stored query (``geoengine/time``, ``geoengine/time_slice``), the metadata's temporal extent and the date in
-the layer name. Moving the controller quickly fetches at most one slice per layer at a time; the newest
-wanted time wins.
+layer's stored extent, or for the canvas extent when the map shows parts outside it (panning away fetches
+the current step after a short pause; zooming in reuses what is there). It then swaps the layer's data source
+(style and temporal settings kept) and updates the stored query (``geoengine/time``, ``geoengine/time_slice``,
+``geoengine/extent``), the metadata's temporal extent and the date in the layer name. Moving the controller
+quickly fetches at most one slice per layer at a time; the newest wanted time wins.
 
 Which layers follow: GeoTIFF layers the loader made for ONE slice (query time within that slice) of a workflow
 with a regular time dimension. A range of several slices stays the loader's group of fixed-range layers.
@@ -47,12 +48,13 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.descriptors import TimeStep
-from ..core.errors import GeoEngineError
+from ..core.errors import GeoEngineError, InputError
 from ..core.workflow import Workflow
 from .errors import describe_error
+from .extent import to_workflow_bounds
 from .layer_metadata import qdatetime
 from .layer_sources import set_temporal, swap_raster_source, swap_wms_source
 from .messages import Notifier, log
@@ -66,6 +68,7 @@ FOLLOW = "follow"
 BOUNDS_KEY = PROPERTY_PREFIX + "time_bounds"
 SLICE_KEY = PROPERTY_PREFIX + "time_slice"
 STEP_KEY = PROPERTY_PREFIX + "time_step"  # "1 months"
+PAN_DELAY_MS = 700  # after the last pan/zoom before a following layer fetches for the new view
 OPEN_START, OPEN_END = "make_datetime(1,1,1,0,0,0)", "make_datetime(9999,12,31,0,0,0)"
 # session_for(query, on_ready(session), on_error(exception)): hands a core Session for the layer's connection
 SessionFor = Callable[[LayerQuery, Callable[[object], None], Callable[[BaseException], None]], object]
@@ -199,7 +202,13 @@ class TemporalRasterLayers(QObject):
         self.cache = SliceCache()
         self.fetch_count = 0  # slices requested from the server (cache misses)
         self._auto = auto_adopt
+        self.follow_extent = True  # fetch for the canvas extent when it leaves a layer's stored extent
+        self._pan_timer = QTimer(self)
+        self._pan_timer.setSingleShot(True)
+        self._pan_timer.setInterval(PAN_DELAY_MS)
+        self._pan_timer.timeout.connect(self._range_changed)
         canvas.temporalRangeChanged.connect(self._range_changed)
+        canvas.extentsChanged.connect(self._extent_changed)
         self._project.layersWillBeRemoved.connect(self._forget)
         if auto_adopt:
             self._project.layersAdded.connect(self._layers_added)
@@ -207,7 +216,9 @@ class TemporalRasterLayers(QObject):
     # --- lifetime ---------------------------------------------------------------------------------------
     def stop(self) -> None:
         """Disconnect from the canvas and project (plugin unload); layers keep their current slice."""
+        self._pan_timer.stop()
         for signal, slot in ((self._canvas.temporalRangeChanged, self._range_changed),
+                             (self._canvas.extentsChanged, self._extent_changed),
                              (self._project.layersWillBeRemoved, self._forget),
                              (self._project.layersAdded, self._layers_added)):
             try:
@@ -400,12 +411,32 @@ class TemporalRasterLayers(QObject):
                     self.fetchFailed.emit(entry.layer.id(), report.summary)
                     self._notifier.warning(f"{entry.layer.name()}: {report.summary}", details=report.details)
 
+    def _extent_changed(self) -> None:
+        if self._followed and self.follow_extent and self.current_moment() is not None:
+            self._pan_timer.start()  # debounced: one check after the user stops panning
+
+    def view_bounds(self, query: LayerQuery) -> Optional[Tuple[float, float, float, float]]:
+        """The canvas extent in the layer's CRS if the canvas shows parts outside ``query``'s extent, else None."""
+        settings = self._canvas.mapSettings()
+        extent = settings.visibleExtent()
+        if not self.follow_extent or extent.isEmpty() or not settings.destinationCrs().isValid():
+            return None
+        try:
+            bounds = to_workflow_bounds(extent, settings.destinationCrs(), query.srs, self._project.transformContext())
+        except InputError:
+            return None
+        return None if QgsRectangle(*query.bounds).contains(QgsRectangle(*bounds)) else bounds
+
     def _show(self, entry: _Followed, moment: dt.datetime) -> None:
         start, end = entry.bounds
         if not entry.layer.isValid():
             return  # its file is missing: project restoring re-fetches it, then calls refresh()
         if not start <= moment < end:
             return  # outside the data: QGIS hides the layer (its fixed range is the bounds)
+        view = self.view_bounds(entry.query)
+        if view is not None:
+            entry.query = dataclasses.replace(entry.query, bounds=view)
+            entry.tried.clear()
         entry.wanted = moment
         hit = self.cache.find(SliceCache.key(entry.query), moment)
         if hit is not None:

@@ -372,3 +372,39 @@ def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, load
     monthly(canvas.navigation)
     canvas.navigation.setCurrentFrameNumber(4)  # May: the stored time follows
     assert layer.customProperty("geoengine/time").startswith("2014-05-01T00:00:00.000Z/")
+
+
+def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader, temporal, canvas):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    support = plugin_support()
+    canvas.resize(400, 400)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(10.0, 45.0, 15.0, 50.0))  # inside the layer's extent
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert support.wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(3)  # April, after January was fetched for the stored extent
+    assert support.wait_until(lambda: not temporal.busy(layer.id()) and layer.name().endswith("04-01"), timeout=30)
+    fetched = temporal.fetch_count
+    assert [float(v) for v in layer.customProperty("geoengine/extent").split(",")] == list(BOUNDS)
+
+    canvas.setExtent(QgsRectangle(-65.0, -20.0, -50.0, -5.0))  # pan to South America: outside the extent
+    assert support.wait_until(lambda: temporal.fetch_count == fetched + 1 and not temporal.busy(layer.id()),
+                              timeout=30), "panning away did not fetch the current step for the new view"
+    stored = [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
+    view = canvas.mapSettings().visibleExtent()
+    assert stored[0] <= view.xMinimum() + 1e-6 and stored[2] >= view.xMaximum() - 1e-6
+    extent = layer.extent()
+    assert extent.contains(QgsRectangle(-64.0, -19.0, -51.0, -6.0))
+    points = [(-60.0, -10.0), (-55.5, -15.2), (-62.3, -8.1), (-52.0, -12.0)]
+    _, geotransform = tiff_values("2014-04-01")
+    assert layer_values(layer, points, geotransform) == expected_values("2014-04-01", points)
+    assert layer.name() == "NDVI 2014-04-01"
+
+    canvas.setExtent(QgsRectangle(-60.0, -15.0, -55.0, -10.0))  # zoom in: the fetched view covers it
+    support.wait_until(lambda: False, timeout=1.2)  # longer than the pan delay
+    assert temporal.fetch_count == fetched + 1
