@@ -41,7 +41,7 @@ def qdatetime(moment: Optional[dt.datetime]) -> QDateTime:
     if moment is None:
         return QDateTime()
     value = QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000))
-    return value.toTimeSpec(Qt.UTC)
+    return value.toTimeSpec(Qt.TimeSpec.UTC)
 
 
 def build_metadata(query: LayerQuery, name: str, descriptor, source: SourceInfo,

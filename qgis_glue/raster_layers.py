@@ -18,10 +18,11 @@ from typing import List, Optional
 from urllib.parse import quote
 
 from osgeo import gdal
-from qgis.core import QgsDataSourceUri, QgsDateTimeRange, QgsRasterLayer, QgsRasterLayerTemporalProperties
+from qgis.core import QgsDataSourceUri, QgsDateTimeRange, QgsRasterLayer
 
 from ..core.colorizer import RasterColorizer
 from ..core.errors import MalformedResponseError
+from .enums import RASTER_FIXED_RANGE
 from .layer_metadata import qdatetime
 from .query import parse_iso
 
@@ -62,7 +63,7 @@ def slice_layer(raster_slice: RasterSlice, name: str) -> QgsRasterLayer:
     start, end = parse_iso(raster_slice.time_start), parse_iso(raster_slice.time_end)
     if start is not None and end is not None:
         properties = layer.temporalProperties()
-        properties.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+        properties.setMode(RASTER_FIXED_RANGE)
         properties.setFixedTemporalRange(QgsDateTimeRange(qdatetime(start), qdatetime(end), True, start == end))
         properties.setIsActive(True)
     return layer

@@ -23,7 +23,6 @@ from qgis.core import (
     QgsMarkerSymbol,
     QgsMultiBandColorRenderer,
     QgsPalettedRasterRenderer,
-    QgsRasterBandStats,
     QgsRasterLayer,
     QgsRasterShader,
     QgsSingleBandGrayRenderer,
@@ -44,6 +43,7 @@ from ..core.colorizer import (
     SingleBandRasterColorizer,
 )
 from ..core.errors import InputError
+from .enums import INTERPOLATED, STATS_MIN_MAX, STRETCH_MIN_MAX
 
 LOG_SAMPLES = 254
 STATS_SAMPLE_SIZE = 250_000  # pixels read for a default stretch (bounded, also for huge rasters)
@@ -93,7 +93,7 @@ def gradient_items(colorizer: Colorizer) -> List[QgsColorRampShader.ColorRampIte
 def pseudocolor_renderer(provider, band: int, colorizer: Colorizer) -> QgsSingleBandPseudoColorRenderer:
     items = gradient_items(colorizer)
     ramp = QgsColorRampShader(colorizer.min_value, colorizer.max_value)
-    ramp.setColorRampType(QgsColorRampShader.Interpolated)
+    ramp.setColorRampType(INTERPOLATED)
     ramp.setColorRampItemList(items)
     ramp.setClip(False)  # outside the items: the under/over items' colours
     shader = QgsRasterShader()
@@ -117,7 +117,7 @@ def palette_renderer(provider, band: int, colorizer: PaletteColorizer,
 
 def _stretch(data_type, low: float, high: float) -> QgsContrastEnhancement:
     enhancement = QgsContrastEnhancement(data_type)
-    enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum)
+    enhancement.setContrastEnhancementAlgorithm(STRETCH_MIN_MAX)
     enhancement.setMinimumValue(low)
     enhancement.setMaximumValue(high)
     return enhancement
@@ -167,7 +167,7 @@ def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, ba
 def default_renderer(layer: QgsRasterLayer, band: int = 1) -> QgsSingleBandGrayRenderer:
     """A grey min/max stretch of ``band`` from (sampled) layer statistics."""
     provider = layer.dataProvider()
-    stats = provider.bandStatistics(band, QgsRasterBandStats.Min | QgsRasterBandStats.Max, layer.extent(),
+    stats = provider.bandStatistics(band, STATS_MIN_MAX, layer.extent(),
                                     STATS_SAMPLE_SIZE)
     low, high = stats.minimumValue, stats.maximumValue
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:

@@ -22,24 +22,23 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsVectorLayer,
-    QgsVectorLayerTemporalProperties,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ..core.descriptors import FeatureDataType, VectorDataType, VectorResultDescriptor
 from ..core.errors import MalformedResponseError
 from ..core.vector_stream import FeatureBatch
+from .enums import POINT_GEOMETRY, VECTOR_START_END_FIELDS, field_type
 from .layer_metadata import qdatetime
 from .query import has_finite_time, ms_to_datetime
 
 FIELD_TYPES = {
-    FeatureDataType.INT: (QVariant.LongLong, "int8"),
-    FeatureDataType.CATEGORY: (QVariant.LongLong, "int8"),
-    FeatureDataType.FLOAT: (QVariant.Double, "double"),
-    FeatureDataType.TEXT: (QVariant.String, "string"),
-    FeatureDataType.BOOL: (QVariant.Bool, "boolean"),
-    FeatureDataType.DATETIME: (QVariant.DateTime, "datetime"),
+    FeatureDataType.INT: (field_type("LongLong"), "int8"),
+    FeatureDataType.CATEGORY: (field_type("LongLong"), "int8"),
+    FeatureDataType.FLOAT: (field_type("Double"), "double"),
+    FeatureDataType.TEXT: (field_type("String"), "string"),
+    FeatureDataType.BOOL: (field_type("Bool"), "boolean"),
+    FeatureDataType.DATETIME: (field_type("DateTime"), "datetime"),
 }
 GEOMETRY_TYPES = {
     VectorDataType.MULTI_POINT: "MultiPoint",
@@ -65,7 +64,7 @@ class FieldPlan:
             fields.append(QgsField(name, variant, type_name))
         for name in (self.time_start_field, self.time_end_field):
             if name:
-                fields.append(QgsField(name, QVariant.DateTime, "datetime"))
+                fields.append(QgsField(name, field_type("DateTime"), "datetime"))
         return fields
 
     def uri_fields(self) -> str:
@@ -168,11 +167,11 @@ def wire_temporal(layer: QgsVectorLayer, plan: FieldPlan) -> None:
     if not plan.time_start_field:
         return
     properties = layer.temporalProperties()
-    properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+    properties.setMode(VECTOR_START_END_FIELDS)
     properties.setStartField(plan.time_start_field)
     properties.setEndField(plan.time_end_field)
     properties.setIsActive(True)
 
 
 def is_point_layer(layer: QgsVectorLayer) -> bool:
-    return QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.PointGeometry
+    return QgsWkbTypes.geometryType(layer.wkbType()) == POINT_GEOMETRY

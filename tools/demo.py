@@ -102,8 +102,8 @@ def start_qgis(profile: Path):
     QCoreApplication.setOrganizationName("QGIS")
     QCoreApplication.setOrganizationDomain("qgis.org")
     QCoreApplication.setApplicationName("QGIS3")
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(profile))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(profile))
     app = QgsApplication([], False, str(profile))
     app.initQgis()
     return app

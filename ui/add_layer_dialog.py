@@ -167,7 +167,7 @@ class AddLayerDialog(QDialog):
 
         self.descriptor_label = QLabel("The result descriptor appears here once the workflow is known.")
         self.descriptor_label.setWordWrap(True)
-        self.descriptor_label.setTextFormat(Qt.RichText)
+        self.descriptor_label.setTextFormat(Qt.TextFormat.RichText)
         form.addRow("Result", self.descriptor_label)
 
         self.extent_box = QgsExtentGroupBox()
@@ -218,8 +218,8 @@ class AddLayerDialog(QDialog):
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText("Add layer")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add layer")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -232,7 +232,7 @@ class AddLayerDialog(QDialog):
     @staticmethod
     def _time_edit() -> QDateTimeEdit:
         edit = QDateTimeEdit()
-        edit.setTimeSpec(Qt.UTC)
+        edit.setTimeSpec(Qt.TimeSpec.UTC)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         edit.setCalendarPopup(True)
         edit.setDateTime(QDateTime.currentDateTimeUtc())
@@ -245,7 +245,7 @@ class AddLayerDialog(QDialog):
 
     @property
     def ok_button(self):
-        return self.buttons.button(QDialogButtonBox.Ok)
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     def reload_connections(self) -> None:
         current = self.connection_combo.currentText()
@@ -345,9 +345,9 @@ class AddLayerDialog(QDialog):
         self.band_list.clear()
         for index, band in enumerate(getattr(descriptor, "bands", []) or []):
             item = QListWidgetItem(f"{index}: {band.name} ({band.measurement})")
-            item.setData(Qt.UserRole, index)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked)
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
             self.band_list.addItem(item)
         self.band_list.blockSignals(False)
         if not self._name_edited:
@@ -355,8 +355,8 @@ class AddLayerDialog(QDialog):
 
     # --- validation -------------------------------------------------------------------------------------------
     def selected_bands(self) -> List[int]:
-        return [self.band_list.item(i).data(Qt.UserRole) for i in range(self.band_list.count())
-                if self.band_list.item(i).checkState() == Qt.Checked]
+        return [self.band_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.band_list.count())
+                if self.band_list.item(i).checkState() == Qt.CheckState.Checked]
 
     def problem(self) -> Optional[str]:
         """The first thing that keeps OK disabled (naming the field), or None."""
@@ -420,8 +420,9 @@ class AddLayerDialog(QDialog):
     # --- submit -----------------------------------------------------------------------------------------------
     def build_request(self, workflow_id: str) -> LayerRequest:
         """The loader request for the current input (OK is only enabled when it is valid)."""
-        start = self.start_edit.dateTime().toUTC().toString(Qt.ISODateWithMs)
-        end = self.end_edit.dateTime().toUTC().toString(Qt.ISODateWithMs) if self.range_check.isChecked() else None
+        iso_ms = Qt.DateFormat.ISODateWithMs
+        start = self.start_edit.dateTime().toUTC().toString(iso_ms)
+        end = self.end_edit.dateTime().toUTC().toString(iso_ms) if self.range_check.isChecked() else None
         extent = QgsRectangle(self.extent_box.outputExtent())
         crs = QgsCoordinateReferenceSystem(self.extent_box.outputCrs())
         options = LayerOptions(raster_mode=self.mode_combo.currentData() or GEOTIFF,

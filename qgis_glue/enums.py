@@ -1,0 +1,51 @@
+"""QGIS enum values that moved between QGIS 3.22 and 4.x, resolved once at import.
+
+QGIS 3.22 has class-level unscoped enums (``QgsColorRampShader.Interpolated``); later 3.x versions add scoped
+``Qgis.*`` enums and QGIS 4 (PyQt6) drops the unscoped names. :func:`pick` takes the newest spelling the running
+QGIS has, so the setters of the same QGIS version receive the type they expect.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+from qgis.core import (
+    Qgis,
+    QgsColorRampShader,
+    QgsContrastEnhancement,
+    QgsRasterBandStats,
+    QgsRasterLayerTemporalProperties,
+    QgsVectorLayerTemporalProperties,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QMetaType, QVariant
+
+
+def pick(*candidates: Tuple[Any, str]) -> Any:
+    """The first ``(owner, "Dotted.Name")`` that exists; AttributeError naming all of them otherwise."""
+    for owner, path in candidates:
+        value = owner
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except AttributeError:
+            continue
+        return value
+    names = ", ".join(f"{getattr(owner, '__name__', owner)}.{path}" for owner, path in candidates)
+    raise AttributeError(f"none of these QGIS names exists: {names}")
+
+
+INTERPOLATED = pick((Qgis, "ShaderInterpolationMethod.Linear"), (QgsColorRampShader, "Type.Interpolated"))
+STRETCH_MIN_MAX = pick((QgsContrastEnhancement, "ContrastEnhancementAlgorithm.StretchToMinimumMaximum"))
+STATS_MIN_MAX = (pick((Qgis, "RasterBandStatistic.Min"), (QgsRasterBandStats, "Stats.Min"))
+                 | pick((Qgis, "RasterBandStatistic.Max"), (QgsRasterBandStats, "Stats.Max")))
+POINT_GEOMETRY = pick((Qgis, "GeometryType.Point"), (QgsWkbTypes, "GeometryType.PointGeometry"))
+RASTER_FIXED_RANGE = pick((Qgis, "RasterTemporalMode.FixedTemporalRange"),
+                          (QgsRasterLayerTemporalProperties, "ModeFixedTemporalRange"))
+VECTOR_START_END_FIELDS = pick((Qgis, "VectorTemporalMode.FeatureDateTimeStartAndEndFromFields"),
+                               (QgsVectorLayerTemporalProperties, "ModeFeatureDateTimeStartAndEndFromFields"))
+
+
+def field_type(name: str) -> Any:
+    """``QVariant.<name>`` where QgsField takes QVariant types (QGIS 3), else ``QMetaType.Type.<name>``."""
+    return pick((QVariant, name), (QMetaType, f"Type.{name}"))
