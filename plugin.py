@@ -97,6 +97,7 @@ class GeoEnginePlugin(FeatureActions):
         self.processing_provider = None
         self.temporal = None  # time-series layers follow the Temporal Controller (qgis_glue.temporal)
         self.project_state = None  # Geo Engine layers in project files (qgis_glue.project_state)
+        self.project_page = None  # the "Geo Engine" page of Project > Properties (ui.project_properties)
         self.browser = None  # Browser panel integration (browser/)
 
     # --- QGIS entry points -------------------------------------------------------------------------
@@ -316,8 +317,16 @@ class GeoEnginePlugin(FeatureActions):
                                              self._session_for_layer)
         self.project_state = ProjectState(self.tasks, self.tempdir, self.notifier, self._session_for_layer,
                                           after_restore=self.temporal.refresh)
+        if hasattr(self.iface, "registerProjectPropertiesWidgetFactory"):  # QGIS 3.16+
+            from .ui.project_properties import GeoEngineProjectPageFactory
+
+            self.project_page = GeoEngineProjectPageFactory()
+            self.iface.registerProjectPropertiesWidgetFactory(self.project_page)
 
     def _unload_time_and_projects(self) -> None:
+        if self.project_page is not None:
+            page, self.project_page = self.project_page, None
+            self.iface.unregisterProjectPropertiesWidgetFactory(page)
         parts, self.temporal, self.project_state = (self.temporal, self.project_state), None, None
         for part in parts:
             if part is not None:

@@ -226,3 +226,56 @@ def test_restore_failure_marks_the_layer(server, session, loader, state, project
     ndvi = by_name(project, "NDVI 2014-04-01")
     assert not ndvi.isValid() and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
     assert failures
+
+
+# ------------------------------------------------------------------------------- the "keep files" choice
+
+
+def test_project_properties_page_sets_the_keep_files_choice(project, tmp_path):
+    from geoengine_qgis.qgis_glue.project_state import keep_files
+    from geoengine_qgis.ui.project_properties import GeoEngineProjectPageFactory
+
+    project.setFileName(str(tmp_path / "choice.qgz"))
+    factory = GeoEngineProjectPageFactory()
+    assert factory.title() == "Geo Engine"
+    page = factory.createWidget()
+    assert page.keep.isChecked() and keep_files(project)
+    assert "choice_geoengine" in page.explanation.text()
+    page.keep.setChecked(False)
+    assert keep_files(project)  # nothing changes before Apply/OK
+    page.apply()
+    assert not keep_files(project)
+    assert project.write(str(tmp_path / "choice.qgz"))
+    project.clear()
+    assert keep_files(project)  # a new project starts with the default
+    assert project.read(str(tmp_path / "choice.qgz"))
+    assert not keep_files(project) and not factory.createWidget().keep.isChecked()  # saved with the project
+    page.deleteLater()
+
+
+def test_plugin_registers_the_page_and_removes_it_on_unload(qgis_app):
+    import geoengine_qgis
+
+    support = plugin_support()
+
+    class Iface(support.WidgetIface):
+        def __init__(self):
+            super().__init__()
+            self.pages = []
+
+        def registerProjectPropertiesWidgetFactory(self, factory):  # noqa: N802 - QgisInterface name
+            self.pages.append(factory)
+
+        def unregisterProjectPropertiesWidgetFactory(self, factory):  # noqa: N802
+            self.pages.remove(factory)
+
+    iface = Iface()
+    plugin = geoengine_qgis.classFactory(iface)
+    plugin.initGui()
+    try:
+        assert [page.title() for page in iface.pages] == ["Geo Engine"]
+        assert plugin.project_state is not None and plugin.temporal is not None
+    finally:
+        plugin.unload()
+    assert iface.pages == [] and plugin.project_state is None and plugin.temporal is None
+    iface.close()
