@@ -29,6 +29,7 @@ from qgis.core import (
 from ..core.errors import InputError
 from ..qgis_glue.tempfiles import PluginTempDir
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .compat import INTEGER
 from .output_style import for_raster_output
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
@@ -90,7 +91,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.BANDS, "Bands (0-based indices or names, comma-separated; empty: all)", optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TIME_SLICE, "Time slice written to the output (0 = first)", QgsProcessingParameterNumber.Integer,
+            self.TIME_SLICE, "Time slice written to the output (0 = first)", INTEGER,
             defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
         self.addParameter(QgsProcessingParameterFolderDestination(

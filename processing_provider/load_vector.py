@@ -13,7 +13,6 @@ from typing import Any, Dict
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureSink,
-    QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -24,6 +23,7 @@ from qgis.core import (
 
 from ..core.descriptors import VectorDataType
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .compat import NO_GEOMETRY, VECTOR_ANY_GEOMETRY
 from .output_style import for_vector_output
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
@@ -32,7 +32,7 @@ from .streams import streamed_fetch
 def wkb_type(data_type: VectorDataType) -> int:
     """The sink's geometry type for a Geo Engine vector data type (``Data`` = no geometry)."""
     if data_type == VectorDataType.DATA:
-        return QgsWkbTypes.NoGeometry
+        return NO_GEOMETRY
     from ..qgis_glue.vector_layers import GEOMETRY_TYPES  # after the stream: pyarrow is there
 
     return QgsWkbTypes.parseType(GEOMETRY_TYPES[data_type])
@@ -56,7 +56,7 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
         self.add_workflow_parameter()
         self.add_query_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Features",
-                                                            QgsProcessing.TypeVectorAnyGeometry))
+                                                            VECTOR_ANY_GEOMETRY))
         self.addOutput(QgsProcessingOutputNumber("FEATURE_COUNT", "Number of features"))
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
@@ -76,7 +76,7 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         total, written = max(1, fetched.feature_count), 0
         for batch in fetched.batches:
-            if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+            if not sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert):
                 raise QgsProcessingException(f"Could not write features to the output: {sink.lastError()}")
             written += len(batch)
             feedback.setProgress(90 + 10 * written / total)

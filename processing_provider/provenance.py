@@ -10,17 +10,15 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from .base import CONNECTION_HELP, GeoEngineAlgorithm
+from .compat import NO_GEOMETRY, STRING_FIELD, VECTOR_TABLE
 from .runtime import FeedbackContext
 
 COLUMNS = ("citation", "license", "uri", "data")
@@ -29,7 +27,7 @@ COLUMNS = ("citation", "license", "uri", "data")
 def provenance_fields() -> QgsFields:
     fields = QgsFields()
     for name in COLUMNS:
-        fields.append(QgsField(name, QVariant.String))
+        fields.append(QgsField(name, STRING_FIELD))
     return fields
 
 
@@ -49,7 +47,7 @@ class GetProvenance(GeoEngineAlgorithm):
 
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Provenance", QgsProcessing.TypeVector))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Provenance", VECTOR_TABLE))
         self.addOutput(QgsProcessingOutputNumber("ROW_COUNT", "Number of provenance entries"))
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
@@ -58,13 +56,13 @@ class GetProvenance(GeoEngineAlgorithm):
         entries = workflow.get_provenance()
         progress.check_canceled()
         fields = provenance_fields()
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry,
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, NO_GEOMETRY,
                                                  QgsCoordinateReferenceSystem())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for entry in entries:
             feature = QgsFeature(fields)
             feature.setAttributes([entry.citation, entry.license, entry.uri, ", ".join(str(d) for d in entry.data)])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         feedback.setProgress(100)
         return {self.OUTPUT: destination, "ROW_COUNT": len(entries)}

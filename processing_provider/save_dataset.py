@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputString,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -26,6 +25,7 @@ from ..qgis_glue.extent import to_workflow_bounds
 from ..qgis_glue.query import LayerQuery
 from ..qgis_glue.tasks import TaskCancelled
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .compat import ADVANCED, DOUBLE
 from .runtime import FeedbackContext
 
 
@@ -70,9 +70,9 @@ class SaveAsDataset(GeoEngineAlgorithm):
                                                        multiLine=True))
         for name, label, default, minimum in ((self.POLL, "Poll interval (s)", 0.5, 0.05),
                                               (self.TIMEOUT, "Give up waiting after (s)", 3600.0, 1.0)):
-            parameter = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double,
+            parameter = QgsProcessingParameterNumber(name, label, DOUBLE,
                                                      defaultValue=default, minValue=minimum)
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            parameter.setFlags(parameter.flags() | ADVANCED)
             self.addParameter(parameter)
         self.addOutput(QgsProcessingOutputString("DATASET", "Dataset name"))
         self.addOutput(QgsProcessingOutputString("TASK_ID", "Server task id"))
