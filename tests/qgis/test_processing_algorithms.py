@@ -491,6 +491,7 @@ def test_errors_carry_the_server_message(processing, url, tmp_path):
         ({"WORKFLOW": ports}, f"workflow {ports} has a vector result; 'Load workflow raster' needs a raster"),
         ({"WORKFLOW": "not-a-uuid"}, "not-a-uuid"),
         ({"WORKFLOW": ndvi, "EXTENT": "200,210,0,10 [EPSG:4326]"}, "does not overlap the workflow's data"),
+        ({"WORKFLOW": ndvi, "EXTENT": "10,10,40,50 [EPSG:4326]"}, "the extent is empty"),
         ({"WORKFLOW": ndvi, "TIME_START": "yesterday"}, "yesterday"),
         ({"WORKFLOW": ndvi, "BANDS": "red"}, "band 'red' is neither"),
         ({"WORKFLOW": ndvi, "CONNECTION": "no such connection"}, "No saved Geo Engine connection named"),
@@ -502,6 +503,12 @@ def test_errors_carry_the_server_message(processing, url, tmp_path):
         assert not (tmp_path / "x.tif").exists()
     with pytest.raises(QgsProcessingException, match="has a raster result; 'Load workflow vector' needs a vector"):
         run(processing, "loadworkflowvector", dict(base, WORKFLOW=ndvi, OUTPUT="TEMPORARY_OUTPUT"))
+    with pytest.raises(QgsProcessingException, match="'Save workflow result as dataset' needs a raster"):
+        run(processing, "saveasdataset", dict(base, WORKFLOW=ports, DISPLAY_NAME="ports"))
+    with pytest.raises(QgsProcessingException, match="No workflow for given id"):
+        run(processing, "getprovenance", {"CONNECTION": url, "WORKFLOW": str(uuid.uuid4()),
+                                          "OUTPUT": str(tmp_path / "p.csv")})
+    assert not (tmp_path / "p.csv").exists()
     with pytest.raises(QgsProcessingException, match="'Run plot workflow' needs a plot"):
         run(processing, "runplotworkflow", {"CONNECTION": url, "WORKFLOW": ndvi, "EXTENT": AFRICA_EXTENT,
                                             "OUTPUT_JSON": str(tmp_path / "p.json")})
