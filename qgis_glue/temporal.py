@@ -7,10 +7,11 @@ changes (the Temporal Controller drives ``QgsMapCanvas.setTemporalRange``), :cla
 finds the slice that contains the start of the new range: from its cache (per workflow, extent, CRS, bands
 and slice), or by fetching it in a background QgsTask through the layer loader's :func:`~.layers.fetch` for the
 layer's stored extent, or for the canvas extent when the map shows parts outside it (panning away fetches
-the current step after a short pause; zooming in reuses what is there). It then swaps the layer's data source
-(style and temporal settings kept) and updates the stored query (``geoengine/time``, ``geoengine/time_slice``,
-``geoengine/extent``), the metadata's temporal extent and the date in the layer name. Moving the controller
-quickly fetches at most one slice per layer at a time; the newest wanted time wins.
+the current step after a short pause; zooming in, or panning back into an extent fetched before, uses the
+cache). It then swaps the layer's data source (style and temporal settings kept) and updates the stored query
+(``geoengine/time``, ``geoengine/time_slice``, ``geoengine/extent``), the metadata's temporal extent and the
+date in the layer name. Moving the controller quickly fetches at most one slice per layer at a time; the
+newest wanted time wins.
 
 Which layers follow: GeoTIFF layers the loader made for ONE slice (query time within that slice) of a workflow
 with a regular time dimension. A range of several slices stays the loader's group of fixed-range layers.
@@ -130,6 +131,18 @@ class SliceCache:
     def add(self, key: CacheKey, entry: CachedSlice) -> None:
         entries = self._slices.setdefault(key, [])
         entries[:] = [e for e in entries if (e.start, e.end) != (entry.start, entry.end)] + [entry]
+
+    def covering(self, query: LayerQuery, view: Tuple[float, ...],
+                 moment: dt.datetime) -> Optional[Tuple[Tuple[float, ...], CachedSlice]]:
+        """A cached slice of ``query``'s workflow/CRS/bands at ``moment`` whose extent contains ``view``."""
+        wanted = QgsRectangle(*view)
+        for key in list(self._slices):
+            same = key[0] == query.workflow_id and key[2] == query.srs and key[3] == tuple(query.bands)
+            if same and QgsRectangle(*key[1]).contains(wanted):
+                hit = self.find(key, moment)
+                if hit is not None:
+                    return key[1], hit
+        return None
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._slices.values())
@@ -434,8 +447,9 @@ class TemporalRasterLayers(QObject):
         if not start <= moment < end:
             return  # outside the data: QGIS hides the layer (its fixed range is the bounds)
         view = self.view_bounds(entry.query)
-        if view is not None:
-            entry.query = dataclasses.replace(entry.query, bounds=view)
+        if view is not None:  # the view left the stored extent: a cached extent around it, or the view itself
+            covering = self.cache.covering(entry.query, view, moment)
+            entry.query = dataclasses.replace(entry.query, bounds=covering[0] if covering else view)
             entry.tried.clear()
         entry.wanted = moment
         hit = self.cache.find(SliceCache.key(entry.query), moment)

@@ -408,3 +408,11 @@ def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader,
     canvas.setExtent(QgsRectangle(-60.0, -15.0, -55.0, -10.0))  # zoom in: the fetched view covers it
     support.wait_until(lambda: False, timeout=1.2)  # longer than the pan delay
     assert temporal.fetch_count == fetched + 1
+
+    before = computations(server)
+    canvas.setExtent(QgsRectangle(10.0, 45.0, 15.0, 50.0))  # back to Europe: April for BOUNDS is cached
+    assert support.wait_until(lambda: [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
+                              == list(BOUNDS), timeout=5), layer.customProperty("geoengine/extent")
+    europe = [(11.58, 48.14), (13.4, 47.5), (10.5, 45.7)]
+    assert layer_values(layer, europe, geotransform) == expected_values("2014-04-01", europe)
+    assert temporal.fetch_count == fetched + 1 and computations(server) == before
