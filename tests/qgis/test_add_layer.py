@@ -364,3 +364,36 @@ def test_extent_in_web_mercator_is_transformed(loader, session):
     assert outcome.layers[0].featureCount() == ogr_count(PORTS_SHP, AFRICA)
     stored = [float(v) for v in outcome.layers[0].customProperty("geoengine/extent").split(",")]
     assert np.allclose(stored, AFRICA, atol=1e-6)
+
+
+def test_a_main_thread_failure_leaves_no_layer_and_no_folder(session, project, tempdir):
+    """fetch (worker part) succeeds, then the file vanishes before the layer is made: nothing stays behind."""
+    from geoengine_qgis.core.errors import MalformedResponseError
+    from geoengine_qgis.qgis_glue.layers import fetch, materialize
+
+    workflow_id = register(session, NDVI)
+    fetched = fetch(session, request(workflow_id, bounds=(0, 0, 10, 10), start="2014-03-01T00:00:00Z",
+                                     end="2014-05-01T00:00:00Z"), tempdir)
+    assert len(fetched.slices) == 2 and fetched.folder.is_dir()
+    fetched.slices[1].path.unlink()  # e.g. a temp cleaner ran meanwhile
+    with pytest.raises(MalformedResponseError):
+        materialize(fetched, project)
+    assert project.count() == 0 and not fetched.folder.exists()
+
+
+def test_plot_without_a_plot_dock_reports_its_size(bar, project, tempdir, session):
+    from geoengine_qgis.core.workflow import register_workflow
+    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+
+    runner = TaskRunner(Notifier(bar))
+    loader = WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)  # no plot_handler
+    statistics = {"type": "Plot", "operator": {"type": "Statistics", "params": {"columnNames": ["ndvi"]},
+                                               "sources": {"source": [NDVI["operator"]]}}}
+    workflow_id = str(register_workflow(statistics, session=session).workflow_id)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 10, 10), name="NDVI stats"))
+    runner.cancel_all()
+    assert outcome.ok and outcome.plot is not None and project.count() == 0
+    text = bar_texts(bar)
+    assert "Plot 'NDVI stats'" in text and "JsonPlain" in text and "bytes" in text
