@@ -14,6 +14,7 @@ returned list. This module never calls it; look at children through the browser 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
@@ -28,7 +29,7 @@ from ..core.layers import (
     layer_collection_page,
     list_datasets_page,
 )
-from ..qgis_glue.connections import ConnectionStore
+from ..qgis_glue.connections import Connection, ConnectionStore
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.messages import log
 from ..qgis_glue.sessions import resolve
@@ -100,23 +101,37 @@ class RootItem(QgsDataCollectionItem):
         self.setToolTip("Geo Engine servers (add them with Web > Geo Engine > Connections…)")
 
     def createChildren(self) -> List[QgsDataItem]:  # noqa: N802 - QGIS API name
-        return handed_to_qgis([ConnectionItem(self, self.env, name) for name in self.env.store.names()])
+        children = []
+        for name in self.env.store.names():
+            try:
+                children.append(ConnectionItem(self, self.env, self.env.store.load(name)))
+            except KeyError:  # removed meanwhile
+                continue
+        return handed_to_qgis(children)
+
+
+def settings_digest(connection: Connection) -> str:
+    """A short digest of a connection's settings (no secrets in them: the Auth Manager holds those)."""
+    text = "\n".join((connection.url, connection.auth_kind, connection.authcfg))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 class ConnectionItem(QgsDataCollectionItem):
-    """A saved connection; expanding it reads its credentials (main thread) and offers collections and datasets."""
+    """A saved connection; expanding it reads its credentials (main thread) and offers collections and datasets.
 
-    def __init__(self, parent: QgsDataItem, env: BrowserEnv, name: str) -> None:
-        super().__init__(parent, name, f"{ROOT_PATH}/{env.run_id}/{name}", PROVIDER_KEY)
+    Its path holds a digest of the settings, so after the connection was edited a refresh of the root replaces
+    the node (and everything below it, made for the old settings) instead of keeping it.
+    """
+
+    def __init__(self, parent: QgsDataItem, env: BrowserEnv, connection: Connection) -> None:
+        path = f"{ROOT_PATH}/{env.run_id}/{connection.name}@{settings_digest(connection)}"
+        super().__init__(parent, connection.name, path, PROVIDER_KEY)
         self.env = env
-        self.connection_name = name
+        self.connection_name = connection.name
         self.context: Optional[ConnectionContext] = None
         _fast(self)
         self.setIcon(icon("connections.svg"))
-        try:
-            self.setToolTip(env.store.load(name).url)
-        except KeyError:  # removed meanwhile; expanding says so
-            pass
+        self.setToolTip(connection.url)
 
     def createChildren(self) -> List[QgsDataItem]:  # noqa: N802
         try:

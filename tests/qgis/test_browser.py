@@ -587,7 +587,7 @@ def test_paths_below_the_root_change_with_each_start(qgis_app, server):
             instance.unload()
             instance.store.delete(LOCAL)
             iface.close()
-    assert paths[0] != paths[1] and all(p.startswith("geoengine:/") and p.endswith(f"/{LOCAL}") for p in paths)
+    assert paths[0] != paths[1] and all(p.startswith("geoengine:/") and f"/{LOCAL}@" in p for p in paths)
 
 
 def test_adding_without_a_map_extent_says_so_before_any_request(plugin, server, tree):
@@ -598,3 +598,18 @@ def test_adding_without_a_map_extent_says_so_before_any_request(plugin, server, 
     assert len(outcomes) == 1 and not outcomes[0].ok
     assert outcomes[0].error.field == "extent" and "map" in outcomes[0].error.message
     assert list(server.api["request_log"])[before:] == []
+
+
+def test_an_edited_connection_gets_a_fresh_node(plugin, server, tree):
+    from geoengine_qgis.qgis_glue.connections import Connection
+    from qgis.core import QgsErrorItem
+
+    root = tree.root()
+    collections = tree.path(LOCAL, "Layer collections")
+    assert [tree.item(i).name() for i in tree.expand(collections)] == ["Data Catalog", "Personal Data Catalog"]
+    old_path = tree.item(tree.child(root, LOCAL)).path()
+    plugin.store.save(Connection(LOCAL, f"http://127.0.0.1:{closed_port()}/api"), previous_name=LOCAL)
+    plugin.browser.refresh_connections()
+    assert wait_until(lambda: tree.item(tree.child(root, LOCAL)).path() != old_path)
+    shown = [tree.item(i) for i in tree.expand(tree.path(LOCAL, "Layer collections"))]
+    assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem)  # the new URL, not the old node's session
