@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ApiError
+from .errors import ApiError, unknown_variant
 
 TABLE_SIZE = 254
 
@@ -236,8 +236,7 @@ def _band_colorizer(obj) -> Gradient | Palette:
         table = np.array([c for _, c in items], dtype=np.uint8).reshape(-1, 4)
         default = _color(_field(obj, "defaultColor", kind), "defaultColor")
         return Palette(keys, table, no_data, default)
-    raise colorizer_error(f"unknown variant `{kind}`, expected one of `linearGradient`, "
-                          "`logarithmicGradient`, `palette`")
+    raise colorizer_error(unknown_variant(kind, ("linearGradient", "logarithmicGradient", "palette")))
 
 
 def _band_index(value, where: str) -> int:
@@ -267,4 +266,4 @@ def parse_raster_colorizer(obj) -> SingleBand | MultiBand:
                 scale,
             ))
         return MultiBand(*channels, _color(obj.get("noDataColor", [0, 0, 0, 0]), "noDataColor"))
-    raise colorizer_error(f"unknown variant `{kind}`, expected `singleBand` or `multiBand`")
+    raise colorizer_error(unknown_variant(kind, ("singleBand", "multiBand")))

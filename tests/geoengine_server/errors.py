@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Sequence
 
 from aiohttp import web
 
@@ -56,6 +57,16 @@ def query_error(message: str) -> ApiError:
 
 def missing_field(name: str) -> ApiError:
     return query_error(f"missing field `{name}`")
+
+
+def unknown_variant(value: str, choices: Sequence[str]) -> str:
+    """serde's text for a value outside ``choices``: ``expected `a```, ``expected `a` or `b```, else ``one of``."""
+    quoted = [f"`{c}`" for c in choices]
+    if len(quoted) <= 2:
+        expected = " or ".join(quoted)
+    else:
+        expected = "one of " + ", ".join(quoted)
+    return f"unknown variant `{value}`, expected {expected}"
 
 
 def body_error(message: str) -> ApiError:

@@ -8,12 +8,47 @@ answer ``ValidationError``.
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 from aiohttp import web
 
 from . import errors
+from .engine.types import TimeInterval
 from .errors import ApiError
+from .timeutil import TimeParseError, parse_time_param
 
 _NO_DEFAULT = object()
+
+
+def required(query: Mapping[str, str], name: str, field: str | None = None) -> str:
+    """``query[name]``; a missing key is serde's ``missing field `<field>``` (``field`` defaults to ``name``)."""
+    if name not in query:
+        raise errors.missing_field(field or name)
+    return query[name]
+
+
+def parse_uint(raw: str) -> int:
+    """A non-negative integer with Rust's parse errors."""
+    if raw == "":
+        raise errors.query_error("cannot parse integer from empty string")
+    if not raw.isdigit():
+        raise errors.query_error("invalid digit found in string")
+    return int(raw)
+
+
+def parse_time(text: str | None, default_ms: int) -> TimeInterval:
+    """A ``time`` query value (see ``parse_time_param``); a bad one is ``UnableToParseQueryString``."""
+    try:
+        return parse_time_param(text, default_ms)
+    except TimeParseError as exc:
+        raise errors.query_error(str(exc)) from None
+
+
+def expect_variant(value: str, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else serde's ``unknown variant`` query error."""
+    if value not in choices:
+        raise errors.query_error(errors.unknown_variant(value, choices))
+    return value
 
 
 def query_int(request: web.Request, name: str, default=_NO_DEFAULT) -> int:
@@ -23,11 +58,7 @@ def query_int(request: web.Request, name: str, default=_NO_DEFAULT) -> int:
         if default is _NO_DEFAULT:
             raise errors.missing_field(name)
         return default
-    if raw == "":
-        raise errors.query_error("cannot parse integer from empty string")
-    if not raw.isdigit():
-        raise errors.query_error("invalid digit found in string")
-    return int(raw)
+    return parse_uint(raw)
 
 
 def query_enum(request: web.Request, name: str, choices: tuple[str, ...], default=_NO_DEFAULT):

@@ -15,15 +15,9 @@ from . import dataplane
 from .app import uuid_param
 from .auth import require_session
 from .engine.types import BBox
-from .errors import ApiError, missing_field, query_error
+from .errors import ApiError, query_error
 from .ogc_params import check_known, parse_crs_string, parse_numbers, transform_bbox
-from .timeutil import TimeParseError, parse_time_param
-
-
-def _required(request: web.Request, key: str) -> str:
-    if key not in request.query:
-        raise missing_field(key)
-    return request.query[key]
+from .params import parse_time, required
 
 
 def with_vega_spec(output: dict) -> dict:
@@ -38,17 +32,14 @@ def with_vega_spec(output: dict) -> dict:
 async def plot_handler(request: web.Request) -> web.Response:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]
-    bbox = BBox(*parse_numbers(_required(request, "bbox"), 4, "bbox"))
+    bbox = BBox(*parse_numbers(required(request.query, "bbox"), 4, "bbox"))
     crs = request.query.get("crs")
     if crs is not None:
         parse_crs_string(crs)
-    try:
-        time = parse_time_param(_required(request, "time"), 0)
-    except TimeParseError as exc:
-        raise query_error(str(exc)) from None
+    time = parse_time(required(request.query, "time"), 0)
     resolution = request.query.get("spatialResolution")
     if resolution is None and not request.app["config"].version.startswith("0.10"):
-        resolution = _required(request, "spatialResolution")  # 0.9 requires it (but does not use it)
+        resolution = required(request.query, "spatialResolution")  # 0.9 requires it (but does not use it)
     if resolution is not None:
         x_res, y_res = parse_numbers(resolution, 2, "spatial resolution")
         if not (x_res > 0 and y_res > 0):

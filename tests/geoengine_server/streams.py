@@ -29,9 +29,9 @@ from .arrow_codec import raster_tile_message, split_features, vector_batch_messa
 from .auth import require_session
 from .engine.tiling import tiles_for_bbox
 from .engine.types import BBox, RasterOperator, TimeInterval, VectorOperator
-from .errors import ApiError, missing_field, query_error
+from .errors import ApiError, query_error
 from .ogc_params import parse_numbers
-from .timeutil import TimeParseError, parse_time_param
+from .params import expect_variant, parse_time, required
 
 log = logging.getLogger("geoengine_server.streams")
 
@@ -39,24 +39,13 @@ MALFORMED = b"ARROW?not an Arrow IPC file (injected fault)"
 MAX_REASON_BYTES = 123  # a close frame's reason is limited to 123 bytes
 
 
-def _required(request: web.Request, key: str) -> str:
-    if key not in request.query:
-        raise missing_field(key)
-    return request.query[key]
-
-
 def parse_common(request: web.Request) -> tuple[BBox, TimeInterval]:
-    result_type = _required(request, "resultType")
-    if result_type != "arrow":
-        raise query_error(f"unknown variant `{result_type}`, expected `arrow`")
-    bbox = BBox(*parse_numbers(_required(request, "spatialBounds"), 4, "bbox"))
+    """The query parameters both streams take: ``resultType``, ``spatialBounds``, ``timeInterval``."""
+    expect_variant(required(request.query, "resultType"), ("arrow",))
+    bbox = BBox(*parse_numbers(required(request.query, "spatialBounds"), 4, "bbox"))
     if bbox.xmax < bbox.xmin or bbox.ymax < bbox.ymin:
         raise query_error("Invalid bbox: the minimum must not exceed the maximum")
-    try:
-        interval = parse_time_param(_required(request, "timeInterval"), 0)
-    except TimeParseError as exc:
-        raise query_error(str(exc)) from None
-    return bbox, interval
+    return bbox, parse_time(required(request.query, "timeInterval"), 0)
 
 
 def parse_bands(text: str) -> list[int]:
@@ -175,7 +164,7 @@ async def raster_stream(request: web.Request) -> web.StreamResponse:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]
     bbox, interval = parse_common(request)
-    bands = parse_bands(_required(request, "attributes"))
+    bands = parse_bands(required(request.query, "attributes"))
     definition = request.app["workflows"].get(workflow_id)
     if isinstance(definition, dict) and definition.get("type") != "Raster":
         raise wrong_kind("raster")
