@@ -97,3 +97,9 @@ def with_computation_id(response: web.StreamResponse, computation_id: str | None
     if computation_id:
         response.headers["x-computation-id"] = computation_id
     return response
+
+
+def data_response(body: bytes, content_type: str, computation_id: str | None = None) -> web.Response:
+    """A computed map, coverage or feature collection: never cached, tagged with its computation id."""
+    response = web.Response(body=body, content_type=content_type, headers={"Cache-Control": "no-cache"})
+    return with_computation_id(response, computation_id)

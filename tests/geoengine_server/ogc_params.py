@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
+from dataclasses import dataclass
 from functools import lru_cache
 
+from aiohttp import web
 from pyproj import CRS
 
+from .auth import require_session
 from .engine import crs as engine_crs
 from .engine.crs import check_srs, transform_points  # noqa: F401  (re-exported for the OGC modules)
 from .engine.types import BBox, EngineError
-from .errors import ApiError, missing_field, query_error
+from .errors import BAD_FORMAT, ApiError, query_error
+from .params import expect_variant, parse_uint, required
+from .state import Session
 
 _CRS_PATTERN = re.compile(r"^(EPSG|SR-ORG|IAU2000|ESRI):(\d+)$")
 _URN_PATTERN = re.compile(r"^urn:ogc:def:crs:(EPSG|SR-ORG|IAU2000|ESRI)::(\d+)$")
@@ -34,18 +40,64 @@ class OgcQuery:
 
     def require(self, key: str, field: str | None = None) -> str:
         """The value of ``key``; a missing key is Geo Engine's ``missing field `<field>``` error."""
-        if key not in self.values:
-            raise missing_field(field or key)
-        return self.values[key]
+        return required(self.values, key, field)
 
     def uint(self, key: str) -> int:
-        text = self.require(key)
-        if not text.isdigit():
-            raise query_error("invalid digit found in string" if text else "cannot parse integer from empty string")
-        return int(text)
+        return parse_uint(self.require(key))
+
+    def request(self, choices: tuple[str, ...]) -> str:
+        """The ``request`` value the service dispatches on, one of ``choices``."""
+        return expect_variant(self.require("request"), choices)
+
+    def check_service(self, service: str) -> None:
+        expect_variant(self.require("service"), (service,))
 
     def __contains__(self, key: str) -> bool:
         return key in self.values
+
+
+@dataclass
+class OgcRequest:
+    """An OGC call on ``/<service>/{workflow_id}`` after the checks every service makes first."""
+
+    session: Session
+    workflow_id: str
+    query: OgcQuery
+    kind: str  # the ``request`` value, e.g. ``GetMap``
+
+
+def ogc_request(request: web.Request, kinds: tuple[str, ...]) -> OgcRequest:
+    """Session (401) first, then the ``request`` value (one of ``kinds``) the service dispatches on."""
+    session = require_session(request)
+    query = OgcQuery(request.query)
+    return OgcRequest(session, request.match_info["workflow_id"], query, query.request(kinds))
+
+
+def ogc_url(request: web.Request, service: str, workflow_id: str) -> str:
+    """``<external address>/<service>/<id>`` as Geo Engine writes it into capabilities."""
+    base = request.app["config"].external_address or f"{request.scheme}://{request.host}/api/"
+    return f"{base.rstrip('/')}/{service}/{workflow_id}"
+
+
+def parse_uuid(text: str) -> str:
+    """``text`` if it is a UUID, else Geo Engine's ``InvalidUuid`` (raised in the handler)."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        raise ApiError("InvalidUuid", BAD_FORMAT) from None
+    return text
+
+
+def same_workflow(name: str, workflow_id: str) -> bool:
+    """Whether a layer/identifier/type name names the endpoint's workflow (UUIDs compare case-insensitively)."""
+    return name.lower() == workflow_id.lower()
+
+
+def check_positive_area(bbox: BBox) -> BBox:
+    """WMS/WCS boxes must have a positive width and height (``InvalidBoundingBox``)."""
+    if not (bbox.xmax > bbox.xmin and bbox.ymax > bbox.ymin):
+        raise ApiError("InvalidBoundingBox", "The bounding box must have a positive width and height")
+    return bbox
 
 
 def parse_float(text: str) -> float:

@@ -18,7 +18,6 @@ it the GeoTIFF carries an internal per-dataset mask band.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,23 +25,27 @@ from aiohttp import web
 
 from . import dataplane
 from .app import uuid_param
-from .auth import require_session
 from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterOperator, TimeInterval
-from .errors import ApiError, query_error
+from .errors import ApiError, missing_field, query_error
 from .geotiff import geotiff_bytes
 from .ogc_params import (
     OgcQuery,
+    OgcRequest,
     bbox_in_axis_order,
     check_known,
+    check_positive_area,
     is_north_east,
+    ogc_request,
+    ogc_url,
     parse_crs_urn,
     parse_float,
     parse_numbers,
+    parse_uuid,
+    same_workflow,
     transform_bbox,
 )
-from .ogc_wms import ogc_url
+from .params import expect_variant, parse_time
 from .sampling import OutputGrid, sample, tile_count
-from .timeutil import TimeParseError, parse_time_param
 
 REQUESTS = ("GetCapabilities", "DescribeCoverage", "GetCoverage")
 VERSIONS = ("1.1.0", "1.1.1")
@@ -55,11 +58,22 @@ def rust_float(value: float) -> str:
 
 def check_version(query: OgcQuery, required: bool) -> None:
     version = query.require("version") if required else query.get("version")
-    if version is not None and version not in VERSIONS:
-        raise query_error(f"unknown variant `{version}`, expected `1.1.0` or `1.1.1`")
+    if version is not None:
+        expect_variant(version, VERSIONS)
+
+
+def _operation_xml(name: str, url: str) -> str:
+    return f"""                <ows:Operation name="{name}">
+                    <ows:DCP>
+                        <ows:HTTP>
+                                <ows:Get xlink:href="{url}?"/>
+                        </ows:HTTP>
+                    </ows:DCP>
+                </ows:Operation>"""
 
 
 def capabilities_xml(url: str, workflow_id: str) -> str:
+    operations = "\n".join(_operation_xml(name, url) for name in REQUESTS)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
     <wcs:Capabilities version="1.1.1"
             xmlns:wcs="http://www.opengis.net/wcs/1.1.1"
@@ -81,27 +95,7 @@ updateSequence="152">
                 <ows:ProviderName>Provider Name</ows:ProviderName>
             </ows:ServiceProvider>
             <ows:OperationsMetadata>
-                <ows:Operation name="GetCapabilities">
-                    <ows:DCP>
-                        <ows:HTTP>
-                                <ows:Get xlink:href="{url}?"/>
-                        </ows:HTTP>
-                    </ows:DCP>
-                </ows:Operation>
-                <ows:Operation name="DescribeCoverage">
-                    <ows:DCP>
-                        <ows:HTTP>
-                                <ows:Get xlink:href="{url}?"/>
-                        </ows:HTTP>
-                    </ows:DCP>
-                </ows:Operation>
-                <ows:Operation name="GetCoverage">
-                    <ows:DCP>
-                        <ows:HTTP>
-                                <ows:Get xlink:href="{url}?"/>
-                        </ows:HTTP>
-                    </ows:DCP>
-                </ows:Operation>
+{operations}
             </ows:OperationsMetadata>
             <wcs:Contents>
                 <wcs:CoverageSummary>
@@ -189,13 +183,10 @@ class GetCoverage:
 
 
 def parse_get_coverage(query: OgcQuery, default_time_ms: int) -> GetCoverage:
-    if query.require("service") != "WCS":
-        raise query_error(f"unknown variant `{query.get('service')}`, expected `WCS`")
+    query.check_service("WCS")
     check_version(query, required=True)
     identifier = query.require("identifier")
-    fmt = query.require("format")
-    if fmt != "image/tiff":
-        raise query_error(f"unknown variant `{fmt}`, expected `image/tiff`")
+    expect_variant(query.require("format"), ("image/tiff",))
     parts = query.require("boundingbox").split(",")
     if len(parts) not in (4, 5):
         raise query_error("Invalid bbox")
@@ -203,7 +194,7 @@ def parse_get_coverage(query: OgcQuery, default_time_ms: int) -> GetCoverage:
     bbox_crs = parse_crs_urn(parts[4]) if len(parts) == 5 else None
     crs_text = query.get("gridbasecrs", query.get("crs"))
     if crs_text is None:
-        raise query_error("missing field `gridbasecrs`")
+        raise missing_field("gridbasecrs")
     crs = parse_crs_urn(crs_text)
     offsets = None
     if "gridoffsets" in query:
@@ -211,11 +202,7 @@ def parse_get_coverage(query: OgcQuery, default_time_ms: int) -> GetCoverage:
         offsets = (abs(a), abs(b))
     elif "resx" in query and "resy" in query:
         offsets = (abs(parse_float(query.get("resx"))), abs(parse_float(query.get("resy"))))
-    time_text = query.get("time", query.get("timesequence"))
-    try:
-        time = parse_time_param(time_text, default_time_ms)
-    except TimeParseError as exc:
-        raise query_error(str(exc)) from None
+    time = parse_time(query.get("time", query.get("timesequence")), default_time_ms)
     no_data = parse_float(query.get("nodatavalue")) if "nodatavalue" in query else None
     return GetCoverage(identifier, bbox_values, bbox_crs, crs, offsets, time, no_data)
 
@@ -223,9 +210,7 @@ def parse_get_coverage(query: OgcQuery, default_time_ms: int) -> GetCoverage:
 def output_grid(params: GetCoverage, operator: RasterOperator) -> tuple[OutputGrid, GeoTransform]:
     """The output pixel grid: upper-left corner of the box, requested or native resolution."""
     crs = params.crs
-    bbox = bbox_in_axis_order(params.bbox_values, crs)
-    if not (bbox.xmax > bbox.xmin and bbox.ymax > bbox.ymin):
-        raise ApiError("InvalidBoundingBox", "The bounding box must have a positive width and height")
+    bbox = check_positive_area(bbox_in_axis_order(params.bbox_values, crs))
     if params.offsets is not None:
         first, second = params.offsets
         x_res, y_res = (second, first) if is_north_east(crs) else (first, second)
@@ -260,20 +245,17 @@ def coverage(operator: RasterOperator, params: GetCoverage, grid: OutputGrid, gt
     return geotiff_bytes(values, gt, params.crs, params.no_data)
 
 
-async def get_coverage(request: web.Request, workflow_id: str, params: GetCoverage) -> web.Response:
+async def get_coverage(request: web.Request, call: OgcRequest, params: GetCoverage) -> web.Response:
     config = request.app["config"]
-    try:
-        uuid.UUID(params.identifier)
-    except ValueError:
-        raise ApiError("InvalidUuid", "Identifier does not have the right format.") from None
-    if params.identifier.lower() != workflow_id.lower():
+    workflow_id = call.workflow_id
+    if not same_workflow(parse_uuid(params.identifier), workflow_id):
         raise ApiError(
             "WCSEndpointIdentifierMissmatch",
             f"WCS request endpoint {workflow_id} must match identifier {params.identifier}",
         )
     if params.bbox_crs is not None and params.bbox_crs != params.crs:
         raise ApiError("WcsBoundingboxCrsMustEqualGridBaseCrs", "Wcs boundingbox crs must equal grid base crs")
-    computation = await dataplane.start(request, workflow_id, "Raster")
+    computation = await dataplane.start(request, workflow_id, "Raster", call.session)
     operator = computation.operator
     check_known(params.crs)
     check_known(operator.descriptor.spatial_reference)
@@ -283,36 +265,29 @@ async def get_coverage(request: web.Request, workflow_id: str, params: GetCovera
     if tiles > config.wcs_tile_limit:
         raise ApiError("TileLimitExceeded", f"Exceeded the tile limit {config.wcs_tile_limit}")
     body = await computation.in_thread(coverage, params, grid, gt, slices)
-    response = web.Response(body=body, content_type="image/tiff", headers={"Cache-Control": "no-cache"})
-    return dataplane.with_computation_id(response, computation.record(tiles))
+    return dataplane.data_response(body, "image/tiff", computation.record(tiles))
 
 
 async def wcs_handler(request: web.Request) -> web.Response:
-    require_session(request)
-    workflow_id = request.match_info["workflow_id"]
-    query = OgcQuery(request.query)
-    value = query.require("request")
-    if value not in REQUESTS:
-        raise query_error(
-            f"unknown variant `{value}`, expected one of `GetCapabilities`, `DescribeCoverage`, `GetCoverage`"
-        )
+    call = ogc_request(request, REQUESTS)
+    workflow_id, query = call.workflow_id, call.query
     url = ogc_url(request, "wcs", workflow_id)
-    if value == "GetCapabilities":
+    if call.kind == "GetCapabilities":
         check_version(query, required=False)
         return web.Response(text=capabilities_xml(url, workflow_id), content_type="text/xml")
-    if value == "DescribeCoverage":
+    if call.kind == "DescribeCoverage":
         check_version(query, required=True)
         identifiers = query.require("identifiers")
-        if identifiers.lower() != workflow_id.lower():
+        if not same_workflow(identifiers, workflow_id):
             raise ApiError(
                 "WCSEndpointIdentifiersMissmatch",
                 f"WCS request endpoint {workflow_id} must match identifiers {identifiers}",
             )
-        _, operator = await dataplane.open_operator(request, workflow_id, "Raster")
+        _, operator = await dataplane.open_operator(request, workflow_id, "Raster", call.session)
         check_known(operator.descriptor.spatial_reference)
         return web.Response(text=describe_xml(url, workflow_id, operator), content_type="text/xml")
     params = parse_get_coverage(query, request.app["config"].default_ogc_time_ms)
-    return await get_coverage(request, workflow_id, params)
+    return await get_coverage(request, call, params)
 
 
 def add_routes(app: web.Application) -> None:

@@ -10,21 +10,28 @@ always GeoJSON with a ``when`` member per feature; errors are 400 JSON. The type
 from __future__ import annotations
 
 import json
-import uuid
 
 from aiohttp import web
 
 from . import dataplane
 from .app import uuid_param
 from .arrow_codec import split_features
-from .auth import require_session
 from .engine import reproject_features
 from .engine.types import BBox, Column, FeatureCollection, TimeInterval, VectorDescriptor
-from .errors import ApiError, query_error
+from .errors import ApiError
 from .geojson import feature_collection_json
-from .ogc_params import OgcQuery, check_known, parse_crs_string, parse_numbers, transform_bbox
-from .ogc_wms import ogc_url
-from .timeutil import TimeParseError, parse_time_param
+from .ogc_params import (
+    OgcRequest,
+    check_known,
+    ogc_request,
+    ogc_url,
+    parse_crs_string,
+    parse_numbers,
+    parse_uuid,
+    same_workflow,
+    transform_bbox,
+)
+from .params import expect_variant, parse_time
 
 MOCK_TYPE_NAME = "93d6785e-5eea-4e0e-8074-e7f78733d988"
 REQUESTS = ("GetCapabilities", "GetFeature")
@@ -39,18 +46,20 @@ def mock_features() -> tuple[FeatureCollection, VectorDescriptor]:
 
 
 def parse_type_names(value: str) -> str:
-    namespace, sep, name = value.rpartition(":")
-    if sep:
+    _, namespace_separator, name = value.rpartition(":")
+    if namespace_separator:
         raise ApiError("InvalidNamespace", "Invalid namespace")
-    try:
-        uuid.UUID(name)
-    except ValueError:
-        raise ApiError("InvalidUuid", "Identifier does not have the right format.") from None
-    return name
+    return parse_uuid(name)
 
 
 def capabilities_xml(url: str, workflow_id: str, crs: str) -> str:
     authority, _, code = crs.partition(":")
+    dcp = f"""            <ows:DCP>
+                <ows:HTTP>
+                    <ows:Get xlink:href="{url}"/>
+                    <ows:Post xlink:href="{url}"/>
+                </ows:HTTP>
+            </ows:DCP>"""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <wfs:WFS_Capabilities version="2.0.0"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -80,12 +89,7 @@ xsi:schemaLocation="http://www.opengis.net/wfs/2.0 http://schemas.opengis.net/wf
     </ows:ServiceProvider>
     <ows:OperationsMetadata>
         <ows:Operation name="GetCapabilities">
-            <ows:DCP>
-                <ows:HTTP>
-                    <ows:Get xlink:href="{url}"/>
-                    <ows:Post xlink:href="{url}"/>
-                </ows:HTTP>
-            </ows:DCP>
+{dcp}
             <ows:Parameter name="AcceptVersions">
                 <ows:AllowedValues>
                     <ows:Value>2.0.0</ows:Value>
@@ -98,12 +102,7 @@ xsi:schemaLocation="http://www.opengis.net/wfs/2.0 http://schemas.opengis.net/wf
             </ows:Parameter>
         </ows:Operation>
         <ows:Operation name="GetFeature">
-            <ows:DCP>
-                <ows:HTTP>
-                    <ows:Get xlink:href="{url}"/>
-                    <ows:Post xlink:href="{url}"/>
-                </ows:HTTP>
-            </ows:DCP>
+{dcp}
             <ows:Parameter name="resultType">
                 <ows:AllowedValues>
                     <ows:Value>results</ows:Value>
@@ -140,11 +139,12 @@ xsi:schemaLocation="http://www.opengis.net/wfs/2.0 http://schemas.opengis.net/wf
 </wfs:WFS_Capabilities>"""
 
 
-async def get_capabilities(request: web.Request, workflow_id: str) -> web.Response:
-    if workflow_id.lower() == MOCK_TYPE_NAME:
+async def get_capabilities(request: web.Request, call: OgcRequest) -> web.Response:
+    workflow_id = call.workflow_id
+    if same_workflow(MOCK_TYPE_NAME, workflow_id):
         crs = "EPSG:4326"
     else:
-        _, operator = await dataplane.open_operator(request, workflow_id, "Vector")
+        _, operator = await dataplane.open_operator(request, workflow_id, "Vector", call.session)
         crs = operator.descriptor.spatial_reference
     xml = capabilities_xml(ogc_url(request, "wfs", workflow_id), workflow_id, crs)
     return web.Response(text=xml, content_type="text/html", charset="utf-8")
@@ -152,15 +152,6 @@ async def get_capabilities(request: web.Request, workflow_id: str) -> web.Respon
 
 def encode(body: dict) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
-
-
-def json_response(body: bytes, computation_id: str | None = None) -> web.Response:
-    response = web.Response(
-        body=body,
-        content_type="application/json",
-        headers={"Cache-Control": "no-cache"},
-    )
-    return dataplane.with_computation_id(response, computation_id)
 
 
 def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_bytes: int) -> tuple[bytes, int]:
@@ -172,32 +163,29 @@ def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_byt
     return encode(feature_collection_json(features, operator.descriptor)), batches
 
 
-async def get_feature(request: web.Request, workflow_id: str, query: OgcQuery) -> web.Response:
+async def get_feature(request: web.Request, call: OgcRequest) -> web.Response:
     config = request.app["config"]
-    if query.require("service") != "WFS":
-        raise query_error(f"unknown variant `{query.get('service')}`, expected `WFS`")
+    workflow_id, query = call.workflow_id, call.query
+    query.check_service("WFS")
     version = query.get("version")
-    if version is not None and version != "2.0.0":
-        raise query_error(f"unknown variant `{version}`, expected `2.0.0`")
+    if version is not None:
+        expect_variant(version, ("2.0.0",))
     type_names = query.require("typenames", "typeNames")
     values = parse_numbers(query.require("bbox"), 4, "bbox")
     srs_name = query.get("srsname")
     if srs_name is not None:
         parse_crs_string(srs_name)
-    try:
-        time = parse_time_param(query.get("time"), config.default_ogc_time_ms)
-    except TimeParseError as exc:
-        raise query_error(str(exc)) from None
+    time = parse_time(query.get("time"), config.default_ogc_time_ms)
 
     name = parse_type_names(type_names)
-    if name.lower() != workflow_id.lower():
+    if not same_workflow(name, workflow_id):
         raise ApiError(
             "WFSEndpointTypeNamesMissmatch", f"WFS request endpoint {workflow_id} must match type_names {name}"
         )
-    if name.lower() == MOCK_TYPE_NAME:
+    if same_workflow(MOCK_TYPE_NAME, name):
         features, descriptor = mock_features()
-        return json_response(encode(feature_collection_json(features, descriptor)))
-    computation = await dataplane.start(request, workflow_id, "Vector")
+        return dataplane.data_response(encode(feature_collection_json(features, descriptor)), "application/json")
+    computation = await dataplane.start(request, workflow_id, "Vector", call.session)
     check_known(computation.operator.descriptor.spatial_reference)
     if srs_name is None:
         raise ApiError("InvalidSpatialReference", "Invalid spatial reference")
@@ -206,19 +194,14 @@ async def get_feature(request: web.Request, workflow_id: str, query: OgcQuery) -
     if bbox.xmax < bbox.xmin or bbox.ymax < bbox.ymin:
         raise ApiError("InvalidBoundingBox", "The bounding box's minimum must not exceed its maximum")
     body, batches = await computation.in_thread(query_features, bbox, time, srs_name, config.vector_chunk_bytes)
-    return json_response(body, computation.record(batches))
+    return dataplane.data_response(body, "application/json", computation.record(batches))
 
 
 async def wfs_handler(request: web.Request) -> web.Response:
-    require_session(request)
-    workflow_id = request.match_info["workflow_id"]
-    query = OgcQuery(request.query)
-    value = query.require("request")
-    if value not in REQUESTS:
-        raise query_error(f"unknown variant `{value}`, expected `GetCapabilities` or `GetFeature`")
-    if value == "GetCapabilities":
-        return await get_capabilities(request, workflow_id)
-    return await get_feature(request, workflow_id, query)
+    call = ogc_request(request, REQUESTS)
+    if call.kind == "GetCapabilities":
+        return await get_capabilities(request, call)
+    return await get_feature(request, call)
 
 
 def add_routes(app: web.Application) -> None:

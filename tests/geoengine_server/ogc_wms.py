@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,29 +18,28 @@ from PIL import Image
 
 from . import dataplane
 from .app import uuid_param
-from .auth import require_session
 from .colorizer import default_colorizer, parse_raster_colorizer
 from .engine.types import GeoTransform, TimeInterval
 from .errors import ApiError, json_error, query_error
-from .ogc_params import OgcQuery, bbox_in_axis_order, check_known, parse_crs_string, parse_numbers
+from .ogc_params import (
+    OgcQuery,
+    OgcRequest,
+    bbox_in_axis_order,
+    check_known,
+    check_positive_area,
+    ogc_request,
+    ogc_url,
+    parse_crs_string,
+    parse_numbers,
+    parse_uuid,
+    same_workflow,
+)
+from .params import expect_variant, parse_time
 from .sampling import OutputGrid, sample, tile_count
-from .timeutil import TimeParseError, parse_time_param
 
 NOT_IMPLEMENTED = ("GetLegendGraphic", "GetFeatureInfo", "GetStyles")
 REQUESTS = ("GetCapabilities", "GetMap") + NOT_IMPLEMENTED
-
-
-def ogc_url(request: web.Request, service: str, workflow_id: str) -> str:
-    """``<external address>/<service>/<id>`` as Geo Engine writes it into capabilities."""
-    base = request.app["config"].external_address or f"{request.scheme}://{request.host}/api/"
-    return f"{base.rstrip('/')}/{service}/{workflow_id}"
-
-
-def dispatch_value(query: OgcQuery) -> str:
-    value = query.require("request")
-    if value not in REQUESTS:
-        raise query_error(f"unknown variant `{value}`, expected one of " + ", ".join(f"`{r}`" for r in REQUESTS))
-    return value
+EXCEPTION_FORMATS = ("XML", "application/vnd.ogc.se_xml", "JSON", "application/json")
 
 
 @dataclass
@@ -59,38 +57,27 @@ class GetMap:
 def parse_exceptions(query: OgcQuery) -> bool:
     """True for JSON exceptions, False for XML (the default)."""
     value = query.get("exceptions")
-    if value is None or value in ("XML", "application/vnd.ogc.se_xml"):
+    if value is None:
         return False
-    if value in ("JSON", "application/json"):
-        return True
-    raise query_error(f"unknown variant `{value}`, expected one of `XML`, `application/vnd.ogc.se_xml`, "
-                      "`JSON`, `application/json`")
+    return expect_variant(value, EXCEPTION_FORMATS) in ("JSON", "application/json")
 
 
 def parse_get_map(query: OgcQuery, default_time_ms: int) -> GetMap:
     """The GetMap query; problems here are 400 ``UnableToParseQueryString`` whatever ``exceptions`` says."""
-    version = query.require("version")
-    if version != "1.3.0":
-        raise query_error(f"unknown variant `{version}`, expected `1.3.0`")
-    if query.require("service") != "WMS":
-        raise query_error(f"unknown variant `{query.get('service')}`, expected `WMS`")
+    expect_variant(query.require("version"), ("1.3.0",))
+    query.check_service("WMS")
     layers = query.require("layers")
     styles = query.require("styles")
     bbox_values = parse_numbers(query.require("bbox"), 4, "bbox")
     width, height = query.uint("width"), query.uint("height")
-    fmt = query.require("format")
-    if fmt not in ("image/png", "text/xml"):
-        raise query_error(f"unknown variant `{fmt}`, expected `image/png` or `text/xml`")
+    expect_variant(query.require("format"), ("image/png", "text/xml"))
     crs = query.get("crs")
     if crs is not None:
         parse_crs_string(crs)
     transparent = query.get("transparent")
     if transparent is not None and transparent not in ("true", "false", "TRUE", "FALSE"):
         raise query_error(f"invalid value for transparent: `{transparent}`")
-    try:
-        time = parse_time_param(query.get("time"), default_time_ms)
-    except TimeParseError as exc:
-        raise query_error(str(exc)) from None
+    time = parse_time(query.get("time"), default_time_ms)
     return GetMap(layers, styles, crs, bbox_values, width, height, time, parse_exceptions(query))
 
 
@@ -144,13 +131,10 @@ def render_png(operator, colorizer, grid: OutputGrid, time: TimeInterval) -> byt
     return buffer.getvalue()
 
 
-async def get_map(request: web.Request, workflow_id: str, params: GetMap) -> web.Response:
+async def get_map(request: web.Request, call: OgcRequest, params: GetMap) -> web.Response:
     config = request.app["config"]
-    try:
-        uuid.UUID(params.layers)
-    except ValueError:
-        raise ApiError("InvalidUuid", "Identifier does not have the right format.") from None
-    if params.layers.lower() != workflow_id.lower():
+    workflow_id = call.workflow_id
+    if not same_workflow(parse_uuid(params.layers), workflow_id):
         raise ApiError(
             "WMSEndpointLayerMissmatch", f"WMS request endpoint {workflow_id} must match layer {params.layers}"
         )
@@ -162,19 +146,29 @@ async def get_map(request: web.Request, workflow_id: str, params: GetMap) -> web
             f"width and height must be between 1 and {limit}",
         )
     colorizer = style_colorizer(params.styles)
-    computation = await dataplane.start(request, workflow_id, "Raster")
+    computation = await dataplane.start(request, workflow_id, "Raster", call.session)
     operator = computation.operator
     crs = check_known(params.crs or operator.descriptor.spatial_reference)
     check_known(operator.descriptor.spatial_reference)
-    bbox = bbox_in_axis_order(params.bbox_values, crs)
-    if not (bbox.xmax > bbox.xmin and bbox.ymax > bbox.ymin):
-        raise ApiError("InvalidBoundingBox", "The bounding box must have a positive width and height")
+    bbox = check_positive_area(bbox_in_axis_order(params.bbox_values, crs))
     grid = OutputGrid(bbox, params.width, params.height, crs)
     png = await computation.in_thread(render_png, colorizer, grid, params.time)
     x_res, y_res = (bbox.xmax - bbox.xmin) / params.width, (bbox.ymax - bbox.ymin) / params.height
     tiles = tile_count(GeoTransform(bbox.xmin, bbox.ymax, x_res, -y_res), bbox, config.tile_size)
-    response = web.Response(body=png, content_type="image/png", headers={"Cache-Control": "no-cache"})
-    return dataplane.with_computation_id(response, computation.record(tiles))
+    return dataplane.data_response(png, "image/png", computation.record(tiles))
+
+
+def _request_xml(name: str, fmt: str, url: str) -> str:
+    return f"""            <{name}>
+                <Format>{fmt}</Format>
+                <DCPType>
+                    <HTTP>
+                        <Get>
+                            <OnlineResource xlink:href="{url}"/>
+                        </Get>
+                    </HTTP>
+                </DCPType>
+            </{name}>"""
 
 
 def capabilities_xml(url: str, workflow_id: str, crs: str) -> str:
@@ -189,26 +183,8 @@ http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/sld_capabilities
     </Service>
     <Capability>
         <Request>
-            <GetCapabilities>
-                <Format>text/xml</Format>
-                <DCPType>
-                    <HTTP>
-                        <Get>
-                            <OnlineResource xlink:href="{url}"/>
-                        </Get>
-                    </HTTP>
-                </DCPType>
-            </GetCapabilities>
-            <GetMap>
-                <Format>image/png</Format>
-                <DCPType>
-                    <HTTP>
-                        <Get>
-                            <OnlineResource xlink:href="{url}"/>
-                        </Get>
-                    </HTTP>
-                </DCPType>
-            </GetMap>
+{_request_xml("GetCapabilities", "text/xml", url)}
+{_request_xml("GetMap", "image/png", url)}
         </Request>
         <Exception>
             <Format>XML</Format>
@@ -230,24 +206,22 @@ http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/sld_capabilities
 </WMS_Capabilities>"""
 
 
-async def get_capabilities(request: web.Request, workflow_id: str) -> web.Response:
-    _, operator = await dataplane.open_operator(request, workflow_id, "Raster")
+async def get_capabilities(request: web.Request, call: OgcRequest) -> web.Response:
+    workflow_id = call.workflow_id
+    _, operator = await dataplane.open_operator(request, workflow_id, "Raster", call.session)
     xml = capabilities_xml(ogc_url(request, "wms", workflow_id), workflow_id, operator.descriptor.spatial_reference)
     return web.Response(text=xml, content_type="text/xml")
 
 
 async def wms_handler(request: web.Request) -> web.Response:
-    require_session(request)
-    workflow_id = request.match_info["workflow_id"]
-    query = OgcQuery(request.query)
-    kind = dispatch_value(query)
-    if kind in NOT_IMPLEMENTED:
+    call = ogc_request(request, REQUESTS)
+    if call.kind in NOT_IMPLEMENTED:
         return web.Response(status=501)
-    if kind == "GetCapabilities":
-        return await get_capabilities(request, workflow_id)
-    params = parse_get_map(query, request.app["config"].default_ogc_time_ms)
+    if call.kind == "GetCapabilities":
+        return await get_capabilities(request, call)
+    params = parse_get_map(call.query, request.app["config"].default_ogc_time_ms)
     try:
-        return await get_map(request, workflow_id, params)
+        return await get_map(request, call, params)
     except ApiError as exc:
         if exc.status == 401:
             raise
