@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
 
-from .engine.types import FeatureCollection, GeoTransform, TimeInterval, VectorDescriptor
+from .engine.types import FeatureCollection, GeoTransform, RasterDescriptor, TimeInterval, VectorDescriptor
 
 ARROW_TYPES = {
     "U8": pa.uint8(), "U16": pa.uint16(), "U32": pa.uint32(), "U64": pa.uint64(),
@@ -40,40 +41,56 @@ def warm_up() -> None:
     ipc_file(pa.record_batch([pa.array(np.zeros(1, np.uint8))], names=["data"]))
 
 
-def masked_array(values: np.ndarray, mask: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+def masked_array(values: np.ndarray, mask: np.ndarray, null_count: int, arrow_type: pa.DataType) -> pa.Array:
     """A nullable primitive array straight from numpy buffers (``pa.array(..., mask=)`` is ~1000x slower)."""
     validity = np.packbits(~mask, bitorder="little")
     return pa.Array.from_buffers(
-        arrow_type, len(values), [pa.py_buffer(validity), pa.py_buffer(values)], null_count=int(mask.sum())
+        arrow_type, len(values), [pa.py_buffer(validity), pa.py_buffer(values)], null_count=null_count
     )
 
 
-def raster_tile_message(
-    values: np.ma.MaskedArray,
-    data_type: str,
-    geo_transform: GeoTransform,
-    time: TimeInterval,
-    spatial_reference: str,
-    band: int,
-) -> memoryview:
-    """A tile as one nullable ``data`` column (row-major, null = masked) with Geo Engine's metadata."""
+def _compact_json(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class TileHeader:
+    """What the messages of one tile share (all its bands): the Arrow type and the encoded metadata."""
+
+    arrow_type: pa.DataType
+    geo_transform: str  # compact JSON
+    time: str  # compact JSON
+    spatial_reference: str
+
+    @classmethod
+    def of(cls, descriptor: RasterDescriptor, geo_transform: GeoTransform, time: TimeInterval) -> TileHeader:
+        return cls(
+            ARROW_TYPES[descriptor.data_type],
+            _compact_json(geo_transform.to_json()),
+            _compact_json(time.to_json()),
+            descriptor.spatial_reference,
+        )
+
+
+def raster_tile_message(values: np.ma.MaskedArray, header: TileHeader, band: int) -> memoryview:
+    """A tile's band as one nullable ``data`` column (row-major, null = masked) with Geo Engine's metadata."""
     height, width = values.shape
-    arrow_type = ARROW_TYPES[data_type]
     flat = np.ascontiguousarray(np.ma.getdata(values)).reshape(-1)
     mask = np.ma.getmask(values)
-    if mask is np.ma.nomask or not mask.any():
-        array = pa.array(flat, type=arrow_type)
+    null_count = 0 if mask is np.ma.nomask else int(np.count_nonzero(mask))
+    if null_count == 0:
+        array = pa.array(flat, type=header.arrow_type)
     else:
-        array = masked_array(flat, mask.reshape(-1), arrow_type)
+        array = masked_array(flat, mask.reshape(-1), null_count, header.arrow_type)
     metadata = {
-        "geoTransform": json.dumps(geo_transform.to_json(), separators=(",", ":")),
+        "geoTransform": header.geo_transform,
         "xSize": str(width),
         "ySize": str(height),
-        "time": json.dumps(time.to_json(), separators=(",", ":")),
-        "spatialReference": spatial_reference,
+        "time": header.time,
+        "spatialReference": header.spatial_reference,
         "band": str(band),
     }
-    schema = pa.schema([pa.field("data", arrow_type, nullable=True)], metadata=metadata)
+    schema = pa.schema([pa.field("data", header.arrow_type, nullable=True)], metadata=metadata)
     return ipc_file(pa.RecordBatch.from_arrays([array], schema=schema))
 
 
@@ -108,17 +125,29 @@ def _feature_bytes(features: FeatureCollection, index: int) -> int:
     return size
 
 
-def split_features(features: FeatureCollection, chunk_bytes: int) -> Iterator[FeatureCollection]:
-    """Consecutive slices whose estimated Arrow size stays within ``chunk_bytes`` (at least 1 feature)."""
+def _batch_bounds(features: FeatureCollection, chunk_bytes: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of consecutive slices whose estimated Arrow size stays within ``chunk_bytes``
+    (at least 1 feature each)."""
     start, size = 0, 0
     for i in range(len(features)):
         item = _feature_bytes(features, i)
         if i > start and size + item > chunk_bytes:
-            yield _slice(features, start, i)
+            yield start, i
             start, size = i, 0
         size += item
     if start < len(features):
-        yield _slice(features, start, len(features))
+        yield start, len(features)
+
+
+def split_features(features: FeatureCollection, chunk_bytes: int) -> Iterator[FeatureCollection]:
+    """The features in batches of at most ``chunk_bytes`` (estimated); none for an empty collection."""
+    for a, b in _batch_bounds(features, chunk_bytes):
+        yield _slice(features, a, b)
+
+
+def batch_count(features: FeatureCollection, chunk_bytes: int) -> int:
+    """How many batches ``split_features`` makes, without copying them."""
+    return sum(1 for _ in _batch_bounds(features, chunk_bytes))
 
 
 def _slice(features: FeatureCollection, a: int, b: int) -> FeatureCollection:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from . import dataplane
 from .app import uuid_param
-from .arrow_codec import split_features
+from .arrow_codec import batch_count
 from .engine import reproject_features
 from .engine.types import BBox, Column, FeatureCollection, TimeInterval, VectorDescriptor
 from .errors import ApiError
@@ -158,7 +158,7 @@ def query_features(operator, bbox: BBox, time: TimeInterval, srs: str, chunk_byt
     """GeoJSON (encoded) of the features in ``bbox`` (``srs``) and the number of batches the query produced."""
     native = operator.descriptor.spatial_reference
     features = operator.query(transform_bbox(bbox, srs, native), time)
-    batches = max(1, sum(1 for _ in split_features(features, chunk_bytes)))
+    batches = max(1, batch_count(features, chunk_bytes))
     features = reproject_features(features, native, srs)
     return encode(feature_collection_json(features, operator.descriptor)), batches
 

@@ -25,7 +25,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import dataplane
 from .app import uuid_param
-from .arrow_codec import raster_tile_message, split_features, vector_batch_message, warm_up
+from .arrow_codec import TileHeader, raster_tile_message, split_features, vector_batch_message, warm_up
 from .auth import require_session
 from .engine.tiling import tiles_for_bbox
 from .engine.types import BBox, RasterOperator, TimeInterval, VectorOperator
@@ -66,13 +66,13 @@ def wrong_kind(kind: str) -> ApiError:
 def raster_messages(operator: RasterOperator, bbox: BBox, interval: TimeInterval, bands: list[int],
                     tile_size: int) -> Iterator[memoryview]:
     """One Arrow file per (time slice, tile, band), computed lazily."""
-    d = operator.descriptor
-    tiles = tiles_for_bbox(d, bbox, tile_size)
+    descriptor = operator.descriptor
+    tiles = tiles_for_bbox(descriptor, bbox, tile_size)
     for time in operator.time_slices(interval):
         for tile in tiles:
+            header = TileHeader.of(descriptor, tile.geo_transform, time)  # shared by the tile's bands
             for band in bands:
-                values = operator.read(band, time, tile.window)
-                yield raster_tile_message(values, d.data_type, tile.geo_transform, time, d.spatial_reference, band)
+                yield raster_tile_message(operator.read(band, time, tile.window), header, band)
 
 
 def vector_messages(
