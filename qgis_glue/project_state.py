@@ -147,6 +147,10 @@ class ProjectState(QObject):
                 if isinstance(layer, QgsRasterLayer) and layer.providerType() == "gdal":
                     written += self._keep_raster(layer, folder)
                 elif isinstance(layer, QgsVectorLayer) and layer.providerType() == "memory":
+                    if layer.isEditable():  # switching the source would drop unsaved edits
+                        self._notifier.warning(f"Layer {layer.name()!r} is being edited: save or discard the "
+                                               "edits, then save the project again to keep its features.")
+                        continue
                     written += self._keep_vector(layer, folder)
             except Exception as exc:  # noqa: BLE001 - one layer's failure must not stop the others
                 report = describe_error(exc)

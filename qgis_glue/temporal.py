@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from qgis.core import (
+    QgsBox3d,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransformContext,
     QgsDateTimeRange,
@@ -475,6 +476,10 @@ class TemporalRasterLayers(QObject):
         metadata = layer.metadata()
         extent = metadata.extent()
         extent.setTemporalExtents([QgsDateTimeRange(qdatetime(piece.start), qdatetime(piece.end))])
+        spatial = extent.spatialExtents()
+        if spatial:  # the stored extent may have followed the view
+            spatial[0].bounds = QgsBox3d(*entry.query.bounds[:2], 0.0, *entry.query.bounds[2:], 0.0)
+            extent.setSpatialExtents(spatial)
         metadata.setExtent(extent)
         layer.setMetadata(metadata)
         self.sliceShown.emit(layer.id(), start)

@@ -180,6 +180,9 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
         for secret in (token, PASSWORD, "Bearer", "Authorization"):
             assert secret not in text, f"{secret[:10]}... in {path.name}"
 
+    settings = plugin_support().settings_file().read_text(encoding="utf-8", errors="replace")
+    assert CONNECTION in settings and PASSWORD not in settings and token not in settings  # secrets: Auth Manager
+
     plugin.unload()  # removes the temporary folder with the streamed files
     project.clear()
     assert not temp_root.exists()

@@ -85,11 +85,12 @@ def canvas(qgis_app):
     from qgis.gui import QgsMapCanvas
 
     widget = QgsMapCanvas()
-    navigation = QgsTemporalNavigationObject()
+    navigation = QgsTemporalNavigationObject(widget)  # a child: it lives exactly as long as the canvas
     widget.setTemporalController(navigation)
-    widget.navigation = navigation  # keep it alive with the canvas
+    widget.navigation = navigation
     yield widget
     widget.deleteLater()
+    plugin_support().flush_deletes()  # delete the canvas (and its controller) now, not in a later test
 
 
 @pytest.fixture
@@ -400,6 +401,8 @@ def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader,
     assert stored[0] <= view.xMinimum() + 1e-6 and stored[2] >= view.xMaximum() - 1e-6
     extent = layer.extent()
     assert extent.contains(QgsRectangle(-64.0, -19.0, -51.0, -6.0))
+    spatial = layer.metadata().extent().spatialExtents()[0].bounds
+    assert (spatial.xMinimum(), spatial.yMaximum()) == (stored[0], stored[3])
     points = [(-60.0, -10.0), (-55.5, -15.2), (-62.3, -8.1), (-52.0, -12.0)]
     _, geotransform = tiff_values("2014-04-01")
     assert layer_values(layer, points, geotransform) == expected_values("2014-04-01", points)
