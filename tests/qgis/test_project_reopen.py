@@ -181,7 +181,7 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
             assert secret not in text, f"{secret[:10]}... in {path.name}"
 
     settings = plugin_support().settings_file().read_text(encoding="utf-8", errors="replace")
-    assert CONNECTION in settings and PASSWORD not in settings and token not in settings  # secrets: Auth Manager
+    assert "authcfg=" in settings and PASSWORD not in settings and token not in settings  # secrets: Auth Manager
 
     plugin.unload()  # removes the temporary folder with the streamed files
     project.clear()
