@@ -61,7 +61,8 @@ def swap_vector_source(layer: QgsVectorLayer, uri: str, provider: str = "ogr",
     """Make ``layer`` read ``uri`` (e.g. a GeoPackage written from it), keeping renderer and temporal settings."""
     renderer = layer.renderer().clone() if layer.renderer() else None
     properties = layer.temporalProperties()
-    temporal = (properties.isActive(), properties.mode(), properties.startField(), properties.endField())
+    temporal = (properties.isActive(), properties.mode(), properties.startField(), properties.endField(),
+                properties.startExpression(), properties.endExpression())
     layer.setDataSource(uri, layer.name(), provider, _options(project))
     if not layer.isValid():
         raise MalformedResponseError(f"QGIS cannot open {uri!r} for layer {layer.name()!r}")
@@ -71,6 +72,8 @@ def swap_vector_source(layer: QgsVectorLayer, uri: str, provider: str = "ogr",
     properties.setMode(temporal[1])
     properties.setStartField(temporal[2])
     properties.setEndField(temporal[3])
+    properties.setStartExpression(temporal[4])
+    properties.setEndExpression(temporal[5])
     properties.setIsActive(temporal[0])
     layer.triggerRepaint()
 

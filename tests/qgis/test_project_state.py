@@ -279,3 +279,40 @@ def test_plugin_registers_the_page_and_removes_it_on_unload(qgis_app):
         plugin.unload()
     assert iface.pages == [] and plugin.project_state is None and plugin.temporal is None
     iface.close()
+
+
+def test_time_vector_kept_in_a_geopackage_still_filters_by_time(session, loader, state, project, tempdir, tmp_path):
+    from geoengine_qgis.qgis_glue.temporal import instant_safe_vector_time
+    from layer_support import POINTS_WITH_TIME
+    from qgis.core import QgsDateTimeRange, QgsFeatureRequest, QgsVectorLayerTemporalContext
+    from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+
+    workflow_id = register(session, POINTS_WITH_TIME)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(-180, -90, 180, 90), name="Points in time",
+                                                   start="2014-01-01T00:00:00Z", end="2015-01-01T00:00:00Z"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert instant_safe_vector_time(layer)  # as the plugin's time manager does when the layer is added
+
+    def may_count(target):
+        may = QgsDateTimeRange(QDateTime(QDate(2014, 5, 1), QTime(0, 0), Qt.UTC),
+                               QDateTime(QDate(2014, 6, 1), QTime(0, 0), Qt.UTC), True, False)
+        context = QgsVectorLayerTemporalContext()
+        context.setLayer(target)
+        expression = target.temporalProperties().createFilterString(context, may)
+        return sum(1 for _ in target.getFeatures(QgsFeatureRequest().setFilterExpression(expression)))
+
+    expected = may_count(layer)
+    expressions = (layer.temporalProperties().startExpression(), layer.temporalProperties().endExpression())
+    assert expected == 3  # an instant on May 1st, May-June and April-July
+    path = tmp_path / "points.qgz"
+    assert project.write(str(path))
+    assert layer.providerType() == "ogr" and may_count(layer) == expected
+    project.clear()
+    tempdir.cleanup()
+    assert project.read(str(path))
+    reopened = by_name(project, "Points in time")
+    assert reopened.providerType() == "ogr" and reopened.temporalProperties().isActive()
+    properties = reopened.temporalProperties()
+    assert (properties.startExpression(), properties.endExpression()) == expressions
+    assert may_count(reopened) == expected and state.pending == {}
