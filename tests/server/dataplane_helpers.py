@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import json
 from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 from geoengine_server.config import default_data_dir
 from osgeo import gdal, ogr
 from PIL import Image
-from server.control_helpers import NDVI, PORTS, anonymous, register  # noqa: F401  (re-exported)
+from server.control_helpers import NDVI, NDVI_FILE, PORTS, anonymous, register  # noqa: F401  (re-exported)
 
 gdal.UseExceptions()
 
 DATA = default_data_dir()
-NDVI_APRIL = DATA / "raster/modis_ndvi/MOD13A2_M_NDVI_2014-04-01.TIFF"
+NDVI_APRIL = DATA / NDVI_FILE.format("2014-04-01")
 NE2 = DATA / "raster/natural_earth_2/NE2_150M_SR_W.tif"
 PORTS_SHP = DATA / "vector/data/ne_10m_ports/ne_10m_ports.shp"
 APRIL = "2014-04-01T00:00:00.000Z"
@@ -35,6 +36,14 @@ NE_RGB = {
 }
 SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
 TIMEOUT = 30
+
+
+def session_ctx(server, **workflows: dict) -> dict:
+    """A module's test context: ``base`` URL, ``headers`` of a fresh anonymous session and, per keyword,
+    the id of that workflow registered in the session."""
+    base = server.base_url
+    headers = anonymous(base)
+    return {"base": base, "headers": headers, **{name: register(base, headers, w) for name, w in workflows.items()}}
 
 
 @lru_cache(maxsize=8)
@@ -66,25 +75,21 @@ def custom_style(colorizer: dict) -> str:
     return "custom:" + json.dumps(colorizer)
 
 
-def ogr_ports(xmin, ymin, xmax, ymax) -> dict:
-    """(lon, lat) rounded to 6 places -> attributes, of the shapefile's ports in the box (edges included)."""
+def _ogr_ports_in(xmin, ymin, xmax, ymax) -> Iterator[tuple[float, float, ogr.Feature]]:
+    """``(x, y, feature)`` of each of the shapefile's ports in the box (edges included)."""
     source = ogr.Open(str(PORTS_SHP))  # keep the data source alive while its layer is read
-    layer = source.GetLayer()
-    found = {}
-    for feature in layer:
+    for feature in source.GetLayer():
         point = feature.GetGeometryRef()
         x, y = point.GetX(), point.GetY()
         if xmin <= x <= xmax and ymin <= y <= ymax:
-            found[(round(x, 6), round(y, 6))] = feature.items()
-    return found
+            yield x, y, feature
+
+
+def ogr_ports(xmin, ymin, xmax, ymax) -> dict:
+    """(lon, lat) rounded to 6 places -> attributes, of the shapefile's ports in the box (edges included)."""
+    return {(round(x, 6), round(y, 6)): feature.items() for x, y, feature in _ogr_ports_in(xmin, ymin, xmax, ymax)}
 
 
 def ogr_port_count(xmin, ymin, xmax, ymax) -> int:
     """How many of the shapefile's ports lie in the box (edges included; duplicates counted)."""
-    source = ogr.Open(str(PORTS_SHP))
-    layer = source.GetLayer()
-    count = 0
-    for feature in layer:
-        point = feature.GetGeometryRef()
-        count += xmin <= point.GetX() <= xmax and ymin <= point.GetY() <= ymax
-    return count
+    return sum(1 for _ in _ogr_ports_in(xmin, ymin, xmax, ymax))

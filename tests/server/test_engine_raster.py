@@ -10,7 +10,7 @@ from geoengine_server.engine import tiles_for_bbox, tiling_origin, window_for_bb
 from geoengine_server.engine.synthetic import HEIGHT, WIDTH, synthetic_value
 from geoengine_server.engine.types import TIME_MAX, TIME_MIN, BBox, GeoTransform, TimeInterval, Window
 from osgeo import gdal
-from server.engine_helpers import NDVI, NDVI_FILE, NE2_FILE, build, catalog, instant, interval, ndvi_file, ndvi_pixel
+from server.engine_helpers import NDVI, NDVI_PATH, NE2, build, catalog, instant, interval, ndvi_file, ndvi_pixel
 
 SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
 
@@ -86,7 +86,7 @@ def test_natural_earth_rgb_layer():
     assert sorted(op.datasets) == ["ne2_raster_blue", "ne2_raster_green", "ne2_raster_red"]
     (t,) = op.time_slices(instant("2014-04-01T12:00:00Z"))
     assert t == TimeInterval(TIME_MIN, TIME_MAX)
-    ds = gdal.Open(str(NE2_FILE))
+    ds = gdal.Open(str(NE2))
     window = Window(1000, 400, 64, 32)
     for band, file_band in ((0, 3), (1, 2), (2, 1)):
         expected = ds.GetRasterBand(file_band).ReadAsArray(1000, 400, 64, 32)
@@ -233,7 +233,7 @@ def test_reads_from_threads_agree():
 
 def _ndvi_file_params(month: str) -> dict:
     ndvi = catalog().dataset("ndvi").meta["params"]
-    return {**ndvi, "filePath": str(NDVI_FILE).format(f"2014-{month}-01")}
+    return {**ndvi, "filePath": str(NDVI_PATH).format(f"2014-{month}-01")}
 
 
 def test_list_and_static_metadata_with_own_time():

@@ -9,7 +9,17 @@ import pytest
 import requests
 from pyproj import Transformer
 from server.control_helpers import user_id
-from server.dataplane_helpers import NDVI, NDVI_APRIL, PORTS, TIMEOUT, anonymous, pixel_of, raster, register
+from server.dataplane_helpers import (
+    NDVI,
+    NDVI_APRIL,
+    PORTS,
+    TIMEOUT,
+    anonymous,
+    pixel_of,
+    raster,
+    register,
+    session_ctx,
+)
 
 SOURCE = NDVI["operator"]
 HISTOGRAM = {"type": "Plot", "operator": {"type": "Histogram", "params": {
@@ -19,10 +29,7 @@ STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {}, "
 
 @pytest.fixture(scope="module")
 def ctx(shared_server):
-    base = shared_server.base_url
-    headers = anonymous(base)
-    return {"base": base, "headers": headers, "histogram": register(base, headers, HISTOGRAM),
-            "statistics": register(base, headers, STATISTICS)}
+    return session_ctx(shared_server, histogram=HISTOGRAM, statistics=STATISTICS)
 
 
 def plot(ctx, workflow_id, **params):

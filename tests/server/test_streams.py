@@ -22,6 +22,7 @@ from server.dataplane_helpers import (
     ogr_port_count,
     raster,
     register,
+    session_ctx,
 )
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, InvalidStatus
 from websockets.sync.client import connect
@@ -33,10 +34,7 @@ MAX_MESSAGES = 200  # every receive loop is bounded
 
 @pytest.fixture(scope="module")
 def ctx(shared_server):
-    base = shared_server.base_url
-    headers = anonymous(base)
-    return {"base": base, "headers": headers, "ndvi": register(base, headers, NDVI),
-            "ports": register(base, headers, PORTS)}
+    return session_ctx(shared_server, ndvi=NDVI, ports=PORTS)
 
 
 def stream_url(ctx, workflow_id, kind="rasterStream", family="workflow", **params) -> str:

@@ -11,16 +11,14 @@ import requests
 from osgeo import gdal
 from pyproj import Transformer
 from server.control_helpers import user_id
-from server.dataplane_helpers import NDVI, NDVI_APRIL, TIMEOUT, anonymous, pixel_of, raster, register
+from server.dataplane_helpers import NDVI, NDVI_APRIL, TIMEOUT, pixel_of, raster, session_ctx
 
 URN_4326 = "urn:ogc:def:crs:EPSG::4326"
 
 
 @pytest.fixture(scope="module")
 def ctx(shared_server):
-    base = shared_server.base_url
-    headers = anonymous(base)
-    return {"base": base, "headers": headers, "ndvi": register(base, headers, NDVI)}
+    return session_ctx(shared_server, ndvi=NDVI)
 
 
 def get_coverage(ctx, **params):

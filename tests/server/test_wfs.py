@@ -7,16 +7,14 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from pyproj import Transformer
-from server.dataplane_helpers import PORTS, TIMEOUT, anonymous, ogr_ports, register
+from server.dataplane_helpers import PORTS, TIMEOUT, ogr_ports, register, session_ctx
 
 MOCK = "93d6785e-5eea-4e0e-8074-e7f78733d988"
 
 
 @pytest.fixture(scope="module")
 def ctx(shared_server):
-    base = shared_server.base_url
-    headers = anonymous(base)
-    return {"base": base, "headers": headers, "ports": register(base, headers, PORTS)}
+    return session_ctx(shared_server, ports=PORTS)
 
 
 def get_feature(ctx, workflow_id=None, **params):

@@ -19,21 +19,19 @@ from server.dataplane_helpers import (
     PORTS,
     SYNTHETIC,
     TIMEOUT,
-    anonymous,
     custom_style,
     pixel_of,
     png,
     raster,
     register,
+    session_ctx,
     stored_colorizer,
 )
 
 
 @pytest.fixture(scope="module")
 def ctx(shared_server):
-    base = shared_server.base_url
-    headers = anonymous(base)
-    return {"base": base, "headers": headers, "ndvi": register(base, headers, NDVI)}
+    return session_ctx(shared_server, ndvi=NDVI)
 
 
 def get_map(ctx, workflow_id=None, **params):
