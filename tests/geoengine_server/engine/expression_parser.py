@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from .types import EngineError
 
@@ -162,22 +163,19 @@ class _Parser:
         return node
 
     def sum(self) -> Node:
-        start = self.tok.pos
-        node = self.product()
-        while self.tok.text in ("+", "-") and self.tok.kind == "op":
-            op = self.take().text
-            pos = self.tok.pos
-            right = self.product()
-            node = Node("bin", "num", (self.want(node, "num", start), self.want(right, "num", pos)), op)
-        return node
+        return self._arithmetic(("+", "-"), self.product)
 
     def product(self) -> Node:
+        return self._arithmetic(("*", "/"), self.unary)
+
+    def _arithmetic(self, operators: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*`` for left-associative numeric ``operators``."""
         start = self.tok.pos
-        node = self.unary()
-        while self.tok.text in ("*", "/") and self.tok.kind == "op":
+        node = operand()
+        while self.tok.text in operators and self.tok.kind == "op":
             op = self.take().text
             pos = self.tok.pos
-            right = self.unary()
+            right = operand()
             node = Node("bin", "num", (self.want(node, "num", start), self.want(right, "num", pos)), op)
         return node
 
