@@ -29,8 +29,8 @@ from ..core.layers import (
     layer_collection_page,
     list_datasets_page,
 )
-from ..qgis_glue.connections import Connection, ConnectionStore
-from ..qgis_glue.errors import describe_error
+from ..qgis_glue.connections import Connection, ConnectionSettingsError, ConnectionStore
+from ..qgis_glue.errors import ErrorReport, describe_error
 from ..qgis_glue.messages import log
 from ..qgis_glue.sessions import resolve
 from ..qgis_glue.tasks import CoreTask, TaskRunner
@@ -57,7 +57,11 @@ def _fast(item: QgsDataItem) -> None:
 
 def error_item(parent: QgsDataItem, exc: BaseException) -> QgsErrorItem:
     """The child that says why a node could not be filled (details go to the log panel)."""
-    report = describe_error(exc)
+    if isinstance(exc, (ConnectionSettingsError, KeyError)):  # the settings' own sentence (no traceback)
+        text = str(exc.args[0]) if exc.args else type(exc).__name__
+        report = ErrorReport(text, f"{type(exc).__name__}: {text}")
+    else:
+        report = describe_error(exc)
     log(f"Browser: {parent.path()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
     item = QgsErrorItem(parent, report.summary, parent.path() + "/error")
     item.setToolTip(report.summary)
