@@ -34,7 +34,8 @@ def session(base_url):
 
 
 def requests_since(server, start: int) -> list:
-    return list(server.api["request_log"])[start:]
+    """What clients asked for since ``start`` (copied on the server's own thread, where requests append)."""
+    return server.call(lambda: list(server.api["request_log"]))[start:]
 
 
 def add_personal_datasets(server, owner: str, count: int) -> list:

@@ -119,6 +119,11 @@ def request_count(server) -> int:
     return len(server.api["request_log"])
 
 
+def requests_since(server, start: int) -> list:
+    """What clients asked for since ``start`` (copied on the server's own thread, where requests append)."""
+    return server.call(lambda: list(server.api["request_log"]))[start:]
+
+
 class Tree:
     """The Browser as QGIS shows it: a QgsBrowserModel, expanded node by node (slow nodes fill on a worker thread).
 
@@ -199,9 +204,9 @@ def test_root_lists_connections_and_nothing_is_fetched_before_expansion(plugin, 
         node = tree.child(root, LOCAL)
         assert [tree.item(i).name() for i in tree.expand(node)] == ["Layer collections", "Datasets"]
         assert tree.item(node).toolTip() == server.base_url
-        assert list(server.api["request_log"])[before:] == []  # no login, no listing until a server node opens
+        assert requests_since(server, before) == []  # no login, no listing until a server node opens
         tree.expand(tree.child(node, "Layer collections"))
-        asked = list(server.api["request_log"])[before:]
+        asked = requests_since(server, before)
         assert asked == ["POST /anonymous", "GET /layers/collections"]
     finally:
         tree.close()
@@ -274,7 +279,7 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
         assert plugin.browser.gui_provider.handleDoubleClick(more[0], QgsDataItemGuiContext())
         assert wait_until(lambda: not more_below(tree, personal) and len(entries_below(tree, personal)) == 23)
         assert [e.name() for e in entries_below(tree, personal)] == names
-        assert list(server.api["request_log"])[before:] == [f"GET /layers/collections/{PERSONAL}/tags:*"]
+        assert requests_since(server, before) == [f"GET /layers/collections/{PERSONAL}/tags:*"]
 
         datasets = tree.child(tree.path(LOCAL), "Datasets")
         assert len(tree.expand(datasets)) == 21
@@ -535,7 +540,7 @@ def test_unload_while_a_node_is_still_loading(qgis_app, server):
         assert time.monotonic() - started < 5  # QGIS deletes a loading item once its worker ends
         assert "Geo Engine" not in registered_provider_names()
         wait_until(lambda: False, timeout=3.0)  # the login under way ends meanwhile; the listing is never sent
-        asked = list(server.api["request_log"])[asked_before - 1:]
+        asked = requests_since(server, asked_before - 1)
         assert "GET /layers/collections" not in asked and instance.sessions.names() == []
     finally:
         server.config.faults.latency_s = 0.0
@@ -598,7 +603,7 @@ def test_adding_without_a_map_extent_says_so_before_any_request(plugin, server, 
     plugin.browser.actions.add_to_map(entry.target, outcomes.append)
     assert len(outcomes) == 1 and not outcomes[0].ok
     assert outcomes[0].error.field == "extent" and "map" in outcomes[0].error.message
-    assert list(server.api["request_log"])[before:] == []
+    assert requests_since(server, before) == []
 
 
 def test_an_edited_connection_gets_a_fresh_node(plugin, server, tree):
