@@ -19,6 +19,13 @@ LAYER_DB_ROOT = "05102bb3-a855-4a37-8a8a-30026a91fef1"
 PERSONAL_PROVIDER = "cbb21ee3-d15d-45c5-a175-66964adf4e85"
 
 
+def dataset_key(name: str) -> str:
+    """The catalog key of a dataset name: ``ns:name`` -> ``name``; a name in backticks is kept whole (unquoted)."""
+    if ":" in name and not name.startswith("`"):
+        name = name.split(":", 1)[1]
+    return name.strip("`")
+
+
 @dataclass
 class Dataset:
     """One dataset: its ``properties`` and ``metaData`` as in Geo Engine's dataset definitions."""

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from .auth import require_session
+from .engine import invalid_type
 from .engine.types import EngineError, PlotOperator, RasterOperator, VectorOperator
 from .errors import ApiError
 from .state import Session
@@ -65,7 +66,7 @@ class Computation:
 
 
 def kind_error(expected: str, found: str) -> ApiError:
-    return ApiError("InvalidOperatorType", f"Invalid operator type: expected {expected} found {found}")
+    return engine_error(invalid_type(expected, found))
 
 
 async def open_operator(request: web.Request, workflow_id: str, expected: str, session: Session | None = None):

@@ -16,7 +16,7 @@ from aiohttp import web
 from . import raster_export
 from .app import uuid_param
 from .auth import read_json, require_session
-from .catalog_api import dataset_key
+from .catalog import dataset_key
 from .errors import ApiError
 from .raster_export import ExportFolder, ExportPlan, ExportRequest
 from .workflows import WorkflowRegistry

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..catalog import Catalog, Dataset
+from ..catalog import Catalog, Dataset, dataset_key
 from .params import spec_error
 from .types import EngineError
 
@@ -80,15 +80,11 @@ class BuildContext:
             raise spec_error(operator, f"field `data` must be a dataset name, got {data!r}")
         if not isinstance(data, str) or not data:
             raise spec_error(operator, "missing field `data` (a dataset name)")
-        name = data
-        if name.startswith("_:"):
+        if data.startswith("_:"):
             raise EngineError(
                 "UnknownDatasetName", f"Unknown dataset name: {data} (external providers are not available)"
             )
-        if ":" in name and not name.startswith("`"):
-            name = name.split(":", 1)[1]
-        name = name.strip("`")
-        found = self.catalog.dataset(name)
+        found = self.catalog.dataset(dataset_key(data))
         if found is None:
             raise EngineError("UnknownDatasetName", f"Unknown dataset name: {data}")
         return found
@@ -102,10 +98,13 @@ class _Sources:
         self.operator = operator
         self.sources = sources
 
-    def one(self, key: str, kind: str) -> Any:
-        if key not in self.sources or self.sources[key] is None:
+    def _required(self, key: str) -> Any:
+        if self.sources.get(key) is None:
             raise spec_error(self.operator, f"missing source `{key}`")
-        value = self.sources[key]
+        return self.sources[key]
+
+    def one(self, key: str, kind: str) -> Any:
+        value = self._required(key)
         if isinstance(value, list):
             if len(value) != 1:
                 raise spec_error(self.operator, f"source `{key}` must be a single {kind} operator")
@@ -113,9 +112,7 @@ class _Sources:
         return self.ctx.build(value, kind)
 
     def many(self, key: str, kind: str) -> list:
-        if key not in self.sources or self.sources[key] is None:
-            raise spec_error(self.operator, f"missing source `{key}`")
-        value = self.sources[key]
+        value = self._required(key)
         items = value if isinstance(value, list) else [value]
         if not items:
             raise spec_error(self.operator, f"source `{key}` must not be empty")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .params import spec_error
 from .tiling import window_for_bbox
 from .types import BBox, EngineError, RasterOperator, TimeInterval, VectorOperator
 
@@ -43,10 +44,7 @@ def numeric_column(vector: VectorOperator, column: str, operator: str) -> None:
     if column not in columns:
         raise EngineError("ColumnDoesNotExist", f"Column {column!r} does not exist (columns: {list(columns)})")
     if columns[column].data_type not in ("int", "float"):
-        raise EngineError(
-            "InvalidOperatorSpec",
-            f"Invalid operator specification: {operator}: column `{column}` must be numerical",
-        )
+        raise spec_error(operator, f"column `{column}` must be numerical")
 
 
 def vector_values(vector: VectorOperator, column: str, bbox: BBox, time: TimeInterval) -> Values:
