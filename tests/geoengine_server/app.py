@@ -63,9 +63,23 @@ async def fault_middleware(request: web.Request, handler):
 
 def _route_modules():
     # Imported here so that each family of endpoints stays in its own module.
-    from . import auth, catalog_api, ogc_wcs, ogc_wfs, ogc_wms, plots_api, quota_api, streams, tasks_api, workflows_api
+    from . import (
+        auth,
+        catalog_api,
+        ogc_wcs,
+        ogc_wfs,
+        ogc_wms,
+        plots_api,
+        quota_api,
+        srs_api,
+        streams,
+        tasks_api,
+        workflows_api,
+    )
 
-    return (auth, workflows_api, catalog_api, tasks_api, quota_api, ogc_wms, ogc_wfs, ogc_wcs, plots_api, streams)
+    return (
+        auth, workflows_api, catalog_api, srs_api, tasks_api, quota_api, ogc_wms, ogc_wfs, ogc_wcs, plots_api, streams
+    )
 
 
 def create_app(config: ServerConfig | None = None) -> web.Application:

@@ -20,11 +20,12 @@ def require_session(request: web.Request) -> Session:
     scheme, _, token = header.partition(" ")
     if scheme != "Bearer":
         raise unauthorized(errors.NOT_BEARER)
+    token = token.strip()
     try:
-        uuid.UUID(token.strip())
+        uuid.UUID(token)
     except ValueError:
         raise unauthorized(errors.BAD_FORMAT) from None
-    session = request.app["users"].valid_session(token.strip())
+    session = request.app["users"].valid_session(token)
     if session is None:
         raise unauthorized(errors.INVALID_SESSION)
     return session
@@ -40,7 +41,8 @@ def require_admin(request: web.Request) -> Session:
 async def read_json(request: web.Request):
     """The JSON body, with Geo Engine's 415 and BodyDeserializeError answers."""
     if request.content_type != "application/json":
-        raise ApiError(errors.UNSUPPORTED_MEDIA[1], errors.UNSUPPORTED_MEDIA[2], errors.UNSUPPORTED_MEDIA[0])
+        status, error, message = errors.UNSUPPORTED_MEDIA
+        raise ApiError(error, message, status)
     text = await request.text()
     try:
         return json.loads(text)

@@ -7,14 +7,12 @@ A ``Layer`` carries its workflow twice: under ``workflow`` (0.9) and ``processin
 official client requires that key); each client version ignores the other key.
 Search (``/layers/collections/search[/autocomplete]/{provider}/{collection}``) looks at every item
 below the collection: ``prefix`` matches names, ``fulltext`` names and descriptions (case-insensitive).
-Also mounts ``/spatialReferenceSpecification/{srs}`` (srs_api.py).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from . import errors, srs_api
 from .app import uuid_param
 from .auth import require_session
 from .catalog import (
@@ -25,11 +23,12 @@ from .catalog import (
     ROOT_PROVIDER,
     Catalog,
     Dataset,
+    dataset_key,
 )
 from .engine import descriptors
 from .engine.types import EngineError
 from .errors import ApiError
-from .params import paging, query_enum
+from .params import paging, query_enum, required
 from .workflows import engine_error
 
 PERSONAL_ROOT = "tags:*"
@@ -46,13 +45,6 @@ def _catalog(request: web.Request) -> Catalog:
 
 def _paging(request: web.Request) -> tuple[int, int]:
     return paging(request, max_limit=request.app["config"].list_limit)
-
-
-def dataset_key(name: str) -> str:
-    """The catalog key of a dataset name: ``ns:name`` -> ``name`` (as the engine's sources resolve it)."""
-    if ":" in name and not name.startswith("`"):
-        name = name.split(":", 1)[1]
-    return name.strip("`")
 
 
 def unknown_provider() -> ApiError:
@@ -234,9 +226,7 @@ def _matches(item: dict, search_type: str, text: str) -> bool:
 def _search(request: web.Request) -> dict:
     session = require_session(request)
     search_type = query_enum(request, "searchType", ("fulltext", "prefix"))
-    text = request.query.get("searchString")
-    if text is None:
-        raise errors.missing_field("searchString")
+    text = required(request.query, "searchString")
     offset, limit = _paging(request)
     provider, collection_id = request.match_info["provider"].lower(), request.match_info["collection"]
     name, description, items = _subtree(request, provider, collection_id, session.user.id)
@@ -254,6 +244,21 @@ async def autocomplete(request: web.Request) -> web.Response:
     return web.json_response(list(dict.fromkeys(item["name"] for item in page["items"])))
 
 
+def _layer_json(provider: str, layer_id: str, name: str, description: str, workflow: dict, symbology,
+                properties: list, metadata: dict) -> dict:
+    """A ``Layer``, its workflow under both the 0.9 (``workflow``) and 0.10 (``processingGraph``) key."""
+    return {
+        "id": {"providerId": provider, "layerId": layer_id},
+        "name": name,
+        "description": description,
+        "workflow": workflow,
+        "processingGraph": workflow,
+        "symbology": symbology,
+        "properties": properties,
+        "metadata": metadata,
+    }
+
+
 def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str) -> dict:
     """The ``Layer`` JSON of a Data Catalog layer or of one of the caller's own datasets."""
     catalog = _catalog(request)
@@ -261,33 +266,16 @@ def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str)
         layer = catalog.layers.get(layer_id)
         if layer is None:
             raise unknown_layer(layer_id)
-        return {
-            "id": {"providerId": provider, "layerId": layer_id},
-            "name": layer["name"],
-            "description": layer.get("description", ""),
-            "workflow": layer["workflow"],
-            "processingGraph": layer["workflow"],
-            "symbology": layer.get("symbology"),
-            "properties": layer.get("properties", []),
-            "metadata": layer.get("metadata", {}),
-        }
+        return _layer_json(provider, layer_id, layer["name"], layer.get("description", ""), layer["workflow"],
+                           layer.get("symbology"), layer.get("properties", []), layer.get("metadata", {}))
     if provider == PERSONAL_PROVIDER:
         dataset = next((d for d in _personal_datasets(catalog, user_id) if d.id == layer_id.lower()), None)
         if dataset is None:
             raise unknown_layer(layer_id)
-        source = "GdalSource" if is_raster(dataset) else "OgrSource"
-        kind = "Raster" if is_raster(dataset) else "Vector"
+        kind, source = ("Raster", "GdalSource") if is_raster(dataset) else ("Vector", "OgrSource")
         workflow = {"type": kind, "operator": {"type": source, "params": {"data": dataset.name}}}
-        return {
-            "id": {"providerId": provider, "layerId": dataset.id},
-            "name": dataset.display_name,
-            "description": dataset.description,
-            "workflow": workflow,
-            "processingGraph": workflow,
-            "symbology": dataset.symbology,
-            "properties": [],
-            "metadata": {},
-        }
+        return _layer_json(provider, dataset.id, dataset.display_name, dataset.description, workflow,
+                           dataset.symbology, [], {})
     raise unknown_provider()
 
 
@@ -324,4 +312,3 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"/layers/{provider}/{{layer}}/processingGraphId", layer_workflow_id)
     app.router.add_get("/datasets", list_datasets)
     app.router.add_get("/dataset/{name}", get_dataset)
-    srs_api.add_routes(app)
