@@ -24,12 +24,16 @@ def geometry_json(text: str) -> dict | None:
     """WKT -> GeoJSON geometry; a Multi* with one part is written as its simple type."""
     if not text:
         return None
-    geometry = mapping(shapely_wkt.loads(text))
+    return _geometry(shapely_wkt.loads(text))
+
+
+def _geometry(shape) -> dict:
+    if shape.geom_type == "GeometryCollection":
+        return {"type": "GeometryCollection", "geometries": [_geometry(part) for part in shape.geoms]}
+    geometry = mapping(shape)
     kind, coordinates = geometry["type"], geometry.get("coordinates")
     if kind in _SINGLE and len(coordinates) == 1:
         kind, coordinates = _SINGLE[kind], coordinates[0]
-    if kind == "GeometryCollection":
-        return {"type": kind, "geometries": [geometry_json(g.wkt) for g in shapely_wkt.loads(text).geoms]}
     return {"type": kind, "coordinates": _lists(coordinates)}
 
 
@@ -49,12 +53,13 @@ def property_value(value: Any, data_type: str) -> Any:
 
 
 def feature_collection_json(features: FeatureCollection, descriptor: VectorDescriptor) -> dict:
-    columns = list(descriptor.columns.items())
+    # each descriptor column's values (None: the collection lacks the column, every value is null)
+    columns = [(name, column.data_type, features.columns.get(name)) for name, column in descriptor.columns.items()]
     out = []
     for i in range(len(features)):
         properties = {
-            name: property_value(features.columns.get(name, [None] * len(features))[i], column.data_type)
-            for name, column in columns
+            name: None if values is None else property_value(values[i], data_type)
+            for name, data_type, values in columns
         }
         out.append({
             "type": "Feature",
