@@ -71,28 +71,26 @@ def parse_json_instant(value) -> int:
     raise TimeParseError(f"not a time instance: {value!r}")
 
 
-def _split(ms: int) -> tuple[int, datetime]:
-    cycles, rest = divmod(ms, 146097 * 86_400_000)
-    return cycles, _EPOCH + timedelta(milliseconds=rest)
+def _clamped(ms: int) -> tuple[str, datetime]:
+    """Geo Engine's year text and the moment within it, for ``ms`` clamped to the valid range."""
+    cycles, rest = divmod(max(TIME_MIN, min(TIME_MAX, ms)), 146097 * 86_400_000)
+    moment = _EPOCH + timedelta(milliseconds=rest)
+    return _year(moment.year + cycles * 400), moment
 
 
 def format_iso(ms: int, zulu: bool = True) -> str:
     """ms -> ``2014-04-01T00:00:00.000Z`` (or ``+00:00``); handles Geo Engine's extreme instants."""
-    ms = max(TIME_MIN, min(TIME_MAX, ms))
-    cycles, moment = _split(ms)
-    year = moment.year + cycles * 400
+    year, moment = _clamped(ms)
     body = moment.strftime("-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-    return f"{_year(year)}{body}{'Z' if zulu else '+00:00'}"
+    return f"{year}{body}{'Z' if zulu else '+00:00'}"
 
 
 def format_when(ms: int) -> str:
     """GeoJSON ``when`` format: ``2014-04-01T00:00:00+00:00``, fraction only when non-zero."""
-    ms = max(TIME_MIN, min(TIME_MAX, ms))
-    cycles, moment = _split(ms)
-    year = moment.year + cycles * 400
+    year, moment = _clamped(ms)
     frac = moment.microsecond // 1000
     body = moment.strftime("-%m-%dT%H:%M:%S") + (f".{frac:03d}" if frac else "")
-    return f"{_year(year)}{body}+00:00"
+    return f"{year}{body}+00:00"
 
 
 def _year(year: int) -> str:

@@ -6,7 +6,7 @@ strings and the time dimension as ``"irregular"`` or ``{"regular": {origin, step
 
 from __future__ import annotations
 
-from ..timeutil import TimeParseError, parse_json_instant
+from .. import timeutil  # a module import: timeutil imports this package (engine.types)
 from .types import (
     Band,
     BBox,
@@ -22,8 +22,8 @@ from .types import (
 
 def instant(value) -> int:
     try:
-        return parse_json_instant(value)
-    except TimeParseError as exc:
+        return timeutil.parse_json_instant(value)
+    except timeutil.TimeParseError as exc:
         raise EngineError("InvalidDatasetSpec", f"Invalid time in dataset definition: {exc}") from None
 
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 from osgeo import ogr
 
+from .. import timeutil  # a module import: timeutil imports this package (engine.types)
 from ..catalog import Dataset
-from ..timeutil import TimeParseError, parse_instant
 from . import descriptors
 from .build import register
 from .params import get, spec_error
@@ -44,8 +44,8 @@ def _parse_time(value, fmt: dict) -> int:
             moment = moment.replace(tzinfo=timezone.utc)
         return int(moment.timestamp() * 1000)
     try:
-        return parse_instant(text)
-    except TimeParseError:
+        return timeutil.parse_instant(text)
+    except timeutil.TimeParseError:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
