@@ -85,8 +85,8 @@ def read_window(
     else:
         block = band.ReadAsArray(x0, y0, span_x, span_y, buf_xsize=c1 - c0, buf_ysize=r1 - r0)
     data[r0:r1, c0:c1] = block
-    valid = np.ones(block.shape, bool) if nodata is None else block != nodata
-    if nodata is not None and np.isnan(nodata):
-        valid = ~np.isnan(block)
-    mask[r0:r1, c0:c1] = ~valid
+    if nodata is None:
+        mask[r0:r1, c0:c1] = False
+    else:
+        mask[r0:r1, c0:c1] = np.isnan(block) if np.isnan(nodata) else block == nodata
     return np.ma.MaskedArray(data, mask=mask)
