@@ -110,18 +110,11 @@ updateSequence="152">
     </wcs:Capabilities>"""
 
 
-def native_bounds(operator: RasterOperator) -> BBox:
-    gt, gb = operator.descriptor.geo_transform, operator.descriptor.grid_bounds
-    x0, x1 = gt.origin_x + gb.x_min * gt.x_pixel_size, gt.origin_x + (gb.x_max + 1) * gt.x_pixel_size
-    y0, y1 = gt.origin_y + gb.y_min * gt.y_pixel_size, gt.origin_y + (gb.y_max + 1) * gt.y_pixel_size
-    return BBox(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
 def describe_xml(url: str, workflow_id: str, operator: RasterOperator) -> str:
     d = operator.descriptor
     crs = d.spatial_reference
     authority, _, code = crs.partition(":")
-    b = native_bounds(operator)
+    b = d.data_bounds()
     lower, upper = ((b.ymin, b.xmin), (b.ymax, b.xmax)) if is_north_east(crs) else ((b.xmin, b.ymin), (b.xmax, b.ymax))
     f = rust_float
     return f"""<?xml version="1.0" encoding="UTF-8"?>

@@ -18,23 +18,16 @@ from .build import register
 from .crs import check_srs, transform_bbox, transform_points
 from .params import get
 from .raster_base import RasterBase, empty, sample_shape
-from .types import BBox, GeoTransform, GridBounds, RasterDescriptor, RasterOperator, TimeInterval, Window
+from .types import GeoTransform, GridBounds, RasterDescriptor, RasterOperator, TimeInterval, Window
 
 _SEPARABLE = {("EPSG:4326", "EPSG:3857"), ("EPSG:3857", "EPSG:4326")}
 _EPS = 1e-9
 _DIRECT_READ = 4096 * 4096
 
 
-def data_bounds(d: RasterDescriptor) -> BBox:
-    gt, gb = d.geo_transform, d.grid_bounds
-    xs = (gt.origin_x + gb.x_min * gt.x_pixel_size, gt.origin_x + (gb.x_max + 1) * gt.x_pixel_size)
-    ys = (gt.origin_y + gb.y_min * gt.y_pixel_size, gt.origin_y + (gb.y_max + 1) * gt.y_pixel_size)
-    return BBox(min(xs), min(ys), max(xs), max(ys))
-
-
 def derive_grid(d: RasterDescriptor, target: str) -> tuple[GeoTransform, GridBounds]:
     src = d.spatial_reference
-    bounds = data_bounds(d)
+    bounds = d.data_bounds()
     out = transform_bbox(bounds, src, target)
     cx, cy = (bounds.xmin + bounds.xmax) / 2, (bounds.ymin + bounds.ymax) / 2
     gt = d.geo_transform

@@ -126,6 +126,13 @@ class RasterDescriptor:
     bands: list[Band]
     grid_state: str = "source"  # source | derived
 
+    def data_bounds(self) -> BBox:
+        """The box the grid bounds cover (outer pixel edges), in ``spatial_reference``."""
+        gt, gb = self.geo_transform, self.grid_bounds
+        xs = (gt.origin_x + gb.x_min * gt.x_pixel_size, gt.origin_x + (gb.x_max + 1) * gt.x_pixel_size)
+        ys = (gt.origin_y + gb.y_min * gt.y_pixel_size, gt.origin_y + (gb.y_max + 1) * gt.y_pixel_size)
+        return BBox(min(xs), min(ys), max(xs), max(ys))
+
     def to_json(self) -> dict:
         """The 0.9 result descriptor."""
         return {
