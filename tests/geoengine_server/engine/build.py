@@ -121,5 +121,10 @@ class _Sources:
     def raw(self, key: str) -> Any:
         return self.sources.get(key)
 
+    def kind(self, key: str) -> str | None:
+        """The output kind of the (first) operator under ``key``; ``None`` when unknown or absent."""
+        value = self.sources.get(key)
+        return kind_of(value[0] if isinstance(value, list) and value else value)
+
     def dataset(self, data: Any) -> Dataset:
         return self.ctx.dataset(data, self.operator)

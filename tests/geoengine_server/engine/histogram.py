@@ -128,10 +128,7 @@ def build_histogram(params: dict, sources, name: str) -> Histogram:
         bounds = (float(lo), float(hi))
     buckets = _buckets(params, name)
     interactive = get(params, name, "interactive", bool, False)
-    raw = sources.raw("source")
-    from .build import kind_of
-
-    if kind_of(raw[0] if isinstance(raw, list) and raw else raw) == "Vector":
+    if sources.kind("source") == "Vector":
         vector = sources.one("source", "Vector")
         if column is None:
             raise spec_error(name, "Histogram on vector input is missing `columnName`")

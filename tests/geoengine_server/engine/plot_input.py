@@ -14,7 +14,7 @@ import numpy as np
 
 from .params import spec_error
 from .tiling import window_for_bbox
-from .types import BBox, EngineError, RasterOperator, TimeInterval, VectorOperator
+from .types import BBox, EngineError, FeatureCollection, RasterOperator, TimeInterval, VectorOperator
 
 MAX_PIXELS = 4096 * 4096
 
@@ -47,7 +47,12 @@ def numeric_column(vector: VectorOperator, column: str, operator: str) -> None:
         raise spec_error(operator, f"column `{column}` must be numerical")
 
 
-def vector_values(vector: VectorOperator, column: str, bbox: BBox, time: TimeInterval) -> Values:
-    data = vector.query(bbox, time).columns.get(column, [])
+def column_values(features: FeatureCollection, column: str) -> Values:
+    """A numeric column's finite values; nulls and NaN count as no-data."""
+    data = features.columns.get(column, [])
     valid = np.array([float(v) for v in data if v is not None], np.float64)
     return Values(valid[np.isfinite(valid)], len(data))
+
+
+def vector_values(vector: VectorOperator, column: str, bbox: BBox, time: TimeInterval) -> Values:
+    return column_values(vector.query(bbox, time), column)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .build import kind_of, register
+from .build import register
 from .params import get, spec_error
-from .plot_input import Values, numeric_column, raster_values, vector_values
+from .plot_input import Values, column_values, numeric_column, raster_values
 from .types import BBox, EngineError, PlotDescriptor, PlotOperator, TimeInterval
 
 
@@ -48,7 +48,8 @@ class Statistics(PlotOperator):
                 for n, r in zip(self.names, self.sources)
             }
         else:
-            data = {n: summarize(vector_values(self.sources[0], n, bbox, time), self.percentiles) for n in self.names}
+            features = self.sources[0].query(bbox, time)  # one query for all columns
+            data = {n: summarize(column_values(features, n), self.percentiles) for n in self.names}
         return {"outputFormat": "JsonPlain", "plotType": "Statistics", "data": data}
 
 
@@ -60,11 +61,9 @@ def build_statistics(params: dict, sources, name: str) -> Statistics:
         raise spec_error(name, "Only up to 8 percentiles can be computed at the same time.")
     if not all(isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 for p in percentiles):
         raise spec_error(name, f"`percentiles` must be numbers in [0, 1] (got {percentiles!r})")
-    raw = sources.raw("source")
-    first = raw[0] if isinstance(raw, list) and raw else raw
-    if isinstance(raw, list) and not raw:
+    if sources.raw("source") == []:
         return Statistics([], True, [], [float(p) for p in percentiles])
-    if kind_of(first) == "Vector":
+    if sources.kind("source") == "Vector":
         vector = sources.one("source", "Vector")
         if not names:
             names = [c for c, col in vector.descriptor.columns.items() if col.data_type in ("int", "float")]
