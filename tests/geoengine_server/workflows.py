@@ -18,21 +18,12 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from typing import Any
 
 from . import engine
 from .catalog import Catalog
 from .engine.types import EngineError
-from .errors import ApiError, body_error
-
-WORKFLOW_TYPES = ("Raster", "Vector", "Plot")
-
-
-def workflow_id(normalized: dict) -> str:
-    """``uuid5(NAMESPACE_OID, compact serde-style JSON)`` of a normalised workflow."""
-    text = json.dumps(normalized, separators=(",", ":"), ensure_ascii=False)
-    return str(uuid.uuid5(uuid.NAMESPACE_OID, text))
+from .errors import ApiError
 
 
 def unknown_workflow() -> ApiError:
@@ -41,17 +32,6 @@ def unknown_workflow() -> ApiError:
 
 def engine_error(exc: EngineError) -> ApiError:
     return ApiError(exc.error, exc.message)
-
-
-def _check_shape(workflow: Any) -> None:
-    operator = workflow.get("operator") if isinstance(workflow, dict) else None
-    if (
-        not isinstance(workflow, dict)
-        or workflow.get("type") not in WORKFLOW_TYPES
-        or not isinstance(operator, dict)
-        or not isinstance(operator.get("type"), str)
-    ):
-        raise body_error("data did not match any variant of untagged enum Workflow")
 
 
 def operator_paths(definition: dict) -> list[tuple[str, str]]:
@@ -80,12 +60,11 @@ class WorkflowRegistry:
         self._lock = threading.Lock()
 
     def register(self, workflow: dict) -> tuple[str, Any]:
-        _check_shape(workflow)
         try:
-            normalized = engine.normalize(workflow)
+            normalized = engine.normalize(workflow)  # BodyDeserializeError for shapes that are no workflow
         except EngineError as exc:
             raise engine_error(exc) from None
-        wid = workflow_id(normalized)
+        wid = engine.normalized_id(normalized)
         with self._lock:
             cached = self._operators.get(wid)
         if cached is not None:

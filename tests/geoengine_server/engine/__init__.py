@@ -3,7 +3,7 @@
 Public API:
 
 * ``normalize(workflow) -> dict``: the stored form the workflow id is hashed from;
-  ``workflow_id(workflow) -> str`` computes that id.
+  ``workflow_id(workflow) -> str`` computes that id (``normalized_id`` for an already normalised one).
 * ``initialize(workflow, catalog)`` turns a workflow JSON into a Raster/Vector/PlotOperator
   (see ``types.py``) or raises ``EngineError``.
 * ``tiling_origin``, ``tiles_for_bbox``, ``window_for_bbox``, ``TileSpec`` (tiling.py).
@@ -28,7 +28,7 @@ from . import (  # noqa: F401  (importing registers the operators)
 )
 from .build import BuildContext, invalid_type, kind_of
 from .crs import check_srs, transform_bbox
-from .normalize import normalize, workflow_id
+from .normalize import normalize, normalized_id, workflow_id
 from .tiling import TileSpec, tiles_for_bbox, tiling_origin, window_for_bbox
 from .types import EngineError, PlotOperator, RasterOperator, VectorOperator
 from .vector_reprojection import reproject_features
@@ -39,6 +39,7 @@ __all__ = [
     "check_srs",
     "initialize",
     "normalize",
+    "normalized_id",
     "reproject_features",
     "tiles_for_bbox",
     "tiling_origin",

@@ -20,8 +20,13 @@ _BAD_WORKFLOW = "Error in user input: data did not match any variant of untagged
 
 
 def workflow_id(workflow: dict) -> str:
-    """The deterministic id: uuid5(NAMESPACE_OID, compact JSON of the normalised workflow)."""
-    text = json.dumps(normalize(workflow), separators=(",", ":"))
+    """The deterministic id of a workflow (normalised first)."""
+    return normalized_id(normalize(workflow))
+
+
+def normalized_id(normalized: dict) -> str:
+    """``uuid5(NAMESPACE_OID, compact JSON)`` of a normalised workflow, non-ASCII text unescaped as serde writes it."""
+    text = json.dumps(normalized, separators=(",", ":"), ensure_ascii=False)
     return str(uuid.uuid5(uuid.NAMESPACE_OID, text))
 
 
