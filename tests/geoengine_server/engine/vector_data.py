@@ -64,11 +64,12 @@ class FeatureTable:
 
     def collection(self, indices, columns: list[str] | None = None) -> FeatureCollection:
         names = list(self.columns) if columns is None else columns
-        idx = [int(i) for i in indices]
+        positions = np.asarray(indices, np.int64)
+        idx = positions.tolist()
         return FeatureCollection(
             wkt=[self.wkt[i] for i in idx],
-            time_start=[int(self.time_start[i]) for i in idx],
-            time_end=[int(self.time_end[i]) for i in idx],
+            time_start=self.time_start[positions].tolist(),  # Python ints, like the columns
+            time_end=self.time_end[positions].tolist(),
             columns={n: [self.columns[n][i] for i in idx] for n in names},
         )
 
