@@ -43,6 +43,11 @@ def invalid_type(expected: str, found: str) -> EngineError:
     return EngineError("InvalidOperatorType", f"Invalid operator type: expected {expected} found {found}")
 
 
+def srs_mismatch(expected: str, found: str) -> EngineError:
+    """Sources that must share a spatial reference do not."""
+    return EngineError("InvalidSpatialReference", f"Invalid spatial reference: expected {expected} found {found}")
+
+
 class BuildContext:
     """Builds (sub-)operators against a catalog."""
 

@@ -35,14 +35,20 @@ def _table(points: list[tuple[float, float]]) -> FeatureTable:
     return FeatureTable.build(wkt, [TIME_MIN] * len(wkt), [TIME_MAX] * len(wkt), {})
 
 
-class MockPointSource(VectorOperator):
+class _PointTable(VectorOperator):
+    """A vector operator answering queries from a fixed in-memory table of points."""
+
+    table: FeatureTable
+
+    def query(self, bbox: BBox, time: TimeInterval) -> FeatureCollection:
+        return self.table.collection(self.table.select(bbox, time))
+
+
+class MockPointSource(_PointTable):
     def __init__(self, points: list[tuple[float, float]], bbox: BBox | None):
         self.datasets: list[str] = []
         self.table = _table(points)
         self.descriptor = VectorDescriptor("MultiPoint", "EPSG:4326", {}, None, bbox)
-
-    def query(self, bbox: BBox, time: TimeInterval) -> FeatureCollection:
-        return self.table.collection(self.table.select(bbox, time))
 
 
 @register("Vector", "MockPointSource")
@@ -63,14 +69,11 @@ def build_mock_points(params: dict, sources, name: str) -> MockPointSource:
     return MockPointSource(points, bbox)
 
 
-class MockDatasetSource(VectorOperator):
+class MockDatasetSource(_PointTable):
     def __init__(self, dataset: Dataset):
         self.datasets = [dataset.name]
         self.table = _table(_points(dataset.meta["loadingInfo"]["points"], "MockDatasetDataSource"))
         self.descriptor = descriptors.vector_descriptor(dataset.meta["resultDescriptor"])
-
-    def query(self, bbox: BBox, time: TimeInterval) -> FeatureCollection:
-        return self.table.collection(self.table.select(bbox, time))
 
 
 @register("Vector", "MockDatasetDataSource")

@@ -13,10 +13,10 @@ from shapely import wkt as shapely_wkt
 from shapely.geometry import Point
 from shapely.prepared import prep
 
-from .build import register
+from .build import register, srs_mismatch
 from .params import spec_error
 from .types import BBox, EngineError, FeatureCollection, TimeInterval, VectorOperator
-from .vector_data import FeatureTable
+from .vector_data import FeatureTable, time_hits
 
 
 def _points_of(text: str) -> list[tuple[float, float]]:
@@ -33,11 +33,7 @@ class PointInPolygonFilter(VectorOperator):
             found = polygons.descriptor.data_type
             raise EngineError("InvalidType", f"Invalid type: expected MultiPolygon found {found}")
         if points.descriptor.spatial_reference != polygons.descriptor.spatial_reference:
-            raise EngineError(
-                "InvalidSpatialReference",
-                f"Invalid spatial reference: expected {points.descriptor.spatial_reference} "
-                f"found {polygons.descriptor.spatial_reference}",
-            )
+            raise srs_mismatch(points.descriptor.spatial_reference, polygons.descriptor.spatial_reference)
         self.points = points
         self.polygons = polygons
         self.datasets = sorted(set(points.datasets) | set(polygons.datasets))
@@ -58,17 +54,13 @@ class PointInPolygonFilter(VectorOperator):
             x0, y0, x1, y1 = shape.bounds
             with np.errstate(invalid="ignore"):
                 near = (env[:, 2] >= x0) & (env[:, 0] <= x1) & (env[:, 3] >= y0) & (env[:, 1] <= y1) & ~keep
-            near &= _time_hits(points, TimeInterval(start, end))
+            near &= time_hits(points.time_start, points.time_end, TimeInterval(start, end))
             if not near.any():
                 continue
             prepared = prep(shape)
             for i in np.nonzero(near)[0]:
                 keep[i] = any(prepared.intersects(Point(x, y)) for x, y in _points_of(points.wkt[i]))
         return points.collection(np.nonzero(keep)[0])
-
-
-def _time_hits(points: FeatureTable, t: TimeInterval) -> np.ndarray:
-    return np.array([TimeInterval(int(s), int(e)).intersects(t) for s, e in zip(points.time_start, points.time_end)])
 
 
 @register("Vector", "PointInPolygonFilter")

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .build import register
+from .build import register, srs_mismatch
 from .params import choice, get, spec_error
 from .slices import merge_slices
 from .tiling import window_for_bbox
@@ -89,17 +89,12 @@ def pixel_values(raster: RasterOperator, time: TimeInterval, cols: np.ndarray, r
 
 
 def _aggregate(values: np.ndarray, method: str, ignore_no_data: bool) -> float:
+    """``first`` or ``mean`` of ``values`` (NaN = no-data, which poisons the result unless ignored)."""
+    if ignore_no_data:
+        values = values[~np.isnan(values)]
     if len(values) == 0:
         return np.nan
-    if method == "mean":
-        if ignore_no_data:
-            valid = values[~np.isnan(values)]
-            return float(valid.mean()) if len(valid) else np.nan
-        return float(values.mean())
-    if ignore_no_data:
-        valid = values[~np.isnan(values)]
-        return float(valid[0]) if len(valid) else np.nan
-    return float(values[0])
+    return float(values.mean()) if method == "mean" else float(values[0])
 
 
 class RasterVectorJoin(VectorOperator):
@@ -107,11 +102,7 @@ class RasterVectorJoin(VectorOperator):
                  feature_ignore: bool, temporal_agg: str, temporal_ignore: bool):
         for r in rasters:
             if r.descriptor.spatial_reference != vector.descriptor.spatial_reference:
-                raise EngineError(
-                    "InvalidSpatialReference",
-                    f"Invalid spatial reference: expected {vector.descriptor.spatial_reference} "
-                    f"found {r.descriptor.spatial_reference}",
-                )
+                raise srs_mismatch(vector.descriptor.spatial_reference, r.descriptor.spatial_reference)
         self.vector, self.rasters, self.names = vector, rasters, names
         self.feature_agg, self.feature_ignore = feature_agg, feature_ignore
         self.temporal_agg, self.temporal_ignore = temporal_agg, temporal_ignore

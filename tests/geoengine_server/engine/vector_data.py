@@ -48,7 +48,7 @@ class FeatureTable:
         with np.errstate(invalid="ignore"):
             hit = (env[:, 0] <= bbox.xmax) & (env[:, 2] >= bbox.xmin)
             hit &= (env[:, 1] <= bbox.ymax) & (env[:, 3] >= bbox.ymin)
-        hit &= _time_hits(self.time_start, self.time_end, time)
+        hit &= time_hits(self.time_start, self.time_end, time)
         inside = (env[:, 0] >= bbox.xmin) & (env[:, 2] <= bbox.xmax)
         inside &= (env[:, 1] >= bbox.ymin) & (env[:, 3] <= bbox.ymax)
         partial = hit & ~inside
@@ -74,7 +74,7 @@ class FeatureTable:
         )
 
 
-def _time_hits(start: np.ndarray, end: np.ndarray, q: TimeInterval) -> np.ndarray:
+def time_hits(start: np.ndarray, end: np.ndarray, q: TimeInterval) -> np.ndarray:
     """Vectorised ``TimeInterval.intersects`` (half-open intervals; instants touch)."""
     feature_instant = start == end
     if q.start == q.end:
