@@ -1,15 +1,21 @@
-"""Test support for the plugin tests (loaded by tests/qgis/test_plugin_*.py, not collected itself).
+"""The one helper module of the tests in tests/qgis (``import plugin_support``; tests/qgis/conftest.py puts this
+folder on ``sys.path``). It imports only QGIS at the top, so a QGIS started in a child process can load it too.
 
 ``WidgetIface`` stands in for QGIS's ``QgisInterface`` with real Qt widgets: a QMainWindow with a Web
 menu, real toolbars, dock areas and a ``QgsMessageBar``. Unlike a Mock iface it keeps real state, so a
 test can count what the plugin leaves behind after ``unload``. Its Web-menu helpers behave like QGIS's
 (``addPluginToWebMenu`` makes the named submenu; ``removePluginWebMenu`` deletes it once empty).
+``LayerTreeIface`` adds a real layer tree view and ``activeLayer``.
+
+The dock and action tests get their sessions the way they do in QGIS: through the plugin's ``with_session``
+with saved connections (URL + Auth Manager config) in a test settings root (:func:`start_plugin`).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import socket
 import time
 from pathlib import Path
 from typing import List
@@ -20,6 +26,14 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 MASTER_PASSWORD = "plugin-tests-master"
+ADMIN, ADMIN_PASSWORD = "admin@localhost", "adminadmin"
+ANALYST, ANALYST_PASSWORD = "analyst@example.org", "analyst-password"
+NDVI = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}
+NDVI_ID = "1e415c9c-55f3-51a2-b50b-b5053d1debbb"  # GdalSource ndvi: Geo Engine ids are content hashes
+NDVI_CITATION = "Nasa Earth Observations, MODIS Vegetation Index Products"
+AFRICA = (-20.0, -36.0, 53.0, 38.0)
+SETTINGS_ROOT = "geoengine/test-dock-connections"
+FETCH_WAIT = 30.0  # seconds for a login plus a fetch (docks, Browser)
 
 
 class WidgetIface:
@@ -100,6 +114,25 @@ class WidgetIface:
         flush_deletes()
 
 
+class LayerTreeIface(WidgetIface):
+    """A WidgetIface with a layer tree view on the project's tree (so currentLayerChanged is real)."""
+
+    def __init__(self) -> None:
+        from qgis.core import QgsLayerTreeModel, QgsProject
+        from qgis.gui import QgsLayerTreeView
+
+        super().__init__()
+        self._model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot(), self._window)
+        self._view = QgsLayerTreeView(self._window)
+        self._view.setModel(self._model)
+
+    def layerTreeView(self):  # noqa: N802 - QgisInterface name
+        return self._view
+
+    def activeLayer(self):  # noqa: N802
+        return self._view.currentLayer()
+
+
 def flush_deletes() -> None:
     """Run pending deleteLater() calls and queued events (bounded: one pass each)."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -116,6 +149,11 @@ def wait_until(predicate, timeout: float = 20.0, step: float = 0.02) -> bool:
         time.sleep(step)
     QCoreApplication.processEvents()
     return bool(predicate())
+
+
+def wait_for_fetch(predicate, timeout: float = FETCH_WAIT) -> bool:
+    """:func:`wait_until` with the longer default of steps that log in and fetch from the server first."""
+    return wait_until(predicate, timeout=timeout)
 
 
 def ensure_master_password() -> None:
@@ -148,3 +186,121 @@ def env_without_proxy() -> dict:
     for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         env.pop(key, None)
     return env
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound once, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def basic_config(username: str, password: str, name: str = "test login") -> str:
+    """Store a Basic (username/password) config in the test profile's Auth Manager; returns its id."""
+    from qgis.core import QgsAuthMethodConfig
+
+    ensure_master_password()
+    config = QgsAuthMethodConfig("Basic")
+    config.setName(name)
+    config.setConfig("username", username)
+    config.setConfig("password", password)
+    stored = QgsApplication.authManager().storeAuthenticationConfig(config)
+    assert (stored[0] if isinstance(stored, tuple) else stored), "the Auth Manager did not store the config"
+    return config.id()
+
+
+# --- the plugin with saved connections (dock and action tests) -------------------------------------------
+
+
+def start_plugin(iface, base_url: str):
+    """The plugin with connections "admin", "analyst" (password logins), "down" (nothing listens there) and
+    "badtoken" (a session token the server does not know: 401)."""
+    from geoengine_qgis import classFactory
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, TOKEN, Connection, ConnectionStore, store_token
+
+    plugin = classFactory(iface)
+    plugin.initGui()
+    plugin.store = ConnectionStore(SETTINGS_ROOT)
+    plugin.store.save(Connection("admin", base_url, PASSWORD,
+                                 basic_config(ADMIN, ADMIN_PASSWORD, f"dock tests {ADMIN}")))
+    plugin.store.save(Connection("analyst", base_url, PASSWORD,
+                                 basic_config(ANALYST, ANALYST_PASSWORD, f"dock tests {ANALYST}")))
+    plugin.store.save(Connection("down", f"http://127.0.0.1:{closed_port()}/api", PASSWORD,
+                                 basic_config(ADMIN, ADMIN_PASSWORD, f"dock tests {ADMIN}")))
+    plugin.store.save(Connection("badtoken", base_url, TOKEN,
+                                 store_token("badtoken", "0b4d2e9a-1111-4222-8333-944455556666")))
+    return plugin
+
+
+def stop_plugin(plugin) -> None:
+    from qgis.core import QgsSettings
+
+    plugin.store.delete("badtoken")  # removes the plugin's token config from the Auth Manager
+    plugin.unload()
+    QgsSettings().remove(SETTINGS_ROOT)
+
+
+def geoengine_layer(workflow_id: str, connection: str, name: str = "NDVI", kind: str = "raster",
+                    bounds=AFRICA, time=("2014-04-01T00:00:00.000Z", "2014-05-01T00:00:00.000Z")):
+    """A layer carrying the custom properties the workflow loader writes (added to the project)."""
+    from geoengine_qgis.qgis_glue.query import LayerQuery
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4326", name, "memory")
+    LayerQuery(workflow_id, connection, "", tuple(bounds), "EPSG:4326", time[0], time[1], (0,) if kind == "raster"
+               else (), kind, "geotiff").apply_to(layer)
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def plain_layer(name: str = "plain"):
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4326", name, "memory")
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def register_in(session, workflow: dict) -> str:
+    """Register ``workflow`` with an open core Session; returns the workflow id."""
+    from geoengine_qgis.core.workflow import register_workflow
+
+    return str(register_workflow(workflow, session=session).workflow_id)
+
+
+def register(base_url: str, workflow: dict, email: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
+    """Register ``workflow`` as ``email`` (a login of its own); returns the workflow id."""
+    from geoengine_qgis.core.session import Session
+
+    session = Session(base_url, credentials=(email, password), use_env=False)
+    try:
+        return register_in(session, workflow)
+    finally:
+        session.close()
+
+
+def bar_texts(iface) -> list:
+    """Texts of the messages currently in the iface's message bar."""
+    return [f"{item.title()} {item.text()}" for item in iface.messageBar().items()]
+
+
+# --- the workflow layer loader (add-layer, styling, time and project tests) ------------------------------
+
+
+def request(workflow_id, bounds=AFRICA, crs="EPSG:4326", start="2014-04-01T00:00:00.000Z", end=None, **kwargs):
+    from geoengine_qgis.qgis_glue.layers import LayerRequest
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    return LayerRequest(str(workflow_id), QgsRectangle(*bounds), QgsCoordinateReferenceSystem(crs), start, end,
+                        **kwargs)
+
+
+def run_load(loader, session, layer_request, timeout=60.0, cancel_after_start=False):
+    """Start a load and process events until it reports (bounded); returns (outcome, task)."""
+    outcomes = []
+    task = loader.load(session, layer_request, on_done=outcomes.append)
+    if cancel_after_start:
+        task.cancel()
+    finished = wait_until(lambda: bool(outcomes), timeout=timeout)
+    assert finished, f"the load did not finish within {timeout} s"
+    return outcomes[0], task

@@ -10,8 +10,8 @@ from typing import Optional
 
 import numpy as np
 from osgeo import gdal
+from plugin_support import NDVI_ID, basic_config  # noqa: F401 - NDVI_ID re-exported for the Processing tests
 
-NDVI_ID = "1e415c9c-55f3-51a2-b50b-b5053d1debbb"  # GdalSource ndvi: Geo Engine ids are content hashes
 AFRICA_EXTENT = "-20,53,-36,38 [EPSG:4326]"  # xmin,xmax,ymin,ymax [crs], as Processing writes extents
 HISTOGRAM = {"type": "Plot", "operator": {"type": "Histogram", "params": {
     "bounds": {"min": 0.0, "max": 255.0}, "buckets": {"type": "number", "value": 16}},
@@ -57,32 +57,28 @@ def pixel(array: np.ndarray, transform: tuple, x: float, y: float):
 
 
 def save_anonymous_connection(name: str, url: str) -> None:
-    from geoengine_qgis.qgis_glue.connections import ANONYMOUS, Connection, ConnectionStore
+    from geoengine_qgis.qgis_glue.connections import ANONYMOUS, Connection
 
-    store = ConnectionStore()
-    if name in store.names():
-        store.delete(name)
-    store.save(Connection(name, url, ANONYMOUS))
+    _replace_connection(Connection(name, url, ANONYMOUS))
 
 
 def save_password_connection(name: str, url: str, email: str, password: str) -> str:
     """A connection whose email/password sit in the Auth Manager (Basic config); returns the config id."""
-    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection, ConnectionStore
-    from layer_support import plugin_support
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
 
-    plugin_support().ensure_master_password()
-    config = QgsAuthMethodConfig("Basic")
-    config.setName(f"Processing test {name}")
-    config.setConfig("username", email)
-    config.setConfig("password", password)
-    stored = QgsApplication.authManager().storeAuthenticationConfig(config)
-    assert (stored[0] if isinstance(stored, tuple) else stored), "the Auth Manager did not store the config"
+    authcfg = basic_config(email, password, f"Processing test {name}")
+    _replace_connection(Connection(name, url, PASSWORD, authcfg))
+    return authcfg
+
+
+def _replace_connection(connection) -> None:
+    """Save ``connection`` in the default settings root, replacing a saved one of the same name."""
+    from geoengine_qgis.qgis_glue.connections import ConnectionStore
+
     store = ConnectionStore()
-    if name in store.names():
-        store.delete(name)
-    store.save(Connection(name, url, PASSWORD, config.id()))
-    return config.id()
+    if connection.name in store.names():
+        store.delete(connection.name)
+    store.save(connection)
 
 
 class Stopwatch:

@@ -5,53 +5,25 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 import requests
-
-sys.path.insert(0, str(Path(__file__).parent))
-from dock_support import (  # noqa: E402
+from plugin_support import (
     ADMIN,
     ADMIN_PASSWORD,
     NDVI,
     bar_texts,
     geoengine_layer,
-    make_iface,
     plain_layer,
     register,
-    start_plugin,
-    stop_plugin,
-    wait_until,
+    wait_for_fetch,
 )
 
 pytestmark = pytest.mark.qgis
 SMALL = (10.0, 0.0, 20.0, 10.0)  # 100 x 100 NDVI pixels: one tile
 APRIL = ("2014-04-01T00:00:00.000Z", "2014-05-01T00:00:00.000Z")
-
-
-@pytest.fixture
-def iface(qgis_app):
-    from qgis.core import QgsProject
-
-    QgsProject.instance().clear()
-    widget_iface = make_iface()
-    yield widget_iface
-    QgsProject.instance().clear()
-    widget_iface.close()
-
-
-@pytest.fixture
-def plugin(iface, base_url):
-    from qgis.core import QgsProject
-
-    active = start_plugin(iface, base_url)
-    yield active
-    QgsProject.instance().clear()  # layers first: their GeoTIFFs live in the plugin's temp folder
-    stop_plugin(active)
 
 
 def admin_get(base_url, path, **params):
@@ -62,35 +34,35 @@ def admin_get(base_url, path, **params):
     return response
 
 
-def select(iface, layer):
-    iface.layerTreeView().setCurrentLayer(layer)
-    assert iface.activeLayer() is layer
+def select(tree_iface, layer):
+    tree_iface.layerTreeView().setCurrentLayer(layer)
+    assert tree_iface.activeLayer() is layer
 
 
-def test_copy_workflow_id(plugin, iface, base_url):
+def test_copy_workflow_id(plugin, tree_iface, base_url):
     from qgis.PyQt.QtWidgets import QApplication
 
     workflow_id = register(base_url, NDVI)
-    select(iface, geoengine_layer(workflow_id, "admin"))
+    select(tree_iface, geoengine_layer(workflow_id, "admin"))
     plugin.actions["copy_workflow_id"].trigger()
     assert QApplication.clipboard().text() == workflow_id
 
     QApplication.clipboard().setText("unchanged")
-    select(iface, plain_layer("roads"))
+    select(tree_iface, plain_layer("roads"))
     plugin.actions["copy_workflow_id"].trigger()
     assert QApplication.clipboard().text() == "unchanged"
-    assert any("roads" in t and "not added from Geo Engine" in t for t in bar_texts(iface))
+    assert any("roads" in t and "not added from Geo Engine" in t for t in bar_texts(tree_iface))
 
 
-def test_workflow_definition_shows_the_stored_json(plugin, iface, base_url):
+def test_workflow_definition_shows_the_stored_json(plugin, tree_iface, base_url):
     from qgis.PyQt.QtGui import QFontInfo
     from qgis.PyQt.QtWidgets import QApplication, QPushButton
 
     workflow_id = register(base_url, NDVI)
-    select(iface, geoengine_layer(workflow_id, "admin"))
+    select(tree_iface, geoengine_layer(workflow_id, "admin"))
     shown = []
     plugin.show_workflow_definition(on_shown=shown.append)
-    assert wait_until(lambda: bool(shown))
+    assert wait_for_fetch(lambda: bool(shown))
     dialog = shown[0]
     stored = admin_get(base_url, f"workflow/{workflow_id}").json()
     assert json.loads(dialog.text.toPlainText()) == stored
@@ -104,16 +76,16 @@ def test_workflow_definition_shows_the_stored_json(plugin, iface, base_url):
     # through the menu action too
     before = len(plugin._dialogs)
     plugin.actions["workflow_definition"].trigger()
-    assert wait_until(lambda: len(plugin._dialogs) == before + 1)
+    assert wait_for_fetch(lambda: len(plugin._dialogs) == before + 1)
 
 
-def test_metadata_zip_has_three_files(plugin, iface, base_url, tmp_path):
+def test_metadata_zip_has_three_files(plugin, tree_iface, base_url, tmp_path):
     workflow_id = register(base_url, NDVI)
-    select(iface, geoengine_layer(workflow_id, "admin"))
+    select(tree_iface, geoengine_layer(workflow_id, "admin"))
     saved = []
     target = tmp_path / "ndvi-metadata.zip"
     plugin.download_metadata(str(target), on_saved=lambda path, names: saved.append(names))
-    assert wait_until(lambda: bool(saved))
+    assert wait_for_fetch(lambda: bool(saved))
     with zipfile.ZipFile(target) as archive:
         names = sorted(archive.namelist())
         assert len(names) == 3 and sorted(saved[0]) == names
@@ -123,36 +95,36 @@ def test_metadata_zip_has_three_files(plugin, iface, base_url, tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_layer_actions_explain_errors(plugin, iface, base_url, tmp_path):
+def test_layer_actions_explain_errors(plugin, tree_iface, base_url, tmp_path):
     plugin.actions["workflow_definition"].trigger()  # nothing selected
-    assert any("Select a layer that was added from Geo Engine" in t for t in bar_texts(iface))
+    assert any("Select a layer that was added from Geo Engine" in t for t in bar_texts(tree_iface))
 
-    select(iface, geoengine_layer(str(uuid.uuid4()), "admin", name="unknown"))
+    select(tree_iface, geoengine_layer(str(uuid.uuid4()), "admin", name="unknown"))
     target = tmp_path / "unknown.zip"
     plugin.download_metadata(str(target))
-    assert wait_until(lambda: any("metadata of unknown" in t for t in bar_texts(iface)))
+    assert wait_for_fetch(lambda: any("metadata of unknown" in t for t in bar_texts(tree_iface)))
     assert not target.exists()
 
-    select(iface, geoengine_layer(register(base_url, NDVI), "down", name="offline"))
+    select(tree_iface, geoengine_layer(register(base_url, NDVI), "down", name="offline"))
     plugin.show_workflow_definition()
-    assert wait_until(lambda: any("Check the server URL" in t for t in bar_texts(iface)))
-    assert sum("Check the server URL" in t for t in bar_texts(iface)) == 1  # said once, not per layer
-    assert not any("Traceback" in t for t in bar_texts(iface))
+    assert wait_for_fetch(lambda: any("Check the server URL" in t for t in bar_texts(tree_iface)))
+    assert sum("Check the server URL" in t for t in bar_texts(tree_iface)) == 1  # said once, not per layer
+    assert not any("Traceback" in t for t in bar_texts(tree_iface))
 
-    select(iface, geoengine_layer(register(base_url, NDVI), "admin", name="points", kind="vector"))
+    select(tree_iface, geoengine_layer(register(base_url, NDVI), "admin", name="points", kind="vector"))
     assert plugin.save_result_as_dataset() is None
-    assert any("raster" in t for t in bar_texts(iface))
+    assert any("raster" in t for t in bar_texts(tree_iface))
 
 
 def dataset_names(base_url):
     return {d["name"] for d in admin_get(base_url, "datasets", offset=0, limit=20, order="NameAsc").json()}
 
 
-def test_save_as_dataset_completes_and_adds_to_map(plugin, iface, base_url):
+def test_save_as_dataset_completes_and_adds_to_map(plugin, tree_iface, base_url):
     from qgis.core import QgsProject
 
     workflow_id = register(base_url, NDVI)
-    select(iface, geoengine_layer(workflow_id, "admin", name="NDVI small", bounds=SMALL, time=APRIL))
+    select(tree_iface, geoengine_layer(workflow_id, "admin", name="NDVI small", bounds=SMALL, time=APRIL))
     plugin.actions["save_dataset"].trigger()
     dialog = [d for d in plugin._dialogs if d.objectName() == "GeoEngineSaveDatasetDialog"][0]
     name = f"ndvi_saved_{uuid.uuid4().hex[:8]}"
@@ -160,7 +132,7 @@ def test_save_as_dataset_completes_and_adds_to_map(plugin, iface, base_url):
     dialog.description_edit.setPlainText("saved by the plugin tests")
     dialog.save_button.click()
     assert dialog.state == "running"
-    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert wait_for_fetch(lambda: dialog.state != "running", timeout=60)
     assert dialog.state == "completed", dialog.status.text()
     assert dialog.dataset_name == name and name in dialog.result_label.text()
     assert dialog.progress.value() == 100
@@ -169,26 +141,26 @@ def test_save_as_dataset_completes_and_adds_to_map(plugin, iface, base_url):
 
     before = set(QgsProject.instance().mapLayers())
     dialog.add_button.click()
-    assert wait_until(lambda: len(QgsProject.instance().mapLayers()) > len(before), timeout=60)
+    assert wait_for_fetch(lambda: len(QgsProject.instance().mapLayers()) > len(before), timeout=60)
     added = [QgsProject.instance().mapLayer(i) for i in set(QgsProject.instance().mapLayers()) - before]
     assert added[0].isValid() and added[0].customProperty("geoengine/workflow_id")
     definition = admin_get(base_url, f"workflow/{added[0].customProperty('geoengine/workflow_id')}").json()
     assert definition["operator"]["params"]["data"] == name
 
 
-def test_save_as_dataset_abort(plugin, iface, base_url, server, monkeypatch):
+def test_save_as_dataset_abort(plugin, tree_iface, base_url, server, monkeypatch):
     monkeypatch.setattr(server.config, "task_seconds_per_tile", 1.0)
     workflow_id = register(base_url, NDVI)
-    select(iface, geoengine_layer(workflow_id, "admin", name="NDVI Africa", time=APRIL))
+    select(tree_iface, geoengine_layer(workflow_id, "admin", name="NDVI Africa", time=APRIL))
     dialog = plugin.save_result_as_dataset()
     name = f"ndvi_aborted_{uuid.uuid4().hex[:8]}"
     dialog.name_edit.setText(name)
     dialog.start()
-    assert wait_until(lambda: dialog.task is not None and dialog.progress.value() > 0, timeout=30)
+    assert wait_for_fetch(lambda: dialog.task is not None and dialog.progress.value() > 0, timeout=30)
     qgis_task = dialog.task
     assert 0 < qgis_task.progress() < 100  # the server task's percentage, shown in QGIS's task manager
     dialog.abort_button.click()
-    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert wait_for_fetch(lambda: dialog.state != "running", timeout=60)
     assert dialog.state == "aborted", dialog.status.text()
     task_id = str(dialog.progress_state.task.task_id)
     assert admin_get(base_url, f"tasks/{task_id}/status").json()["status"] == "aborted"
@@ -196,41 +168,41 @@ def test_save_as_dataset_abort(plugin, iface, base_url, server, monkeypatch):
     assert "no dataset was created" in dialog.status.text()
 
 
-def test_closing_while_saving_hides_and_the_result_comes_back(plugin, iface, base_url):
-    select(iface, geoengine_layer(register(base_url, NDVI), "admin", name="NDVI small", bounds=SMALL, time=APRIL))
+def test_closing_while_saving_hides_and_the_result_comes_back(plugin, tree_iface, base_url):
+    select(tree_iface, geoengine_layer(register(base_url, NDVI), "admin", name="NDVI small", bounds=SMALL, time=APRIL))
     dialog = plugin.save_result_as_dataset()
     dialog.start()
     dialog.close_button.click()
     assert dialog.isHidden() and dialog in plugin._dialogs
-    assert wait_until(lambda: dialog.state != "running", timeout=60)
+    assert wait_for_fetch(lambda: dialog.state != "running", timeout=60)
     assert dialog.state == "completed" and dialog.isVisible()
     assert dialog.dataset_name in dataset_names(base_url)
     dialog.close_button.click()
     assert dialog not in plugin._dialogs
 
 
-def test_save_as_dataset_requires_a_display_name(plugin, iface, base_url):
-    select(iface, geoengine_layer(register(base_url, NDVI), "admin"))
+def test_save_as_dataset_requires_a_display_name(plugin, tree_iface, base_url):
+    select(tree_iface, geoengine_layer(register(base_url, NDVI), "admin"))
     dialog = plugin.save_result_as_dataset()
     dialog.display_name_edit.setText("  ")
     dialog.start()
     assert dialog.state == "error" and "display name" in dialog.status.text()
 
 
-def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, iface, base_url):
+def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, tree_iface, base_url):
     workflow_id = register(base_url, NDVI)
     layer = geoengine_layer(workflow_id, "analyst")
-    select(iface, layer)
+    select(tree_iface, layer)
     for key in ("provenance", "quota", "plot"):
         plugin.actions[key].trigger()
-    assert sorted(iface.docks()) == ["GeoEnginePlotDock", "GeoEngineProvenanceDock", "GeoEngineQuotaDock"]
-    assert wait_until(lambda: plugin.provenance_dock.state == "ready" and plugin.quota_dock.busy == 0)
+    assert sorted(tree_iface.docks()) == ["GeoEnginePlotDock", "GeoEngineProvenanceDock", "GeoEngineQuotaDock"]
+    assert wait_for_fetch(lambda: plugin.provenance_dock.state == "ready" and plugin.quota_dock.busy == 0)
     assert plugin.provenance_dock.rows[0].citation
     assert plugin.quota_dock.connection == "analyst" and plugin.quota_dock.view.user == "analyst@example.org"
     plugin.actions["provenance"].trigger()  # again: the same dock
-    assert iface.docks().count("GeoEngineProvenanceDock") == 1
+    assert tree_iface.docks().count("GeoEngineProvenanceDock") == 1
 
-    select(iface, plain_layer("roads"))
+    select(tree_iface, plain_layer("roads"))
     assert plugin.provenance_dock.state == "not-geoengine"
 
     # plots loaded through the plugin's layer loader (the "Add workflow layer" path) land in the plot dock
@@ -245,13 +217,13 @@ def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, 
     request = LayerRequest(plot_id, QgsRectangle(*SMALL), QgsCoordinateReferenceSystem("EPSG:4326"), APRIL[0],
                            connection_name="analyst")
     plugin.with_session("analyst", lambda session: plugin.layer_loader().load(session, request, outcomes.append))
-    assert wait_until(lambda: bool(outcomes))
+    assert wait_for_fetch(lambda: bool(outcomes))
     assert plugin.plot_dock.state == "ready" and len(plugin.plot_dock.content.bars) == 7
 
     plugin.unload()
-    assert iface.docks() == []
+    assert tree_iface.docks() == []
     assert plugin.provenance_dock is None
-    select(iface, layer)  # no dock follows any more; nothing raises
+    select(tree_iface, layer)  # no dock follows any more; nothing raises
     plugin.initGui()  # the fixture unloads again
 
 
@@ -260,12 +232,12 @@ def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, 
     ("down", "ndvi", "Check the server URL"),
     ("badtoken", "ndvi", "Not authorised (HTTP 401)"),
 ])
-def test_save_as_dataset_errors_show_a_message(plugin, iface, base_url, connection, workflow, message):
+def test_save_as_dataset_errors_show_a_message(plugin, tree_iface, base_url, connection, workflow, message):
     workflow_id = register(base_url, NDVI) if workflow == "ndvi" else str(uuid.uuid4())
-    select(iface, geoengine_layer(workflow_id, connection, bounds=SMALL, time=APRIL))
+    select(tree_iface, geoengine_layer(workflow_id, connection, bounds=SMALL, time=APRIL))
     dialog = plugin.save_result_as_dataset()
     dialog.start()
-    assert wait_until(lambda: dialog.state != "running", timeout=30)
+    assert wait_for_fetch(lambda: dialog.state != "running", timeout=30)
     assert dialog.state == "error"
     assert message in dialog.status.text()
     assert "Traceback" not in dialog.status.text() and dialog.save_button.isEnabled()

@@ -3,82 +3,17 @@ vectors (memory layers), custom properties and metadata, cancel and failure leav
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
+import plugin_support
 import pytest
+from layer_support import LAYER_DB, NDVI_TIFF, POINTS_WITH_TIME, PORTS, PORTS_SHP, RASTER_STACK_LAYER
 from osgeo import gdal, ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import (  # noqa: E402
-    AFRICA,
-    LAYER_DB,
-    NDVI,
-    NDVI_TIFF,
-    POINTS_WITH_TIME,
-    PORTS,
-    PORTS_SHP,
-    RASTER_STACK_LAYER,
-    request,
-    run_load,
-)
+from plugin_support import AFRICA, NDVI, request, run_load
+from plugin_support import register_in as register
 
 pytestmark = pytest.mark.qgis
-
-
-@pytest.fixture
-def bar(qgis_app):
-    from qgis.gui import QgsMessageBar
-
-    widget = QgsMessageBar()
-    yield widget
-    widget.deleteLater()
-
-
-@pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    instance = QgsProject.instance()
-    instance.clear()
-    yield instance
-    instance.clear()
-
-
-@pytest.fixture
-def tempdir(tmp_path, project):
-    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
-
-    folder = PluginTempDir(str(tmp_path))
-    yield folder
-    folder.cleanup()
-
-
-@pytest.fixture
-def loader(bar, project, tempdir):
-    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
-    from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-
-    runner = TaskRunner(Notifier(bar))
-    yield WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)
-    runner.cancel_all()
-
-
-@pytest.fixture
-def session(base_url):
-    from geoengine_qgis.core.session import Session
-
-    active = Session(base_url, use_env=False)
-    yield active
-    active.close()
-
-
-def register(session, workflow):
-    from geoengine_qgis.core.workflow import register_workflow
-
-    return str(register_workflow(workflow, session=session).workflow_id)
 
 
 def job_files(tempdir):
@@ -289,29 +224,27 @@ def test_cancel_right_after_start_leaves_nothing(loader, session, project, tempd
 
 
 def test_cancel_while_tiles_stream_removes_the_job_folder(loader, session, project, tempdir, faults):
-    support = sys.modules["geoengine_plugin_test_support"]
     workflow_id = register(session, NDVI)
     faults.slow_tile_s = 0.3
     outcomes = []
     task = loader.load(session, request(workflow_id, start="2014-01-01T00:00:00Z", end="2014-07-01T00:00:00Z"),
                        on_done=outcomes.append)
-    assert support.wait_until(lambda: tempdir.exists and any(tempdir.root.iterdir()), timeout=20)
-    assert support.wait_until(lambda: task.progress() > 5, timeout=20), "no progress while streaming"
+    assert plugin_support.wait_until(lambda: tempdir.exists and any(tempdir.root.iterdir()), timeout=20)
+    assert plugin_support.wait_until(lambda: task.progress() > 5, timeout=20), "no progress while streaming"
     task.cancel()
-    assert support.wait_until(lambda: bool(outcomes), timeout=20)
+    assert plugin_support.wait_until(lambda: bool(outcomes), timeout=20)
     assert outcomes[0].cancelled and project.count() == 0
     assert list(tempdir.root.iterdir()) == []
 
 
 def test_cancelled_vector_stream_adds_no_layer(loader, session, project, faults):
-    support = sys.modules["geoengine_plugin_test_support"]
     workflow_id = register(session, PORTS)
     faults.slow_tile_s = 3.0
     outcomes = []
     task = loader.load(session, request(workflow_id), on_done=outcomes.append)
-    assert support.wait_until(lambda: task.progress() >= 5, timeout=20)  # streaming has begun
+    assert plugin_support.wait_until(lambda: task.progress() >= 5, timeout=20)  # streaming has begun
     task.cancel()
-    assert support.wait_until(lambda: bool(outcomes), timeout=10), "cancel did not end the stream quickly"
+    assert plugin_support.wait_until(lambda: bool(outcomes), timeout=10), "cancel did not end the stream quickly"
     assert outcomes[0].cancelled and project.count() == 0
 
 

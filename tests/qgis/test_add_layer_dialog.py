@@ -4,21 +4,13 @@ the extent reprojected to the workflow's CRS, and OK loading the layer through t
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import plugin_support
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import AFRICA, NDVI, PORTS, plugin_support  # noqa: E402
+from layer_support import PORTS
+from plugin_support import AFRICA, NDVI, NDVI_ID, wait_until
 
 pytestmark = pytest.mark.qgis
 STORE_ROOT = "geoengine-tests/add-layer-dialog"
-NDVI_ID = "1e415c9c-55f3-51a2-b50b-b5053d1debbb"
-
-
-def wait(predicate, timeout=20.0):
-    return plugin_support().wait_until(predicate, timeout=timeout)
 
 
 @pytest.fixture
@@ -40,36 +32,19 @@ def store(qgis_app, base_url):
 
 
 @pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    QgsProject.instance().clear()
-    yield QgsProject.instance()
-    QgsProject.instance().clear()
-
-
-@pytest.fixture
-def parts(store, project, tmp_path):
+def parts(store, loader, runner):
     """Runner, loader and the plugin's session helper, made from the real classes."""
-    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
-    from geoengine_qgis.qgis_glue.messages import Notifier
     from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
     from geoengine_qgis.qgis_glue.sessions import SessionManager
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
 
-    runner = TaskRunner(Notifier())
-    tempdir = PluginTempDir(str(tmp_path))
     sessions = SessionManager(BearerHeaderInjector())
 
     def with_session(name, on_ready, on_error=None):
         return sessions.ensure(store.load(name), runner, on_ready, on_error)
 
-    yield runner, WorkflowLayerLoader(runner, tempdir, Notifier(), project), with_session
+    yield runner, loader, with_session
     runner.cancel_all()
     sessions.close_all()
-    project.clear()
-    tempdir.cleanup()
 
 
 @pytest.fixture
@@ -109,7 +84,7 @@ def test_uuid_validation_states_and_the_fetched_descriptor(dialog):
     dialog.id_edit.setText(NDVI_ID)
     assert dialog.id_state.property("valid") is True and "1a7f37" in dialog.id_state.styleSheet()
     assert not dialog.ok_button.isEnabled()  # until the descriptor is there
-    assert wait(lambda: dialog.descriptor is not None), dialog.message_label.text()
+    assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()
     text = dialog.descriptor_label.text()
     for part in ("Raster", "EPSG:4326", "U8", "ndvi (vegetation)", "2014-01-01", "2014-07-01", "every month"):
         assert part in text, (part, text)
@@ -127,7 +102,7 @@ def test_bad_input_disables_ok_and_names_the_field(dialog):
     from qgis.PyQt.QtCore import Qt
 
     dialog.id_edit.setText(NDVI_ID)
-    assert wait(lambda: dialog.descriptor is not None)
+    assert wait_until(lambda: dialog.descriptor is not None)
     dialog.end_edit.setDateTime(dialog.start_edit.dateTime().addDays(-1))
     assert not dialog.ok_button.isEnabled() and dialog.message_label.text().startswith("Time:")
     dialog.range_check.setChecked(False)
@@ -141,7 +116,7 @@ def test_bad_input_disables_ok_and_names_the_field(dialog):
 
 def test_unknown_workflow_is_shown_in_the_dialog(dialog):
     dialog.id_edit.setText("00000000-0000-4000-8000-000000000000")
-    assert wait(lambda: "NoWorkflowForGivenId" in dialog.message_label.text()), dialog.message_label.text()
+    assert wait_until(lambda: "NoWorkflowForGivenId" in dialog.message_label.text()), dialog.message_label.text()
     assert dialog.message_label.text().startswith("Workflow:")
     assert not dialog.ok_button.isEnabled() and dialog.descriptor is None
 
@@ -159,7 +134,7 @@ def test_login_failure_names_the_connection(dialog, store):
     assert dialog.connection_combo.findText("dead") >= 0
     dialog.connection_combo.setCurrentText("dead")
     dialog.id_edit.setText(NDVI_ID)
-    assert wait(lambda: dialog.message_label.text().startswith("Connection:")), dialog.message_label.text()
+    assert wait_until(lambda: dialog.message_label.text().startswith("Connection:")), dialog.message_label.text()
     assert not dialog.ok_button.isEnabled()
 
 
@@ -185,7 +160,7 @@ def test_canvas_extent_is_reprojected_to_the_workflow_crs(dialog, canvas):
     dialog.extent_box.setOutputCrs(mercator)
     dialog.extent_box.setOutputExtentFromCurrent()
     dialog.id_edit.setText(NDVI_ID)
-    assert wait(lambda: dialog.descriptor is not None)
+    assert wait_until(lambda: dialog.descriptor is not None)
     assert dialog.extent_box.outputCrs().authid() == "EPSG:4326"
     extent = dialog.extent_box.outputExtent()
     # degrees again: the canvas's Mercator extent around Africa (widened by the canvas to its aspect ratio)
@@ -198,12 +173,12 @@ def test_canvas_extent_is_reprojected_to_the_workflow_crs(dialog, canvas):
 
 def test_ok_loads_the_layer_through_the_loader(dialog, project, canvas):
     dialog.id_edit.setText(NDVI_ID)
-    assert wait(lambda: dialog.descriptor is not None)
+    assert wait_until(lambda: dialog.descriptor is not None)
     dialog.range_check.setChecked(False)  # an instant: the first month
     dialog.name_edit.setText("NDVI from the dialog")
     dialog.ok_button.click()
     assert dialog.submitted is not None and dialog.result() == dialog.Accepted
-    assert wait(lambda: project.count() == 1, timeout=60)
+    assert wait_until(lambda: project.count() == 1, timeout=60)
     layer = next(iter(project.mapLayers().values()))
     assert layer.name() == "NDVI from the dialog 2014-01-01"
     assert layer.customProperty("geoengine/workflow_id") == NDVI_ID
@@ -227,12 +202,12 @@ def test_json_mode_validates_registers_and_loads_a_vector(dialog, project):
     dialog.json_edit.setPlainText(json.dumps(PORTS))
     assert dialog.json_state.property("valid") is True and dialog.register_button.isEnabled()
     dialog.register_button.click()
-    assert wait(lambda: dialog.descriptor is not None), dialog.message_label.text()
+    assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()
     assert "Vector" in dialog.descriptor_label.text() and "scalerank (int)" in dialog.descriptor_label.text()
     assert not dialog.band_list.isEnabled() and not dialog.mode_combo.isEnabled()
     assert dialog.ok_button.isEnabled()
     dialog.ok_button.click()
-    assert wait(lambda: project.count() == 1, timeout=60)
+    assert wait_until(lambda: project.count() == 1, timeout=60)
     layer = next(iter(project.mapLayers().values()))
     assert layer.providerType() == "memory" and layer.featureCount() > 50
 
@@ -246,7 +221,7 @@ def test_json_ok_without_fetch_registers_then_loads(dialog, project):
     dialog.start_edit.setDateTime(dialog.start_edit.dateTime().fromString("2014-03-01T00:00:00Z", 1))
     assert dialog.ok_button.isEnabled(), dialog.message_label.text()
     dialog.ok_button.click()
-    assert wait(lambda: project.count() == 1, timeout=60)
+    assert wait_until(lambda: project.count() == 1, timeout=60)
     layer = next(iter(project.mapLayers().values()))
     assert layer.customProperty("geoengine/workflow_id") == NDVI_ID
     assert layer.customProperty("geoengine/time").startswith("2014-03-01T00:00:00.000Z")
@@ -256,7 +231,7 @@ def test_the_plugin_action_opens_the_dialog_and_unload_closes_it(qgis_app):
     from geoengine_qgis import classFactory
     from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
 
-    iface = plugin_support().WidgetIface()
+    iface = plugin_support.WidgetIface()
     plugin = classFactory(iface)
     plugin.initGui()
     try:

@@ -4,63 +4,23 @@ and plot workflows, which give a plot result instead of a layer."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import NDVI, request, run_load  # noqa: E402
+from plugin_support import NDVI, request, run_load
 
 pytestmark = pytest.mark.qgis
 EXTENT = (10.0, -10.0, 30.0, 10.0)  # Congo basin: strong NDVI differences between months
 
 
 @pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    QgsProject.instance().clear()
-    yield QgsProject.instance()
-    QgsProject.instance().clear()
-
-
-@pytest.fixture
-def session(base_url):
-    from geoengine_qgis.core.session import Session
-
-    active = Session(base_url, use_env=False)
-    yield active
-    active.close()
-
-
-@pytest.fixture
-def injector(session):
-    from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
-
-    active = BearerHeaderInjector()
-    active.install()
-    active.set_token_source(session.server_url, lambda: session.auth_header["Authorization"][len("Bearer "):])
-    yield active
-    active.uninstall()
-
-
-@pytest.fixture
-def loader(project, tmp_path):
+def loader(project, tempdir, runner):
+    """The shared loader's parts, with a plot handler that keeps the plots in ``loader.plots``."""
     from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
     from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
 
-    runner = TaskRunner(Notifier())
-    tempdir = PluginTempDir(str(tmp_path))
     plots = []
     loader = WorkflowLayerLoader(runner, tempdir, Notifier(), project, plot_handler=plots.append)
     loader.plots = plots
-    yield loader
-    runner.cancel_all()
-    project.clear()
-    tempdir.cleanup()
+    return loader
 
 
 def render(layer, size=200):
@@ -87,7 +47,7 @@ def same_fraction(a, b):
     return sum(1 for p, q in pairs if p == q) / len(pairs)
 
 
-def test_wms_layer_uses_the_preprocessor_the_style_and_the_time(loader, session, injector):
+def test_wms_layer_uses_the_preprocessor_the_style_and_the_time(loader, session, session_injector):
     from geoengine_qgis.core.workflow import register_workflow
     from geoengine_qgis.qgis_glue.layers import LayerOptions
 

@@ -4,65 +4,33 @@ the map (double-click and drop), context-menu actions, and registration on load/
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-import socket
-import sys
 import uuid
-from pathlib import Path
 
+import plugin_support
 import pytest
-from geoengine_server.config import default_data_dir
+from layer_support import DATA, LAYER_DB
+from plugin_support import closed_port, wait_for_fetch
 
 pytestmark = pytest.mark.qgis
 
-DATA = default_data_dir()
 LOCAL, DOWN = "Browser test server", "Browser test unreachable"
 GERMANY = (5.8, 47.2, 15.1, 55.1)
 PORTS_LAYER = "b75db46e-2b9a-4a86-b33f-bc06a73cd711"
-LAYER_DB = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74"
 TEST_COLLECTION = "272bf675-2e27-4412-824c-287c1e6841ac"
-WAIT = 30.0
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def definitions(folder: str) -> dict:
     return {d["id"]: d for d in (json.loads(p.read_text()) for p in sorted((DATA / folder).glob("*.json")))}
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def make_iface():
-    """The tests' WidgetIface plus QGIS's custom drop handler registry and a layer tree view (for the docks)."""
-    from qgis.core import QgsLayerTreeModel, QgsProject
-    from qgis.gui import QgsLayerTreeView
+    """The tests' LayerTreeIface (a layer tree view, for the docks) plus QGIS's custom drop handler registry."""
 
-    class BrowserIface(_support().WidgetIface):
+    class BrowserIface(plugin_support.LayerTreeIface):
         def __init__(self) -> None:
             super().__init__()
             self.drop_handlers = []
-            self._tree_model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
-            self._view = QgsLayerTreeView(self._window)
-            self._view.setModel(self._tree_model)
-
-        def layerTreeView(self):  # noqa: N802 - QgisInterface names
-            return self._view
-
-        def activeLayer(self):  # noqa: N802
-            return self._view.currentLayer()
 
         def registerCustomDropHandler(self, handler) -> None:  # noqa: N802 - QgisInterface names
             self.drop_handlers.append(handler)
@@ -73,14 +41,16 @@ def make_iface():
     return BrowserIface()
 
 
-@pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
+def start_with_local(server):
+    """(iface, plugin): a plugin started on a fresh BrowserIface with the connection LOCAL saved first."""
+    from geoengine_qgis.plugin import GeoEnginePlugin
+    from geoengine_qgis.qgis_glue.connections import Connection
 
-    instance = QgsProject.instance()
-    instance.clear()
-    yield instance
-    instance.clear()
+    iface = make_iface()
+    instance = GeoEnginePlugin(iface)
+    instance.store.save(Connection(LOCAL, server.base_url))
+    instance.initGui()
+    return iface, instance
 
 
 @pytest.fixture
@@ -109,10 +79,6 @@ def plugin(qgis_app, project, server):
 
 
 PERSONAL = "cbb21ee3-d15d-45c5-a175-66964adf4e85"
-
-
-def wait_until(predicate, timeout: float = WAIT) -> bool:
-    return _support().wait_until(predicate, timeout)
 
 
 def request_count(server) -> int:
@@ -162,7 +128,7 @@ class Tree:
         item = self.item(index)
         if self.model.canFetchMore(index):
             self.model.fetchMore(index)
-        assert wait_until(lambda: item.state() == Qgis.BrowserItemState.Populated), f"{item.path()} never filled"
+        assert wait_for_fetch(lambda: item.state() == Qgis.BrowserItemState.Populated), f"{item.path()} never filled"
         return self.children(index)
 
     def child(self, index, name: str):
@@ -277,7 +243,7 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
         assert len(more) == 1 and more[0].name() == "More…"
         before = request_count(server)
         assert plugin.browser.gui_provider.handleDoubleClick(more[0], QgsDataItemGuiContext())
-        assert wait_until(lambda: not more_below(tree, personal) and len(entries_below(tree, personal)) == 23)
+        assert wait_for_fetch(lambda: not more_below(tree, personal) and len(entries_below(tree, personal)) == 23)
         assert [e.name() for e in entries_below(tree, personal)] == names
         assert requests_since(server, before) == [f"GET /layers/collections/{PERSONAL}/tags:*"]
 
@@ -292,7 +258,7 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
         expected = sorted((d.name for d in server.api["catalog"].datasets.values()
                            if d.owner in (None, session.user_id)), key=str.lower)
         assert 20 < len(expected) <= 40
-        assert wait_until(lambda: len(entries_below(tree, datasets)) == len(expected))
+        assert wait_for_fetch(lambda: len(entries_below(tree, datasets)) == len(expected))
         assert more_below(tree, datasets) == []
         entries = entries_below(tree, datasets)
         assert [e.target.dataset for e in entries] == expected
@@ -323,7 +289,7 @@ def test_unreachable_and_failing_servers_give_error_items(server, tree):
     failed = [tree.item(i) for i in tree.expand(catalog)]
     assert len(failed) == 1 and isinstance(failed[0], QgsErrorItem) and "Injected fault" in failed[0].name()
     tree.item(catalog).refresh()  # the Browser's "Refresh": the fault is used up, the listing comes back
-    assert wait_until(lambda: [x.name() for x in tree.items(catalog)] == ["A test collection",
+    assert wait_for_fetch(lambda: [x.name() for x in tree.items(catalog)] == ["A test collection",
                                                                           "An empty collection"])
 
 
@@ -351,7 +317,7 @@ def test_double_click_adds_ports_in_germany_through_the_loader(plugin, project, 
 
     entry = ports_entry(tree)
     assert plugin.browser.gui_provider.handleDoubleClick(entry, QgsDataItemGuiContext())
-    assert wait_until(lambda: loaded_layers(project, "Ports in Germany"))
+    assert wait_for_fetch(lambda: loaded_layers(project, "Ports in Germany"))
     layer = loaded_layers(project, "Ports in Germany")[0]
     assert layer.type() == QgsMapLayerType.VectorLayer and layer.featureCount() == 13
     assert layer.customProperty("geoengine/workflow_id") == expected_ports_id(server)
@@ -378,14 +344,14 @@ def test_dropping_entries_on_the_map(plugin, project, server, tree):
     canvas = plugin.iface.mapCanvas()
     assert handler.canHandleCustomUriCanvasDrop(dropped[0], canvas)
     assert handler.handleCustomUriCanvasDrop(dropped[0], canvas)
-    assert wait_until(lambda: loaded_layers(project, "Ports in Germany"))
+    assert wait_for_fetch(lambda: loaded_layers(project, "Ports in Germany"))
     assert loaded_layers(project, "Ports in Germany")[0].featureCount() == 13
 
     datasets = tree.child(tree.path(LOCAL), "Datasets")
     tree.expand(datasets)
     ports = next(e for e in tree.items(datasets) if isinstance(e, EntryItem) and e.target.dataset == "ne_10m_ports")
     handler.handleCustomUriDrop(QgsMimeDataUtils.decodeUriList(QgsMimeDataUtils.encodeUriList(ports.mimeUris()))[0])
-    assert wait_until(lambda: loaded_layers(project, ports.name()))
+    assert wait_for_fetch(lambda: loaded_layers(project, ports.name()))
     layer = loaded_layers(project, ports.name())[0]
     assert layer.featureCount() > 13  # every port in the map's rectangle, not only Germany's
 
@@ -406,16 +372,16 @@ def test_context_menu_actions(plugin, server, tree):
     QApplication.clipboard().setText("")
     actions["Copy workflow id"].trigger()
     expected = expected_ports_id(server)
-    assert wait_until(lambda: QApplication.clipboard().text() == expected)
+    assert wait_for_fetch(lambda: QApplication.clipboard().text() == expected)
 
     actions["Show workflow definition…"].trigger()
-    assert wait_until(lambda: plugin.browser.actions.dialogs)
+    assert wait_for_fetch(lambda: plugin.browser.actions.dialogs)
     dialog = plugin.browser.actions.dialogs[-1]
     assert dialog.workflow_id == expected
     assert dialog.definition == definitions("layer_defs")[PORTS_LAYER]["workflow"]
 
     actions["Show provenance…"].trigger()
-    assert wait_until(lambda: plugin.provenance_dock is not None and plugin.provenance_dock.state == "ready")
+    assert wait_for_fetch(lambda: plugin.provenance_dock is not None and plugin.provenance_dock.state == "ready")
     assert plugin.provenance_dock.rows and "Natural Earth" in plugin.provenance_dock.as_text()
     menu.deleteLater()
 
@@ -425,7 +391,7 @@ def test_provenance_text_window_without_the_dock(plugin, tree):
     entry = ports_entry(tree)
     shown = []
     plugin.browser.actions.show_provenance(entry.target, shown.append)
-    assert wait_until(lambda: shown)
+    assert wait_for_fetch(lambda: shown)
     assert "Natural Earth" in shown[0].text() and "Citation:" in shown[0].text()
 
 
@@ -474,7 +440,7 @@ def test_refresh_and_the_connections_dialog_from_the_context_menu(plugin, tree):
     plugin.store.save(Connection(name, "http://127.0.0.1:9/api", PASSWORD, "nosuch1"))
     try:
         actions["Refresh"].trigger()
-        assert wait_until(lambda: name in [item.name() for item in tree.items(root)])
+        assert wait_for_fetch(lambda: name in [item.name() for item in tree.items(root)])
         shown = [tree.item(i) for i in tree.expand(tree.child(root, name))]
         assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem)
         assert shown[0].name().startswith("Authentication configuration 'nosuch1' cannot be read")
@@ -484,7 +450,7 @@ def test_refresh_and_the_connections_dialog_from_the_context_menu(plugin, tree):
     finally:
         plugin.store.delete(name)
     dialog.reject()  # closing the dialog refreshes the Browser
-    assert wait_until(lambda: name not in [item.name() for item in tree.items(root)])
+    assert wait_for_fetch(lambda: name not in [item.name() for item in tree.items(root)])
     menu.deleteLater()
 
 
@@ -492,7 +458,7 @@ def test_a_password_connection_lists_its_own_datasets(plugin, server, tree):
     from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
     from qgis.core import QgsApplication, QgsAuthMethodConfig
 
-    _support().ensure_master_password()
+    plugin_support.ensure_master_password()
     config = QgsAuthMethodConfig("Basic")
     config.setName("browser tests analyst")
     config.setConfig("username", "analyst@example.org")
@@ -518,14 +484,9 @@ def test_unload_while_a_node_is_still_loading(qgis_app, server):
     import time
 
     from geoengine_qgis.browser.integration import registered_provider_names
-    from geoengine_qgis.plugin import GeoEnginePlugin
-    from geoengine_qgis.qgis_glue.connections import Connection
     from qgis.core import Qgis
 
-    iface = make_iface()
-    instance = GeoEnginePlugin(iface)
-    instance.store.save(Connection(LOCAL, server.base_url))
-    instance.initGui()
+    iface, instance = start_with_local(server)
     tree = Tree()
     try:
         node = tree.path(LOCAL)
@@ -536,10 +497,10 @@ def test_unload_while_a_node_is_still_loading(qgis_app, server):
         assert item.state() == Qgis.BrowserItemState.Populating  # the Browser shows it as loading
         started, asked_before = time.monotonic(), request_count(server)
         instance.unload()
-        _support().flush_deletes()
+        plugin_support.flush_deletes()
         assert time.monotonic() - started < 5  # QGIS deletes a loading item once its worker ends
         assert "Geo Engine" not in registered_provider_names()
-        wait_until(lambda: False, timeout=3.0)  # the login under way ends meanwhile; the listing is never sent
+        wait_for_fetch(lambda: False, timeout=3.0)  # the login under way ends meanwhile; the listing is never sent
         asked = requests_since(server, asked_before - 1)
         assert "GET /layers/collections" not in asked and instance.sessions.names() == []
     finally:
@@ -563,7 +524,7 @@ def test_added_layers_use_the_maps_current_time(plugin, project, tree):
     assert ndvi.icon() is not None and ndvi.target.data_kind == "raster"
     done = []
     plugin.browser.actions.add_to_map(ndvi.target, done.append)
-    assert wait_until(lambda: done)
+    assert wait_for_fetch(lambda: done)
     assert done[0].ok, done[0].error
     layer = done[0].layers[0]
     assert layer.type() == QgsMapLayerType.RasterLayer
@@ -574,15 +535,10 @@ def test_added_layers_use_the_maps_current_time(plugin, project, tree):
 def test_paths_below_the_root_change_with_each_start(qgis_app, server):
     """QGIS re-expands the Browser paths that were open when it last closed. Our paths below the root carry an
     id per plugin start, so a restart never reads credentials or fetches on its own."""
-    from geoengine_qgis.plugin import GeoEnginePlugin
-    from geoengine_qgis.qgis_glue.connections import Connection
 
     paths = []
     for _round in range(2):
-        iface = make_iface()
-        instance = GeoEnginePlugin(iface)
-        instance.store.save(Connection(LOCAL, server.base_url))
-        instance.initGui()
+        iface, instance = start_with_local(server)
         tree = Tree()
         try:
             root = tree.root()
@@ -616,6 +572,6 @@ def test_an_edited_connection_gets_a_fresh_node(plugin, server, tree):
     old_path = tree.item(tree.child(root, LOCAL)).path()
     plugin.store.save(Connection(LOCAL, f"http://127.0.0.1:{closed_port()}/api"), previous_name=LOCAL)
     plugin.browser.refresh_connections()
-    assert wait_until(lambda: tree.item(tree.child(root, LOCAL)).path() != old_path)
+    assert wait_for_fetch(lambda: tree.item(tree.child(root, LOCAL)).path() != old_path)
     shown = [tree.item(i) for i in tree.expand(tree.path(LOCAL, "Layer collections"))]
     assert len(shown) == 1 and isinstance(shown[0], QgsErrorItem)  # the new URL, not the old node's session

@@ -4,15 +4,11 @@ to numpy on the NDVI window, exports, the loader hand-over, and error paths."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from osgeo import gdal
-
-sys.path.insert(0, str(Path(__file__).parent))
-from dock_support import NDVI, make_iface, register, start_plugin, stop_plugin, wait_until  # noqa: E402
+from plugin_support import NDVI, register, wait_for_fetch
 
 pytestmark = pytest.mark.qgis
 
@@ -34,24 +30,11 @@ STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {
 
 
 @pytest.fixture
-def iface(qgis_app):
-    widget_iface = make_iface()
-    yield widget_iface
-    widget_iface.close()
-
-
-@pytest.fixture
-def plugin(iface, base_url):
-    active = start_plugin(iface, base_url)
-    yield active
-    stop_plugin(active)
-
-
-@pytest.fixture
-def dock(plugin, iface):
+def dock(plugin, tree_iface):
     from geoengine_qgis.ui.plot_dock import PlotDock
 
-    widget = PlotDock(plugin.with_session, plugin.tasks, iface.mapCanvas(), plugin.store.names, iface.mainWindow())
+    widget = PlotDock(plugin.with_session, plugin.tasks, tree_iface.mapCanvas(), plugin.store.names,
+                      tree_iface.mainWindow())
     widget.resize(700, 520)
     yield widget
     widget.deleteLater()
@@ -61,7 +44,7 @@ def show(dock, workflow_id, connection="admin", bounds=AFRICA, time=APRIL):
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
     dock.show_plot(connection, workflow_id, QgsRectangle(*bounds), QgsCoordinateReferenceSystem("EPSG:4326"), time)
-    assert wait_until(lambda: dock.state in ("ready", "error", "raw"))
+    assert wait_for_fetch(lambda: dock.state in ("ready", "error", "raw"))
 
 
 def ndvi_april(server):
@@ -129,7 +112,7 @@ def test_statistics_table_equals_numpy_on_the_ndvi_window(dock, base_url, server
     assert shown["mean"] == f"{valid.mean():.6g}" and shown["validCount"] == str(valid.size)
 
 
-def test_loader_hand_over_shows_a_fetched_plot(dock, plugin, iface, base_url, tmp_path):
+def test_loader_hand_over_shows_a_fetched_plot(dock, plugin, tree_iface, base_url, tmp_path):
     from geoengine_qgis.qgis_glue.layers import LayerRequest, WorkflowLayerLoader
     from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
@@ -145,7 +128,7 @@ def test_loader_hand_over_shows_a_fetched_plot(dock, plugin, iface, base_url, tm
         loader.load(session, request, on_done=outcomes.append)
 
     plugin.with_session("admin", load)
-    assert wait_until(lambda: bool(outcomes))
+    assert wait_for_fetch(lambda: bool(outcomes))
     assert outcomes[0].ok
     assert dock.state == "ready" and len(dock.content.bars) == 5
     assert workflow_id in dock.info.text()
@@ -167,7 +150,7 @@ def test_errors_show_a_message(dock, base_url):
     assert dock.state == "error" and "not-a-uuid" in dock.status.text()
 
 
-def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base_url):
+def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, tree_iface, base_url):
     from qgis.core import (
         QgsCoordinateReferenceSystem,
         QgsCoordinateTransform,
@@ -177,7 +160,7 @@ def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base
     )
     from qgis.PyQt.QtCore import QDateTime, Qt
 
-    canvas = iface.mapCanvas()
+    canvas = tree_iface.mapCanvas()
     canvas.resize(400, 400)
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
     canvas.setExtent(QgsRectangle(0, 0, 1_000_000, 1_000_000))
@@ -185,7 +168,7 @@ def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base
                                              QDateTime(2014, 3, 1, 0, 0, 0, 0, Qt.TimeSpec.UTC)))
     assert canvas.mapSettings().isTemporal()
     dock.show_plot("admin", register(base_url, STATISTICS))
-    assert wait_until(lambda: dock.state in ("ready", "error"))
+    assert wait_for_fetch(lambda: dock.state in ("ready", "error"))
     assert dock.state == "ready", dock.status.text()
     request = dock.request
     assert request.crs.authid() == "EPSG:3857"
@@ -200,24 +183,24 @@ def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, iface, base
     assert dock.content.values[("validCount", "ndvi")] > 0
 
 
-def test_follow_map_plots_again_for_the_new_extent(dock, iface, base_url):
+def test_follow_map_plots_again_for_the_new_extent(dock, tree_iface, base_url):
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
-    canvas = iface.mapCanvas()
+    canvas = tree_iface.mapCanvas()
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     canvas.setExtent(QgsRectangle(*AFRICA))
     show(dock, register(base_url, STATISTICS), time=APRIL)
     first = dock.content.values[("validCount", "ndvi")]
     dock.follow_check.setChecked(True)
     canvas.setExtent(QgsRectangle(10.0, 0.0, 20.0, 10.0))
-    assert wait_until(lambda: dock.request.extent != QgsRectangle(*AFRICA) and dock.state == "ready")
+    assert wait_for_fetch(lambda: dock.request.extent != QgsRectangle(*AFRICA) and dock.state == "ready")
     assert dock.request.extent == canvas.mapSettings().visibleExtent()
     assert 0 < dock.content.values[("validCount", "ndvi")] < first
     dock.set_follow_map(False)
     assert not dock.follow_check.isChecked()
     before = dock.request
     canvas.setExtent(QgsRectangle(*AFRICA))
-    wait_until(lambda: dock.request is not before, timeout=1.5)
+    wait_for_fetch(lambda: dock.request is not before, timeout=1.5)
     assert dock.request is before  # no longer following
 
 

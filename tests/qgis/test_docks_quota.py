@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 import requests
-
-sys.path.insert(0, str(Path(__file__).parent))
-from dock_support import (  # noqa: E402
+from plugin_support import (
     ADMIN,
     ADMIN_PASSWORD,
     ANALYST,
     ANALYST_PASSWORD,
     NDVI,
-    make_iface,
     register,
-    start_plugin,
-    stop_plugin,
-    wait_until,
+    wait_for_fetch,
 )
 
 pytestmark = pytest.mark.qgis
@@ -28,24 +20,10 @@ STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {"col
 
 
 @pytest.fixture
-def iface(qgis_app):
-    widget_iface = make_iface()
-    yield widget_iface
-    widget_iface.close()
-
-
-@pytest.fixture
-def plugin(iface, base_url):
-    active = start_plugin(iface, base_url)
-    yield active
-    stop_plugin(active)
-
-
-@pytest.fixture
-def dock(plugin, iface):
+def dock(plugin, tree_iface):
     from geoengine_qgis.ui.quota_dock import QuotaDock
 
-    widget = QuotaDock(plugin.with_session, plugin.tasks, plugin.store.names, iface.mainWindow())
+    widget = QuotaDock(plugin.with_session, plugin.tasks, plugin.store.names, tree_iface.mainWindow())
     yield widget
     widget.deleteLater()
 
@@ -66,7 +44,7 @@ class Api:
 
 
 def settle(dock):
-    assert wait_until(lambda: dock.busy == 0)
+    assert wait_for_fetch(lambda: dock.busy == 0)
 
 
 def test_own_quota_equals_get_quota(dock, base_url):

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import sys
-from pathlib import Path
-
+import plugin_support
 import pytest
+from plugin_support import ADMIN, ADMIN_PASSWORD, basic_config, closed_port
 
 pytestmark = pytest.mark.qgis
-
-ADMIN, ADMIN_PASSWORD = "admin@localhost", "adminadmin"
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture
@@ -29,7 +14,7 @@ def auth(qgis_app):
     """The Auth Manager of the test profile, unlocked; configs made by a test are removed afterwards."""
     from qgis.core import QgsApplication
 
-    _support().ensure_master_password()
+    plugin_support.ensure_master_password()
     manager = QgsApplication.authManager()
     before = set(manager.configIds())
     yield manager
@@ -61,30 +46,13 @@ def log_messages(qgis_app):
     QgsApplication.messageLog().messageReceived.disconnect(record)
 
 
-def basic_config(manager, username: str, password: str, name: str = "test login") -> str:
-    from qgis.core import QgsAuthMethodConfig
-
-    config = QgsAuthMethodConfig("Basic")
-    config.setName(name)
-    config.setConfig("username", username)
-    config.setConfig("password", password)
-    assert manager.storeAuthenticationConfig(config)
-    return config.id()
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- settings round trip --------------------------------------------------------------------------
 
 
 def test_password_connection_round_trip_keeps_the_password_out_of_settings(auth, store, base_url):
     from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection, PasswordCredentials, load_credentials
 
-    authcfg = basic_config(auth, ADMIN, ADMIN_PASSWORD)
+    authcfg = basic_config(ADMIN, ADMIN_PASSWORD)
     saved = store.save(Connection(" Local ", base_url + "/", PASSWORD, authcfg))
     assert saved == Connection("Local", base_url, PASSWORD, authcfg)
     assert store.names() == ["Local"]
@@ -92,7 +60,7 @@ def test_password_connection_round_trip_keeps_the_password_out_of_settings(auth,
     assert load_credentials(saved) == PasswordCredentials(ADMIN, ADMIN_PASSWORD)
     assert "adminadmin" not in repr(load_credentials(saved))
 
-    text = _support().settings_file().read_text(encoding="utf-8", errors="replace")
+    text = plugin_support.settings_file().read_text(encoding="utf-8", errors="replace")
     assert "test-connections" in text and authcfg in text and base_url in text
     assert ADMIN_PASSWORD not in text and ADMIN not in text
 
@@ -104,7 +72,7 @@ def test_token_connection_stores_the_token_in_the_auth_manager_only(auth, store,
     authcfg = store_token("tok", token)
     saved = store.save(Connection("tok", base_url, TOKEN, authcfg))
     assert load_credentials(saved) == TokenCredentials(token)
-    assert token not in _support().settings_file().read_text(encoding="utf-8", errors="replace")
+    assert token not in plugin_support.settings_file().read_text(encoding="utf-8", errors="replace")
 
     # replacing the token updates the same Auth Manager entry
     new_token = "2b4d2e9a-1111-4222-8333-944455556666"
@@ -119,7 +87,7 @@ def test_token_connection_stores_the_token_in_the_auth_manager_only(auth, store,
 def test_deleting_a_password_connection_keeps_the_users_auth_config(auth, store, base_url):
     from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
 
-    authcfg = basic_config(auth, ADMIN, ADMIN_PASSWORD)
+    authcfg = basic_config(ADMIN, ADMIN_PASSWORD)
     store.save(Connection("a", base_url, PASSWORD, authcfg))
     store.delete("a")
     assert authcfg in auth.configIds()
@@ -196,7 +164,7 @@ def dialog(qgis_app, store):
 def run_test(dialog, timeout: float = 30.0) -> str:
     task = dialog.test_current()
     if task is not None:
-        assert _support().wait_until(lambda: dialog.test_button.isEnabled(), timeout=timeout), "test never finished"
+        assert plugin_support.wait_until(lambda: dialog.test_button.isEnabled(), timeout=timeout), "test never finished"
     return dialog.status.text()
 
 
@@ -217,7 +185,7 @@ def test_test_connection_anonymous_shows_version_and_user(dialog, base_url):
 
 
 def test_test_connection_with_email_and_password(dialog, auth, base_url, log_messages):
-    authcfg = basic_config(auth, ADMIN, ADMIN_PASSWORD)
+    authcfg = basic_config(ADMIN, ADMIN_PASSWORD)
     fill(dialog, "admin", base_url, "password", authcfg)
     assert dialog.save_current() is not None
     status = run_test(dialog)
@@ -236,7 +204,7 @@ def test_test_connection_runs_in_the_background(dialog, base_url, faults):
     assert time.monotonic() - t0 < 0.3
     assert task is not None and not dialog.test_button.isEnabled()
     assert dialog.status.text().startswith("Testing")
-    assert _support().wait_until(lambda: dialog.test_button.isEnabled(), timeout=30)
+    assert plugin_support.wait_until(lambda: dialog.test_button.isEnabled(), timeout=30)
     assert time.monotonic() - t0 > 1.0
     assert "Geo Engine 0.9.3" in dialog.status.text()
 
@@ -248,12 +216,12 @@ def test_closing_the_dialog_cancels_a_running_test(dialog, base_url, faults):
     dialog.done(0)
     assert task.isCanceled()
     assert task.waitForFinished(20000)
-    _support().wait_until(lambda: False, timeout=0.3)
+    plugin_support.wait_until(lambda: False, timeout=0.3)
     assert dialog.status.text().startswith("Testing")  # no callback reached the closed dialog
 
 
 def test_wrong_password_gives_a_401_message(dialog, auth, base_url, log_messages):
-    authcfg = basic_config(auth, ADMIN, "wrong-password")
+    authcfg = basic_config(ADMIN, "wrong-password")
     fill(dialog, "bad", base_url, "password", authcfg)
     status = run_test(dialog)
     assert "401" in status and "password is wrong" in status, status
@@ -285,7 +253,7 @@ def test_test_connection_with_a_pasted_token(dialog, base_url, auth, log_message
     # saving moves the token into the Auth Manager; the settings never see it
     saved = dialog.save_current()
     assert saved is not None and saved.authcfg in auth.configIds()
-    assert token not in _support().settings_file().read_text(encoding="utf-8", errors="replace")
+    assert token not in plugin_support.settings_file().read_text(encoding="utf-8", errors="replace")
     assert not any(token in message for message in log_messages)
     status = run_test(dialog)  # now from the Auth Manager
     assert f"<{ADMIN}>" in status, status
@@ -301,7 +269,7 @@ def test_invalid_form_is_reported_without_a_task(dialog):
 def test_dialog_lists_edits_renames_and_deletes(dialog, store, auth, base_url):
     from geoengine_qgis.qgis_glue.connections import PASSWORD, TOKEN, Connection
 
-    authcfg = basic_config(auth, ADMIN, ADMIN_PASSWORD)
+    authcfg = basic_config(ADMIN, ADMIN_PASSWORD)
     fill(dialog, "beta", base_url, "password", authcfg)
     assert dialog.save_current() == Connection("beta", base_url, PASSWORD, authcfg)
     fill(dialog, "alpha", base_url + "/", "token")

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.qgis
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture
@@ -33,13 +22,6 @@ def log_messages(qgis_app):
     QgsApplication.messageLog().messageReceived.connect(record)
     yield messages
     QgsApplication.messageLog().messageReceived.disconnect(record)
-
-
-@pytest.fixture
-def iface(qgis_app):
-    widget_iface = _support().WidgetIface()
-    yield widget_iface
-    widget_iface.close()
 
 
 def test_is_available_sees_blocked_and_absent_modules(qgis_app, monkeypatch):

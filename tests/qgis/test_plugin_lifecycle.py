@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import plugin_support
 import pytest
 
 pytestmark = pytest.mark.qgis
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 EXPECTED_ACTIONS = [
     "Connections…", "Add workflow layer…", "Provenance", "Quota & usage", "Plot", "Save result as dataset…",
     "Download metadata…", "Show workflow definition", "Copy workflow id", "Help",
 ]
-
-
-@pytest.fixture
-def iface(qgis_app):
-    widget_iface = _support().WidgetIface()
-    yield widget_iface
-    widget_iface.close()
 
 
 def _start(iface):
@@ -152,7 +135,7 @@ def test_init_gui_opens_no_socket_and_reads_no_credentials(iface, monkeypatch):
     manager.requestAboutToBeCreated[QgsNetworkRequestParameters].connect(qgis_requests.append)
     try:
         plugin = _start(iface)
-        _support().flush_deletes()
+        plugin_support.flush_deletes()
     finally:
         manager.requestAboutToBeCreated[QgsNetworkRequestParameters].disconnect(qgis_requests.append)
     try:
@@ -196,12 +179,12 @@ def test_unload_cancels_running_tasks(iface):
 
     task = plugin.tasks.submit("long job", work, on_success=outcomes.append,
                                on_cancel=lambda: outcomes.append("cancel callback"))
-    assert _support().wait_until(lambda: started, timeout=10)
+    assert plugin_support.wait_until(lambda: started, timeout=10)
     t0 = time.monotonic()
     plugin.unload()
     assert time.monotonic() - t0 < 5
     assert task.isCanceled()
-    _support().wait_until(lambda: False, timeout=0.3)  # let finished() run
+    plugin_support.wait_until(lambda: False, timeout=0.3)  # let finished() run
     assert outcomes == []  # detached: no callback into a plugin that is gone
     assert plugin.tasks.active == set()
 

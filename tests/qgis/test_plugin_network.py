@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+import plugin_support
 import pytest
 
 pytestmark = pytest.mark.qgis
 
 TOKEN = "0c4f5a5e-6f37-4d84-9a41-7f0d7f9b2c11"
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture
@@ -189,7 +176,7 @@ def test_resolved_connection_carries_the_proxy_into_the_core_session(fallback_pr
     from geoengine_qgis.qgis_glue.sessions import open_session, resolve
     from qgis.PyQt.QtNetwork import QNetworkProxy
 
-    closed = _closed_port()
+    closed = plugin_support.closed_port()
     fallback_proxy.setFallbackProxyAndExcludes(
         QNetworkProxy(QNetworkProxy.ProxyType.HttpProxy, "127.0.0.1", closed), [], []
     )
@@ -199,14 +186,6 @@ def test_resolved_connection_carries_the_proxy_into_the_core_session(fallback_pr
     with pytest.raises(GeoEngineConnectionError) as failure:
         open_session(resolved)  # the server is up: only the (dead) proxy can make this fail
     assert isinstance(failure.value.__cause__, requests.exceptions.ProxyError)
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- sessions for features (SessionManager.ensure / plugin.with_session) --------------------------------
@@ -222,7 +201,7 @@ def test_ensure_logs_in_once_in_the_background_then_reuses_the_session(injector,
     connection = Connection("local", base_url)
     task = manager.ensure(connection, runner, ready.append)
     assert task is not None and ready == []
-    assert _support().wait_until(lambda: ready, timeout=30)
+    assert plugin_support.wait_until(lambda: ready, timeout=30)
     assert manager.ensure(connection, runner, ready.append) is None  # ready at once, same session
     assert ready[0] is ready[1]
     assert injector.token_for(f"{base_url}/wms/x") == ready[0].auth_header["Authorization"].split()[1]
@@ -231,7 +210,7 @@ def test_ensure_logs_in_once_in_the_background_then_reuses_the_session(injector,
     assert manager.ensure(same, runner, ready.append) is None and ready[2] is ready[0]
     changed = Connection("local", base_url.replace("127.0.0.1", "localhost"))  # other settings: log in again
     assert manager.ensure(changed, runner, ready.append) is not None
-    assert _support().wait_until(lambda: len(ready) == 4, timeout=30)
+    assert plugin_support.wait_until(lambda: len(ready) == 4, timeout=30)
     assert ready[3] is not ready[0]
     manager.close_all()
     assert injector.prefixes == []
@@ -241,7 +220,7 @@ def test_plugin_with_session_and_unload_forgets_sessions(qgis_app, base_url):
     from geoengine_qgis import classFactory
     from geoengine_qgis.qgis_glue.connections import Connection, ConnectionStore
 
-    iface = _support().WidgetIface()
+    iface = plugin_support.WidgetIface()
     plugin = classFactory(iface)
     plugin.store = ConnectionStore("geoengine/test-plugin-connections")
     plugin.initGui()
@@ -249,7 +228,7 @@ def test_plugin_with_session_and_unload_forgets_sessions(qgis_app, base_url):
         plugin.store.save(Connection("srv", base_url))
         ready = []
         plugin.with_session("srv", ready.append)
-        assert _support().wait_until(lambda: ready, timeout=30)
+        assert plugin_support.wait_until(lambda: ready, timeout=30)
         assert plugin.sessions.names() == ["srv"] and plugin.injector.prefixes
 
         errors = []

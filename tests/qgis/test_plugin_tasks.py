@@ -2,45 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import sys
 import threading
 import time
-from pathlib import Path
 
+import plugin_support
 import pytest
 
 pytestmark = pytest.mark.qgis
-
-
-def _support():
-    name = "geoengine_plugin_test_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("plugin_support.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture
-def bar(qgis_app):
-    from qgis.gui import QgsMessageBar
-
-    widget = QgsMessageBar()
-    yield widget
-    widget.deleteLater()
-
-
-@pytest.fixture
-def runner(bar):
-    from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-
-    task_runner = TaskRunner(Notifier(bar))
-    yield task_runner
-    task_runner.cancel_all()
 
 
 @pytest.fixture
@@ -59,7 +27,7 @@ def log_messages(qgis_app):
 
 
 def wait_done(runner, timeout=30.0):
-    assert _support().wait_until(lambda: not runner.active, timeout=timeout), "task did not finish in time"
+    assert plugin_support.wait_until(lambda: not runner.active, timeout=timeout), "task did not finish in time"
 
 
 def test_a_core_call_runs_off_the_main_thread_and_delivers_on_it(runner, base_url):
@@ -94,9 +62,7 @@ def test_a_core_error_goes_to_the_bar_short_and_the_log_in_detail(runner, bar, l
     from geoengine_qgis.core.errors import GeoEngineConnectionError
     from geoengine_qgis.core.session import Session
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = plugin_support.closed_port()
     errors = []
     runner.submit("connect", lambda ctx: Session(f"http://127.0.0.1:{port}/api", use_env=False),
                   on_error=errors.append)

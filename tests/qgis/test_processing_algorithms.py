@@ -4,18 +4,16 @@ the source data and vs. the "Add workflow layer" loader, cancellation, and error
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
+from layer_support import PORTS, PORTS_SHP
 from osgeo import ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import AFRICA, PORTS, PORTS_SHP, request, run_load  # noqa: E402
-from processing_support import (  # noqa: E402
+from plugin_support import AFRICA, request, run_load
+from processing_support import (
     AFRICA_EXTENT,
     HISTOGRAM,
     NDVI_ID,
@@ -610,7 +608,7 @@ def test_in_a_model_register_feeds_load_raster(processing, url, tmp_path):
 
 
 def test_runs_in_a_background_task_as_the_processing_dialog_does(processing, url, tmp_path):
-    from layer_support import plugin_support
+    import plugin_support
     from qgis.core import (
         QgsApplication,
         QgsProcessingAlgRunnerTask,
@@ -628,7 +626,7 @@ def test_runs_in_a_background_task_as_the_processing_dialog_does(processing, url
     outcome = {}
     task.executed.connect(lambda ok, results: outcome.update(ok=ok, results=results))
     QgsApplication.taskManager().addTask(task)
-    assert plugin_support().wait_until(lambda: "ok" in outcome, timeout=60)
+    assert plugin_support.wait_until(lambda: "ok" in outcome, timeout=60)
     assert outcome["ok"] and outcome["results"]["OUTPUT"] == str(path)
     array, transform, _, _ = read_tiff(path)
     source, source_transform, _, _ = ndvi_tiff("2014-04-01")

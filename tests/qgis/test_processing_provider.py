@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import configparser
-import sys
 from pathlib import Path
 
+import plugin_support
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import plugin_support  # noqa: E402
 
 pytestmark = pytest.mark.qgis
 
@@ -32,7 +29,7 @@ def test_metadata_declares_a_processing_provider():
 def test_provider_registers_with_init_gui_and_goes_with_unload(qgis_app):
     from geoengine_qgis.plugin import GeoEnginePlugin
 
-    iface = plugin_support().WidgetIface()
+    iface = plugin_support.WidgetIface()
     plugin = GeoEnginePlugin(iface)
     assert registry().providerById("geoengine") is None
     plugin.initGui()

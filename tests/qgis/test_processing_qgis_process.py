@@ -19,11 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from layer_support import PORTS, PORTS_SHP
 from osgeo import ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import AFRICA, PORTS, PORTS_SHP  # noqa: E402
-from processing_support import AFRICA_EXTENT, NDVI_ID, read_tiff, start_processing  # noqa: E402
+from plugin_support import AFRICA
+from processing_support import AFRICA_EXTENT, NDVI_ID, read_tiff, start_processing
 
 pytestmark = pytest.mark.qgis
 

@@ -14,11 +14,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import plugin_support
 import pytest
+from layer_support import NDVI_TIFF, PORTS, PORTS_SHP
 from osgeo import gdal, ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import NDVI, NDVI_TIFF, PORTS, PORTS_SHP, plugin_support, request  # noqa: E402
+from plugin_support import NDVI, request
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 CHILD = Path(__file__).with_name("project_reopen_child.py")
@@ -53,8 +53,7 @@ def saved_connection(qgis_app, base_url):
     from geoengine_qgis.qgis_glue.connections import Connection, ConnectionStore
     from qgis.core import QgsApplication, QgsAuthMethodConfig
 
-    support = plugin_support()
-    support.ensure_master_password()
+    plugin_support.ensure_master_password()
     config = QgsAuthMethodConfig("Basic")
     config.setName("Geo Engine analyst (reopen test)")
     config.setConfig("username", EMAIL)
@@ -77,8 +76,7 @@ def plugin(qgis_app, saved_connection):
     from qgis.core import QgsProject
 
     QgsProject.instance().clear()
-    support = plugin_support()
-    iface = support.WidgetIface()
+    iface = plugin_support.WidgetIface()
     instance = geoengine_qgis.classFactory(iface)
     instance.initGui()
     yield instance
@@ -91,7 +89,7 @@ def plugin(qgis_app, saved_connection):
 def plugin_session(plugin):
     sessions = []
     plugin.with_session(CONNECTION, sessions.append, lambda exc: sessions.append(exc))
-    assert plugin_support().wait_until(lambda: bool(sessions), timeout=30), "no login within 30 s"
+    assert plugin_support.wait_until(lambda: bool(sessions), timeout=30), "no login within 30 s"
     assert not isinstance(sessions[0], BaseException), sessions[0]
     return sessions[0]
 
@@ -99,7 +97,7 @@ def plugin_session(plugin):
 def load(plugin, session, layer_request):
     outcomes = []
     plugin.layer_loader().load(session, layer_request, on_done=outcomes.append)
-    assert plugin_support().wait_until(lambda: bool(outcomes), timeout=60), "load did not finish"
+    assert plugin_support.wait_until(lambda: bool(outcomes), timeout=60), "load did not finish"
     assert outcomes[0].ok, outcomes[0].error
     return outcomes[0].layers[0]
 
@@ -129,7 +127,7 @@ def run_child(tmp_path, project_path, probe_wms=False, timeout=60):
     }
     config_path = tmp_path / f"child-{project_path.stem}.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
-    env = plugin_support().env_without_proxy()
+    env = plugin_support.env_without_proxy()
     env["QT_QPA_PLATFORM"] = "offscreen"
     completed = subprocess.run([sys.executable, str(CHILD), str(config_path)], capture_output=True, text=True,
                                timeout=timeout + 60, env=env, cwd=str(tmp_path))
@@ -161,9 +159,9 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
     wms = load(plugin, session, request(ndvi_id, bounds=BOUNDS, name="NDVI live", connection_name=CONNECTION,
                                         options=LayerOptions(raster_mode="wms")))
     assert wms.isValid() and wms.providerType() == "wms"
-    assert plugin_support().wait_until(lambda: not plugin.temporal.busy(ndvi.id()), timeout=20)
+    assert plugin_support.wait_until(lambda: not plugin.temporal.busy(ndvi.id()), timeout=20)
     assert plugin.temporal.following(ndvi.id())
-    assert plugin_support().wait_until(lambda: plugin.temporal.following(wms.id()), timeout=20)  # now WMS-T
+    assert plugin_support.wait_until(lambda: plugin.temporal.following(wms.id()), timeout=20)  # now WMS-T
     token = session.auth_header["Authorization"].split(" ", 1)[1]
     temp_root = plugin.tempdir.root
 
@@ -180,7 +178,7 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
         for secret in (token, PASSWORD, "Bearer", "Authorization"):
             assert secret not in text, f"{secret[:10]}... in {path.name}"
 
-    settings = plugin_support().settings_file().read_text(encoding="utf-8", errors="replace")
+    settings = plugin_support.settings_file().read_text(encoding="utf-8", errors="replace")
     assert "authcfg=" in settings and PASSWORD not in settings and token not in settings  # secrets: Auth Manager
 
     plugin.unload()  # removes the temporary folder with the streamed files

@@ -3,38 +3,19 @@
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from pathlib import Path
 
+import plugin_support
 import pytest
+from layer_support import NDVI_TIFF, PORTS, PORTS_SHP
 from osgeo import gdal, ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import NDVI, NDVI_TIFF, PORTS, PORTS_SHP, plugin_support, request, run_load  # noqa: E402
+from plugin_support import NDVI, request, run_load
+from plugin_support import register_in as register
 
 pytestmark = pytest.mark.qgis
 BOUNDS = (-20.0, -36.0, 53.0, 38.0)  # Africa
 POINTS = [(18.42, -33.92), (31.24, 30.04), (36.82, -1.29), (3.38, 6.52), (28.05, -26.2), (15.3, 4.4), (25.0, 10.0)]
-
-
-@pytest.fixture
-def bar(qgis_app):
-    from qgis.gui import QgsMessageBar
-
-    widget = QgsMessageBar()
-    yield widget
-    widget.deleteLater()
-
-
-@pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    instance = QgsProject.instance()
-    instance.clear()
-    yield instance
-    instance.clear()
 
 
 @pytest.fixture
@@ -48,33 +29,6 @@ def tempdir(tmp_path, project):
 
 
 @pytest.fixture
-def runner(bar):
-    from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-
-    tasks = TaskRunner(Notifier(bar))
-    yield tasks
-    tasks.cancel_all()
-
-
-@pytest.fixture
-def loader(runner, bar, project, tempdir):
-    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
-    from geoengine_qgis.qgis_glue.messages import Notifier
-
-    return WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)
-
-
-@pytest.fixture
-def session(base_url):
-    from geoengine_qgis.core.session import Session
-
-    active = Session(base_url, use_env=False)
-    yield active
-    active.close()
-
-
-@pytest.fixture
 def state(runner, tempdir, bar, project, session):
     from geoengine_qgis.qgis_glue.messages import Notifier
     from geoengine_qgis.qgis_glue.project_state import ProjectState
@@ -85,12 +39,6 @@ def state(runner, tempdir, bar, project, session):
     keeper = ProjectState(runner, tempdir, Notifier(bar), session_for, project)
     yield keeper
     keeper.stop()
-
-
-def register(session, workflow):
-    from geoengine_qgis.core.workflow import register_workflow
-
-    return str(register_workflow(workflow, session=session).workflow_id)
 
 
 def ndvi_expected(month="2014-04-01"):
@@ -199,7 +147,7 @@ def test_saved_without_files_refetches_on_open(server, session, loader, state, p
     ndvi, ports = by_name(project, "NDVI 2014-04-01"), by_name(project, "Ports")
     assert set(state.pending.values()) == {"refetch"} and len(state.pending) == 2
     assert ndvi.customProperty(RESTORE_KEY) == "pending" and not ndvi.isValid()
-    assert plugin_support().wait_until(lambda: not state.pending, timeout=60), state.pending
+    assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
     assert ndvi.isValid() and ndvi.customProperty(RESTORE_KEY) is None
     assert ndvi.renderer().type() == renderer_type  # the style read from the project is back
     ok, got, expected = ndvi_matches(ndvi)
@@ -222,7 +170,7 @@ def test_restore_failure_marks_the_layer(server, session, loader, state, project
     state.restoreFailed.connect(lambda layer_id, reason: failures.append(reason))
     faults.stream_fail_after = 0
     assert project.read(str(path))
-    assert plugin_support().wait_until(lambda: not state.pending, timeout=60), state.pending
+    assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
     ndvi = by_name(project, "NDVI 2014-04-01")
     assert not ndvi.isValid() and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
     assert failures
@@ -256,9 +204,8 @@ def test_project_properties_page_sets_the_keep_files_choice(project, tmp_path):
 def test_plugin_registers_the_page_and_removes_it_on_unload(qgis_app):
     import geoengine_qgis
 
-    support = plugin_support()
 
-    class Iface(support.WidgetIface):
+    class Iface(plugin_support.WidgetIface):
         def __init__(self):
             super().__init__()
             self.pages = []

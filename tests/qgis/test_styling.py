@@ -3,50 +3,13 @@ gradients with under/over colours, the default grey stretch, and colorizers nami
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from layer_support import DATA, LAYER_DB, NE_RGB_LAYER
 from osgeo import gdal, osr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import DATA, LAYER_DB, NDVI, NE_RGB_LAYER, request, run_load  # noqa: E402
+from plugin_support import NDVI, request, run_load
 
 pytestmark = pytest.mark.qgis
-
-
-@pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    QgsProject.instance().clear()
-    yield QgsProject.instance()
-    QgsProject.instance().clear()
-
-
-@pytest.fixture
-def loader(qgis_app, project, tmp_path):
-    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
-    from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
-
-    runner = TaskRunner(Notifier())
-    tempdir = PluginTempDir(str(tmp_path))
-    yield WorkflowLayerLoader(runner, tempdir, Notifier(), project)
-    runner.cancel_all()
-    project.clear()
-    tempdir.cleanup()
-
-
-@pytest.fixture
-def session(base_url):
-    from geoengine_qgis.core.session import Session
-
-    active = Session(base_url, use_env=False)
-    yield active
-    active.close()
 
 
 def block_color(block, row, col):

@@ -8,75 +8,19 @@ computation). Vector layers with time filter by their start/end fields.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
+import plugin_support
 import pytest
+from layer_support import NDVI_TIFF, POINTS_WITH_TIME, PORTS_SHP
 from osgeo import gdal, ogr
-
-sys.path.insert(0, str(Path(__file__).parent))
-from layer_support import NDVI, NDVI_TIFF, POINTS_WITH_TIME, PORTS_SHP, plugin_support, request, run_load  # noqa: E402
+from plugin_support import NDVI, request, run_load, wait_until
 
 pytestmark = pytest.mark.qgis
 BOUNDS = (5.0, 40.0, 25.0, 55.0)  # central Europe: NDVI changes a lot from April to May
 POINTS = [(8.55, 47.37), (13.40, 52.52), (16.37, 48.21), (11.58, 48.14), (19.04, 47.50), (7.10, 50.73),
           (21.01, 52.23), (14.42, 50.09), (10.0, 45.5), (23.6, 46.8)]
-
-
-@pytest.fixture
-def bar(qgis_app):
-    from qgis.gui import QgsMessageBar
-
-    widget = QgsMessageBar()
-    yield widget
-    widget.deleteLater()
-
-
-@pytest.fixture
-def project(qgis_app):
-    from qgis.core import QgsProject
-
-    instance = QgsProject.instance()
-    instance.clear()
-    yield instance
-    instance.clear()
-
-
-@pytest.fixture
-def tempdir(tmp_path, project):
-    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
-
-    folder = PluginTempDir(str(tmp_path))
-    yield folder
-    folder.cleanup()
-
-
-@pytest.fixture
-def runner(bar):
-    from geoengine_qgis.qgis_glue.messages import Notifier
-    from geoengine_qgis.qgis_glue.tasks import TaskRunner
-
-    tasks = TaskRunner(Notifier(bar))
-    yield tasks
-    tasks.cancel_all()
-
-
-@pytest.fixture
-def loader(runner, bar, project, tempdir):
-    from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
-    from geoengine_qgis.qgis_glue.messages import Notifier
-
-    return WorkflowLayerLoader(runner, tempdir, Notifier(bar), project)
-
-
-@pytest.fixture
-def session(base_url):
-    from geoengine_qgis.core.session import Session
-
-    active = Session(base_url, use_env=False)
-    yield active
-    active.close()
 
 
 @pytest.fixture
@@ -90,7 +34,7 @@ def canvas(qgis_app):
     widget.navigation = navigation
     yield widget
     widget.deleteLater()
-    plugin_support().flush_deletes()  # delete the canvas (and its controller) now, not in a later test
+    plugin_support.flush_deletes()  # delete the canvas (and its controller) now, not in a later test
 
 
 @pytest.fixture
@@ -163,15 +107,14 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     from geoengine_qgis.qgis_glue.temporal import BOUNDS_KEY, FOLLOW, FOLLOW_KEY
     from qgis.core import QgsDateTimeRange, QgsRasterLayerTemporalProperties
 
-    support = plugin_support()
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI"))
     assert outcome.ok, outcome.error
     layer = outcome.layers[0]
     assert layer.name() == "NDVI 2014-04-01"
     # adopted on layersAdded; the time bounds come from the result descriptor in the background
-    assert support.wait_until(lambda: layer.customProperty(FOLLOW_KEY) == FOLLOW and not temporal.busy(layer.id()),
-                              timeout=20), "the layer was not made time-following"
+    assert wait_until(lambda: layer.customProperty(FOLLOW_KEY) == FOLLOW and not temporal.busy(layer.id()),
+                      timeout=20), "the layer was not made time-following"
     assert layer.customProperty(BOUNDS_KEY) == "2014-01-01T00:00:00.000Z/2014-07-01T00:00:00.000Z"
     properties = layer.temporalProperties()
     assert properties.isActive() and properties.mode() == QgsRasterLayerTemporalProperties.ModeFixedTemporalRange
@@ -188,7 +131,7 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     monthly(canvas.navigation)  # switching the controller on shows its first frame: January is fetched
     canvas.navigation.setCurrentFrameNumber(3)  # April: the slice the layer was loaded with (cached)
     assert canvas.mapSettings().isTemporal() and canvas.temporalRange().begin() == utc(2014, 4)
-    assert support.wait_until(lambda: not temporal.busy(layer.id()), timeout=30)
+    assert wait_until(lambda: not temporal.busy(layer.id()), timeout=30)
     assert temporal.fetch_count == 1 and layer.name() == "NDVI 2014-04-01"
 
     before = computations(server)
@@ -196,11 +139,11 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     canvas.navigation.setCurrentFrameNumber(4)  # May
     assert canvas.temporalRange().begin() == utc(2014, 5)
     assert temporal.busy(layer.id()), "May should be fetched in the background"
-    assert support.wait_until(lambda: (layer.id(), "2014-05-01T00:00:00.000Z") in shown, timeout=30), \
+    assert wait_until(lambda: (layer.id(), "2014-05-01T00:00:00.000Z") in shown, timeout=30), \
         "May was not shown within 30 s"
     assert layer_values(layer, POINTS, geotransform) == may
     assert temporal.fetch_count == 2
-    assert support.wait_until(lambda: computations(server) > before, timeout=5)
+    assert wait_until(lambda: computations(server) > before, timeout=5)
     after_may = computations(server)
     # still one layer, same style, stored query and name follow the month
     assert project.count() == 1 and project.mapLayer(layer.id()) is layer
@@ -215,7 +158,7 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     assert not temporal.busy(layer.id())
     assert layer_values(layer, POINTS, geotransform) == april
     assert layer.name() == "NDVI 2014-04-01"
-    support.wait_until(lambda: False, timeout=1.0)  # give a stray request time to show up in the ledger
+    wait_until(lambda: False, timeout=1.0)  # give a stray request time to show up in the ledger
     assert computations(server) == after_may and temporal.fetch_count == 2
 
     outside = QgsDateTimeRange(utc(2015, 1), utc(2015, 2), True, False)
@@ -223,16 +166,15 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
 
 
 def test_fast_moves_fetch_one_slice_at_a_time_and_end_on_the_last(server, session, loader, temporal, canvas):
-    support = plugin_support()
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10.0, 45.0, 15.0, 50.0), name="NDVI"))
     assert outcome.ok, outcome.error
     layer = outcome.layers[0]
-    assert support.wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
+    assert wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
     monthly(canvas.navigation)  # January: fetch starts
     for frame in (1, 2, 5):  # February, March, June in quick succession
         canvas.navigation.setCurrentFrameNumber(frame)
-    assert support.wait_until(lambda: layer.name() == "NDVI 2014-06-01" and not temporal.busy(layer.id()),
+    assert wait_until(lambda: layer.name() == "NDVI 2014-06-01" and not temporal.busy(layer.id()),
                               timeout=40), layer.name()
     assert temporal.fetch_count == 2  # January (started first), then the newest wanted: June
     _, geotransform = tiff_values("2014-06-01")
@@ -241,12 +183,11 @@ def test_fast_moves_fetch_one_slice_at_a_time_and_end_on_the_last(server, sessio
 
 
 def test_multi_month_group_keeps_fixed_slices(session, loader, temporal):
-    support = plugin_support()
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), start="2014-04-01T00:00:00Z",
                                                    end="2014-06-01T00:00:00Z", name="NDVI spring"))
     assert outcome.ok and len(outcome.layers) == 2
-    support.wait_until(lambda: False, timeout=0.3)
+    wait_until(lambda: False, timeout=0.3)
     assert not any(temporal.following(layer.id()) for layer in outcome.layers)
 
 
@@ -292,17 +233,6 @@ def test_vector_layer_with_time_filters_by_the_controller_range(session, loader,
 # ------------------------------------------------------------------------------------------- live WMS layers
 
 
-@pytest.fixture
-def injector(session):
-    from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
-
-    active = BearerHeaderInjector()
-    active.install()
-    active.set_token_source(session.server_url, lambda: session.auth_header["Authorization"][len("Bearer "):])
-    yield active
-    active.uninstall()
-
-
 WMS_EXTENT = (10.0, -10.0, 30.0, 10.0)  # Congo basin: strong NDVI differences between months
 
 
@@ -333,18 +263,17 @@ def same_fraction(a, b):
     return sum(1 for p, q in zip(a, b) if p == q) / len(a)
 
 
-def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, loader, temporal, canvas, injector):
+def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, loader, temporal, canvas, session_injector):
     from geoengine_qgis.qgis_glue.layers import LayerOptions
     from geoengine_qgis.qgis_glue.temporal import BOUNDS_KEY, FOLLOW, FOLLOW_KEY, STEP_KEY
     from qgis.core import QgsDataSourceUri, QgsDateTimeRange, QgsRasterLayerTemporalProperties
 
-    support = plugin_support()
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=WMS_EXTENT, name="NDVI live",
                                                    options=LayerOptions(raster_mode="wms")))
     assert outcome.ok, outcome.error
     layer = outcome.layers[0]
-    assert support.wait_until(lambda: temporal.following(layer.id()) and not temporal.wms_pending(layer.id()),
+    assert wait_until(lambda: temporal.following(layer.id()) and not temporal.wms_pending(layer.id()),
                               timeout=20), "the WMS layer did not become WMS-T"
     uri = QgsDataSourceUri()
     uri.setEncodedUri(layer.source())
@@ -378,7 +307,6 @@ def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, load
 def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader, temporal, canvas):
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
-    support = plugin_support()
     canvas.resize(400, 400)
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     canvas.setExtent(QgsRectangle(10.0, 45.0, 15.0, 50.0))  # inside the layer's extent
@@ -386,15 +314,15 @@ def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader,
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI"))
     assert outcome.ok, outcome.error
     layer = outcome.layers[0]
-    assert support.wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
+    assert wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
     monthly(canvas.navigation)
     canvas.navigation.setCurrentFrameNumber(3)  # April, after January was fetched for the stored extent
-    assert support.wait_until(lambda: not temporal.busy(layer.id()) and layer.name().endswith("04-01"), timeout=30)
+    assert wait_until(lambda: not temporal.busy(layer.id()) and layer.name().endswith("04-01"), timeout=30)
     fetched = temporal.fetch_count
     assert [float(v) for v in layer.customProperty("geoengine/extent").split(",")] == list(BOUNDS)
 
     canvas.setExtent(QgsRectangle(-65.0, -20.0, -50.0, -5.0))  # pan to South America: outside the extent
-    assert support.wait_until(lambda: temporal.fetch_count == fetched + 1 and not temporal.busy(layer.id()),
+    assert wait_until(lambda: temporal.fetch_count == fetched + 1 and not temporal.busy(layer.id()),
                               timeout=30), "panning away did not fetch the current step for the new view"
     stored = [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
     view = canvas.mapSettings().visibleExtent()
@@ -409,12 +337,12 @@ def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader,
     assert layer.name() == "NDVI 2014-04-01"
 
     canvas.setExtent(QgsRectangle(-60.0, -15.0, -55.0, -10.0))  # zoom in: the fetched view covers it
-    support.wait_until(lambda: False, timeout=1.2)  # longer than the pan delay
+    wait_until(lambda: False, timeout=1.2)  # longer than the pan delay
     assert temporal.fetch_count == fetched + 1
 
     before = computations(server)
     canvas.setExtent(QgsRectangle(10.0, 45.0, 15.0, 50.0))  # back to Europe: April for BOUNDS is cached
-    assert support.wait_until(lambda: [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
+    assert wait_until(lambda: [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
                               == list(BOUNDS), timeout=5), layer.customProperty("geoengine/extent")
     europe = [(11.58, 48.14), (13.4, 47.5), (10.5, 45.7)]
     assert layer_values(layer, europe, geotransform) == expected_values("2014-04-01", europe)
