@@ -36,8 +36,13 @@ def login(base_url: str, credentials: tuple[str, str]) -> tuple[dict, str]:
     return auth(body["id"]), body["user"]["id"]
 
 
+def get(base_url: str, path: str, headers: dict) -> requests.Response:
+    """``GET <base_url><path>`` with the session headers (bounded by ``TIMEOUT``)."""
+    return requests.get(f"{base_url}{path}", headers=headers, timeout=TIMEOUT)
+
+
 def user_id(base_url: str, headers: dict) -> str:
-    return requests.get(f"{base_url}/session", headers=headers, timeout=TIMEOUT).json()["user"]["id"]
+    return get(base_url, "/session", headers).json()["user"]["id"]
 
 
 def register(base_url: str, headers: dict, workflow: dict, prefix: str = "/workflow") -> str:
@@ -63,7 +68,7 @@ def save_body(name, xmin, ymin, xmax, ymax, start, end=None, display="Saved", **
 
 
 def task_status(base_url: str, headers: dict, task_id: str) -> dict:
-    r = requests.get(f"{base_url}/tasks/{task_id}/status", headers=headers, timeout=TIMEOUT)
+    r = get(base_url, f"/tasks/{task_id}/status", headers)
     assert r.status_code == 200, r.text
     return r.json()
 

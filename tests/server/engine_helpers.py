@@ -31,6 +31,16 @@ def instant(text: str) -> TimeInterval:
     return TimeInterval(t, t)
 
 
+def vector(op: dict) -> dict:
+    """A Vector workflow around ``op``."""
+    return {"type": "Vector", "operator": op}
+
+
+def plot(op: dict) -> dict:
+    """A Plot workflow around ``op``."""
+    return {"type": "Plot", "operator": op}
+
+
 def interval(start: str, end: str) -> TimeInterval:
     return TimeInterval(parse_instant(start), parse_instant(end))
 

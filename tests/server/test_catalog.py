@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from server.control_helpers import NDVI, NDVI_ID, TIMEOUT, anonymous, gdal_source, register
+from server.control_helpers import NDVI, NDVI_ID, TIMEOUT, anonymous, gdal_source, get, register
 
 ROOT = ("1c3b8042-300b-485c-95b5-0147d9dc068d", "f2424474-ef24-4c18-ab84-68592e12ce48")
 LAYER_DB, LAYER_DB_ROOT = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74", "05102bb3-a855-4a37-8a8a-30026a91fef1"
@@ -20,10 +20,6 @@ QUERY_MISSING_OFFSET = {
 @pytest.fixture
 def headers(base_url):
     return anonymous(base_url)
-
-
-def get(base_url, path, headers):
-    return requests.get(f"{base_url}{path}", headers=headers, timeout=TIMEOUT)
 
 
 def test_root_listing_starts_with_the_data_catalog(base_url, headers):

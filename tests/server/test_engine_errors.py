@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 from geoengine_server.engine import EngineError
 from geoengine_server.engine.types import Window
-from server.engine_helpers import NDVI, PORTS, build, catalog, instant
+from server.engine_helpers import NDVI, PORTS, build, catalog, instant, plot, vector
 
 GDAL = NDVI["operator"]
 
 
 def raster(op):
     return {"type": "Raster", "operator": op}
-
-
-def vector(op):
-    return {"type": "Vector", "operator": op}
-
-
-def plot(op):
-    return {"type": "Plot", "operator": op}
 
 
 def error_of(workflow) -> EngineError:

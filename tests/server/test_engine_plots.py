@@ -9,14 +9,10 @@ import pytest
 from geoengine_server.engine import window_for_bbox
 from geoengine_server.engine.types import BBox
 from osgeo import ogr
-from server.engine_helpers import NDVI, PORTS, PORTS_SHP, build, instant, ndvi_file
+from server.engine_helpers import NDVI, PORTS, PORTS_SHP, build, instant, ndvi_file, plot
 
 APRIL = instant("2014-04-01T12:00:00Z")
 AFRICA = BBox(-20.0, -35.0, 52.0, 38.0)
-
-
-def plot(op: dict) -> dict:
-    return {"type": "Plot", "operator": op}
 
 
 def ndvi_window_values(bbox: BBox, month: str = "04") -> np.ndarray:

@@ -23,14 +23,11 @@ from server.engine_helpers import (
     interval,
     ndvi_file,
     ndvi_pixel,
+    vector,
 )
 
 WORLD = BBox(-180, -90, 180, 90)
 APRIL = instant("2014-04-01T12:00:00Z")
-
-
-def vector(op: dict) -> dict:
-    return {"type": "Vector", "operator": op}
 
 
 def _xy(wkt: str) -> tuple[float, float]:

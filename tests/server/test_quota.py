@@ -16,6 +16,7 @@ from server.control_helpers import (
     TIMEOUT,
     anonymous,
     finished,
+    get,
     login,
     poll_task,
     register,
@@ -26,10 +27,6 @@ from server.control_helpers import (
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 PERMISSION_DENIED = {"error": "PermissionDenied", "message": "Permission denied"}
 ADMIN_REQUIRED = {"error": "Unauthorized", "message": "Authorization error: Operation requires admin privilige"}
-
-
-def get(base_url, path, headers):
-    return requests.get(f"{base_url}{path}", headers=headers, timeout=TIMEOUT)
 
 
 def test_own_quota_starts_at_the_default(server, base_url):
