@@ -71,10 +71,8 @@ class Gradient:
             info = np.iinfo(data.dtype)
             lut = self._apply_values(np.arange(info.min, info.max + 1, dtype=np.float64))
             out = lut[data if info.min == 0 else data.astype(np.int32) - info.min]
-            out[np.ma.getmaskarray(band)] = self.no_data
-            return out
-        values = data.astype(np.float64)
-        out = self._apply_values(values)
+        else:
+            out = self._apply_values(data.astype(np.float64))
         out[np.ma.getmaskarray(band)] = self.no_data
         return out
 
