@@ -131,19 +131,18 @@ class _Parser:
         return Program(tuple(lets), body, frozenset(self.bands))
 
     def expr(self) -> Node:
-        node = self.conj()
-        while self.tok.text == "||":
-            pos = self.take().pos
-            right = self.conj()
-            node = Node("or", "bool", (self.want(node, "bool", pos), self.want(right, "bool", pos)))
-        return node
+        return self._logical("||", "or", self.conj)
 
     def conj(self) -> Node:
-        node = self.compare()
-        while self.tok.text == "&&":
+        return self._logical("&&", "and", self.compare)
+
+    def _logical(self, symbol: str, op: str, operand: Callable[[], Node]) -> Node:
+        """``operand (symbol operand)*``, left-associative, on boolean operands."""
+        node = operand()
+        while self.tok.text == symbol:
             pos = self.take().pos
-            right = self.compare()
-            node = Node("and", "bool", (self.want(node, "bool", pos), self.want(right, "bool", pos)))
+            right = operand()
+            node = Node(op, "bool", (self.want(node, "bool", pos), self.want(right, "bool", pos)))
         return node
 
     def compare(self) -> Node:
