@@ -34,7 +34,6 @@ from ..core.colorizer import RasterSymbology
 from ..core.datasets import get_dataset, source_dataset_name
 from ..core.descriptors import PlotResultDescriptor, RasterResultDescriptor, VectorResultDescriptor
 from ..core.errors import GeoEngineError, InputError
-from ..core.geotiff_writer import stream_raster_to_geotiff
 from ..core.session import Session
 from ..core.types import QueryRectangle, RasterQueryRectangle, TimeInterval
 from ..core.workflow import Workflow
@@ -218,6 +217,8 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
             return Fetched("wms", name, query("raster", WMS, bands), descriptor, source, uri=uri)
         if tempdir is None:
             raise InputError("streamed GeoTIFFs need the plugin's temporary folder", field="tempdir")
+        from ..core.geotiff_writer import stream_raster_to_geotiff  # pyarrow + websockets: only when streaming
+
         raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
         with tempdir.job(f"raster-{str(workflow.workflow_id)[:8]}") as folder:
             paths = stream_raster_to_geotiff(workflow, raster_query, folder, _progress(context, 5, 95), cancelled,

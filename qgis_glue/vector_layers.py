@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
 from qgis.core import (
     QgsFeature,
@@ -27,10 +27,12 @@ from qgis.core import (
 
 from ..core.descriptors import FeatureDataType, VectorDataType, VectorResultDescriptor
 from ..core.errors import MalformedResponseError
-from ..core.vector_stream import FeatureBatch
 from .enums import POINT_GEOMETRY, VECTOR_START_END_FIELDS, field_type
 from .layer_metadata import qdatetime
 from .query import has_finite_time, ms_to_datetime
+
+if TYPE_CHECKING:  # pyarrow + websockets: imported only where batches are streamed
+    from ..core.vector_stream import FeatureBatch
 
 FIELD_TYPES = {
     FeatureDataType.INT: (field_type("LongLong"), "int8"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -163,6 +164,32 @@ def test_package_import_is_light():
                             env={"PYTHONPATH": str(link_parent), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_init_gui_leaves_arrow_and_websockets_unimported():
+    """A fresh QGIS process: initGui builds everything (Browser, Processing) without importing pyarrow or
+    websockets; they load only when a result is streamed."""
+    import geoengine_qgis
+
+    link_parent = Path(geoengine_qgis.__file__).parent.parent
+    code = (
+        "import sys\n"
+        "from qgis.testing import start_app\n"
+        "app = start_app()\n"
+        "import plugin_support\n"
+        "from geoengine_qgis import classFactory\n"
+        "plugin = classFactory(plugin_support.WidgetIface())\n"
+        "plugin.initGui()\n"
+        "parts = [plugin.browser is not None, plugin.processing_provider is not None]\n"
+        "print('RESULT', [m for m in ('pyarrow', 'websockets') if m in sys.modules], parts)\n"
+        "plugin.unload()\n"
+    )
+    env = dict(plugin_support.env_without_proxy(), QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=os.pathsep.join([str(link_parent), str(Path(__file__).parent)]))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert result.returncode == 0 and lines, (result.stdout[-2000:], result.stderr[-2000:])
+    assert lines[-1] == "RESULT [] [True, True]"
 
 
 def test_unload_cancels_running_tasks(iface):
