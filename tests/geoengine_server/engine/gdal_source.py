@@ -15,7 +15,7 @@ from . import descriptors
 from .build import register
 from .gdal_io import read_window
 from .params import spec_error
-from .raster_base import RasterBase, empty, sample_shape
+from .raster_base import RasterBase, empty, mask_outside_grid, sample_shape
 from .timesteps import TimeStep, regular_slices, split_ms
 from .types import NUMPY_TYPES, EngineError, GeoTransform, TimeInterval, Window
 
@@ -134,19 +134,7 @@ class GdalSource(RasterBase):
             raise EngineError("Operator", f"Operator: Could not open gdal dataset for file path \"{path}\"")
         file_window = Window(window.x_off + spec.dx, window.y_off + spec.dy, window.width, window.height)
         out = read_window(path, spec.band_number + band, file_window, step, spec.nodata, self.dtype)
-        return _mask_outside(out, self.descriptor.grid_bounds, window, step)
-
-
-def _mask_outside(array: np.ma.MaskedArray, bounds, window: Window, step: int) -> np.ma.MaskedArray:
-    """Mask samples outside the descriptor's grid bounds (files may be larger than the dataset)."""
-    cols = window.x_off + np.arange(array.shape[1]) * step
-    rows = window.y_off + np.arange(array.shape[0]) * step
-    outside_c = (cols < bounds.x_min) | (cols > bounds.x_max)
-    outside_r = (rows < bounds.y_min) | (rows > bounds.y_max)
-    if outside_c.any() or outside_r.any():
-        array.mask[:, outside_c] = True
-        array.mask[outside_r, :] = True
-    return array
+        return mask_outside_grid(out, self.descriptor.grid_bounds, window, step)  # files may exceed the dataset
 
 
 @register("Raster", "GdalSource")

@@ -6,7 +6,7 @@ from abc import abstractmethod
 
 import numpy as np
 
-from .types import NUMPY_TYPES, EngineError, RasterOperator, TimeInterval, Window
+from .types import NUMPY_TYPES, EngineError, GridBounds, RasterOperator, TimeInterval, Window
 
 
 def sample_shape(window: Window, step: int) -> tuple[int, int]:
@@ -22,6 +22,18 @@ def empty(descriptor_type: str, shape: tuple[int, int]) -> np.ma.MaskedArray:
 def full_mask(array: np.ma.MaskedArray) -> np.ma.MaskedArray:
     """The same array with a full-size boolean mask (never ``nomask``)."""
     return np.ma.MaskedArray(np.ma.getdata(array), mask=np.ma.getmaskarray(array))
+
+
+def mask_outside_grid(array: np.ma.MaskedArray, bounds: GridBounds, window: Window, step: int) -> np.ma.MaskedArray:
+    """``array`` (a strided read of ``window``, with a full mask) with the samples outside ``bounds`` masked."""
+    cols = window.x_off + np.arange(array.shape[1]) * step
+    rows = window.y_off + np.arange(array.shape[0]) * step
+    outside_c = (cols < bounds.x_min) | (cols > bounds.x_max)
+    outside_r = (rows < bounds.y_min) | (rows > bounds.y_max)
+    if outside_c.any() or outside_r.any():
+        array.mask[:, outside_c] = True
+        array.mask[outside_r, :] = True
+    return array
 
 
 class RasterBase(RasterOperator):

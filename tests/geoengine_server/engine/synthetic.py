@@ -13,7 +13,7 @@ import numpy as np
 
 from ..catalog import Dataset
 from . import descriptors
-from .raster_base import RasterBase, empty, sample_shape
+from .raster_base import RasterBase, empty, mask_outside_grid, sample_shape
 from .types import TIME_MAX, TIME_MIN, EngineError, TimeInterval, Window
 
 NAME = "synthetic_u16"
@@ -91,11 +91,5 @@ class SyntheticSource(RasterBase):
         row_part = (rows * 13) % MODULUS
         values = col_part[None, :].astype(np.int32) + row_part[:, None].astype(np.int32)
         values[values >= MODULUS] -= MODULUS
-        data = values.astype(np.uint16)
-        mask = np.zeros(shape, bool)
-        outside_c = (cols < 0) | (cols >= WIDTH)
-        outside_r = (rows < 0) | (rows >= HEIGHT)
-        if outside_c.any() or outside_r.any():
-            mask[:, outside_c] = True
-            mask[outside_r, :] = True
-        return np.ma.MaskedArray(data, mask=mask)
+        pixels = np.ma.MaskedArray(values.astype(np.uint16), mask=np.zeros(shape, bool))
+        return mask_outside_grid(pixels, self.descriptor.grid_bounds, window, step)
