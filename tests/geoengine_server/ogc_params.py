@@ -1,4 +1,5 @@
-"""OGC query parsing shared by WMS, WFS, WCS and plots: keys, CRS strings, axis order, bboxes.
+"""What WMS, WFS and WCS (and partly plots and streams) share: query keys, the handler preamble,
+endpoint-id checks, CRS strings, axis order, bboxes.
 
 Keys are case-insensitive (Geo Engine lower-cases them), values are exact. Problems found while
 parsing the query string are ``UnableToParseQueryString`` errors (HTTP 400 before any handler work).
@@ -17,7 +18,7 @@ from pyproj import CRS
 
 from .auth import require_session
 from .engine import crs as engine_crs
-from .engine.crs import check_srs, transform_points  # noqa: F401  (re-exported for the OGC modules)
+from .engine.crs import check_srs
 from .engine.types import BBox, EngineError
 from .errors import BAD_FORMAT, ApiError, query_error
 from .params import expect_variant, parse_uint, required

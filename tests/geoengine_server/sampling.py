@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 
-from .engine.tiling import tiles_for_bbox
+from .engine.crs import transform_points
+from .engine.tiling import tiles_for_grid
 from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterOperator, TimeInterval, Window
-from .ogc_params import transform_points
 
 WINDOW_BUDGET = 16_000_000  # source pixels read at native resolution; beyond, a strided read
 
@@ -87,4 +86,4 @@ def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid:
 
 def tile_count(geo_transform: GeoTransform, bbox: BBox, tile_size: int) -> int:
     """Tiles of Geo Engine's tiling grid (for the pixel grid ``geo_transform``) that ``bbox`` touches."""
-    return len(tiles_for_bbox(SimpleNamespace(geo_transform=geo_transform), bbox, tile_size))
+    return len(tiles_for_grid(geo_transform, bbox, tile_size))

@@ -93,7 +93,11 @@ class TileGrid(Sequence):
 
 def tiles_for_bbox(descriptor: RasterDescriptor, bbox: BBox, tile_size: int = 512) -> TileGrid:
     """Whole tiles of the tiling grid covering ``bbox``, row-major from the top-left (a lazy sequence)."""
-    gt = descriptor.geo_transform
+    return tiles_for_grid(descriptor.geo_transform, bbox, tile_size)
+
+
+def tiles_for_grid(gt: GeoTransform, bbox: BBox, tile_size: int = 512) -> TileGrid:
+    """``tiles_for_bbox`` for the pixel grid ``gt`` (no descriptor needed)."""
     dx, dy = tiling_offset(gt)
     w = window_for_bbox(gt, bbox)
     tx0, tx1 = (w.x_off - dx) // tile_size, (w.x_off + w.width - 1 - dx) // tile_size
