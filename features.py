@@ -2,8 +2,8 @@
 
 :class:`FeatureActions` is mixed into the plugin object (``plugin.py`` names these methods as action handlers).
 It uses what the plugin owns: ``iface``, ``tasks``, ``notifier``, ``tempdir``, ``store``, ``with_session``,
-``add_dock``, ``layer_loader()``, ``_dialogs`` and ``_forget_dialog``. Docks are made on first use (nothing
-touches the network at start-up).
+``add_dock``, ``layer_loader()`` and ``_dialogs`` (non-modal dialogs held by ``ui.widgets.keep_open``). Docks are
+made on first use (nothing touches the network at start-up).
 Layer actions work on the current layer and say clearly when it is not a Geo Engine layer.
 """
 
@@ -134,6 +134,7 @@ class FeatureActions:
     def show_workflow_definition(self, on_shown=None) -> None:
         """Fetch the current layer's workflow JSON in a task and show it read-only; ``on_shown(dialog)``."""
         from .qgis_glue.workflow_files import fetch_definition
+        from .ui.widgets import keep_open
         from .ui.workflow_definition_dialog import WorkflowDefinitionDialog
 
         selected = self._require_layer()
@@ -143,9 +144,8 @@ class FeatureActions:
         name = layer.name()
 
         def shown(definition: dict) -> None:
-            dialog = WorkflowDefinitionDialog(query.workflow_id, definition, name, self.iface.mainWindow())
-            self._keep_dialog(dialog)
-            dialog.show()
+            dialog = keep_open(self._dialogs, WorkflowDefinitionDialog(query.workflow_id, definition, name,
+                                                                       self.iface.mainWindow()))
             if on_shown is not None:
                 on_shown(dialog)
 
@@ -178,16 +178,14 @@ class FeatureActions:
     def save_result_as_dataset(self):
         """Open the "Save result as dataset" dialog for the current Geo Engine raster layer; returns it."""
         from .ui.save_dataset_dialog import SaveDatasetDialog
+        from .ui.widgets import keep_open
 
         selected = self._require_layer("raster")
         if selected is None:
             return None
         layer, query = selected
-        dialog = SaveDatasetDialog(query, layer.name(), self.with_session, self.tasks, self.add_dataset_to_map,
-                                   self.iface.mainWindow())
-        self._keep_dialog(dialog)
-        dialog.show()
-        return dialog
+        return keep_open(self._dialogs, SaveDatasetDialog(query, layer.name(), self.with_session, self.tasks,
+                                                          self.add_dataset_to_map, self.iface.mainWindow()))
 
     # --- adding a saved dataset ---------------------------------------------------------------------
     def add_dataset_to_map(self, connection: str, dataset_name: str, query: LayerQuery, on_done=None) -> None:
@@ -218,10 +216,6 @@ class FeatureActions:
 
         run_with_session(self.with_session, self.tasks, connection, description, work, on_success, failed,
                          on_session_error=lambda _exc: None)
-
-    def _keep_dialog(self, dialog) -> None:
-        self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
 
 
 def _safe_name(name: str) -> str:

@@ -30,6 +30,7 @@ from .qgis_glue.sessions import SessionManager
 from .qgis_glue.tasks import TaskRunner
 from .qgis_glue.tempfiles import PluginTempDir
 from .ui.icons import icon
+from .ui.widgets import close_dialogs, keep_open
 
 PLUGIN_DIR = Path(__file__).resolve().parent
 MENU = "Geo Engine"
@@ -163,10 +164,7 @@ class GeoEnginePlugin(FeatureActions):
                 log(f"Cancelled {cancelled} running Geo Engine task(s) on unload")
 
     def _unload_dialogs(self) -> None:
-        dialogs, self._dialogs = list(self._dialogs), []
-        for dialog in dialogs:
-            dialog.close()
-            dialog.deleteLater()
+        close_dialogs(self._dialogs)
 
     def _unload_docks(self) -> None:
         docks, self.docks = list(self.docks), []
@@ -237,17 +235,10 @@ class GeoEnginePlugin(FeatureActions):
         from .qgis_glue.sessions import probe_connection
         from .ui.connections_dialog import ConnectionsDialog
 
-        dialog = ConnectionsDialog(self.store, self.tasks, probe_connection, self.iface.mainWindow())
-        self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        dialog = keep_open(self._dialogs, ConnectionsDialog(self.store, self.tasks, probe_connection,
+                                                            self.iface.mainWindow()))
         dialog.finished.connect(lambda _result: self.browser is not None and self.browser.refresh_connections())
-        dialog.show()
         return dialog
-
-    def _forget_dialog(self, dialog) -> None:
-        if dialog in self._dialogs:
-            self._dialogs.remove(dialog)
-            dialog.deleteLater()
 
     # --- Add workflow layer (qgis_glue.layers + ui.add_layer_dialog) -------------------------------------
     def layer_loader(self):
@@ -263,12 +254,8 @@ class GeoEnginePlugin(FeatureActions):
         """Show the "Add workflow layer" dialog (non-modal) and return it."""
         from .ui.add_layer_dialog import AddLayerDialog
 
-        dialog = AddLayerDialog(self.store, self.with_session, self.tasks, self.layer_loader(),
-                                self.iface.mapCanvas(), self.iface.mainWindow())
-        self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
-        dialog.show()
-        return dialog
+        return keep_open(self._dialogs, AddLayerDialog(self.store, self.with_session, self.tasks, self.layer_loader(),
+                                                       self.iface.mapCanvas(), self.iface.mainWindow()))
 
     def open_help(self) -> None:
         QDesktopServices.openUrl(QUrl(read_metadata("homepage")))

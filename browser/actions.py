@@ -24,7 +24,7 @@ from ..qgis_glue.layers import LayerOptions, LayerRequest, LoadOutcome
 from ..qgis_glue.provenance_cache import fetch_provenance
 from ..qgis_glue.query import default_time, iso
 from ..qgis_glue.session_jobs import run_with_session
-from ..ui.widgets import copy_to_clipboard
+from ..ui.widgets import close_dialogs, copy_to_clipboard, keep_open
 from .host import BrowserHost
 from .targets import CatalogTarget, PreparedTarget, prepare
 
@@ -129,8 +129,8 @@ class BrowserActions:
         def ready(_session, prepared: PreparedTarget) -> None:
             from ..ui.workflow_definition_dialog import WorkflowDefinitionDialog
 
-            dialog = self._keep(WorkflowDefinitionDialog(prepared.workflow_id, prepared.workflow, prepared.name,
-                                                         self.host.parent))
+            dialog = keep_open(self._dialogs, WorkflowDefinitionDialog(prepared.workflow_id, prepared.workflow,
+                                                                       prepared.name, self.host.parent))
             if on_shown is not None:
                 on_shown(dialog)
 
@@ -148,9 +148,9 @@ class BrowserActions:
             def rows_ready(rows) -> None:
                 from ..ui.browser_text_dialog import TextDialog
 
-                dialog = self._keep(TextDialog(f"Provenance of {prepared.name}",
-                                               f"Data behind workflow {prepared.workflow_id}", provenance_text(rows),
-                                               self.host.parent))
+                dialog = keep_open(self._dialogs, TextDialog(f"Provenance of {prepared.name}",
+                                                             f"Data behind workflow {prepared.workflow_id}",
+                                                             provenance_text(rows), self.host.parent))
                 if on_shown is not None:
                     on_shown(dialog)
 
@@ -164,26 +164,13 @@ class BrowserActions:
     def _remember(self, exc: BaseException) -> None:
         self.last_error = exc
 
-    def _keep(self, dialog):
-        """Show a non-modal dialog and keep it alive until it is closed."""
-        self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _result: self._forget(dialog))
-        dialog.show()
-        return dialog
-
-    def _forget(self, dialog) -> None:
-        if dialog in self._dialogs:
-            self._dialogs.remove(dialog)
-            dialog.deleteLater()
 
     @property
     def dialogs(self) -> List:
         return list(self._dialogs)
 
     def close_dialogs(self) -> None:
-        for dialog in list(self._dialogs):
-            dialog.close()
-            self._forget(dialog)
+        close_dialogs(self._dialogs)
 
 
 def provenance_text(rows) -> str:

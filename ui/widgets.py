@@ -1,9 +1,9 @@
-"""Small widgets the docks and dialogs share: a status line, copy buttons, link labels."""
+"""Small widgets the docks and dialogs share: a status line, copy buttons, link labels; non-modal dialogs kept open."""
 
 from __future__ import annotations
 
 import html
-from typing import Optional
+from typing import List, Optional
 
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import Qt
@@ -86,3 +86,25 @@ def text_label(text: str, parent: Optional[QWidget] = None) -> QLabel:
         label.setText(text or "—")
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def keep_open(dialogs: List, dialog):
+    """Show the non-modal ``dialog`` and hold it in ``dialogs`` (the reference keeps it alive) until it finishes;
+    then it leaves the list and is deleted. Returns the dialog."""
+    dialogs.append(dialog)
+    dialog.finished.connect(lambda _result: forget_dialog(dialogs, dialog))
+    dialog.show()
+    return dialog
+
+
+def forget_dialog(dialogs: List, dialog) -> None:
+    if dialog in dialogs:
+        dialogs.remove(dialog)
+        dialog.deleteLater()
+
+
+def close_dialogs(dialogs: List) -> None:
+    """Close and delete every dialog held in ``dialogs`` (on unload)."""
+    for dialog in list(dialogs):
+        dialog.close()
+        forget_dialog(dialogs, dialog)
