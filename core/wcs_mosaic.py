@@ -194,11 +194,14 @@ def _create(gdal: Any, path: str, width: int, height: int, first: Any, bounds: A
     elif first.no_data_value is not None:
         band.SetNoDataValue(first.no_data_value)
     else:
-        gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES")
+        # thread-local: a process-wide CPLSetConfigOption frees the old value while GDAL code in other threads
+        # (QGIS renderers, the GeoTIFF writer) may still hold the pointer CPLGetConfigOption gave them
+        previous = gdal.GetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", None)
+        gdal.SetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES")
         try:
             dataset.CreateMaskBand(gdal.GMF_PER_DATASET)
         finally:
-            gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", None)
+            gdal.SetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", previous)
     return dataset
 
 
