@@ -99,9 +99,13 @@ class QuotaLedger:
     def tracking(self) -> bool:
         return self.config.quota_mode in ("track", "check")
 
+    def _available(self, user_id: str) -> int:
+        """The user's available quota (the configured default until it was set or used); hold the lock."""
+        return self.available.get(user_id, self.config.default_available_quota)
+
     def quota(self, user_id: str) -> tuple[int, int]:
         with self._lock:
-            return self.available.get(user_id, self.config.default_available_quota), self.used.get(user_id, 0)
+            return self._available(user_id), self.used.get(user_id, 0)
 
     def set_available(self, user_id: str, available: int) -> None:
         with self._lock:
@@ -117,7 +121,7 @@ class QuotaLedger:
             return computation_id
         now = datetime.now(timezone.utc)
         with self._lock:
-            self.available[user_id] = self.available.get(user_id, self.config.default_available_quota) - count
+            self.available[user_id] = self._available(user_id) - count
             self.used[user_id] = self.used.get(user_id, 0) + count
             self.computations.append(Computation(now, computation_id, user_id, workflow_id, count))
             for name in dict.fromkeys(datasets):  # once per dataset, in order
