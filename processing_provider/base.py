@@ -13,7 +13,7 @@ parameters) and :meth:`run` (the work, with a logged-in core Session).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -49,6 +49,16 @@ QUERY_HELP = (
     "an empty end an instant."
 )
 
+
+class WorkflowQuery(NamedTuple):
+    """What the query parameters of an algorithm name (see :meth:`GeoEngineAlgorithm.query`)."""
+
+    workflow: Workflow
+    descriptor: Any
+    rectangle: QgsRectangle
+    crs: QgsCoordinateReferenceSystem
+    start: str
+    end: Optional[str]
 
 class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     """Shared parameters (connection, workflow id, extent, time) and the run frame."""
@@ -174,6 +184,14 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
             raise InputError(f"workflow {text} has a {descriptor.kind} result; {self.displayName()!r} needs a "
                              f"{kind} workflow", field="workflow")
         return workflow
+
+    def query(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
+              kind: Optional[str] = None) -> WorkflowQuery:
+        """The WORKFLOW (``kind`` checked), its result descriptor, the EXTENT and the TIME_START/TIME_END range."""
+        workflow = self.workflow(session, parameters, context, kind)
+        rectangle, crs = self.extent(parameters, context, workflow)
+        start, end = self.time_range(parameters, context, workflow)
+        return WorkflowQuery(workflow, workflow.get_result_descriptor(), rectangle, crs, start, end)
 
     def extent(self, parameters: Dict[str, Any], context: QgsProcessingContext,
                workflow: Workflow) -> Tuple[QgsRectangle, QgsCoordinateReferenceSystem]:

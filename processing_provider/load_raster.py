@@ -102,10 +102,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
-        workflow = self.workflow(session, parameters, context, "raster")
-        descriptor = workflow.get_result_descriptor()
-        rectangle, crs = self.extent(parameters, context, workflow)
-        start, end = self.time_range(parameters, context, workflow)
+        workflow, descriptor, rectangle, crs, start, end = self.query(session, parameters, context, "raster")
         bands = parse_bands(self.parameterAsString(parameters, self.BANDS, context),
                             [band.name for band in descriptor.bands])
         index = self.parameterAsInt(parameters, self.TIME_SLICE, context)

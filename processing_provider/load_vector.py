@@ -61,10 +61,7 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
-        workflow = self.workflow(session, parameters, context, "vector")
-        descriptor = workflow.get_result_descriptor()
-        rectangle, crs = self.extent(parameters, context, workflow)
-        start, end = self.time_range(parameters, context, workflow)
+        workflow, descriptor, rectangle, crs, start, end = self.query(session, parameters, context, "vector")
         fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),
                                  self.connection_name, feedback, (0, 90), context.transformContext())
         progress.check_canceled()

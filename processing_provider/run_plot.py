@@ -74,9 +74,7 @@ class RunPlotWorkflow(GeoEngineAlgorithm):
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
-        workflow = self.workflow(session, parameters, context, "plot")
-        rectangle, crs = self.extent(parameters, context, workflow)
-        start, end = self.time_range(parameters, context, workflow)
+        workflow, _descriptor, rectangle, crs, start, end = self.query(session, parameters, context, "plot")
         json_path = self.parameterAsFileOutput(parameters, self.OUTPUT_JSON, context)
         png_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
         fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),

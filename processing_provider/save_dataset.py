@@ -79,10 +79,7 @@ class SaveAsDataset(GeoEngineAlgorithm):
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
-        workflow = self.workflow(session, parameters, context, "raster")
-        descriptor = workflow.get_result_descriptor()
-        rectangle, crs = self.extent(parameters, context, workflow)
-        start, end = self.time_range(parameters, context, workflow)
+        workflow, descriptor, rectangle, crs, start, end = self.query(session, parameters, context, "raster")
         srs = descriptor.spatial_reference or crs.authid()
         clip = descriptor.spatial_bounds.as_tuple() if descriptor.spatial_bounds is not None else None
         bounds = to_workflow_bounds(rectangle, crs, srs, context.transformContext(), clip)
