@@ -81,17 +81,20 @@ def stop_server(process) -> None:
         process.wait(timeout=5)
 
 
+def qgis_test_support():
+    """tests/qgis/plugin_support.py: the tests' stand-in QgisInterface (real widgets) and bounded event loop."""
+    folder = str(REPO / "tests" / "qgis")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import plugin_support
+
+    return plugin_support
+
+
 def wait_for(predicate, timeout: float, what: str) -> None:
     """Process Qt events until ``predicate()`` (bounded by ``timeout``)."""
-    from qgis.PyQt.QtCore import QCoreApplication
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise DemoError(f"timed out after {timeout:.0f} s waiting for {what}")
+    if not qgis_test_support().wait_until(predicate, timeout=timeout):
+        raise DemoError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def start_qgis(profile: Path):
@@ -107,54 +110,6 @@ def start_qgis(profile: Path):
     app = QgsApplication([], False, str(profile))
     app.initQgis()
     return app
-
-
-class DemoIface:
-    """The part of QGIS's ``QgisInterface`` the plugin uses, built from real widgets (no GUI is shown)."""
-
-    def __init__(self) -> None:
-        from qgis.gui import QgsMapCanvas, QgsMessageBar
-        from qgis.PyQt.QtWidgets import QMainWindow
-
-        self._window = QMainWindow()
-        self._bar = QgsMessageBar(self._window)
-        self._canvas = QgsMapCanvas(self._window)
-        self._web = self._window.menuBar().addMenu("&Web")
-        self._help = self._window.menuBar().addMenu("&Help")
-        self._menus = {}
-
-    def mainWindow(self):  # noqa: N802 - QgisInterface names
-        return self._window
-
-    def messageBar(self):  # noqa: N802
-        return self._bar
-
-    def mapCanvas(self):  # noqa: N802
-        return self._canvas
-
-    def webMenu(self):  # noqa: N802
-        return self._web
-
-    def pluginHelpMenu(self):  # noqa: N802
-        return self._help
-
-    def addToolBar(self, name):  # noqa: N802
-        return self._window.addToolBar(name)
-
-    def addDockWidget(self, area, dock):  # noqa: N802
-        self._window.addDockWidget(area, dock)
-
-    def removeDockWidget(self, dock):  # noqa: N802
-        self._window.removeDockWidget(dock)
-
-    def addPluginToWebMenu(self, name, action):  # noqa: N802
-        if name not in self._menus:
-            self._menus[name] = self._web.addMenu(name)
-        self._menus[name].addAction(action)
-
-    def removePluginWebMenu(self, name, action):  # noqa: N802
-        if name in self._menus:
-            self._menus[name].removeAction(action)
 
 
 def install_and_start_plugin(iface):
@@ -271,7 +226,7 @@ def main(argv=None) -> int:
             from qgis.core import Qgis, QgsProject
 
             print(f"QGIS {Qgis.QGIS_VERSION} (headless), profile {profile}")
-            iface = DemoIface()
+            iface = qgis_test_support().WidgetIface()
             plugin = install_and_start_plugin(iface)
             print(f"Plugin started as QGIS does: {type(plugin).__module__}.{type(plugin).__name__}")
             session = login(plugin, base_url, args.timeout)

@@ -15,7 +15,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,18 +42,15 @@ def import_plugin():
     (parent / PLUGIN).symlink_to(REPO, target_is_directory=True)
     sys.path.insert(0, str(parent))
     sys.path.insert(0, str(REPO / "tests"))
+    sys.path.insert(0, str(REPO / "tests" / "qgis"))  # plugin_support
 
 
 def wait(predicate, timeout: float, what: str) -> None:
-    from qgis.PyQt.QtCore import QCoreApplication
+    """Process Qt events until ``predicate()`` (the tests' bounded loop, tests/qgis/plugin_support.py)."""
+    import plugin_support
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise ScreenshotError(f"{what} did not finish within {timeout:.0f} s")
+    if not plugin_support.wait_until(predicate, timeout=timeout):
+        raise ScreenshotError(f"{what} did not finish within {timeout:.0f} s")
 
 
 def save(widget, path: Path, width: int, height: int) -> Path:
