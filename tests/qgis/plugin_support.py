@@ -304,3 +304,32 @@ def run_load(loader, session, layer_request, timeout=60.0, cancel_after_start=Fa
     finished = wait_until(lambda: bool(outcomes), timeout=timeout)
     assert finished, f"the load did not finish within {timeout} s"
     return outcomes[0], task
+
+
+def render_pixels(layer, extent, temporal_range=None, size: int = 200) -> list:
+    """Every second pixel (row by row) of ``layer`` drawn in EPSG:4326 over ``extent`` on white, as the canvas
+    would draw it (with ``temporal_range``, if any); asserts the renderer reported no errors."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    settings.setExtent(QgsRectangle(*extent))
+    settings.setOutputSize(QSize(size, size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    if temporal_range is not None:
+        settings.setIsTemporal(True)
+        settings.setTemporalRange(temporal_range)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()  # bounded by the providers' own network timeout
+    assert not job.errors(), [e.message for e in job.errors()]
+    image = job.renderedImage()
+    return [image.pixel(x, y) for y in range(0, size, 2) for x in range(0, size, 2)]
+
+
+def same_fraction(a: list, b: list) -> float:
+    """The share of equal pixels in two :func:`render_pixels` results."""
+    return sum(1 for p, q in zip(a, b) if p == q) / len(a)

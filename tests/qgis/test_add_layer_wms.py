@@ -5,7 +5,7 @@ and plot workflows, which give a plot result instead of a layer."""
 from __future__ import annotations
 
 import pytest
-from plugin_support import NDVI, request, run_load
+from plugin_support import NDVI, render_pixels, request, run_load, same_fraction
 
 pytestmark = pytest.mark.qgis
 EXTENT = (10.0, -10.0, 30.0, 10.0)  # Congo basin: strong NDVI differences between months
@@ -21,30 +21,6 @@ def loader(project, tempdir, runner):
     loader = WorkflowLayerLoader(runner, tempdir, Notifier(), project, plot_handler=plots.append)
     loader.plots = plots
     return loader
-
-
-def render(layer, size=200):
-    from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle
-    from qgis.PyQt.QtCore import QSize
-    from qgis.PyQt.QtGui import QColor
-
-    settings = QgsMapSettings()
-    settings.setLayers([layer])
-    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
-    settings.setExtent(QgsRectangle(*EXTENT))
-    settings.setOutputSize(QSize(size, size))
-    settings.setBackgroundColor(QColor(255, 255, 255))
-    job = QgsMapRendererSequentialJob(settings)
-    job.start()
-    job.waitForFinished()  # bounded by the provider's own network timeout
-    assert not job.errors(), [e.message for e in job.errors()]
-    image = job.renderedImage()
-    return [[image.pixel(x, y) for x in range(0, size, 2)] for y in range(0, size, 2)]
-
-
-def same_fraction(a, b):
-    pairs = [(p, q) for row_a, row_b in zip(a, b) for p, q in zip(row_a, row_b)]
-    return sum(1 for p, q in pairs if p == q) / len(pairs)
 
 
 def test_wms_layer_uses_the_preprocessor_the_style_and_the_time(loader, session, session_injector):
@@ -65,13 +41,13 @@ def test_wms_layer_uses_the_preprocessor_the_style_and_the_time(loader, session,
 
     geotiff, _ = run_load(loader, session, request(workflow_id, bounds=EXTENT, name="NDVI file"))
     assert geotiff.ok, geotiff.error
-    live, local = render(layer), render(geotiff.layers[0])
+    live, local = render_pixels(layer, EXTENT), render_pixels(geotiff.layers[0], EXTENT)
     assert same_fraction(live, local) > 0.95  # the server's palette rendering = the QGIS palette renderer
 
     january, _ = run_load(loader, session, request(workflow_id, bounds=EXTENT, start="2014-01-01T00:00:00.000Z",
                                                    name="NDVI January", options=LayerOptions(raster_mode="wms")))
     assert january.ok, january.error
-    assert same_fraction(render(january.layers[0]), live) < 0.5  # the time reached the server
+    assert same_fraction(render_pixels(january.layers[0], EXTENT), live) < 0.5  # the time reached the server
 
 
 def test_plot_workflow_gives_a_plot_result_not_a_layer(loader, session, project):

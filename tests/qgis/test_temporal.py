@@ -15,7 +15,7 @@ import plugin_support
 import pytest
 from layer_support import NDVI_TIFF, POINTS_WITH_TIME, PORTS_SHP
 from osgeo import gdal, ogr
-from plugin_support import NDVI, request, run_load, wait_until
+from plugin_support import NDVI, render_pixels, request, run_load, same_fraction, wait_until
 
 pytestmark = pytest.mark.qgis
 BOUNDS = (5.0, 40.0, 25.0, 55.0)  # central Europe: NDVI changes a lot from April to May
@@ -236,33 +236,6 @@ def test_vector_layer_with_time_filters_by_the_controller_range(session, loader,
 WMS_EXTENT = (10.0, -10.0, 30.0, 10.0)  # Congo basin: strong NDVI differences between months
 
 
-def render(layer, temporal_range=None, size=200):
-    """Pixels of ``layer`` rendered like the canvas would (with the temporal range, if any)."""
-    from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings, QgsRectangle
-    from qgis.PyQt.QtCore import QSize
-    from qgis.PyQt.QtGui import QColor
-
-    settings = QgsMapSettings()
-    settings.setLayers([layer])
-    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
-    settings.setExtent(QgsRectangle(*WMS_EXTENT))
-    settings.setOutputSize(QSize(size, size))
-    settings.setBackgroundColor(QColor(255, 255, 255))
-    if temporal_range is not None:
-        settings.setIsTemporal(True)
-        settings.setTemporalRange(temporal_range)
-    job = QgsMapRendererSequentialJob(settings)
-    job.start()
-    job.waitForFinished()  # bounded by the WMS provider's network timeout
-    assert not job.errors(), [e.message for e in job.errors()]
-    image = job.renderedImage()
-    return [image.pixel(x, y) for y in range(0, size, 2) for x in range(0, size, 2)]
-
-
-def same_fraction(a, b):
-    return sum(1 for p, q in zip(a, b) if p == q) / len(a)
-
-
 def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, loader, temporal, canvas, session_injector):
     from geoengine_qgis.qgis_glue.layers import LayerOptions
     from geoengine_qgis.qgis_glue.temporal import BOUNDS_KEY, FOLLOW, FOLLOW_KEY, STEP_KEY
@@ -290,14 +263,16 @@ def test_live_wms_layer_becomes_wmst_and_sends_the_controller_time(session, load
 
     april = QgsDateTimeRange(utc(2014, 4), utc(2014, 5), True, False)
     may = QgsDateTimeRange(utc(2014, 5), utc(2014, 6), True, False)
-    live_april, live_may, live_off = render(layer, april), render(layer, may), render(layer)
+    live_april, live_may, live_off = (render_pixels(layer, WMS_EXTENT, april), render_pixels(layer, WMS_EXTENT, may),
+                                      render_pixels(layer, WMS_EXTENT))
     assert same_fraction(live_off, live_april) == 1.0  # controller off: the loaded month
     assert same_fraction(live_may, live_april) < 0.5  # the controller's month reached the server
     for month, live in (("2014-04-01", live_april), ("2014-05-01", live_may)):
         local, _ = run_load(loader, session, request(workflow_id, bounds=WMS_EXTENT, name=f"NDVI file {month}",
                                                      start=f"{month}T00:00:00.000Z"))
         assert local.ok, local.error
-        assert same_fraction(live, render(local.layers[0])) > 0.95, month  # the server drew that month's data
+        # the server drew that month's data
+        assert same_fraction(live, render_pixels(local.layers[0], WMS_EXTENT)) > 0.95, month
 
     monthly(canvas.navigation)
     canvas.navigation.setCurrentFrameNumber(4)  # May: the stored time follows
