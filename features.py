@@ -18,6 +18,7 @@ from .qgis_glue.errors import describe_error
 from .qgis_glue.layer_info import NoGeoEngineLayer, require_geoengine_layer
 from .qgis_glue.query import LayerQuery
 from .qgis_glue.session_jobs import run_with_session
+from .qgis_glue.tempfiles import safe_stem
 
 
 class FeatureActions:
@@ -161,7 +162,7 @@ class FeatureActions:
             return
         layer, query = selected
         if path is None:
-            suggestion = f"{_safe_name(layer.name())}-metadata.zip"
+            suggestion = f"{safe_stem(layer.name(), fallback='workflow', limit=None)}-metadata.zip"
             path, _filter = QFileDialog.getSaveFileName(self.iface.mainWindow(), "Save workflow metadata",
                                                         suggestion, "Zip files (*.zip)")
             if not path:
@@ -216,7 +217,3 @@ class FeatureActions:
 
         run_with_session(self.with_session, self.tasks, connection, description, work, on_success, failed,
                          on_session_error=lambda _exc: None)
-
-
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_") or "workflow"

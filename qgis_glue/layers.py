@@ -45,7 +45,7 @@ from .query import LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
 from .styling import style_point_layer, style_raster_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
-from .tempfiles import PluginTempDir
+from .tempfiles import PluginTempDir, safe_stem
 from .vector_layers import (
     FieldPlan,
     append_batches,
@@ -222,7 +222,7 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
         with tempdir.job(f"raster-{str(workflow.workflow_id)[:8]}") as folder:
             paths = stream_raster_to_geotiff(workflow, raster_query, folder, _progress(context, 5, 95), cancelled,
-                                             stem=_safe_stem(name))
+                                             stem=safe_stem(name))
             if context is not None:
                 context.check_canceled()
             if not paths:
@@ -280,11 +280,6 @@ def interval_strings(request: LayerRequest) -> Tuple[str, str]:
         return iso(moment) if moment is not None else text
 
     return normal(request.time_start), normal(request.time_end or request.time_start)
-
-
-def _safe_stem(name: str) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_")
-    return stem[:40] or "layer"
 
 
 def _wms_colorizer(source: SourceInfo, bands: Tuple[int, ...]):

@@ -52,7 +52,7 @@ from .layer_sources import swap_raster_source, swap_vector_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery
 from .tasks import TaskRunner
-from .tempfiles import PluginTempDir
+from .tempfiles import PluginTempDir, safe_stem
 from .temporal import SLICE_KEY, SessionFor, parse_range
 
 SCOPE, KEEP_KEY = "GeoEngine", "/keep_downloaded_files"
@@ -82,10 +82,6 @@ def storage_folder(project: QgsProject) -> Optional[Path]:
 
 def geoengine_layers(project: QgsProject) -> List[QgsMapLayer]:
     return [layer for layer in project.mapLayers().values() if LayerQuery.from_layer(layer) is not None]
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")[:40] or "layer"
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -163,17 +159,17 @@ class ProjectState(QObject):
         if not source.is_file() or _inside(source, folder):
             return []
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{_safe(layer.name())}-{layer.id()[-8:]}{source.suffix}"
+        target = folder / f"{safe_stem(layer.name())}-{layer.id()[-8:]}{source.suffix}"
         shutil.copyfile(source, target)
         swap_raster_source(layer, target, self._project)
         return [target]
 
     def _keep_vector(self, layer: QgsVectorLayer, folder: Path) -> List[Path]:
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{_safe(layer.name())}-{layer.id()[-8:]}.gpkg"
+        target = folder / f"{safe_stem(layer.name())}-{layer.id()[-8:]}.gpkg"
         options = QgsVectorFileWriter.SaveVectorOptions()
         options.driverName = "GPKG"
-        options.layerName = _safe(layer.name())
+        options.layerName = safe_stem(layer.name())
         options.fileEncoding = "UTF-8"
         write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or \
             QgsVectorFileWriter.writeAsVectorFormatV2  # V3 since QGIS 3.20

@@ -21,6 +21,13 @@ PREFIX = "geoengine-qgis-"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+
+def safe_stem(name: str, fallback: str = "layer", limit: Optional[int] = 40) -> str:
+    """``name`` as a file name stem: letters, digits, ``-`` and ``_`` (others become ``_``), at most ``limit``
+    characters; ``fallback`` when nothing is left."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_")
+    return stem[:limit] or fallback
+
 class PluginTempDir:
     """The plugin's temporary folder, below ``base`` (the system temp folder by default)."""
 
