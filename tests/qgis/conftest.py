@@ -5,6 +5,7 @@ session, the stand-in ``iface`` and the plugin with saved connections. Helpers a
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,42 @@ import pytest
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # ``import plugin_support`` / ``layer_support`` / ``processing_support`` in the tests
     sys.path.insert(0, HERE)
+
+
+_SLOT_ERRORS: list = []
+
+
+def _record_slot_error(kind, value, tb) -> None:
+    """``sys.excepthook`` during the run: PyQt hands it exceptions raised in Python slots and virtuals that Qt
+    called (signal handlers, ``QgsTask.finished``...). With Python's default hook PyQt5 calls ``qFatal()``
+    instead, which aborts the whole pytest process ("Fatal Python error: Aborted", the main thread shown in the
+    Qt call that emitted the signal, e.g. ``QgsProject.addMapLayer``). QGIS itself installs a hook too."""
+    _SLOT_ERRORS.append("".join(traceback.format_exception(kind, value, tb)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _slot_exception_hook():
+    previous, sys.excepthook = sys.excepthook, _record_slot_error
+    yield
+    sys.excepthook = previous
+
+
+@pytest.fixture
+def slot_errors():
+    """The tracebacks of exceptions raised in Qt-called Python code during this test (a test that expects one
+    checks and clears this list)."""
+    return _SLOT_ERRORS
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_slot_exceptions(_slot_exception_hook):
+    """A test during which a slot raised fails with the traceback (instead of the run dying or going on)."""
+    _SLOT_ERRORS.clear()
+    yield
+    errors = list(_SLOT_ERRORS)
+    _SLOT_ERRORS.clear()
+    if errors:
+        pytest.fail("exception(s) raised into Qt from Python slots/virtuals:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture(scope="session")
