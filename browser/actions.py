@@ -113,7 +113,8 @@ class BrowserActions:
         extent, crs = canvas_extent(self.host.canvas)
         start, end = request_time(self.host.canvas, prepared.descriptor)
         return LayerRequest(prepared.workflow_id, extent, crs, start, end, (), prepared.name,
-                            prepared.target.connection, LayerOptions(symbology=prepared.symbology))
+                            prepared.target.connection, LayerOptions(symbology=prepared.symbology),
+                            descriptor=prepared.descriptor)
 
     def copy_workflow_id(self, target: CatalogTarget, on_done: Optional[Callable[[str], None]] = None) -> None:
         def ready(_session, prepared: PreparedTarget) -> None:

@@ -81,7 +81,10 @@ class LayerOptions:
 
 @dataclass(frozen=True)
 class LayerRequest:
-    """What to load: workflow, extent (+ its CRS), time (ISO start, optional end), bands (0-based), name."""
+    """What to load: workflow, extent (+ its CRS), time (ISO start, optional end), bands (0-based), name.
+
+    ``descriptor``: the workflow's result descriptor when the caller already fetched it (the dialog and the
+    Browser do); the load then does not ask the server for it again."""
 
     workflow_id: str
     extent: QgsRectangle
@@ -92,6 +95,7 @@ class LayerRequest:
     name: str = ""
     connection_name: str = ""
     options: LayerOptions = field(default_factory=LayerOptions)
+    descriptor: Optional[Any] = field(default=None, compare=False, repr=False)
 
     @property
     def time_interval(self) -> TimeInterval:
@@ -187,7 +191,7 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
     cancelled = context.is_canceled if context is not None else None
     if context is not None:
         context.set_progress(2)
-    workflow = Workflow(request.workflow_id, session)
+    workflow = Workflow(request.workflow_id, session, result_descriptor=request.descriptor)
     descriptor = workflow.get_result_descriptor()
     interval = request.time_interval
     srs = descriptor.spatial_reference or request.extent_crs.authid()

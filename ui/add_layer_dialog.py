@@ -428,8 +428,9 @@ class AddLayerDialog(QDialog):
         options = LayerOptions(raster_mode=self.mode_combo.currentData() or GEOTIFF,
                                group_slices=self.group_check.isChecked())
         bands = tuple(self.selected_bands()) if isinstance(self.descriptor, RasterResultDescriptor) else ()
+        known = self.descriptor if workflow_id == self.workflow_id else None  # fetched for this very workflow
         return LayerRequest(workflow_id, extent, crs, start, end, bands, self.name_edit.text().strip(),
-                            self.connection_combo.currentText(), options)
+                            self.connection_combo.currentText(), options, descriptor=known)
 
     def submit(self) -> None:
         """OK: start loading (registering JSON first if needed) and close; the task reports in the message bar."""

@@ -532,6 +532,24 @@ def test_added_layers_use_the_maps_current_time(plugin, project, tree):
     assert project.mapLayer(layer.id()) is not None
 
 
+def test_loading_an_entry_reuses_the_descriptor_fetched_while_preparing_it(plugin, project, tree, server):
+    """Prepare (register + descriptor), then the load: provenance, definition, dataset and the stream, with no
+    second descriptor request in between. (Afterwards the time controller asks once more for the time steps.)"""
+    from geoengine_qgis.browser.items import EntryItem
+
+    datasets = tree.path(LOCAL, "Datasets")
+    ndvi = next(e for e in tree.items(datasets) if isinstance(e, EntryItem) and e.target.dataset == "ndvi")
+    before, done = request_count(server), []
+    plugin.browser.actions.add_to_map(ndvi.target, done.append)
+    assert wait_for_fetch(lambda: done)
+    assert done[0].ok, done[0].error
+    workflow = f"/workflow/{done[0].layers[0].customProperty('geoengine/workflow_id')}"
+    asked = requests_since(server, before)
+    up_to_stream = asked[:asked.index(f"GET {workflow}/rasterStream")]
+    assert [line for line in up_to_stream if line.startswith(f"GET {workflow}/metadata")] == [
+        f"GET {workflow}/metadata"], asked
+
+
 def test_paths_below_the_root_change_with_each_start(qgis_app, server):
     """QGIS re-expands the Browser paths that were open when it last closed. Our paths below the root carry an
     id per plugin start, so a restart never reads credentials or fetches on its own."""
