@@ -66,12 +66,15 @@ SessionSource = Union[Session, Callable[[], Session]]
 
 @dataclass(frozen=True)
 class LayerOptions:
-    """How to load: raster mode, grouping of time slices, a catalog layer's symbology, project target."""
+    """How to load: raster mode, grouping of time slices, a catalog layer's symbology, project target, and
+    whether to look up the source's title, provenance and symbology (off when only the data is wanted, e.g.
+    another time step of a layer already on the map)."""
 
     raster_mode: str = GEOTIFF
     group_slices: bool = True
     symbology: Optional[dict] = None  # e.g. a catalog layer's; overrides the source dataset's symbology
     add_to_project: bool = True
+    source_info: bool = True
 
     def __post_init__(self) -> None:
         if self.raster_mode not in RASTER_MODES:
@@ -150,6 +153,10 @@ class LoadOutcome:
 def _source_info(workflow: Workflow, options: LayerOptions) -> SourceInfo:
     """Title, description and symbology of the source dataset, and the provenance (best effort)."""
     title, description, symbology, origin = "", "", options.symbology, "request" if options.symbology else ""
+    session = workflow.session
+    url = session.url(f"{session.api_paths.workflow}/{workflow.workflow_id}")
+    if not options.source_info:
+        return SourceInfo(title, description, [], symbology, origin, url)
     try:
         provenance = [entry.provenance for entry in workflow.get_provenance()]
     except GeoEngineError as exc:
@@ -164,8 +171,6 @@ def _source_info(workflow: Workflow, options: LayerOptions) -> SourceInfo:
                 symbology, origin = info.symbology, f"dataset {name}"
     except GeoEngineError as exc:
         log(f"No dataset information for workflow {workflow.workflow_id}: {exc}")
-    session = workflow.session
-    url = session.url(f"{session.api_paths.workflow}/{workflow.workflow_id}")
     return SourceInfo(title, description, provenance, symbology, origin, url)
 
 

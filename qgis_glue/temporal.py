@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from qgis.core import (
     QgsBox3d,
@@ -215,6 +215,7 @@ class TemporalRasterLayers(QObject):
         self._wms_pending: set = set()
         self.cache = SliceCache()
         self.fetch_count = 0  # slices requested from the server (cache misses)
+        self._descriptors: Dict[Tuple[str, str], Any] = {}  # (server URL, workflow id) -> result descriptor
         self._auto = auto_adopt
         self.follow_extent = True  # fetch for the canvas extent when it leaves a layer's stored extent
         self._pan_timer = QTimer(self)
@@ -323,11 +324,12 @@ class TemporalRasterLayers(QObject):
         holder: dict = {}
 
         def work(_context):
-            descriptor = Workflow(query.workflow_id, holder["session"]).get_result_descriptor()
-            return time_bounds(descriptor), regular_step(descriptor)
+            return Workflow(query.workflow_id, holder["session"]).get_result_descriptor()
 
-        def done(result) -> None:
-            bounds, step = result
+        def done(descriptor) -> None:
+            # kept for the slice fetches (workflow ids are content hashes: the descriptor never changes)
+            self._descriptors[(holder["session"].server_url, query.workflow_id)] = descriptor
+            bounds, step = time_bounds(descriptor), regular_step(descriptor)
             if step is None or bounds is None or None in bounds:
                 log(f"Layer {name!r} does not follow the temporal controller: not a regular time series with "
                     "finite bounds")
@@ -493,12 +495,14 @@ class TemporalRasterLayers(QObject):
         query = entry.query
         request = LayerRequest(query.workflow_id, QgsRectangle(*query.bounds), QgsCoordinateReferenceSystem(query.srs),
                                iso(moment), None, tuple(query.bands), entry.layer.name(), query.connection_name,
-                               LayerOptions(add_to_project=False))
+                               LayerOptions(add_to_project=False, source_info=False))  # only the slices are used
         transform_context = QgsCoordinateTransformContext(self._project.transformContext())
         holder: dict = {}
 
         def work(context):
-            return fetch(holder["session"], request, self._tempdir, context, transform_context)
+            session = holder["session"]
+            known = self._descriptors.get((session.server_url, query.workflow_id))
+            return fetch(session, replace(request, descriptor=known), self._tempdir, context, transform_context)
 
         def fetched(result) -> None:
             entry.busy = False

@@ -135,6 +135,7 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     assert temporal.fetch_count == 1 and layer.name() == "NDVI 2014-04-01"
 
     before = computations(server)
+    asked_before = len(server.api["request_log"])
     renderer_type = layer.renderer().type()
     canvas.navigation.setCurrentFrameNumber(4)  # May
     assert canvas.temporalRange().begin() == utc(2014, 5)
@@ -143,6 +144,11 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
         "May was not shown within 30 s"
     assert layer_values(layer, POINTS, geotransform) == may
     assert temporal.fetch_count == 2
+    # another step of a layer on the map: only the data, no descriptor, provenance, definition or dataset again
+    asked = server.call(lambda: list(server.api["request_log"]))[asked_before:]
+    assert any(line.endswith("/rasterStream") for line in asked), asked
+    assert not [line for line in asked if line.endswith(("/metadata", "/provenance")) or "/dataset/" in line
+                or line == f"GET /workflow/{layer.customProperty('geoengine/workflow_id')}"], asked
     assert wait_until(lambda: computations(server) > before, timeout=5)
     after_may = computations(server)
     # still one layer, same style, stored query and name follow the month
