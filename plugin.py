@@ -1,8 +1,10 @@
 """The plugin object QGIS creates: menu, toolbar, and the lifetime of everything the plugin owns.
 
-``initGui`` only builds actions and checks which optional packages exist. It opens no connection and
-reads no credentials. ``unload`` removes every trace: menu entries, toolbar, docks, the network
-request preprocessor, running tasks (cancelled) and the temporary folder.
+``initGui`` builds the actions, registers the Processing provider and the Browser entries, connects the
+time-following and project hooks to signals and checks which optional packages exist. It opens no
+connection, reads no credentials and imports neither pyarrow nor websockets (they load when a result is
+streamed). ``unload`` removes every trace: menu entries, toolbar, docks, Browser and Processing entries, the
+network request preprocessor, running tasks (cancelled) and the temporary folder.
 """
 
 from __future__ import annotations
