@@ -6,7 +6,6 @@ Helpers live in plugin_support.py; this module holds only what points into the d
 from __future__ import annotations
 
 from geoengine_server.config import default_data_dir
-from plugin_support import AFRICA, NDVI  # noqa: F401 - re-exported: the workflows the layer tests load
 
 DATA = default_data_dir()
 PORTS = {"type": "Vector", "operator": {"type": "OgrSource", "params": {"data": "ne_10m_ports"}}}
