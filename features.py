@@ -28,28 +28,6 @@ class FeatureActions:
     quota_dock = None
     plot_dock = None
 
-    # --- action handlers (no parameters: QAction.triggered would pass ``checked`` into the first one) ---
-    def action_provenance(self) -> None:
-        self.show_provenance_dock()
-
-    def action_quota(self) -> None:
-        self.show_quota_dock()
-
-    def action_plot(self) -> None:
-        self.show_plot_dock()
-
-    def action_save_dataset(self) -> None:
-        self.save_result_as_dataset()
-
-    def action_download_metadata(self) -> None:
-        self.download_metadata()
-
-    def action_workflow_definition(self) -> None:
-        self.show_workflow_definition()
-
-    def action_copy_workflow_id(self) -> None:
-        self.copy_workflow_id()
-
     def unload_features(self) -> None:
         """Called by ``unload`` before the docks go: stop following layers, forget docks and the loader."""
         if self.provenance_dock is not None:

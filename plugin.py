@@ -59,17 +59,17 @@ ACTIONS = (
                "open_add_layer"),
     # feature actions (handlers in features.FeatureActions)
     ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer",
-               "action_provenance"),
-    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage", "action_quota"),
-    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow", "action_plot"),
+               "show_provenance_dock"),
+    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage", "show_quota_dock"),
+    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow", "show_plot_dock"),
     ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server",
-               "action_save_dataset"),
+               "save_result_as_dataset"),
     ActionSpec("download_metadata", "Download metadata…", "download_metadata.svg",
-               "Download the metadata zip of a workflow", "action_download_metadata"),
+               "Download the metadata zip of a workflow", "download_metadata"),
     ActionSpec("workflow_definition", "Show workflow definition", "workflow_definition.svg",
-               "Show the workflow JSON of the selected layer", "action_workflow_definition"),
+               "Show the workflow JSON of the selected layer", "show_workflow_definition"),
     ActionSpec("copy_workflow_id", "Copy workflow id", "copy_id.svg", "Copy the workflow id of the selected layer",
-               "action_copy_workflow_id"),
+               "copy_workflow_id"),
     ActionSpec("help", "Help", "help.svg", "Open the plugin's documentation", "open_help", toolbar=False),
 )
 
@@ -229,7 +229,8 @@ class GeoEnginePlugin(FeatureActions):
         else:
             action.setToolTip(spec.tip)
             action.setStatusTip(spec.tip)
-            action.triggered.connect(getattr(self, spec.handler))
+            handler = getattr(self, spec.handler)
+            action.triggered.connect(lambda _checked=False: handler())  # ``checked`` must not reach the handler
         return action
 
     def open_connections(self):
