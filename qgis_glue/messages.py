@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt import sip
 
 LOG_TAG = "Geo Engine"
 BAR_SECONDS = 8
@@ -42,5 +43,8 @@ class Notifier:
 
     def _push(self, title: str, text: str, level: Qgis.MessageLevel, details: Optional[str] = None) -> None:
         log(f"{text}\n{details}" if details else text, level)
-        if self._bar is not None:
-            self._bar.pushMessage(title, text, level=level, duration=BAR_SECONDS)
+        bar = self._bar
+        if bar is not None and sip.isdeleted(bar):  # e.g. a dialog's bar, closed while its task still ran
+            self._bar = bar = None
+        if bar is not None:
+            bar.pushMessage(title, text, level=level, duration=BAR_SECONDS)

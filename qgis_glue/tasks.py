@@ -99,23 +99,31 @@ class CoreTask(QgsTask):
         """Forget the callbacks: the task may still end, but nobody is told (plugin unload)."""
         self._on_success = self._on_error = self._on_cancel = None
 
-    def finished(self, ok: bool) -> None:  # main thread
+    def finished(self, ok: bool) -> None:  # main thread; Qt calls it, so it must never raise (PyQt aborts)
         try:
-            if ok:
-                self._call(self._on_success, self.result)
-            elif self.exception is not None:
-                report = describe_error(self.exception)
+            self._deliver(ok)
+        except Exception as exc:  # noqa: BLE001 - e.g. the notifier's widgets are gone; the log still gets it
+            log(f"{self.description()}: the result could not be reported: {type(exc).__name__}: {exc}",
+                Qgis.MessageLevel.Warning)
+        finally:
+            if self._on_done is not None:
+                self._on_done(self)
+
+    def _deliver(self, ok: bool) -> None:
+        if ok:
+            self._call(self._on_success, self.result)
+        elif self.exception is not None:
+            report = describe_error(self.exception)
+            try:
                 if self._notify_errors:
                     self._notifier.error(f"{self.description()}: {report.summary}", details=report.details)
                 else:
                     log(f"{self.description()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
+            finally:
                 self._call(self._on_error, self.exception)
-            else:
-                log(f"{self.description()}: cancelled")
-                self._call(self._on_cancel)
-        finally:
-            if self._on_done is not None:
-                self._on_done(self)
+        else:
+            log(f"{self.description()}: cancelled")
+            self._call(self._on_cancel)
 
     def _call(self, callback: Optional[Callable[..., None]], *args: Any) -> None:
         if callback is None:

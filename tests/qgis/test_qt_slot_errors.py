@@ -54,3 +54,29 @@ def test_slot_exception_is_recorded_for_the_test(project, slot_errors):
         project.layersAdded.disconnect(slot)
     assert len(slot_errors) == 1 and "raised in a layersAdded slot" in slot_errors[0]
     slot_errors.clear()  # expected here; any other test with an entry fails at teardown
+
+
+def test_task_failing_after_its_message_bar_was_deleted_does_not_raise_into_qt(qgis_app, slot_errors):
+    """A task still running when the test (or dialog) that owned its message bar is gone reports to the log only:
+    raising from ``QgsTask.finished`` (RuntimeError: wrapped QgsMessageBar deleted) aborted the run."""
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+    from qgis.gui import QgsMessageBar
+
+    bar = QgsMessageBar()
+    notifier = Notifier(bar)
+    runner = TaskRunner(notifier)
+    release, results = __import__("threading").Event(), []
+
+    def work(_context):
+        release.wait(10)
+        raise ValueError("the server said no")
+
+    task = runner.submit("Geo Engine: late failure", work, on_error=results.append)
+    bar.deleteLater()
+    plugin_support.flush_deletes()  # the bar is gone while the task still runs
+    release.set()
+    assert plugin_support.wait_until(lambda: bool(results), timeout=20)
+    assert isinstance(results[0], ValueError) and not task.isActive()
+    assert slot_errors == []
+    notifier.warning("after the bar is gone")  # direct use: the log only
