@@ -158,6 +158,14 @@ class Workflow:
                                                    time_end_column=time_end_column, open_timeout=open_timeout,
                                                    **kwargs)
 
+    def stream_vector_batches(self, query_rectangle: QueryRectangle, progress: Any = None, cancelled: Any = None,
+                              **kwargs: Any) -> Iterator[Any]:
+        """The vector stream as decoded ``FeatureBatch`` objects, no pandas (a generator; see :mod:`.vector_stream`)."""
+        self._require_vector()
+        self._check_query(query_rectangle, "query_rectangle")
+        module = _streaming_module("vector_stream", "stream_vector_batches")
+        return module.stream_vector_batches(self, query_rectangle, progress, cancelled, **kwargs)
+
     # ---------------------------------------------------------------------------------------- raster
 
     def wms_get_map_as_image(self, bbox: QueryRectangle, raster_colorizer: RasterColorizer,
@@ -277,6 +285,14 @@ class Workflow:
         module = _streaming_module("raster_stream", "raster_stream_into_xarray")
         return module.raster_stream_into_xarray(self, query_rectangle, clip_to_query_rectangle=clip_to_query_rectangle,
                                                 open_timeout=open_timeout, **kwargs)
+
+    def stream_raster_to_geotiff(self, query_rectangle: QueryRectangle, directory: Union[str, os.PathLike],
+                                 progress: Any = None, cancelled: Any = None, **kwargs: Any) -> List[Any]:
+        """Stream into one tiled GeoTIFF per time slice in ``directory`` (see :mod:`.geotiff_writer`); the paths."""
+        self._require_raster()
+        self._check_query(query_rectangle, "query_rectangle")
+        module = _streaming_module("geotiff_writer", "stream_raster_to_geotiff")
+        return module.stream_raster_to_geotiff(self, query_rectangle, directory, progress, cancelled, **kwargs)
 
     def save_as_dataset(self, query_rectangle: QueryRectangle, name: Optional[str], display_name: str,
                         description: str = "", timeout: Timeout = None) -> Task:

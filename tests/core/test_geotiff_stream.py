@@ -128,3 +128,19 @@ def test_an_unwritable_target_is_an_os_error_not_a_hang(base_url) -> None:
     ndvi = workflow(base_url, NDVI)
     with pytest.raises((OSError, RuntimeError), match="cannot create|Permission|No such file|not"):
         stream_raster_to_geotiff(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"), "/proc/self")
+
+
+def test_workflow_methods_delegate_to_the_streaming_modules(base_url, tmp_path) -> None:
+    from geoengine_qgis.core.errors import InputError
+
+    ndvi = workflow(base_url, NDVI)
+    paths = ndvi.stream_raster_to_geotiff(QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"), tmp_path,
+                                          stem="april")
+    assert [p.name for p in paths] == ["april_20140401T000000Z.tif"]
+    with pytest.raises(InputError, match="vector"):
+        ndvi.stream_vector_batches(QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"))
+    from stream_helpers import PORTS
+
+    ports = workflow(base_url, PORTS)
+    batches = list(ports.stream_vector_batches(QueryRectangle((-180.0, -90.0, 180.0, 90.0), "2014-04-01T00:00:00Z")))
+    assert sum(len(b) for b in batches) > 1000
