@@ -23,11 +23,15 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m geoengine_server --port N`` with quota bookkeeping off; stopped on exit."""
 
-    def __init__(self, startup_timeout: float = 60.0) -> None:
+    def __init__(self, startup_timeout: float = 60.0, slow_tile_s: float = 0.0) -> None:
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(REPO / "tests")}
+        if slow_tile_s:
+            command = [str(PYTHON), str(REPO / "bench" / "slow_server.py"), str(port), str(slow_tile_s)]
+        else:
+            command = [str(PYTHON), "-m", "geoengine_server", "--port", str(port), "--quota-mode", "disabled"]
         self.process = subprocess.Popen(
-            [str(PYTHON), "-m", "geoengine_server", "--port", str(port), "--quota-mode", "disabled"],
+            command,
             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=str(REPO),
         )
         deadline = time.monotonic() + startup_timeout
