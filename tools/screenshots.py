@@ -4,6 +4,10 @@
 Starts the bundled Geo Engine-compatible server in-process on a free loopback port, starts QGIS headless
 (QT_QPA_PLATFORM=offscreen), logs in as the bundled admin and analyst users, fills each widget through its
 public API exactly as the plugin does (background tasks against the server), and saves ``QWidget.grab()``.
+Also: the "Add workflow layer" and Connections dialogs on two saved connections of their own (anonymous, and the
+analyst with the password in the Auth Manager; both removed afterwards), QGIS's Processing dialog for
+geoengine:loadworkflowraster, and docs/temporal-ndvi.png: one time-following NDVI layer rendered for the April
+and May frames of a monthly Temporal Controller.
 
 Usage: tools/screenshots.py [--output docs] [--timeout 60]
 Exit status 0 on success; on failure a one-line reason on stderr and status 1.
@@ -30,6 +34,11 @@ STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {
 PORT_STATISTICS = {"type": "Plot", "operator": {"type": "Statistics", "params": {},
                    "sources": {"source": {"type": "OgrSource", "params": {"data": "ne_10m_ports"}}}}}
 USERS = {"admin": ("admin@localhost", "adminadmin"), "analyst": ("analyst@example.org", "analyst-password")}
+NDVI_ID = "1e415c9c-55f3-51a2-b50b-b5053d1debbb"  # GdalSource ndvi (Geo Engine ids are content hashes)
+SETTINGS_ROOT = "geoengine/screenshot-connections"  # saved connections of the screenshots only (removed after)
+ANONYMOUS_NAME, ANALYST_NAME = "Bundled server (anonymous)", "Bundled server (analyst)"
+HEADER = 90  # pixels above each temporal panel for the month and the frame
+MONTHS = (("April 2014", 3), ("May 2014", 4))  # (label, frame of the monthly Temporal Controller from January)
 
 
 class ScreenshotError(Exception):
@@ -75,6 +84,216 @@ def geoengine_layer(workflow_id: str, connection: str, name: str):
                "geotiff").apply_to(layer)
     QgsProject.instance().addMapLayer(layer)
     return layer
+
+
+class SavedConnections:
+    """Two saved connections to the bundled server in a settings root of their own: anonymous, and the analyst
+    (email + password in an Auth Manager Basic config). Sessions are opened the plugin's way (resolve, log in)."""
+
+    def __init__(self, base_url: str) -> None:
+        import plugin_support
+        from geoengine_qgis.qgis_glue.connections import ANONYMOUS, PASSWORD, Connection, ConnectionStore
+
+        self.store = ConnectionStore(SETTINGS_ROOT)
+        for name in self.store.names():  # left over from an interrupted run
+            self.store.delete(name)
+        self.authcfg = plugin_support.basic_config(*USERS["analyst"], name="Geo Engine analyst (screenshots)")
+        self.store.save(Connection(ANONYMOUS_NAME, base_url, ANONYMOUS))
+        self.store.save(Connection(ANALYST_NAME, base_url, PASSWORD, self.authcfg))
+        self._sessions = {}
+
+    def with_session(self, name, on_ready, on_error=None):
+        """The plugin's ``with_session`` contract, synchronously (log in once per connection)."""
+        from geoengine_qgis.qgis_glue.sessions import open_session, resolve
+
+        try:
+            if name not in self._sessions:
+                self._sessions[name] = open_session(resolve(self.store.load(name)))
+        except Exception as exc:  # noqa: BLE001 - handed to the widget like the plugin does
+            if on_error is None:
+                raise
+            on_error(exc)
+            return
+        on_ready(self._sessions[name])
+
+    def close(self) -> None:
+        from qgis.core import QgsApplication, QgsSettings
+
+        for session in self._sessions.values():
+            session.close()
+        QgsSettings().remove(SETTINGS_ROOT)
+        QgsApplication.authManager().removeAuthenticationConfig(self.authcfg)
+
+
+def shoot_add_layer(saved: SavedConnections, runner, loader, output: Path, timeout: float) -> None:
+    """The "Add workflow layer" dialog with the NDVI workflow id typed and its result descriptor fetched."""
+    from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    dialog = AddLayerDialog(saved.store, saved.with_session, runner, loader)
+    dialog.show()
+    dialog.connection_combo.setCurrentText(ANONYMOUS_NAME)
+    dialog.extent_box.setOutputExtentFromUser(QgsRectangle(*AFRICA), QgsCoordinateReferenceSystem("EPSG:4326"))
+    dialog.id_edit.setText(NDVI_ID)  # the fetch starts after the typing pause, in a background task
+    wait(lambda: dialog.descriptor is not None or "error" in dialog.message_label.text().lower(), timeout,
+         "fetching the NDVI result descriptor")
+    if dialog.descriptor is None or not dialog.ok_button.isEnabled():
+        raise ScreenshotError(f"add-layer dialog not ready: {dialog.message_label.text()}")
+    save(dialog, output / "add-layer-dialog.png", 660, 660)
+    dialog.close()
+
+
+def shoot_connections(saved: SavedConnections, runner, output: Path, timeout: float) -> None:
+    """The Connections dialog on the analyst's connection after a successful "Test connection"."""
+    from geoengine_qgis.qgis_glue.sessions import probe_connection
+    from geoengine_qgis.ui.connections_dialog import ConnectionsDialog
+
+    dialog = ConnectionsDialog(saved.store, runner, probe_connection)
+    dialog.show()
+    dialog.reload(select=ANALYST_NAME)
+    if dialog.test_current() is None:
+        raise ScreenshotError(f"the connection test did not start: {dialog.status.text()}")
+    wait(lambda: dialog.test_button.isEnabled(), timeout, "the connection test")
+    if not dialog.status.text().startswith("Connected to Geo Engine"):
+        raise ScreenshotError(f"the connection test failed: {dialog.status.text()}")
+    save(dialog, output / "connections-dialog.png", 920, 400)
+    dialog.close()
+
+
+def shoot_processing(base_url: str, output: Path) -> None:
+    """QGIS's own Processing dialog for geoengine:loadworkflowraster with the NDVI query filled in."""
+    from geoengine_qgis.processing_provider.provider import GeoEngineProvider
+    from qgis.core import QgsApplication
+
+    plugins = Path(QgsApplication.pkgDataPath()) / "python" / "plugins"  # QGIS's own Processing plugin
+    if str(plugins) not in sys.path:
+        sys.path.append(str(plugins))
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    provider = GeoEngineProvider()
+    registry = QgsApplication.processingRegistry()
+    registry.addProvider(provider)
+    try:
+        from processing.gui.AlgorithmDialog import AlgorithmDialog
+
+        algorithm = registry.createAlgorithmById("geoengine:loadworkflowraster")
+        if algorithm is None:
+            raise ScreenshotError("geoengine:loadworkflowraster is not registered")
+        dialog = AlgorithmDialog(algorithm)
+        dialog.setParameters({
+            "CONNECTION": base_url, "WORKFLOW": NDVI_ID, "EXTENT": "-20,53,-36,38 [EPSG:4326]",
+            "TIME_START": APRIL[0], "TIME_END": "", "BANDS": "0", "TIME_SLICE": 0, "OUTPUT": "/tmp/ndvi-april.tif"})
+        save(dialog, output / "processing-algorithm.png", 1180, 820)
+        dialog.close()
+        dialog.deleteLater()
+    finally:
+        registry.removeProvider(provider)
+
+
+def render_panel(layer, canvas, size: int, label: str):
+    """``layer`` drawn as the canvas draws it now (its temporal range), with ``label`` on top."""
+    from qgis.core import QgsMapRendererSequentialJob
+    from qgis.PyQt.QtCore import QRect, QSize, Qt
+    from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
+
+    settings = canvas.mapSettings()
+    settings.setLayers([layer])
+    settings.setOutputSize(QSize(size, size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()  # bounded by the GDAL provider (a local file)
+    if job.errors():
+        raise ScreenshotError("; ".join(e.message for e in job.errors()))
+    begin, end = (settings.temporalRange().begin(), settings.temporalRange().end())
+    lines = ((label, 26, True), (f"Temporal Controller frame {begin.toString('yyyy-MM-dd')} to "
+                                 f"{end.toString('yyyy-MM-dd')}", 14, False), (f'layer "{layer.name()}"', 14, False))
+    image = QImage(size, size + HEADER, QImage.Format.Format_RGB32)
+    image.fill(QColor(255, 255, 255))
+    painter = QPainter(image)
+    painter.setPen(QColor(20, 20, 20))
+    top = 6
+    for text, pixels, bold in lines:
+        font = QFont()
+        font.setPixelSize(pixels)
+        font.setBold(bold)
+        painter.setFont(font)
+        painter.drawText(QRect(0, top, size, pixels + 8), int(Qt.AlignmentFlag.AlignCenter), text)
+        top += pixels + 8
+    painter.drawImage(0, HEADER, job.renderedImage())
+    painter.end()
+    return image
+
+
+def shoot_temporal(session, runner, project, output: Path, timeout: float) -> None:
+    """One NDVI layer following a monthly Temporal Controller: April and May 2014 over Africa side by side."""
+    from geoengine_qgis.qgis_glue.layers import LayerRequest, WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
+    from geoengine_qgis.qgis_glue.temporal import TemporalRasterLayers
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsDateTimeRange,
+        QgsInterval,
+        QgsRectangle,
+        QgsTemporalNavigationObject,
+        QgsUnitTypes,
+    )
+    from qgis.gui import QgsMapCanvas
+    from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+    from qgis.PyQt.QtGui import QColor, QImage, QPainter
+
+    def utc(month):
+        return QDateTime(QDate(2014, month, 1), QTime(0, 0), Qt.TimeSpec.UTC)
+
+    tempdir = PluginTempDir()
+    canvas = QgsMapCanvas()
+    navigation = QgsTemporalNavigationObject(canvas)
+    canvas.setTemporalController(navigation)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.resize(480, 480)
+    canvas.setExtent(QgsRectangle(*AFRICA))
+    temporal = TemporalRasterLayers(canvas, runner, tempdir, Notifier(),
+                                    lambda _query, on_ready, _on_error: on_ready(session), project)
+    loader = WorkflowLayerLoader(runner, tempdir, Notifier(), project)
+    try:
+        outcomes = []
+        loader.load(session, LayerRequest(NDVI_ID, QgsRectangle(*AFRICA), QgsCoordinateReferenceSystem("EPSG:4326"),
+                                          APRIL[0], None, name="NDVI"), on_done=outcomes.append)
+        wait(lambda: bool(outcomes), timeout, "loading the NDVI layer")
+        if not outcomes[0].ok:
+            raise ScreenshotError(f"loading NDVI failed: {outcomes[0].error}")
+        layer = outcomes[0].layers[0]
+        wait(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout,
+             "making the NDVI layer time-following")
+        navigation.setTemporalExtents(QgsDateTimeRange(utc(1), utc(7)))
+        navigation.setFrameDuration(QgsInterval(1, QgsUnitTypes.TemporalMonths))
+        navigation.setNavigationMode(QgsTemporalNavigationObject.Animated)
+        panels = []
+        for label, frame in MONTHS:
+            navigation.setCurrentFrameNumber(frame)
+            begin = canvas.temporalRange().begin().toString("yyyy-MM-dd")
+            wait(lambda day=begin: not temporal.busy(layer.id()) and layer.name().endswith(day), timeout,
+                 f"showing {label}")
+            panels.append(render_panel(layer, canvas, 480, label))
+        gap = 12
+        image = QImage(len(panels) * 480 + (len(panels) + 1) * gap, 480 + HEADER + 2 * gap,
+                       QImage.Format.Format_RGB32)
+        image.fill(QColor(235, 235, 235))
+        painter = QPainter(image)
+        for index, panel in enumerate(panels):
+            painter.drawImage(gap + index * (480 + gap), gap, panel)
+        painter.end()
+        path = output / "temporal-ndvi.png"
+        if not image.save(str(path), "PNG"):
+            raise ScreenshotError(f"could not write {path}")
+        print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+    finally:
+        temporal.stop()
+        project.removeAllMapLayers()
+        tempdir.cleanup()
+        canvas.deleteLater()
 
 
 def run(output: Path, timeout: float) -> None:
@@ -150,6 +369,27 @@ def run(output: Path, timeout: float) -> None:
         definition = sessions["admin"].get_json(f"workflow/{ids['histogram']}")
         save(WorkflowDefinitionDialog(ids["histogram"], definition, "NDVI histogram"),
              output / "workflow-definition-dialog.png", 560, 420)
+
+        if ids["ndvi"] != NDVI_ID:
+            raise ScreenshotError(f"the NDVI workflow id is {ids['ndvi']}, not {NDVI_ID}")
+        saved = SavedConnections(server.base_url)
+        try:
+            from geoengine_qgis.qgis_glue.layers import WorkflowLayerLoader
+            from geoengine_qgis.qgis_glue.tempfiles import PluginTempDir
+
+            tempdir = PluginTempDir()
+            try:
+                shoot_add_layer(saved, runner, WorkflowLayerLoader(runner, tempdir, Notifier()), output, timeout)
+            finally:
+                tempdir.cleanup()
+            shoot_connections(saved, runner, output, timeout)
+        finally:
+            saved.close()
+        shoot_processing(server.base_url, output)
+        from qgis.core import QgsProject
+
+        QgsProject.instance().removeAllMapLayers()
+        shoot_temporal(sessions["admin"], runner, QgsProject.instance(), output, timeout)
     finally:
         runner.cancel_all()
         for session in sessions.values():
