@@ -38,13 +38,13 @@ DEPENDENCIES: Tuple[Dependency, ...] = (
         "pyarrow",
         "pyarrow",
         "Arrow raster and vector streams",
-        "rasters are downloaded as WCS GeoTIFF and vectors as WFS GeoJSON",
+        "rasters can still be added as live WMS layers (Add workflow layer > Raster mode)",
     ),
     Dependency(
         "websockets",
         "websockets",
         "websocket streams of raster tiles and vector batches",
-        "rasters are downloaded as WCS GeoTIFF and vectors as WFS GeoJSON",
+        "rasters can still be added as live WMS layers (Add workflow layer > Raster mode)",
     ),
     Dependency(
         "geopandas",
