@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -44,7 +45,8 @@ def start_save(base_url, headers, body, path="/datasetFromWorkflow", workflow_id
 
 
 def files_under(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
+    """Files below ``root``; folders that an aborting task removes while we look are skipped (os.walk)."""
+    return [Path(folder, name) for folder, _, names in os.walk(root) for name in names]
 
 
 def read_file_window(path: Path, x: int, y: int, width: int, height: int) -> np.ndarray:
