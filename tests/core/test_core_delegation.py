@@ -15,7 +15,7 @@ import pytest
 from osgeo import gdal, ogr
 
 sys.path.insert(0, str(Path(__file__).parent))
-from client_helpers import NDVI, NDVI_FILE, PORTS, PORTS_SHP  # noqa: E402
+from client_helpers import NDVI_FILE, PORTS_SHP  # noqa: E402
 from geoengine_qgis.core.errors import (  # noqa: E402
     InputError,
     MethodNotCalledOnRasterException,
@@ -26,7 +26,6 @@ from geoengine_qgis.core.quota import DataUsage, data_usage  # noqa: E402
 from geoengine_qgis.core.raster import merge_time_series  # noqa: E402
 from geoengine_qgis.core.session import Session  # noqa: E402
 from geoengine_qgis.core.types import QueryRectangle, RasterQueryRectangle  # noqa: E402
-from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
 
 APRIL = "2014-04-01T12:00:00Z"
 
@@ -34,16 +33,6 @@ APRIL = "2014-04-01T12:00:00Z"
 @pytest.fixture(scope="module")
 def client(shared_server):
     return Session(shared_server.base_url, credentials=("admin@localhost", "adminadmin"))
-
-
-@pytest.fixture(scope="module")
-def ndvi(client):
-    return register_workflow(NDVI, session=client)
-
-
-@pytest.fixture(scope="module")
-def ports(client):
-    return register_workflow(PORTS, session=client)
 
 
 def test_raster_stream_through_the_workflow(ndvi):

@@ -86,16 +86,6 @@ def client(shared_server):
 
 
 @pytest.fixture(scope="module")
-def ndvi(client):
-    return register_workflow(NDVI, session=client)
-
-
-@pytest.fixture(scope="module")
-def ports(client):
-    return register_workflow(PORTS, session=client)
-
-
-@pytest.fixture(scope="module")
 def histogram(client):
     return register_workflow(HISTOGRAM, session=client)
 
