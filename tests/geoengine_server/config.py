@@ -6,23 +6,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The project's read-only shared/ folder sits beside the repository (/work/main and /work/shared; CI
-# clones under another name with a copy of shared/ beside it).
+# The repository carries the Geo Engine test data (tests/data/geoengine-test-data, see tests/data/README.md),
+# so a bare clone runs the server, the demo and the tests; GEOENGINE_TEST_DATA points elsewhere.
 _REPO = Path(__file__).resolve().parents[2]
-_DATA_SUBPATH = Path("shared") / "data" / "geoengine-test-data"
+BUNDLED_DATA_DIR = _REPO / "tests" / "data" / "geoengine-test-data"
 
 
 def default_data_dir() -> Path:
-    """The Geo Engine test data: ``$GEOENGINE_TEST_DATA``, else the nearest ``shared/data/geoengine-test-data``
-    in the repository's parent folder or one above it."""
+    """The Geo Engine test data: ``$GEOENGINE_TEST_DATA`` when set, else the copy inside the repository."""
     env = os.environ.get("GEOENGINE_TEST_DATA")
-    candidates = [Path(env)] if env else [folder / _DATA_SUBPATH for folder in _REPO.parents]
-    for candidate in candidates:
-        if (candidate / "dataset_defs").is_dir():
-            return candidate
-    where = f"GEOENGINE_TEST_DATA={env}" if env else f"{_DATA_SUBPATH} beside {_REPO} or above it"
-    raise FileNotFoundError(f"Geo Engine test data not found ({where}): set GEOENGINE_TEST_DATA to the folder "
-                            "holding dataset_defs/")
+    candidate = Path(env) if env else BUNDLED_DATA_DIR
+    if (candidate / "dataset_defs").is_dir():
+        return candidate
+    where = f"GEOENGINE_TEST_DATA={env}" if env else str(BUNDLED_DATA_DIR)
+    raise FileNotFoundError(f"Geo Engine test data not found at {where}: it must hold dataset_defs/")
 
 
 @dataclass
