@@ -37,6 +37,9 @@ import numpy as np
 from osgeo import gdal, osr
 
 from .errors import MalformedResponseError
+from .gdal_types import default_no_data_value  # noqa: F401 - re-exported
+from .gdal_types import gdal_type as _gdal_type
+from .gdal_types import set_no_data as _set_no_data
 from .raster import RasterTile2D
 from .raster_stream import plan_raster_stream, raster_stream
 from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback
@@ -45,28 +48,7 @@ from .types import QueryRectangle
 
 log = logging.getLogger(__name__)
 
-_GDAL_TYPES = {
-    np.dtype(np.uint8): gdal.GDT_Byte, np.dtype(np.uint16): gdal.GDT_UInt16, np.dtype(np.uint32): gdal.GDT_UInt32,
-    np.dtype(np.int16): gdal.GDT_Int16, np.dtype(np.int32): gdal.GDT_Int32,
-    np.dtype(np.float32): gdal.GDT_Float32, np.dtype(np.float64): gdal.GDT_Float64,
-}
-for _name, _dtype in (("GDT_UInt64", np.uint64), ("GDT_Int64", np.int64), ("GDT_Int8", np.int8)):
-    if hasattr(gdal, _name):  # Int64/UInt64 since GDAL 3.5, Int8 since 3.7
-        _GDAL_TYPES[np.dtype(_dtype)] = getattr(gdal, _name)
-
 _FLUSH_BYTES = 4 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
-
-
-def default_no_data_value(dtype: np.dtype) -> Any:
-    """NaN for floats; 0 for U8 (the common 8-bit convention, e.g. MODIS NDVI, where 255 is valid); the
-    maximum for wider unsigned and the minimum for signed integers (rarely valid measurements)."""
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return float("nan")
-    if dtype == np.uint8:
-        return 0
-    info = np.iinfo(dtype)
-    return int(info.max if dtype.kind == "u" else info.min)
 
 
 def creation_options(
@@ -88,16 +70,6 @@ def creation_options(
     if dtype == np.int8 and not hasattr(gdal, "GDT_Int8"):
         options.append("PIXELTYPE=SIGNEDBYTE")
     return options
-
-
-def _gdal_type(dtype: np.dtype) -> int:
-    dtype = np.dtype(dtype)
-    if dtype == np.int8 and dtype not in _GDAL_TYPES:
-        return gdal.GDT_Byte  # written as SIGNEDBYTE
-    try:
-        return _GDAL_TYPES[dtype]
-    except KeyError:
-        raise MalformedResponseError(f"pixel type {dtype} cannot be written with GDAL {gdal.__version__}") from None
 
 
 def _time_label(ms: int) -> str:
@@ -380,15 +352,6 @@ def _drain(pending: queue.Queue) -> None:
             pending.get_nowait()
         except queue.Empty:
             return
-
-
-def _set_no_data(band: Any, dtype: np.dtype, value: Any) -> None:
-    if dtype == np.int64 and hasattr(band, "SetNoDataValueAsInt64"):
-        band.SetNoDataValueAsInt64(int(value))
-    elif dtype == np.uint64 and hasattr(band, "SetNoDataValueAsUInt64"):
-        band.SetNoDataValueAsUInt64(int(value))
-    else:
-        band.SetNoDataValue(float(value))
 
 
 def stream_raster_to_geotiff(

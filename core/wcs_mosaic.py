@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
 
@@ -115,8 +115,12 @@ def fetch_coverage_mosaic(
     force_no_data_value: Optional[float] = None,
     tile_limit: int = 4,
     timeout: Any = None,
+    on_part: Optional[Callable[[int, int], None]] = None,
 ) -> bytes:
-    """The first band of ``query`` as one GeoTIFF (bytes), fetched in parts the server's tile limit allows."""
+    """The first band of ``query`` as one GeoTIFF (bytes), fetched in parts the server's tile limit allows.
+
+    ``on_part(done, total)`` is called before each request (parts done so far, parts planned): for progress, and
+    it may raise to cancel between requests."""
     from osgeo import gdal
 
     descriptor = workflow._require_raster()
@@ -135,12 +139,15 @@ def fetch_coverage_mosaic(
     mosaic = None
     try:
         pending = [(part, 0) for part in parts]
+        placed = 0
         budget = len(parts) * 4 + _MAX_SPLITS * 2  # bounded work even if the server keeps refusing
         while pending:
             budget -= 1
             if budget < 0:
                 raise MalformedResponseError("the server kept refusing WCS parts for the tile limit")
             part, depth = pending.pop(0)
+            if on_part is not None:
+                on_part(placed, placed + len(pending) + 1)
             sub = QueryRectangle(
                 (b.xmin + part.c0 * resolution.x_resolution, b.ymax - part.r1 * resolution.y_resolution,
                  b.xmin + part.c1 * resolution.x_resolution, b.ymax - part.r0 * resolution.y_resolution),
@@ -158,6 +165,7 @@ def fetch_coverage_mosaic(
             if mosaic is None:
                 mosaic = _create(gdal, path, width, height, tiff, b, resolution, force_no_data_value)
             _place(mosaic, tiff, part, b, resolution)
+            placed += 1
         mosaic.FlushCache()
         mosaic = None
         return _read_vsimem(gdal, path)
@@ -180,10 +188,10 @@ def _time_and_budget(descriptor: Any, query: QueryRectangle, tile_limit: int) ->
 
 def _create(gdal: Any, path: str, width: int, height: int, first: Any, bounds: Any,
             resolution: SpatialResolution, no_data: Optional[float]) -> Any:
-    from .geotiff_writer import _gdal_type
+    from .gdal_types import gdal_type
 
     options = ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE", "ZLEVEL=1"]
-    dataset = gdal.GetDriverByName("GTiff").Create(path, width, height, 1, _gdal_type(first.array.dtype),
+    dataset = gdal.GetDriverByName("GTiff").Create(path, width, height, 1, gdal_type(first.array.dtype),
                                                    options=options)
     dataset.SetGeoTransform((bounds.xmin, resolution.x_resolution, 0.0, bounds.ymax, 0.0, -resolution.y_resolution))
     if first.srs_wkt:
