@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from osgeo import gdal
+from osgeo import gdal, osr
 
 from .errors import MalformedResponseError
 
@@ -54,3 +54,17 @@ def set_no_data(band: Any, dtype: np.dtype, value: Any) -> None:
         band.SetNoDataValueAsUInt64(int(value))
     else:
         band.SetNoDataValue(float(value))
+
+
+def srs_wkt(spatial_reference: str) -> str:
+    """WKT for ``EPSG:4326``-style strings; ``""`` for unreferenced rasters."""
+    if not spatial_reference:
+        return ""
+    srs = osr.SpatialReference()
+    try:
+        ok = srs.SetFromUserInput(spatial_reference) == 0
+    except RuntimeError:
+        ok = False
+    if not ok:
+        raise MalformedResponseError(f"unknown spatial reference {spatial_reference!r}")
+    return srs.ExportToWkt()

@@ -34,10 +34,13 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal
 
 from .errors import MalformedResponseError
-from .gdal_types import default_no_data_value  # noqa: F401 - re-exported
+from .gdal_types import (
+    default_no_data_value,  # noqa: F401 - re-exported
+    srs_wkt,
+)
 from .gdal_types import gdal_type as _gdal_type
 from .gdal_types import set_no_data as _set_no_data
 from .raster import RasterTile2D
@@ -89,20 +92,6 @@ def _iso(ms: int) -> str:
     except OverflowError:
         return str(ms)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def srs_wkt(spatial_reference: str) -> str:
-    """WKT for ``EPSG:4326``-style strings; ``""`` for unreferenced rasters."""
-    if not spatial_reference:
-        return ""
-    srs = osr.SpatialReference()
-    try:
-        ok = srs.SetFromUserInput(spatial_reference) == 0
-    except RuntimeError:
-        ok = False
-    if not ok:
-        raise MalformedResponseError(f"unknown spatial reference {spatial_reference!r}")
-    return srs.ExportToWkt()
 
 
 @dataclass
