@@ -27,6 +27,9 @@ _NUMPY_OF_ARROW = {
 }
 
 
+MAX_TILE_SIDE = 8192  # pixels per tile side accepted from a stream (Geo Engine tiles are 512 by default)
+
+
 def _ms_to_datetime64(ms: int) -> np.datetime64:
     return np.datetime64(int(ms), "ms")
 
@@ -143,6 +146,9 @@ class RasterTile2D:
             band = int(meta.get(b"band", b"0"))
         except (KeyError, TypeError, ValueError, GeoEngineError) as exc:
             raise MalformedResponseError(f"raster tile metadata is missing or invalid: {exc!r}") from None
+        if not (0 < x_size <= MAX_TILE_SIDE and 0 < y_size <= MAX_TILE_SIDE):
+            raise MalformedResponseError(f"raster tile declares {x_size}x{y_size} pixels; at most "
+                                         f"{MAX_TILE_SIDE}x{MAX_TILE_SIDE} are accepted")
         if batch.num_columns < 1:
             raise MalformedResponseError("raster tile has no data column")
         data = _masked_view(batch.column(0), (y_size, x_size))
@@ -183,9 +189,16 @@ class RasterStreamProcessing:
             reader = pa.ipc.open_file(pa.py_buffer(arrow_ipc))
             if reader.num_record_batches < 1:
                 raise MalformedResponseError("stream message holds no record batch")
-            return reader.get_batch(0)
+            batch = reader.get_batch(0)
         except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
             raise MalformedResponseError(f"stream message is not an Arrow IPC file: {exc}") from None
+        try:
+            # The IPC reader checks only the structure; offsets and UTF-8 come from the server and a forged
+            # offset makes any later read go out of bounds (Arrow's "Security Considerations").
+            batch.validate(full=True)
+        except (pa.ArrowInvalid, pa.ArrowException, ValueError) as exc:
+            raise MalformedResponseError(f"stream message holds an invalid Arrow record batch: {exc}") from None
+        return batch
 
     @classmethod
     def process_bytes(cls, tile_bytes: bytes | None) -> RasterTile2D | None:

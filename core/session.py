@@ -164,6 +164,7 @@ class Session:
         self.valid_until: Optional[str] = None
         self.roles: Tuple[str, ...] = ()
         try:
+            self._http.discover_api_root()
             self._login()
         except BaseException:
             self._http.close()
@@ -173,7 +174,7 @@ class Session:
 
     @property
     def server_url(self) -> str:
-        """The normalised base URL, ending in ``/api`` (no trailing slash)."""
+        """The API root found from the given URL (``GET <url>/info``, then ``<url>/api/info``), no trailing slash."""
         return self._http.server_url
 
     @property
@@ -367,7 +368,9 @@ class Session:
 
     def _detect_paths(self) -> ApiPaths:
         try:
-            info = read_json(self._http.send("GET", "info"))
+            if self._http.info_missing:
+                raise NotFoundError("the server has no /info", error="NotFound")
+            info = self._http.info or read_json(self._http.send("GET", "info"))
             self._server_version = str(info.get("version")) if isinstance(info, dict) else None
         except GeoEngineError as exc:
             log.debug("no server version from /info (%s); falling back on 404s", exc)

@@ -193,7 +193,8 @@ def test_connection_refused():
     url = f"http://127.0.0.1:{closed_port()}/api"
     with pytest.raises(GeoEngineConnectionError) as info:
         Session(url)
-    assert "connection refused" in str(info.value) and info.value.url == f"POST {url}/anonymous"
+    # the first request asks where the API is (GET <url>/info) and carries no credentials
+    assert "connection refused" in str(info.value) and info.value.url == f"GET {url}/info"
 
 
 def test_broken_proxy_is_named_in_the_error(base_url):
