@@ -93,7 +93,8 @@ class Catalog:
         return catalog
 
     def dataset(self, name: str) -> Dataset | None:
-        return self.datasets.get(name)
+        """By its full name (saved results are ``<user id>:<name>``), else by the name without namespace."""
+        return self.datasets.get(name) or self.datasets.get(dataset_key(name))
 
     def dataset_by_id(self, dataset_id: str) -> Dataset | None:
         return next((d for d in self.datasets.values() if d.id == dataset_id), None)

@@ -23,7 +23,6 @@ from .catalog import (
     ROOT_PROVIDER,
     Catalog,
     Dataset,
-    dataset_key,
 )
 from .engine import descriptors
 from .engine.types import EngineError
@@ -125,7 +124,7 @@ async def list_datasets(request: web.Request) -> web.Response:
 
 async def get_dataset(request: web.Request) -> web.Response:
     session = require_session(request)
-    dataset = _catalog(request).dataset(dataset_key(request.match_info["name"]))
+    dataset = _catalog(request).dataset(request.match_info["name"])
     if dataset is None or not visible(dataset, session.user.id):
         raise ApiError("CannotLoadDataset", "CannotLoadDataset: UnknownDatasetName")
     return web.json_response(dataset_json(dataset))

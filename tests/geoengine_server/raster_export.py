@@ -9,7 +9,10 @@ compressed GeoTIFF (or COG) per time slice into the server's export folder and t
   file name placeholder;
 * several irregular slices -> ``GdalMetaDataList`` ``{"params": [{"time", "params", "cacheTtl"}]}``.
 
-Only single-band rasters can be saved (the engine's ``GdalSource`` reads one band per dataset).
+Only single-band rasters can be saved: the real task queries every band of the workflow and its GeoTIFF
+writer then refuses the query, so the task fails before the first tile
+(geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs,
+geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs).
 Masked pixels are written as the no-data value: 0 for unsigned, the type's minimum for signed
 and float types.
 """
@@ -30,12 +33,13 @@ from osgeo import gdal, osr
 from .catalog import Dataset
 from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterDescriptor, TimeInterval, Window
 from .errors import ApiError, body_error
-from .tasks import Task
+from .tasks import Task, TaskFailed
 from .timeutil import TimeParseError, format_iso, parse_json_instant
 
 gdal.UseExceptions()
 
 TASK_TYPE = "create-dataset"
+MULTI_BAND_FAILURE = 'Operation "raster_stream_to_geotiff" does not support queries with multiple bands.'
 MAX_PIXELS = 16384 * 16384
 _NAME_PART = re.compile(r"^[A-Za-z0-9_\-]+$")
 _PLACEHOLDER = "%_START_TIME_%"
@@ -194,10 +198,12 @@ def write_slices(
 ) -> Written:
     """The worker: read every tile, write one GeoTIFF per time slice, report progress, honour aborts."""
     descriptor: RasterDescriptor = operator.descriptor
+    bands = len(descriptor.bands)
+    if bands != 1:
+        raise TaskFailed(MULTI_BAND_FAILURE)
     slices = operator.time_slices(time)
     if not slices:
         raise ApiError("EmptyDataset", "The query's time interval contains no time slice of the raster")
-    bands = len(descriptor.bands)
     total, done = len(slices) * bands * len(plan.tiles), 0
     task.progress(0, total)
     nodata = no_data_value(descriptor.data_type)
@@ -214,7 +220,7 @@ def write_slices(
                     np.ma.filled(data, nodata), tile.x_off - plan.window.x_off, tile.y_off - plan.window.y_off
                 )
                 done += 1
-                task.progress(done, total)
+                task.progress(done, total, progress_text(done - 1, len(plan.tiles), time_slice))
                 if pace_s and task.abort_requested.wait(pace_s):
                     task.check_abort()
         ds.FlushCache()
@@ -224,6 +230,14 @@ def write_slices(
             draft.unlink()
         files.append(target)
     return Written(directory, slices, files, total)
+
+
+def progress_text(tile_index: int, tiles_per_step: int, time_slice: TimeInterval) -> str:
+    """The running task's ``info`` after a tile: the real writer reports the 0-based index of the tile it just
+    wrote (geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs)."""
+    step_pct = 100.0 * (tile_index % tiles_per_step) / tiles_per_step
+    return (f"Processing: Total tiles processed: {tile_index}; Tiles per time step: {tiles_per_step}; "
+            f"Current [{format_iso(time_slice.start)}, {format_iso(time_slice.end)}) @ {step_pct:.3f}%")
 
 
 def _slice_stem(ms: int) -> str:
@@ -308,15 +322,34 @@ def dataset_meta(descriptor: RasterDescriptor, plan: ExportPlan, written: Writte
     }
 
 
-def new_dataset(request: ExportRequest, name: str, owner: str, upload: str, meta: dict, provenance) -> Dataset:
+def namespace_allowed(name: str, user_id: str, is_admin: bool) -> bool:
+    """Only the session's own user id as namespace, or no namespace for admins (``_`` is the system namespace,
+    i.e. none) (geo-engine/geoengine@5748ef7:geoengine/services/src/contexts/postgres.rs check_dataset_namespace,
+    geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/name.rs)."""
+    namespace = name.split(":", 1)[0] if ":" in name else None
+    if namespace in (None, "_"):
+        return is_admin
+    return namespace == user_id
+
+
+def canonical_name(name: str) -> str:
+    """``_:name`` (the system namespace) is stored as ``name``
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/name.rs)."""
+    return name[2:] if name.startswith("_:") else name
+
+
+def new_dataset(request: ExportRequest, dataset_id: str, name: str, owner: str, upload: str, meta: dict) -> Dataset:
+    """No provenance and the tag ``workflow``, as the real server stores a dataset made from a workflow
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs create_dataset)."""
     return Dataset(
-        id=str(uuid.uuid4()),
+        id=dataset_id,
         name=name,
         display_name=request.display_name,
         description=request.description,
         source_operator="GdalSource",
         meta=meta,
-        provenance=provenance or None,
+        provenance=None,
+        tags=["workflow"],
         owner=owner,
         data_path={"upload": upload},
     )

@@ -29,6 +29,11 @@ class TaskAborted(Exception):
     """Raised inside a worker by ``Task.check_abort`` once the user aborted the task."""
 
 
+class TaskFailed(Exception):
+    """A failure whose text is the failed status's ``error`` as is: the real status serialises
+    ``error.to_string()`` (geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/mod.rs)."""
+
+
 def task_error(message: str) -> ApiError:
     return ApiError("Task", f"TaskError: {message}")
 
@@ -39,9 +44,26 @@ def _hms(seconds: float) -> str:
 
 
 def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, TaskFailed):
+        return str(exc)
     if isinstance(exc, (ApiError, EngineError)):
         return exc.message if exc.message.startswith(exc.error) else f"{exc.error}: {exc.message}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _estimate(seconds_per_fraction: list[float], remaining: float) -> str:
+    """``"HH:MM:SS (± HH:MM:SS)"``, ``?`` for what is not known yet: the mean and standard deviation of the
+    seconds-per-completion samples times the remaining fraction
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/time_estimation.rs)."""
+    if not seconds_per_fraction:
+        return "? (± ?)"
+    count = len(seconds_per_fraction)
+    mean = sum(seconds_per_fraction) / count
+    spread = "?"
+    if count > 1:
+        variance = sum((s - mean) ** 2 for s in seconds_per_fraction) / count
+        spread = _hms(remaining * variance**0.5)
+    return f"{_hms(remaining * mean)} (± {spread})"
 
 
 @dataclass
@@ -55,6 +77,7 @@ class Task:
     done: int = 0
     total: int = 0
     info: Any = None
+    running_info: str | None = None  # the running status's ``info`` (the GeoTIFF writer's progress text)
     error: str | None = None
     clean_up: dict | None = None
     finished: datetime | None = None
@@ -62,11 +85,17 @@ class Task:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._seconds_per_fraction: list[float] = []
 
     # --- called from the worker thread ---
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, info: str | None = None) -> None:
         with self._lock:
             self.done, self.total = done, total
+            if info is not None:
+                self.running_info = info
+            elapsed = int((datetime.now(timezone.utc) - self.started).total_seconds())
+            if elapsed > 0 and done and total:  # whole seconds, only with progress, as the real estimator
+                self._seconds_per_fraction.append(elapsed / (done / total))
 
     def check_abort(self) -> None:
         if self.abort_requested.is_set():
@@ -75,18 +104,13 @@ class Task:
     # --- status ---
     def _running_fields(self) -> dict:
         with self._lock:
-            done, total = self.done, self.total
-        pct = 100.0 * done / total if total else 0.0
-        elapsed = (datetime.now(timezone.utc) - self.started).total_seconds()
-        if done and total:
-            per_unit = elapsed / done
-            estimate = f"{round(per_unit * (total - done))}s (± {max(1, round(per_unit))}s)"
-        else:
-            estimate = "? (± ?)"
+            done, total, info = self.done, self.total, self.running_info
+            samples = list(self._seconds_per_fraction)
+        fraction = done / total if total else 0.0
         return {
-            "pctComplete": f"{pct:.2f}%",
-            "estimatedTimeRemaining": estimate,
-            "info": None,
+            "pctComplete": f"{100.0 * fraction:.2f}%",
+            "estimatedTimeRemaining": _estimate(samples, 1.0 - fraction),
+            "info": info,
             "timeStarted": format_timestamp(self.started),
         }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 import zipfile
 
 from aiohttp import web
@@ -16,9 +17,9 @@ from aiohttp import web
 from . import raster_export
 from .app import uuid_param
 from .auth import read_json, require_session
-from .catalog import dataset_key
 from .errors import ApiError
 from .raster_export import ExportFolder, ExportPlan, ExportRequest
+from .tasks import TaskFailed
 from .workflows import WorkflowRegistry
 
 FAMILIES = (("/workflow", "workflow.json"), ("/processingGraphs", "processing_graph.json"))
@@ -94,22 +95,20 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
             f"Invalid operator type: expected Raster found {workflow.get('type')} "
             "(only raster workflows can be saved as a dataset)",
         )
-    operator = registry.instantiate(workflow_id)  # the worker thread's own instance
-    bands = len(operator.descriptor.bands)
-    if bands != 1:
-        raise ApiError(
-            "OperationNotSupported",
-            f"This server saves single-band rasters only; the workflow has {bands} bands (use a BandFilter)",
-        )
+    operator = registry.instantiate(workflow_id)  # the worker thread's own instance (multi-band: fails in the task)
     folder: ExportFolder = app["exports"]
-    name = dataset_key(export.name) if export.name else None
-    if name is not None and (app["catalog"].dataset(name) is not None or name in folder.pending_names):
-        raise ApiError("Duplicate", f"Tried to create duplicate: a dataset named `{name}` already exists", 409)
+    # A taken name is refused before the task starts; the namespace is checked only when the computed dataset
+    # is added, at the very end: geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs
+    name = raster_export.canonical_name(export.name) if export.name else None
+    if name is not None and (name in app["catalog"].datasets or name in folder.pending_names):
+        raise ApiError("DatasetNameAlreadyExists", f"Dataset name '{name}' already exists")
     app["quota"].check(user_id)
     plan = ExportPlan.create(operator.descriptor, export.bounds, app["config"].tile_size)
 
     upload, directory = folder.new_upload()
-    name = name or upload
+    dataset_id = str(uuid.uuid4())
+    # the real default name: geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/postgres.rs add_dataset
+    name = name or f"{user_id}:{dataset_id}"
     folder.pending_names.add(name)
     task = app["tasks"].create(
         user_id, raster_export.TASK_TYPE, f"Creating dataset {export.display_name} from workflow {workflow_id}"
@@ -121,12 +120,12 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
 
     def on_success(written) -> dict:
         folder.pending_names.discard(name)
-        meta = raster_export.dataset_meta(operator.descriptor, plan, written)
-        sources = [d for d in map(app["catalog"].dataset, operator.datasets) if d is not None]
-        provenance = list({json.dumps(p, sort_keys=True): p for d in sources for p in (d.provenance or [])}.values())
-        app["catalog"].add_dataset(raster_export.new_dataset(export, name, user_id, upload, meta, provenance))
         app["quota"].record(user_id, workflow_id, list(operator.datasets), written.units)
-        return {"dataset": export.name or name, "upload": upload}
+        if not raster_export.namespace_allowed(name, user_id, session.user.is_admin):
+            raise TaskFailed("InvalidDatasetIdNamespace")  # after the work, files removed by the clean-up
+        meta = raster_export.dataset_meta(operator.descriptor, plan, written)
+        app["catalog"].add_dataset(raster_export.new_dataset(export, dataset_id, name, user_id, upload, meta))
+        return {"dataset": name, "upload": upload}
 
     def clean_up() -> None:
         folder.pending_names.discard(name)

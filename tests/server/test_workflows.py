@@ -224,5 +224,7 @@ def test_dataset_name_must_be_new(base_url, headers):
         f"{base_url}/datasetFromWorkflow/{NDVI_ID}", json=save_body("ndvi", -10.0, 20.0, 50.0, 80.0, 0),
         headers=headers, timeout=TIMEOUT,
     )
-    assert r.status_code == 409
-    assert r.json()["error"] == "Duplicate" and "ndvi" in r.json()["message"]
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/error.rs DatasetNameAlreadyExists (400, not 409)
+    assert (r.status_code, r.json()) == (
+        400, {"error": "DatasetNameAlreadyExists", "message": "Dataset name 'ndvi' already exists"}
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..catalog import Catalog, Dataset, dataset_key
+from ..catalog import Catalog, Dataset
 from .params import spec_error
 from .types import EngineError
 
@@ -89,7 +89,7 @@ class BuildContext:
             raise EngineError(
                 "UnknownDatasetName", f"Unknown dataset name: {data} (external providers are not available)"
             )
-        found = self.catalog.dataset(dataset_key(data))
+        found = self.catalog.dataset(data)
         if found is None:
             raise EngineError("UnknownDatasetName", f"Unknown dataset name: {data}")
         return found
