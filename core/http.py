@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from typing import Any, Dict, Mapping, Optional, Union
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
@@ -180,6 +181,19 @@ class HttpClient:
         self._session.auth = _NoNetrc()  # never ~/.netrc, whatever trust_env says
         if self.proxies:
             self._session.proxies.update(self.proxies)
+
+    def stream_options(self) -> Dict[str, Any]:
+        """``proxy`` and ``ssl_context`` for a websocket to this server, matching the REST settings.
+
+        The proxy: the explicit one for the scheme; else the environment's only when ``trust_env``; else none.
+        TLS: the CA bundle file given as ``verify`` (e.g. QGIS's trusted CAs), else the default trust store.
+        """
+        scheme = urlsplit(self.server_url).scheme
+        proxy: Any = self.proxies.get(scheme) or (True if self._session.trust_env else None)
+        verify = self._session.verify
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None) \
+            if scheme == "https" else None
+        return {"proxy": proxy, "ssl_context": context}
 
     def discover_api_root(self) -> str:
         """Ask the server where its API is: ``GET <url>/info``, then ``GET <url>/api/info``.

@@ -81,6 +81,12 @@ def raster_stream(
     query_rectangle: QueryRectangle,
     open_timeout: float = DEFAULT_OPEN_TIMEOUT,
     progress: Optional[ProgressCallback] = None,
+def max_tile_message_bytes(descriptor: RasterResultDescriptor, tile_size: int) -> int:
+    """The largest stream message accepted for one tile of this raster: twice its pixels and bitmap, plus 1 MiB."""
+    bits = int("".join(ch for ch in descriptor.data_type.value if ch.isdigit()) or 64)
+    return 2 * tile_size * tile_size * (bits // 8 + 1) + (1 << 20)
+
+
     cancelled: Optional[CancelCheck] = None,
     plan: Optional[RasterStreamPlan] = None,
 ) -> Iterator[RasterTile2D]:
@@ -95,7 +101,8 @@ def raster_stream(
     plan = plan or plan_raster_stream(descriptor, query_rectangle)
     expected = plan.expected_messages
     done = 0
-    for message in open_stream(workflow, "rasterStream", plan.params, open_timeout, cancelled):
+    cap = max_tile_message_bytes(descriptor, plan.grid.tile_size)
+    for message in open_stream(workflow, "rasterStream", plan.params, open_timeout, cancelled, cap):
         tile = RasterStreamProcessing.process_bytes(message)
         done += 1
         if done > expected:  # more time slices than estimated: extend by whole slices

@@ -201,6 +201,10 @@ class Session:
             raise SessionExpiredError("This session was logged out", error="SessionClosed")
         return {"Authorization": f"Bearer {self._token}"}
 
+    def stream_options(self) -> Dict[str, Any]:
+        """Proxy and TLS settings for the websocket streams: the same as this session's REST calls."""
+        return self._http.stream_options()
+
     def headers(self) -> Dict[str, str]:
         """Headers for requests made outside this object (e.g. the websocket upgrade): auth + User-Agent."""
         return {**self.auth_header, "User-Agent": self._http.user_agent}

@@ -9,16 +9,23 @@ The transport keeps exactly one ``NEXT`` outstanding: it asks for message *n+1* 
 message *n*, so the server computes the next result while the caller decodes and writes this one.
 The cancel check is polled between messages and while waiting (every ``poll_interval`` s); a
 cancelled stream closes its socket within about a second.
+
+Safety: a message larger than ``max_message_bytes`` ends the stream with a MalformedResponseError (the
+callers derive the cap from the result descriptor); redirects are not followed; the proxy and the trusted CA
+certificates are the session's (the same as for its REST calls), never the environment's unless the session
+trusts it; a failed TLS handshake is a :class:`~.http.TlsError`.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
+from websockets.frames import CloseCode
 from websockets.sync.client import ClientConnection, connect
 
 from .errors import (
@@ -30,6 +37,7 @@ from .errors import (
     UnauthorizedError,
     error_class_for_status,
 )
+from .http import TlsError
 
 ProgressCallback = Callable[[int, Optional[int]], None]
 CancelCheck = Callable[[], bool]
@@ -38,6 +46,7 @@ DEFAULT_OPEN_TIMEOUT = 60.0
 DEFAULT_MESSAGE_TIMEOUT = 3600.0  # one tile or batch may take long on a busy server
 RECV_BUFFER = 1 << 20  # websockets reads 64 KiB per call by default
 CLOSE_TIMEOUT = 0.5  # a cancelled stream waits at most this long for the server's close frame
+DEFAULT_MAX_MESSAGE_BYTES = 256 << 20  # no Geo Engine tile or batch comes near this; a bigger one is refused
 
 
 class StreamCancelledError(GeoEngineError):
@@ -71,8 +80,14 @@ class ArrowMessageStream:
         message_timeout: float = DEFAULT_MESSAGE_TIMEOUT,
         cancelled: Optional[CancelCheck] = None,
         poll_interval: float = 0.2,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        proxy: Any = None,
+        ssl_context: Optional[ssl.SSLContext] = None,
     ) -> None:
         self.url = url
+        self._max_bytes = int(max_message_bytes)
+        self._proxy = proxy  # None: direct; a URL; True: the environment's (only when the session trusts it)
+        self._ssl = ssl_context
         self._headers = dict(headers)
         self._open_timeout = open_timeout
         self._message_timeout = message_timeout
@@ -107,15 +122,19 @@ class ArrowMessageStream:
     def _open(self) -> ClientConnection:
         self._check_cancelled()
         try:
-            connection = connect(
+            connector = connect(
                 self.url,
                 additional_headers=self._headers,
-                max_size=None,
+                max_size=self._max_bytes,
+                proxy=self._proxy,
+                ssl=self._ssl if self.url.startswith("wss://") else None,
                 open_timeout=self._open_timeout,
                 close_timeout=CLOSE_TIMEOUT,
                 ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
                 compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
             )
+            connector.process_redirect = _refuse_redirect  # a redirect is an error, never followed with the token
+            connection = connector
             connection.recv_bufsize = RECV_BUFFER  # fewer, larger socket reads for 0.5 MB tiles (less Python per byte)
             return connection.__enter__()  # the context-manager form (websockets 17 warns otherwise); close() ends it
         except InvalidStatus as exc:
@@ -126,6 +145,10 @@ class ArrowMessageStream:
             raise GeoEngineTimeoutError(
                 f"no websocket upgrade within {self._open_timeout} s", url=self._safe_url
             ) from None
+        except ssl.SSLError as exc:
+            verify = "not trusted" if isinstance(exc, ssl.SSLCertVerificationError) else "failed"
+            raise TlsError(f"TLS failure: the server's certificate is {verify} ({exc.__class__.__name__}: "
+                           f"{str(exc)[:160]})", error="TlsError", url=self._safe_url) from None
         except OSError as exc:
             raise GeoEngineConnectionError(f"cannot connect: {exc}", url=self._safe_url) from None
 
@@ -152,6 +175,11 @@ class ArrowMessageStream:
                 return None
             except ConnectionClosed as exc:
                 frame = exc.rcvd
+                sent = exc.sent
+                if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
+                    raise MalformedResponseError(
+                        f"a stream message is larger than the accepted {self._max_bytes} bytes", url=self._safe_url
+                    ) from None
                 code = frame.code if frame is not None else 1006
                 reason = frame.reason if frame is not None else "connection lost without a close frame"
                 raise StreamClosedError(
@@ -180,10 +208,20 @@ class ArrowMessageStream:
             self.close()
 
 
+def _refuse_redirect(exc: Exception) -> Exception:
+    """websockets' redirect hook: return the error itself, so no redirect is followed."""
+    return exc
+
+
 def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:
     """The error class for a refused upgrade, with the server's ``error``/``message`` when it sent JSON."""
     response = exc.response
     status = int(response.status_code)
+    if 300 <= status < 400:
+        location = str(response.headers.get("Location", ""))[:200]
+        return GeoEngineConnectionError(f"the server redirected the stream to {location!r}; redirects are not "
+                                        "followed, so no credentials went there", error="Redirect", status=status,
+                                        url=url)
     body = bytes(response.body or b"")
     try:
         payload = json.loads(body.decode("utf-8"))
@@ -197,7 +235,8 @@ def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:
 
 
 def open_stream(workflow: Any, kind: str, params: dict, open_timeout: float = DEFAULT_OPEN_TIMEOUT,
-                cancelled: Optional[CancelCheck] = None) -> Iterator[bytes]:
+                cancelled: Optional[CancelCheck] = None,
+                max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Iterator[bytes]:
     """The messages of ``workflow``'s ``rasterStream``/``vectorStream`` (path family and URL from its session).
 
     An expired session is renewed once by the session's rules (credential and anonymous sessions log in
@@ -207,14 +246,16 @@ def open_stream(workflow: Any, kind: str, params: dict, open_timeout: float = DE
     session = workflow.session
     url = session.ws_url(f"{session.api_paths.workflow}/{workflow.workflow_id}/{kind}", params)
     stale = dict(session.auth_header)
+    options = dict(open_timeout=open_timeout, cancelled=cancelled, max_message_bytes=max_message_bytes,
+                   **session.stream_options())
     try:
-        messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
+        messages = iter(ArrowMessageStream(url, session.headers(), **options))
         head = next(messages, None)
     except UnauthorizedError as exc:
         if not exc.is_session_invalid:
             raise
         session.renew(stale)  # token sessions: SessionExpiredError
-        messages = iter(ArrowMessageStream(url, session.headers(), open_timeout=open_timeout, cancelled=cancelled))
+        messages = iter(ArrowMessageStream(url, session.headers(), **options))
         head = next(messages, None)
     if head is None:
         return

@@ -24,6 +24,7 @@ from .raster import RasterStreamProcessing
 from .streaming import DEFAULT_OPEN_TIMEOUT, CancelCheck, ProgressCallback, open_stream
 from .types import QueryRectangle
 
+MAX_BATCH_BYTES = 64 << 20  # one vector batch (Geo Engine sends chunks of about 1 MiB)
 GEOMETRY_COLUMN = "__geometry"
 TIME_COLUMN = "__time"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -153,7 +154,7 @@ def _record_batches(workflow: Any, query: QueryRectangle, open_timeout: float,
                     progress: Optional[ProgressCallback], cancelled: Optional[CancelCheck]) -> Iterator[pa.RecordBatch]:
     params = _vector_params(workflow, query)
     done = 0
-    for message in open_stream(workflow, "vectorStream", params, open_timeout, cancelled):
+    for message in open_stream(workflow, "vectorStream", params, open_timeout, cancelled, MAX_BATCH_BYTES):
         batch = RasterStreamProcessing.read_arrow_ipc(message)
         done += 1
         if progress is not None:
