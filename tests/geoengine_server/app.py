@@ -87,7 +87,10 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     from .services import Services
 
     config = config or ServerConfig()
-    api = web.Application(middlewares=[error_middleware, fault_middleware], client_max_size=64 * 1024 * 1024)
+    from .hostile import hostile_middleware
+
+    api = web.Application(middlewares=[error_middleware, fault_middleware, hostile_middleware],
+                          client_max_size=64 * 1024 * 1024)
     api["config"] = config
     api["users"] = UserDb(config.session_lifetime_s)
     api["request_log"] = collections.deque(maxlen=REQUEST_LOG_SIZE)  # "METHOD /path" below the API prefix

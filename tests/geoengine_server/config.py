@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .hostile import HostileMode
+
 # The repository carries the Geo Engine test data (tests/data/geoengine-test-data, see tests/data/README.md),
 # so a bare clone runs the server, the demo and the tests; GEOENGINE_TEST_DATA points elsewhere.
 _REPO = Path(__file__).resolve().parents[2]
@@ -57,3 +59,4 @@ class ServerConfig:
     task_seconds_per_tile: float = 0.05  # pacing of datasetFromWorkflow so progress is visible
     vector_chunk_bytes: int = 1 << 20
     faults: Faults = field(default_factory=Faults)
+    hostile: HostileMode = field(default_factory=HostileMode)  # see hostile.py: a broken or malicious server

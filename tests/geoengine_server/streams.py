@@ -30,6 +30,7 @@ from .auth import require_session
 from .engine.tiling import tiles_for_bbox
 from .engine.types import BBox, RasterOperator, TimeInterval, VectorOperator
 from .errors import ApiError, query_error
+from .hostile import spoil_message
 from .ogc_params import parse_numbers
 from .params import expect_variant, parse_time, required
 
@@ -145,6 +146,7 @@ async def serve(
     pending: asyncio.Task | None = None
     try:
         async for msg in ws:
+            message = spoil_message(request.app["config"].hostile, message)
             if msg.type == WSMsgType.TEXT and msg.data == "NEXT":
                 if pending is not None and not pending.done():
                     continue  # at most one computation at a time: this NEXT is dropped
