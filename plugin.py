@@ -122,6 +122,7 @@ class GeoEnginePlugin(FeatureActions):
         self.notifier = Notifier(self.iface.messageBar())
         self.tasks = TaskRunner(self.notifier)
         self.tempdir = PluginTempDir()
+        self._sweep_old_files()
         self.injector = BearerHeaderInjector()
         self.injector.install()
         self.sessions = SessionManager(self.injector)
@@ -152,6 +153,15 @@ class GeoEnginePlugin(FeatureActions):
                 log(f"Unloading Geo Engine: {step.__name__} failed: {type(exc).__name__}: {exc}",
                     Qgis.MessageLevel.Warning)
 
+    def _sweep_old_files(self) -> None:
+        """Remove downloads of earlier runs that no layer of the open project reads (a crash, an unload)."""
+        from .qgis_glue.tempfiles import sweep
+
+        try:
+            sweep(self.tempdir.base)
+        except OSError as exc:
+            log(f"Old Geo Engine downloads were not cleaned up: {exc}", Qgis.MessageLevel.Warning)
+
     def _unload_processing(self) -> None:
         if self.processing_provider is not None:
             from qgis.core import QgsApplication
@@ -161,7 +171,7 @@ class GeoEnginePlugin(FeatureActions):
 
     def _unload_tasks(self) -> None:
         if self.tasks is not None:
-            cancelled = self.tasks.cancel_all()
+            cancelled = self.tasks.cancel_all(wait_ms=0)  # never block the GUI; late tasks find the folder closed
             if cancelled:
                 log(f"Cancelled {cancelled} running Geo Engine task(s) on unload")
 
@@ -192,7 +202,7 @@ class GeoEnginePlugin(FeatureActions):
 
     def _unload_files(self) -> None:
         if self.tempdir is not None:
-            self.tempdir.cleanup()
+            self.tempdir.close()  # files that layers of the open project read stay (removed at a later start)
         if self.notifier is not None:
             self.notifier.detach()
 
@@ -247,10 +257,12 @@ class GeoEnginePlugin(FeatureActions):
     def layer_loader(self):
         """The plugin's WorkflowLayerLoader (one per plugin run; the dialog, demo and Processing share it)."""
         if self._layer_loader is None:
+            from .qgis_glue.download_guard import ask_user
             from .qgis_glue.layers import WorkflowLayerLoader
 
             self._layer_loader = WorkflowLayerLoader(self.tasks, self.tempdir, self.notifier,
                                                      plot_handler=self.show_fetched_plot)
+            self._layer_loader.ask = lambda verdict: ask_user(verdict, self.iface.mainWindow())
         return self._layer_loader
 
     def open_add_layer(self):

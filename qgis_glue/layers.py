@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import shutil
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -33,15 +33,18 @@ from qgis.core import (
 from ..core.colorizer import RasterSymbology
 from ..core.datasets import get_dataset, source_dataset_name
 from ..core.descriptors import PlotResultDescriptor, RasterResultDescriptor, VectorResultDescriptor
+from ..core.download_estimate import DownloadEstimate, estimate_download
 from ..core.errors import GeoEngineError, InputError
 from ..core.session import Session
 from ..core.types import QueryRectangle, RasterQueryRectangle, TimeInterval
 from ..core.workflow import Workflow
+from . import download_guard
 from .errors import describe_error
 from .extent import to_workflow_bounds
 from .layer_metadata import SourceInfo, build_metadata
 from .messages import Notifier, log
-from .query import LayerQuery, has_finite_time, interval_iso, iso, parse_iso
+from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
+from .query import PROPERTY_PREFIX, LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
 from .styling import style_point_layer, style_raster_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
@@ -75,11 +78,15 @@ class LayerOptions:
     symbology: Optional[dict] = None  # e.g. a catalog layer's; overrides the source dataset's symbology
     add_to_project: bool = True
     source_info: bool = True
+    transport: str = "auto"  # auto | stream | ogc (WCS/WFS); auto streams when pyarrow and websockets exist
+    confirmed_bytes: int = 0  # the user agreed to a download up to this size (the size guard does not ask again)
 
     def __post_init__(self) -> None:
         if self.raster_mode not in RASTER_MODES:
             raise InputError(f"raster mode must be one of {RASTER_MODES}, got {self.raster_mode!r}",
                              field="raster_mode")
+        if self.transport not in TRANSPORTS:
+            raise InputError(f"transport must be one of {TRANSPORTS}, got {self.transport!r}", field="transport")
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class Fetched:
     plan: Optional[FieldPlan] = None  # vector
     batches: List[list] = field(default_factory=list)  # vector: lists of QgsFeature
     plot: Optional[dict] = None  # the WrappedPlotOutput of a plot workflow
+    transport: str = ""  # GeoTIFF rasters and vectors: stream or ogc, the path the data came through
 
     @property
     def feature_count(self) -> int:
@@ -193,7 +201,6 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
           context: Optional[TaskContext] = None,
           transform_context: Optional[QgsCoordinateTransformContext] = None) -> Fetched:
     """Worker thread: everything that talks to the server (see the module docstring)."""
-    cancelled = context.is_canceled if context is not None else None
     if context is not None:
         context.set_progress(2)
     workflow = Workflow(request.workflow_id, session, result_descriptor=request.descriptor)
@@ -226,38 +233,72 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
             return Fetched("wms", name, query("raster", WMS, bands), descriptor, source, uri=uri)
         if tempdir is None:
             raise InputError("streamed GeoTIFFs need the plugin's temporary folder", field="tempdir")
-        from ..core.geotiff_writer import stream_raster_to_geotiff  # pyarrow + websockets: only when streaming
-
+        transport = choose_transport(request.options.transport)
         raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
+        check_size(estimate_download(descriptor, bounds, interval, list(bands), clip_to_data=False), tempdir,
+                   request.options.confirmed_bytes)
         with tempdir.job(f"raster-{str(workflow.workflow_id)[:8]}") as folder:
-            paths = stream_raster_to_geotiff(workflow, raster_query, folder, _progress(context, 5, 95), cancelled,
-                                             stem=safe_stem(name))
+            paths = _raster_files(workflow, descriptor, raster_query, folder, safe_stem(name), transport, context)
             if context is not None:
                 context.check_canceled()
             if not paths:
                 raise InputError("the workflow returned no raster data for this extent and time", field="time")
             slices = read_slices(paths)
         return Fetched("raster", name, query("raster", GEOTIFF, bands), descriptor, source, folder=folder,
-                       slices=slices)
+                       slices=slices, transport=transport)
 
     if isinstance(descriptor, VectorResultDescriptor):
-        from ..core.vector_stream import stream_vector_batches
-
         plan = plan_fields(descriptor)
         fields = plan.qgs_fields()
+        transport = choose_transport(request.options.transport)
         batches = []
         vector_query = QueryRectangle(bounds, interval, srs)
-        stream = stream_vector_batches(workflow, vector_query, _progress(context, 5, 95), cancelled)
-        with closing(stream):  # a cancel between batches closes the websocket at once
-            for batch in stream:
+        with closing(_vector_batches(workflow, descriptor, vector_query, transport, context)) as decoded:
+            for batch in decoded:  # a cancel between batches closes the websocket at once
                 batches.append(features_from_batch(batch, plan, fields))
                 if context is not None:
                     context.check_canceled()
-        return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches)
+        return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches,
+                       transport=transport)
 
     assert isinstance(descriptor, PlotResultDescriptor)
     plot = workflow.plot_json(QueryRectangle(bounds, interval, srs))
     return Fetched("plot", name, query("plot", "json"), descriptor, source, plot=plot)
+
+
+def check_size(estimate: DownloadEstimate, tempdir: PluginTempDir, confirmed_bytes: int = 0) -> None:
+    """Before any tile is fetched: :class:`~.download_guard.DownloadTooLarge` when the download is over the
+    plugin's limits (not confirmed) or the free disk space of the temp folder."""
+    download_guard.check(estimate, tempdir.base, confirmed_bytes)
+
+
+def _raster_files(workflow: Workflow, descriptor: RasterResultDescriptor, raster_query: RasterQueryRectangle,
+                  folder: Path, stem: str, transport: str, context: Optional[TaskContext]) -> List[Path]:
+    """One GeoTIFF per time slice through ``transport``: the Arrow stream, or WCS (:mod:`.ogc_fallback`)."""
+    progress = _progress(context, 5, 95)
+    if transport == OGC:
+        return fetch_raster_slices(workflow, descriptor, raster_query.spatial_bounds.as_tuple(), raster_query.srs,
+                                   raster_query.time_interval, raster_query.raster_bands, folder, stem, progress,
+                                   context.check_canceled if context is not None else None)
+    from ..core.geotiff_writer import stream_raster_to_geotiff  # pyarrow + websockets: only when streaming
+
+    cancelled = context.is_canceled if context is not None else None
+    return stream_raster_to_geotiff(workflow, raster_query, folder, progress, cancelled, stem=stem)
+
+
+def _vector_batches(workflow: Workflow, descriptor: VectorResultDescriptor, vector_query: QueryRectangle,
+                    transport: str, context: Optional[TaskContext]) -> Iterator[Any]:
+    """Decoded feature batches through ``transport``: the Arrow stream, or WFS GeoJSON (:mod:`.ogc_fallback`)."""
+    progress = _progress(context, 5, 95)
+    if transport == OGC:
+        yield from fetch_vector_batches(workflow, descriptor, vector_query, progress,
+                                        context.check_canceled if context is not None else None)
+        return
+    from ..core.vector_stream import stream_vector_batches  # pyarrow + websockets: only when streaming
+
+    stream = stream_vector_batches(workflow, vector_query, progress, context.is_canceled if context else None)
+    with closing(stream):
+        yield from stream
 
 
 def wms_time(start: str, end: str) -> str:
@@ -312,7 +353,11 @@ def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tu
                            query.time_start, query.time_end, query.bands, query.kind, query.mode,
                            {"time_slice": f"{slice_times[0]}/{slice_times[1]}"})
     query.apply_to(layer)
-    layer.setMetadata(build_metadata(query, layer.name(), fetched.descriptor, fetched.source, slice_times))
+    metadata = build_metadata(query, layer.name(), fetched.descriptor, fetched.source, slice_times)
+    if fetched.transport:  # which path the data came through, for the user and for tests
+        layer.setCustomProperty(PROPERTY_PREFIX + "transport", fetched.transport)
+        metadata.addHistoryItem(f"Geo Engine: loaded {transport_note(fetched.transport, fetched.kind)}")
+    layer.setMetadata(metadata)
 
 
 def build_layers(fetched: Fetched) -> Tuple[List[QgsMapLayer], List[str]]:
@@ -402,6 +447,10 @@ class WorkflowLayerLoader:
 
     ``plot_handler(fetched)`` is called on the main thread for plot workflows (e.g. a plot dock); without one
     the plot's kind and size go to the message bar.
+
+    A download over the size limits (:mod:`.download_guard`) is not started: ``ask(verdict)`` (main thread,
+    e.g. :func:`~.download_guard.ask_user`) may agree, and the load runs again with that size confirmed;
+    without ``ask``, or when the disk is too full, the message bar says why and nothing is fetched.
     """
 
     def __init__(self, runner: TaskRunner, tempdir: PluginTempDir, notifier: Notifier,
@@ -412,6 +461,7 @@ class WorkflowLayerLoader:
         self._notifier = notifier
         self._project = project
         self.plot_handler = plot_handler
+        self.ask: Optional[Callable[[download_guard.GuardVerdict], bool]] = None
 
     @property
     def project(self) -> QgsProject:
@@ -426,7 +476,10 @@ class WorkflowLayerLoader:
 
         def work(context: TaskContext) -> Fetched:
             active = session() if callable(session) and not isinstance(session, Session) else session
-            fetched = fetch(active, request, self._tempdir, context, transform_context)
+            try:
+                fetched = fetch(active, request, self._tempdir, context, transform_context)
+            except download_guard.DownloadTooLarge as exc:
+                return exc  # decided on the main thread: ask, or tell why not
             holder["fetched"] = fetched
             return fetched
 
@@ -434,7 +487,10 @@ class WorkflowLayerLoader:
             if on_done is not None:
                 on_done(outcome)
 
-        def succeeded(fetched: Fetched) -> None:
+        def succeeded(fetched: Union[Fetched, download_guard.DownloadTooLarge]) -> None:
+            if isinstance(fetched, download_guard.DownloadTooLarge):
+                self._too_large(fetched, session, request, done)
+                return
             try:
                 outcome = materialize(fetched, self.project, request.options.add_to_project,
                                       request.options.group_slices)
@@ -451,7 +507,8 @@ class WorkflowLayerLoader:
                     self._notifier.info(describe_plot(outcome.plot))
             else:
                 count = len(outcome.layers)
-                self._notifier.success(f"Added {count} layer{'s' if count != 1 else ''}: {fetched.name}")
+                note = f", {transport_note(fetched.transport, fetched.kind)}" if fetched.transport else ""
+                self._notifier.success(f"Added {count} layer{'s' if count != 1 else ''}: {fetched.name}{note}")
             done(outcome)
 
         def failed(exc: BaseException) -> None:  # the notifier already showed it
@@ -465,6 +522,17 @@ class WorkflowLayerLoader:
         task = CoreTask(description, work, self._notifier, on_success=succeeded, on_error=failed,
                         on_cancel=cancelled)
         return self._runner.start(task)
+
+    def _too_large(self, exc: download_guard.DownloadTooLarge, session: SessionSource, request: LayerRequest,
+                   done: Callable[[LoadOutcome], None]) -> None:
+        verdict = exc.verdict
+        size = verdict.estimate.bytes or 0
+        if verdict.decision == download_guard.ASK and self.ask is not None and self.ask(verdict):
+            options = replace(request.options, confirmed_bytes=max(size, request.options.confirmed_bytes))
+            self.load(session, replace(request, options=options), done)
+            return
+        self._notifier.warning(f"Not loaded: {request.name or request.workflow_id}. {verdict.message}")
+        done(LoadOutcome(error=exc))
 
     def _tempdir_discard(self, fetched: Optional[Fetched]) -> None:
         if fetched is not None and fetched.folder is not None and fetched.folder.exists():
