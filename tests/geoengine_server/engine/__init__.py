@@ -13,9 +13,11 @@ Public API:
 from __future__ import annotations
 
 from . import (  # noqa: F401  (importing registers the operators)
+    downsampling,
     expression,
     gdal_source,
     histogram,
+    interpolation,
     mock_sources,
     ogr_source,
     point_in_polygon,

@@ -137,6 +137,20 @@ def _mock_point_source(params: dict) -> dict:
     return out
 
 
+def _resampling(method_key: str) -> Callable[[dict], dict]:
+    """``Downsampling``/``Interpolation`` params in struct order; ``outputOriginReference`` defaults to null."""
+
+    def fix(params: dict) -> dict:
+        out = _ordered(params, [(method_key, None), ("outputResolution", None), ("outputOriginReference", None)])
+        if isinstance(out.get("outputResolution"), dict):
+            out["outputResolution"] = {k: _float(v) for k, v in out["outputResolution"].items()}
+        if isinstance(out.get("outputOriginReference"), dict):
+            out["outputOriginReference"] = {k: _float(v) for k, v in out["outputOriginReference"].items()}
+        return out
+
+    return fix
+
+
 _PARAM_FIXERS: dict[str, Callable[[dict], dict]] = {
     "GdalSource": _gdal_source,
     "OgrSource": _ogr_source,
@@ -144,4 +158,6 @@ _PARAM_FIXERS: dict[str, Callable[[dict], dict]] = {
     "Histogram": _histogram,
     "MockPointSource": _mock_point_source,
     "Expression": _expression,
+    "Downsampling": _resampling("samplingMethod"),
+    "Interpolation": _resampling("interpolation"),
 }

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..catalog import Dataset
 from . import descriptors
-from .raster_base import RasterBase, empty, mask_outside_grid, sample_shape
+from .raster_base import RasterBase, empty, sample_shape
 from .types import TIME_MAX, TIME_MIN, EngineError, TimeInterval, Window
 
 NAME = "synthetic_u16"
@@ -81,15 +81,22 @@ class SyntheticSource(RasterBase):
         return [self.descriptor.time_bounds]
 
     def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
-        self.check_band(band)
         shape = sample_shape(window, step)
-        if not self.descriptor.time_bounds.intersects(time):
-            return empty("U16", shape)
         cols = window.x_off + np.arange(shape[1], dtype=np.int64) * step
         rows = window.y_off + np.arange(shape[0], dtype=np.int64) * step
+        return self.read_indices(band, time, rows, cols)
+
+    def read_indices(self, band: int, time: TimeInterval, rows: np.ndarray, cols: np.ndarray) -> np.ma.MaskedArray:
+        """The pixels at ``rows x cols`` (any pixel indices; resampling operators gather with it)."""
+        self.check_band(band)
+        shape = (len(rows), len(cols))
+        if not self.descriptor.time_bounds.intersects(time):
+            return empty("U16", shape)
+        rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
         col_part = (cols * 7) % MODULUS
         row_part = (rows * 13) % MODULUS
         values = col_part[None, :].astype(np.int32) + row_part[:, None].astype(np.int32)
         values[values >= MODULUS] -= MODULUS
-        pixels = np.ma.MaskedArray(values.astype(np.uint16), mask=np.zeros(shape, bool))
-        return mask_outside_grid(pixels, self.descriptor.grid_bounds, window, step)
+        gb = self.descriptor.grid_bounds
+        outside = ((rows < gb.y_min) | (rows > gb.y_max))[:, None] | ((cols < gb.x_min) | (cols > gb.x_max))[None, :]
+        return np.ma.MaskedArray(values.astype(np.uint16), mask=outside)
