@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,36 @@ def test_no_room_on_disk_is_refused_without_a_question(tmp_path):
     huge = DownloadEstimate("raster", pixels=free, bytes=free, tiles=1, slices=1, bands=1)
     verdict = judge(huge, GuardLimits(max_bytes=10 * free, max_pixels=10 * free), tmp_path, confirmed_bytes=free)
     assert verdict.decision == REFUSE and "free" in verdict.message
+
+
+def test_processing_refuses_a_download_over_the_limit(qgis_app, server, tmp_path):
+    import processing_support
+    from geoengine_qgis import classFactory
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsSettings
+
+    module = processing_support.start_processing()
+    plugin = classFactory(None)
+    plugin.initProcessing()
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 0.5)
+    output = tmp_path / "ndvi.tif"
+    parameters = {"CONNECTION": server.base_url, "WORKFLOW": json.dumps(plugin_support.NDVI),
+                  "EXTENT": processing_support.AFRICA_EXTENT, "TIME_START": "2014-01-01T00:00:00Z",
+                  "TIME_END": "2014-04-01T00:00:00Z", "OUTPUT": str(output)}
+    try:
+        workflow = module.run("geoengine:registerworkflow", {"CONNECTION": server.base_url,
+                                                               "WORKFLOW_JSON": parameters.pop("WORKFLOW")},
+                              feedback=QgsProcessingFeedback(), context=QgsProcessingContext())["WORKFLOW_ID"]
+        before = len(_stream_requests(server))
+        with pytest.raises(QgsProcessingException, match="larger than the limit"):
+            module.run("geoengine:loadworkflowraster", dict(parameters, WORKFLOW=workflow),
+                       feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+        assert len(_stream_requests(server)) == before and not output.exists()
+        settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 100)
+        module.run("geoengine:loadworkflowraster", dict(parameters, WORKFLOW=workflow),
+                   feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+        assert len(_stream_requests(server)) == before + 1 and output.exists()
+    finally:
+        settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
+        plugin.unload()
