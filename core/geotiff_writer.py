@@ -192,18 +192,37 @@ class GeoTiffSink:
             column, row = self.grid.pixel_of(tile.geo_transform.x_min, tile.geo_transform.y_max)
         except ValueError as exc:
             raise MalformedResponseError(str(exc)) from None
-        x_off = column - self.tiles.x0 * self.grid.tile_size
-        y_off = row - self.tiles.y0 * self.grid.tile_size
-        if not (0 <= x_off < self.width and 0 <= y_off < self.height):
-            raise MalformedResponseError(
-                f"tile at ({tile.geo_transform.x_min}, {tile.geo_transform.y_max}) lies outside the queried tiles"
-            )
-        open_file = self._file_for(tile)
+        size = self.grid.tile_size
+        x_off = column - self.tiles.x0 * size
+        y_off = row - self.tiles.y0 * size
+        planned = x_off % size == 0 and y_off % size == 0 and 0 <= x_off < self.width and 0 <= y_off < self.height
+        if not planned:
+            self._write_unplanned(tile, band_index, x_off, y_off)
+            return
+        self._put(self._file_for(tile), band_index, tile, x_off, y_off)
+
+    def _write_unplanned(self, tile: RasterTile2D, band_index: int, x_off: int, y_off: int) -> None:
+        """A tile the plan did not name (a server whose tiling differs): its pixels inside the file are placed
+        by its geo transform, a tile wholly outside the file (or of a finished slice) is dropped; both logged."""
+        where = f"tile at ({tile.geo_transform.x_min}, {tile.geo_transform.y_max}), band {tile.band}"
+        inside = (x_off < self.width and y_off < self.height
+                  and x_off + tile.size_x > 0 and y_off + tile.size_y > 0)
+        if not inside or (tile.time_start_ms, tile.time_end_ms) in self._done:
+            log.warning("dropped the %s: it lies outside the planned tiles", where)
+            return
+        log.warning("the %s was not planned; its pixels inside the planned tiles are written", where)
+        self._put(self._file_for(tile), band_index, tile, x_off, y_off, counts=False)
+
+    def _put(self, open_file: _OpenFile, band_index: int, tile: RasterTile2D, x_off: int, y_off: int,
+             counts: bool = True) -> None:
+        """Write the part of ``tile`` inside the file at pixel offset ``(x_off, y_off)`` (may be negative)."""
+        sx, sy = max(0, -x_off), max(0, -y_off)
+        x, y = x_off + sx, y_off + sy
+        h, w = min(tile.size_y - sy, self.height - y), min(tile.size_x - sx, self.width - x)
         data = tile.data
-        h, w = min(tile.size_y, self.height - y_off), min(tile.size_x, self.width - x_off)
-        values, mask = data.data[:h, :w], np.ma.getmask(data)
+        values, mask = data.data[sy:sy + h, sx:sx + w], np.ma.getmask(data)
         if mask is not np.ma.nomask:
-            mask = mask[:h, :w]
+            mask = mask[sy:sy + h, sx:sx + w]
         if mask is np.ma.nomask or not mask.any():
             self._count_collisions(values, None)
             pixels = values
@@ -216,12 +235,14 @@ class GeoTiffSink:
             if self.dtype == np.int8 and self._gdal_type == gdal.GDT_Byte:
                 pixels = pixels.view(np.uint8)
             band = open_file.dataset.GetRasterBand(band_index + 1)
-            if band.WriteArray(pixels, x_off, y_off) != 0:
+            if band.WriteArray(pixels, x, y) != 0:
                 raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
             open_file.unflushed += pixels.nbytes
             if open_file.unflushed >= _FLUSH_BYTES:
                 _flush(open_file)
                 open_file.unflushed = 0
+        if not counts:
+            return
         open_file.tiles_left -= 1
         if open_file.tiles_left <= 0:
             self._close((tile.time_start_ms, tile.time_end_ms))

@@ -56,7 +56,12 @@ def plan_raster_stream(descriptor: RasterResultDescriptor, query: QueryRectangle
     if geo_transform is None:
         raise MalformedResponseError("the raster's result descriptor has no spatial grid (geo transform)")
     grid = TilingGrid.for_raster(geo_transform, tile_size)
-    tiles = grid.tile_range(*query.spatial_bounds.as_tuple())
+    b = query.spatial_bounds
+    if not (b.xmin < b.xmax and b.ymin < b.ymax):
+        # geo-engine/geoengine@5748ef7:geoengine/services/src/util/parsing.rs parse_spatial_partition -> 400
+        raise InputError(f"a raster stream needs a box with area, got {b.xmin}, {b.ymin}, {b.xmax}, {b.ymax}",
+                         field="query_rectangle.spatial_bounds")
+    tiles = grid.tile_range(*b.as_tuple())
     interval = query.time_interval
     bounds = descriptor.time_bounds
     slices = time_slices(

@@ -4,6 +4,19 @@ A raster's tiling grid has the raster's pixel size and is anchored at the pixel 
 the coordinate origin (0, 0); tiles are ``tile_size`` pixels square and numbered from that anchor.
 A stream query's ``spatialBounds`` snap outward to this grid and every touched tile is streamed,
 whole, for every time slice and band.
+
+The arithmetic is Geo Engine 0.9.3's, float for float, so the plan names exactly the tiles it streams:
+
+* anchor: the raster origin moved by ``floor((pixel/2 - origin) / pixel)`` pixels
+  (geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/geo_transform.rs ``nearest_pixel_edge``,
+  geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/grid_spatial.rs
+  ``with_moved_origin_to_nearest_grid_edge``, reference (0, 0) from
+  geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/tiling.rs ``tiling_origin_reference``);
+* upper-left pixel ``floor((x - anchor) / pixel)`` with no epsilon; lower-right pixel the same after
+  moving the lower-right corner 1e-6 pixel inwards, never beyond the upper-left corner
+  (geo_transform.rs ``spatial_to_grid_bounds``/``lower_right_pixel_idx``, used by
+  geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs ``raster_stream_websocket``);
+* tiles: pixel indices floor-divided by the tile size (tiling.rs ``pixel_idx_to_tile_idx``).
 """
 
 from __future__ import annotations
@@ -14,15 +27,7 @@ from dataclasses import dataclass
 from .types import GeoTransform
 
 TILE_SIZE = 512
-_EPS = 1e-6  # fractions of a pixel treated as float noise when snapping
-
-
-def _floor(value: float) -> int:
-    return math.floor(value + _EPS)
-
-
-def _ceil(value: float) -> int:
-    return math.ceil(value - _EPS)
+_LOWER_RIGHT_SHIFT = 0.000_001  # pixels; the lower-right corner itself belongs to the next pixel
 
 
 @dataclass(frozen=True)
@@ -63,25 +68,33 @@ class TilingGrid:
         gt = geo_transform
         if gt.x_pixel_size <= 0 or gt.y_pixel_size >= 0:
             raise ValueError(f"expected a north-up geo transform (x size > 0, y size < 0), got {gt}")
-        anchor_x = gt.x_min - round(gt.x_min / gt.x_pixel_size) * gt.x_pixel_size
-        anchor_y = gt.y_max - round(gt.y_max / gt.y_pixel_size) * gt.y_pixel_size
+        # the pixel edge nearest (0, 0): the edge at or below (0, 0) + half a pixel
+        shift_x = math.floor((gt.x_pixel_size * 0.5 - gt.x_min) / gt.x_pixel_size)
+        shift_y = math.floor((gt.y_pixel_size * 0.5 - gt.y_max) / gt.y_pixel_size)
+        anchor_x = gt.x_min + shift_x * gt.x_pixel_size
+        anchor_y = gt.y_max + shift_y * gt.y_pixel_size
         return cls(anchor_x, anchor_y, gt.x_pixel_size, gt.y_pixel_size, tile_size)
 
     def pixel_range(self, xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[int, int, int, int]:
-        """Pixel columns/rows ``(c0, r0, c1, r1)``, exclusive ends, that the box touches (at least one)."""
-        if not (xmin <= xmax and ymin <= ymax):
-            raise ValueError(f"empty bounding box: {xmin}, {ymin}, {xmax}, {ymax}")
-        c0 = _floor((xmin - self.anchor_x) / self.x_pixel_size)
-        c1 = max(_ceil((xmax - self.anchor_x) / self.x_pixel_size), c0 + 1)
-        r0 = _floor((ymax - self.anchor_y) / self.y_pixel_size)
-        r1 = max(_ceil((ymin - self.anchor_y) / self.y_pixel_size), r0 + 1)
-        return c0, r0, c1, r1
+        """Pixel columns/rows ``(c0, r0, c1, r1)``, exclusive ends, that the box touches (at least one).
+
+        Geo Engine refuses boxes without area (``xmin < xmax`` and ``ymin < ymax`` are required), so does this.
+        """
+        if not (xmin < xmax and ymin < ymax):
+            raise ValueError(f"the bounding box has no area: {xmin}, {ymin}, {xmax}, {ymax}")
+        c0 = math.floor((xmin - self.anchor_x) / self.x_pixel_size)
+        r0 = math.floor((ymax - self.anchor_y) / self.y_pixel_size)
+        right = max(xmax - self.x_pixel_size * _LOWER_RIGHT_SHIFT, xmin)
+        bottom = min(ymin - self.y_pixel_size * _LOWER_RIGHT_SHIFT, ymax)
+        c1 = math.floor((right - self.anchor_x) / self.x_pixel_size)
+        r1 = math.floor((bottom - self.anchor_y) / self.y_pixel_size)
+        return c0, r0, c1 + 1, r1 + 1
 
     def tile_range(self, xmin: float, ymin: float, xmax: float, ymax: float) -> TileRange:
         """The tiles a stream query for this box returns."""
         c0, r0, c1, r1 = self.pixel_range(xmin, ymin, xmax, ymax)
         size = self.tile_size
-        return TileRange(c0 // size, r0 // size, -(-c1 // size), -(-r1 // size))
+        return TileRange(c0 // size, r0 // size, (c1 - 1) // size + 1, (r1 - 1) // size + 1)
 
     def tile_origin(self, tx: int, ty: int) -> tuple[float, float]:
         """Upper-left corner of tile ``(tx, ty)``."""

@@ -76,13 +76,18 @@ def test_random_tile_orders_write_identical_files_equal_to_the_array(case: Case,
                                                      -ty0 * TILE * case.pixel, 0.0, -case.pixel))
 
 
-def test_tiles_off_the_grid_or_of_unknown_bands_are_refused(tmp_path) -> None:
+def test_tiles_off_the_grid_or_of_unknown_bands_are_refused_unplanned_ones_dropped(tmp_path, caplog) -> None:
     case = Case(np.ma.MaskedArray(np.ones((1, 1, 16, 16), np.uint16)), 0, 0, TILE, times=((0, 1),))
     tile = RasterStreamProcessing.process_bytes(cut_tiles(case)[0])
     other = Case(np.ma.MaskedArray(np.ones((1, 1, 16, 16), np.uint16)), 32, 0, TILE, times=((0, 1),))
     sink = sink_for(other, tmp_path, "x")
-    with pytest.raises(MalformedResponseError, match="outside the queried tiles"):
-        sink.write_all([tile])
+    assert sink.write_all([tile]) == []  # a tile wholly outside the plan is dropped with a log line, no abort
+    assert "dropped" in caplog.text and list(tmp_path.iterdir()) == []
+    off = Case(np.ma.MaskedArray(np.ones((1, 1, 16, 16), np.uint16)), 0, 0, TILE, pixel=0.5, times=((0, 1),))
+    off_tile = RasterStreamProcessing.process_bytes(cut_tiles(off)[0])
+    off_tile.geo_transform = GeoTransform(0.2, 0.0, 0.5, -0.5)  # not on the pixel lattice
+    with pytest.raises(MalformedResponseError, match="not on the raster's pixel grid"):
+        sink_for(case, tmp_path, "w").write_all([off_tile])
     assert list(tmp_path.iterdir()) == []
     sink = sink_for(case, tmp_path, "y")
     tile.band = 4

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -32,6 +32,7 @@ coordinates = st.floats(-500, 500, allow_nan=False)
        origin=st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000)),
        pixel=st.sampled_from([0.1, 0.0018, 0.25, 1.0, 30.0, 1 / 3]))
 def test_tile_range_equals_the_servers_tiles(x, y, w, h, origin, pixel) -> None:
+    assume(x < x + w and y < y + h)  # Geo Engine refuses boxes without area (tested elsewhere)
     ox, oy = round(origin[0] / pixel) * pixel + pixel / 3, round(origin[1] / pixel) * pixel - pixel / 7
     ours = TilingGrid.for_raster(GeoTransform(ox, oy, pixel, -pixel)).tile_range(x, y, x + w, y + h)
     descriptor = RasterDescriptor("U8", "EPSG:4326", ServerGeoTransform(ox, oy, pixel, -pixel),

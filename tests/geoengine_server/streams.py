@@ -40,13 +40,28 @@ MALFORMED = b"ARROW?not an Arrow IPC file (injected fault)"
 MAX_REASON_BYTES = 123  # a close frame's reason is limited to 123 bytes
 
 
-def parse_common(request: web.Request) -> tuple[BBox, TimeInterval]:
-    """The query parameters both streams take: ``resultType``, ``spatialBounds``, ``timeInterval``."""
+def parse_common(request: web.Request, partition: bool = False) -> tuple[BBox, TimeInterval]:
+    """The query parameters both streams take: ``resultType``, ``spatialBounds``, ``timeInterval``.
+
+    ``partition``: raster streams read the bounds as a SpatialPartition2D, which needs an area
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/util/parsing.rs ``parse_spatial_partition``,
+    geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/spatial_partition.rs ``new``); vector
+    streams as a BoundingBox2D, which may be a line or a point.
+    """
     expect_variant(required(request.query, "resultType"), ("arrow",))
     bbox = BBox(*parse_numbers(required(request.query, "spatialBounds"), 4, "bbox"))
     if bbox.xmax < bbox.xmin or bbox.ymax < bbox.ymin:
         raise query_error("Invalid bbox: the minimum must not exceed the maximum")
+    if partition and not (bbox.xmin < bbox.xmax and bbox.ymin < bbox.ymax):
+        f = _rust_float
+        raise query_error(f"The conditions ul.x < lr.x && ul.y > lr.y are not met by "
+                          f"ul:({f(bbox.xmin)}, {f(bbox.ymax)}) lr:({f(bbox.xmax)}, {f(bbox.ymin)})")
     return bbox, parse_time(required(request.query, "timeInterval"), 0)
+
+
+def _rust_float(value: float) -> str:
+    """An f64 as Rust's ``Display`` writes it (``10``, not ``10.0``)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
 
 
 def parse_bands(text: str) -> list[int]:
@@ -165,7 +180,7 @@ async def serve(
 async def raster_stream(request: web.Request) -> web.StreamResponse:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]
-    bbox, interval = parse_common(request)
+    bbox, interval = parse_common(request, partition=True)
     bands = parse_bands(required(request.query, "attributes"))
     definition = request.app["workflows"].get(workflow_id)
     if isinstance(definition, dict) and definition.get("type") != "Raster":

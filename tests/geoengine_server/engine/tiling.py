@@ -1,6 +1,18 @@
 """Geo Engine's tiling grid: tiles of ``tile_size`` pixels anchored at the pixel edge nearest (0, 0).
 
-Used by raster streams, WCS and WMS to cut an operator's pixel grid into whole tiles.
+Used by raster streams, WCS and WMS to cut an operator's pixel grid into whole tiles. The arithmetic
+follows Geo Engine 0.9.3 float for float (so a client planning tiles like the real server agrees with us):
+
+* anchor: the operator origin moved by ``floor((pixel/2 - origin) / pixel)`` pixels
+  (geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/geo_transform.rs ``nearest_pixel_edge``;
+  geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/grid_spatial.rs
+  ``tiling_spatial_grid_definition``; reference (0, 0):
+  geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/tiling.rs ``tiling_origin_reference``);
+* stream bounds: upper-left pixel ``floor((x - anchor) / pixel)`` without epsilon, lower-right pixel
+  after moving the corner 1e-6 pixel inwards (geo_transform.rs ``spatial_to_grid_bounds``, called by
+  geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs ``raster_stream_websocket``);
+* tiles: floor division of those pixel bounds by the tile size, each tile's origin
+  ``anchor + (tile index * tile size) * pixel`` (tiling.rs ``pixel_idx_to_tile_idx``, ``tile_geo_transform``).
 """
 
 from __future__ import annotations
@@ -25,8 +37,23 @@ class TileSpec:
 
 
 def tiling_offset(gt: GeoTransform) -> tuple[int, int]:
-    """Pixel offset (columns, rows) of the tiling origin from ``gt``'s origin."""
-    return int(round(-gt.origin_x / gt.x_pixel_size)), int(round(-gt.origin_y / gt.y_pixel_size))
+    """Pixel offset (columns, rows) of the tiling origin from ``gt``'s origin: the edge nearest (0, 0)."""
+    return (math.floor((gt.x_pixel_size * 0.5 - gt.origin_x) / gt.x_pixel_size),
+            math.floor((gt.y_pixel_size * 0.5 - gt.origin_y) / gt.y_pixel_size))
+
+
+LOWER_RIGHT_SHIFT = 0.000_001  # pixels (geo_transform.rs ``lower_right_pixel_idx``)
+
+
+def stream_pixel_bounds(gt: GeoTransform, bbox: BBox) -> tuple[int, int, int, int]:
+    """Inclusive tiling-grid pixels ``(c0, r0, c1, r1)`` of a stream's ``spatialBounds``, as Geo Engine
+    computes them (relative to the tiling anchor, see the module docstring)."""
+    ax, ay = tiling_origin(gt)
+    c0 = math.floor((bbox.xmin - ax) / gt.x_pixel_size)
+    r0 = math.floor((bbox.ymax - ay) / gt.y_pixel_size)
+    right = max(bbox.xmax - gt.x_pixel_size * LOWER_RIGHT_SHIFT, bbox.xmin)
+    bottom = min(bbox.ymin - gt.y_pixel_size * LOWER_RIGHT_SHIFT, bbox.ymax)
+    return (c0, r0, math.floor((right - ax) / gt.x_pixel_size), math.floor((bottom - ay) / gt.y_pixel_size))
 
 
 def tiling_origin(gt: GeoTransform) -> tuple[float, float]:
@@ -88,7 +115,10 @@ class TileGrid(Sequence):
     def _tile(self, tx: int, ty: int) -> TileSpec:
         size, (dx, dy) = self.tile_size, self.offset
         window = Window(dx + tx * size, dy + ty * size, size, size)
-        return TileSpec(tx, ty, window, window_geo_transform(self.gt, window))
+        ax, ay = tiling_origin(self.gt)
+        gt = GeoTransform(ax + (tx * size) * self.gt.x_pixel_size, ay + (ty * size) * self.gt.y_pixel_size,
+                          self.gt.x_pixel_size, self.gt.y_pixel_size)
+        return TileSpec(tx, ty, window, gt)
 
 
 def tiles_for_bbox(descriptor: RasterDescriptor, bbox: BBox, tile_size: int = 512) -> TileGrid:
@@ -98,8 +128,6 @@ def tiles_for_bbox(descriptor: RasterDescriptor, bbox: BBox, tile_size: int = 51
 
 def tiles_for_grid(gt: GeoTransform, bbox: BBox, tile_size: int = 512) -> TileGrid:
     """``tiles_for_bbox`` for the pixel grid ``gt`` (no descriptor needed)."""
-    dx, dy = tiling_offset(gt)
-    w = window_for_bbox(gt, bbox)
-    tx0, tx1 = (w.x_off - dx) // tile_size, (w.x_off + w.width - 1 - dx) // tile_size
-    ty0, ty1 = (w.y_off - dy) // tile_size, (w.y_off + w.height - 1 - dy) // tile_size
-    return TileGrid(gt, (dx, dy), tile_size, range(tx0, tx1 + 1), range(ty0, ty1 + 1))
+    c0, r0, c1, r1 = stream_pixel_bounds(gt, bbox)
+    tx0, tx1, ty0, ty1 = c0 // tile_size, c1 // tile_size, r0 // tile_size, r1 // tile_size
+    return TileGrid(gt, tiling_offset(gt), tile_size, range(tx0, tx1 + 1), range(ty0, ty1 + 1))
