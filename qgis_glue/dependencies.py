@@ -38,13 +38,13 @@ DEPENDENCIES: Tuple[Dependency, ...] = (
         "pyarrow",
         "pyarrow",
         "Arrow raster and vector streams",
-        "rasters can still be added as live WMS layers (Add workflow layer > Raster mode)",
+        "rasters come through WCS GeoTIFF and vectors through WFS GeoJSON instead (the same layers)",
     ),
     Dependency(
         "websockets",
         "websockets",
         "websocket streams of raster tiles and vector batches",
-        "rasters can still be added as live WMS layers (Add workflow layer > Raster mode)",
+        "rasters come through WCS GeoTIFF and vectors through WFS GeoJSON instead (the same layers)",
     ),
     Dependency(
         "geopandas",
