@@ -5,10 +5,14 @@
 * :func:`layer_workflow_id` - ``POST /layers/{provider}/{layer}/workflowId`` (0.10: ``processingGraphId``).
 * :func:`source_dataset_name` - the dataset a workflow reads directly (a bare ``GdalSource``/``OgrSource``),
   i.e. the one whose stored symbology describes the workflow's result.
+* :func:`qualified_dataset_name` - the name to send when saving a result: Geo Engine stores a new dataset only
+  under the session user's own namespace (``<user id>:<name>``; a bare name only for admins) and otherwise
+  fails the export task at its very end, after computing everything.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 from urllib.parse import quote
@@ -19,6 +23,9 @@ from .provenance import Provenance
 from .session import Session, resolve_session
 
 SOURCE_OPERATORS = ("GdalSource", "OgrSource", "MultiBandGdalSource")
+ADMIN_ROLE_ID = "d5328854-6190-4af9-ad69-4e74b0961ac9"  # Geo Engine's built-in admin role
+SYSTEM_NAMESPACE = "_"
+_NAME_PART = re.compile(r"[A-Za-z0-9_-]+")  # what Geo Engine allows in each part of a dataset name
 
 
 @dataclass(frozen=True)
@@ -119,3 +126,36 @@ def source_dataset_name(workflow: Any) -> Optional[str]:
         return None
     data = (operator.get("params") or {}).get("data")
     return data if isinstance(data, str) and data.strip() else None
+
+
+def qualified_dataset_name(name: Optional[str], user_id: Optional[str], roles: Any = ()) -> Optional[str]:
+    """The dataset name a save-as-dataset request can succeed with, or an :class:`InputError` before sending.
+
+    ``None``/blank stays ``None`` (the server then picks ``<user id>:<dataset id>``). A bare name gets the
+    user's id as namespace, except for admin sessions (which may store names without namespace). A namespace
+    other than the user's own is refused: Geo Engine would compute the whole raster and then fail the task
+    with ``InvalidDatasetIdNamespace``.
+    """
+    if name is None or not name.strip():
+        return None
+    parts = name.strip().split(":")
+    if len(parts) > 2:
+        raise InputError("a dataset name has at most one ':' (namespace:name)", field="name")
+    if not all(_NAME_PART.fullmatch(part) for part in parts):
+        raise InputError(f"invalid dataset name {name.strip()!r}: use letters, digits, '_' and '-' "
+                         "(optionally <your user id>:<name>)", field="name")
+    is_admin = ADMIN_ROLE_ID in tuple(roles or ())
+    if len(parts) == 2:
+        namespace, plain = parts
+        if namespace == SYSTEM_NAMESPACE and is_admin:
+            return plain
+        if user_id and namespace == user_id:
+            return f"{namespace}:{plain}"
+        raise InputError(f"the namespace {namespace!r} is not yours: Geo Engine stores new datasets only as "
+                         f"<your user id>:<name>{f' ({user_id}:{plain})' if user_id else ''}", field="name")
+    if is_admin:
+        return parts[0]
+    if not user_id:
+        raise InputError("the session has no user id, so the dataset name cannot be put into your namespace; "
+                         "leave the name empty to let the server choose one", field="name")
+    return f"{user_id}:{parts[0]}"

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from . import ogc
 from .colorizer import RasterColorizer
+from .datasets import qualified_dataset_name
 from .descriptors import (
     AnyResultDescriptor,
     PlotResultDescriptor,
@@ -303,6 +304,8 @@ class Workflow:
             raise InputError("a display name is required", field="display_name")
         if name is not None and (not isinstance(name, str) or not name.strip()):
             raise InputError("must be None or a non-empty dataset name", field="name")
+        # Geo Engine stores it only as <user id>:<name> (bare: admins only), else the task fails at its end
+        name = qualified_dataset_name(name, self.session.user_id, self.session.roles)
         body_query: Dict[str, Any] = query.to_dict()
         if descriptor.legacy:  # 0.8 servers also require the resolution
             resolution = query.resolution or descriptor.spatial_resolution

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, List, Optional, Tuple
 
 from ..core.errors import GeoEngineError, InputError
 from ..core.tasks import Task, TaskStatus
 from ..core.types import RasterQueryRectangle, TimeInterval
-from ..core.workflow import Workflow
+from ..core.workflow import Workflow, register_workflow
 from .query import LayerQuery
 from .tasks import TaskCancelled
 
@@ -68,8 +68,8 @@ def export_dataset(session, request: ExportRequest, context=None, progress: Opti
         interval = TimeInterval(q.time_start, q.time_end or q.time_start)
     except GeoEngineError as exc:
         raise InputError(exc.message, field="time") from None
-    query = RasterQueryRectangle(q.bounds, interval, list(q.bands) or [0], q.srs)
-    workflow = Workflow(q.workflow_id, session)
+    workflow, bands = single_band_workflow(session, Workflow(q.workflow_id, session), q.bands)
+    query = RasterQueryRectangle(q.bounds, interval, bands, q.srs)
     task = workflow.save_as_dataset(query, request.name or None, request.display_name.strip(),
                                     request.description)
     progress.task = task
@@ -90,6 +90,27 @@ def export_dataset(session, request: ExportRequest, context=None, progress: Opti
         detail = getattr(status, "error", None) or getattr(status, "clean_up", None)
         raise ServerTaskFailed(f"the server task {task.task_id} ended as {status.status.value}"
                                + (f": {detail}" if detail else ""), error="TaskFailed")
+
+
+def single_band_workflow(session, workflow: Workflow, bands) -> Tuple[Workflow, List[int]]:
+    """The workflow to save for a layer showing ``bands`` (0-based; empty = the first band), and its bands.
+
+    Geo Engine 0.9.3 saves single-band results only: its export task queries every band of the workflow and
+    its GeoTIFF writer then fails the task ("does not support queries with multiple bands"); the request has
+    no band field. So a layer showing one band of a multi-band workflow is saved as that band (a ``BandFilter``
+    around the workflow), and a layer showing several bands is refused before anything is sent.
+    """
+    count = len(getattr(workflow.get_result_descriptor(), "bands", None) or [])
+    if count <= 1:
+        return workflow, list(bands) or [0]
+    chosen = sorted(set(int(b) for b in bands)) or [0]
+    if len(chosen) > 1:
+        raise InputError(f"Geo Engine saves single-band rasters only; this layer shows {len(chosen)} of the "
+                         f"workflow's {count} bands: add it with one band and save that layer", field="bands")
+    definition = workflow.workflow_definition()
+    wrapped = {"type": "Raster", "operator": {"type": "BandFilter", "params": {"bands": chosen},
+                                              "sources": {"raster": definition["operator"]}}}
+    return register_workflow(wrapped, session=session), [0]
 
 
 def abort_and_wait(task: Task, poll_seconds: float = POLL_SECONDS, limit: float = ABORT_WAIT_SECONDS):

@@ -61,6 +61,8 @@ class SaveDatasetDialog(QDialog):
         self.display_name_edit = QLineEdit(layer_name, self)
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("optional; the server picks one when empty")
+        self.name_edit.setToolTip("Letters, digits, '_' and '-'. Geo Engine stores new datasets in your own "
+                                  "namespace, so a name is saved as <your user id>:<name> (admins: as typed).")
         self.description_edit = QPlainTextEdit(self)
         self.description_edit.setPlaceholderText("optional")
         self.description_edit.setMaximumHeight(70)

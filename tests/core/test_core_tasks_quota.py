@@ -75,7 +75,7 @@ def test_save_as_dataset_round_trip(shared_server, version):
     seen = []
     status = task.wait_for_finish(check_interval_seconds=0.05, timeout=60, progress=seen.append)
     assert isinstance(status, CompletedTaskStatusInfo), status
-    assert status.info["dataset"].endswith(name) and status.task_type == "create-dataset"
+    assert status.info["dataset"] == f"{session.user_id}:{name}" and status.task_type == "create-dataset"
     assert seen and seen[-1] == status
     assert all(isinstance(s, RunningTaskStatusInfo) for s in seen[:-1])
     assert all(0.0 <= s.pct_complete <= 100.0 for s in seen[:-1])
@@ -95,8 +95,45 @@ def test_save_as_dataset_input_errors(ndvi):
     with pytest.raises(InputError) as info:
         ndvi.save_as_dataset(query, "", "x")
     assert info.value.field == "name"
-    with pytest.raises(BadRequestError):
+    with pytest.raises(InputError, match="letters, digits"):
         ndvi.save_as_dataset(query, "no spaces allowed", "x")
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "analyst"])
+def test_save_as_dataset_puts_a_bare_name_into_the_users_namespace(shared_server, kind):
+    """Geo Engine fails the task after all the work for names outside the user's namespace (audit B1)."""
+    session = Session(shared_server.base_url, **({"credentials": ANALYST} if kind == "analyst" else {}))
+    ndvi = register_workflow(NDVI, session=session)
+    query = QueryRectangle((0.0, 40.0, 5.0, 45.0), "2014-04-01T12:00:00Z")
+    name = unique("mine")
+    status = ndvi.save_as_dataset(query, name, "Mine").wait_for_finish(check_interval_seconds=0.05, timeout=60)
+    assert isinstance(status, CompletedTaskStatusInfo), status
+    assert status.info["dataset"] == f"{session.user_id}:{name}"
+    # a name already in the user's namespace is sent as it is
+    own = f"{session.user_id}:{unique('own')}"
+    status = ndvi.save_as_dataset(query, own, "Own").wait_for_finish(check_interval_seconds=0.05, timeout=60)
+    assert status.info["dataset"] == own
+
+
+def test_save_as_dataset_refuses_a_foreign_namespace_before_sending(ndvi, analyst):
+    query = QueryRectangle(EUROPE, "2014-04-01T12:00:00Z")
+    before = len(get_task_list(session=analyst))
+    for name in ("someone_else:mine", "_:mine", "a:b:c"):
+        with pytest.raises(InputError) as info:
+            ndvi.save_as_dataset(query, name, "x")
+        assert info.value.field == "name"
+    assert len(get_task_list(session=analyst)) == before  # no task was started
+
+
+def test_admins_may_save_bare_names(admin):
+    ndvi = register_workflow(NDVI, session=admin)
+    name = unique("global")
+    query = QueryRectangle((0.0, 40.0, 5.0, 45.0), "2014-04-01T12:00:00Z")
+    status = ndvi.save_as_dataset(query, name, "Global").wait_for_finish(check_interval_seconds=0.05, timeout=60)
+    assert isinstance(status, CompletedTaskStatusInfo) and status.info["dataset"] == name
+    status = ndvi.save_as_dataset(query, f"_:{name}x", "System").wait_for_finish(check_interval_seconds=0.05,
+                                                                                timeout=60)
+    assert status.info["dataset"] == f"{name}x"
 
 
 def test_progress_callback_can_stop_waiting_and_abort(ndvi):

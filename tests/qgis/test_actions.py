@@ -8,11 +8,14 @@ import json
 import uuid
 import zipfile
 
+import numpy as np
 import pytest
 import requests
 from plugin_support import (
     ADMIN,
     ADMIN_PASSWORD,
+    ANALYST,
+    ANALYST_PASSWORD,
     NDVI,
     bar_texts,
     geoengine_layer,
@@ -241,3 +244,73 @@ def test_save_as_dataset_errors_show_a_message(plugin, tree_iface, base_url, con
     assert dialog.state == "error"
     assert message in dialog.status.text()
     assert "Traceback" not in dialog.status.text() and dialog.save_button.isEnabled()
+
+
+# --- save as dataset on a Geo Engine 0.9.3: names in the user's namespace, one band (audit B1, W5) ---
+
+NE_RGB = {"type": "Raster", "operator": {
+    "type": "RasterStacker", "params": {"renameBands": {"type": "rename", "values": ["blue", "green", "red"]}},
+    "sources": {"rasters": [{"type": "GdalSource", "params": {"data": f"ne2_raster_{c}"}}
+                            for c in ("blue", "green", "red")]}}}
+
+
+def analyst_id(base_url):
+    body = requests.post(f"{base_url}/login", json={"email": ANALYST, "password": ANALYST_PASSWORD}, timeout=10)
+    return body.json()["user"]["id"]
+
+
+def save_with_dialog(plugin, tree_iface, layer, name):
+    select(tree_iface, layer)
+    dialog = plugin.save_result_as_dataset()
+    dialog.name_edit.setText(name)
+    dialog.start()
+    assert wait_for_fetch(lambda: dialog.state != "running", timeout=60)
+    return dialog
+
+
+def test_save_as_dataset_puts_the_name_into_the_users_namespace(plugin, tree_iface, base_url):
+    layer = geoengine_layer(register(base_url, NDVI), "analyst", bounds=SMALL, time=APRIL)
+    name = f"mine_{uuid.uuid4().hex[:8]}"
+    dialog = save_with_dialog(plugin, tree_iface, layer, name)
+    assert dialog.state == "completed", dialog.status.text()
+    assert dialog.dataset_name == f"{analyst_id(base_url)}:{name}"  # the real server stores only this form
+
+    before = len(admin_get(base_url, "tasks/list").json())
+    dialog = save_with_dialog(plugin, tree_iface, layer, f"someone_else:{name}")
+    assert dialog.state == "error" and "not yours" in dialog.status.text()
+    assert "Traceback" not in dialog.status.text()
+    assert len(admin_get(base_url, "tasks/list").json()) == before
+
+
+def test_save_as_dataset_saves_the_layers_band_of_a_multi_band_workflow(plugin, tree_iface, base_url):
+    from geoengine_qgis.qgis_glue.query import LayerQuery
+    from osgeo import gdal
+
+    workflow_id = register(base_url, NE_RGB)
+    layer = geoengine_layer(workflow_id, "admin", bounds=SMALL, time=APRIL)
+    LayerQuery(workflow_id, "admin", "", SMALL, "EPSG:4326", APRIL[0], APRIL[1], (1,), "raster",
+               "geotiff").apply_to(layer)
+    dialog = save_with_dialog(plugin, tree_iface, layer, f"green_{uuid.uuid4().hex[:8]}")
+    assert dialog.state == "completed", dialog.status.text()
+    saved = admin_get(base_url, f"dataset/{dialog.dataset_name}").json()
+    assert [b["name"] for b in saved["resultDescriptor"]["bands"]] == ["green"]
+    assert saved["tags"] == ["workflow"]
+    # the saved pixels are the green band's: band 2 of the Natural Earth file, read with GDAL
+    from geoengine_qgis.core.session import Session
+    from geoengine_qgis.core.types import QueryRectangle
+    from geoengine_qgis.core.workflow import register_workflow
+    from geoengine_server.config import default_data_dir
+
+    session = Session(base_url, credentials=(ADMIN, ADMIN_PASSWORD))
+    stored = register_workflow({"type": "Raster", "operator": {"type": "GdalSource",
+                                                               "params": {"data": dialog.dataset_name}}},
+                               session=session)
+    values = stored.get_array(QueryRectangle(SMALL, APRIL[0]), spatial_resolution=(0.1, 0.1))
+    ds = gdal.Open(str(default_data_dir() / "raster/natural_earth_2/NE2_150M_SR_W.tif"))
+    expected = ds.GetRasterBand(2).ReadAsArray(1900, 800, 100, 100)  # x 10..20, y 0..10 at 0.1 deg from -180/90
+    assert expected.std() > 0 and np.array_equal(np.asarray(values).reshape(100, 100), expected)
+
+    LayerQuery(workflow_id, "admin", "", SMALL, "EPSG:4326", APRIL[0], APRIL[1], (0, 2), "raster",
+               "geotiff").apply_to(layer)
+    dialog = save_with_dialog(plugin, tree_iface, layer, f"two_{uuid.uuid4().hex[:8]}")
+    assert dialog.state == "error" and "single-band" in dialog.status.text()
