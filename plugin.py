@@ -26,7 +26,7 @@ except ImportError:  # Qt 5 (QGIS 3)
 from .features import FeatureActions
 from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
 from .qgis_glue.dependencies import report_missing
-from .qgis_glue.messages import Notifier, log
+from .qgis_glue.messages import CoreLogForwarder, Notifier, log
 from .qgis_glue.network import BearerHeaderInjector
 from .qgis_glue.sessions import SessionManager
 from .qgis_glue.tasks import TaskRunner
@@ -60,7 +60,7 @@ ACTIONS = (
     # feature actions (handlers in features.FeatureActions)
     ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer",
                "show_provenance_dock"),
-    ActionSpec("quota", "Quota & usage", "quota.svg", "Remaining quota and data usage", "show_quota_dock"),
+    ActionSpec("quota", "Quota && usage", "quota.svg", "Remaining quota and data usage", "show_quota_dock"),
     ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow", "show_plot_dock"),
     ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server",
                "save_result_as_dataset"),
@@ -95,6 +95,7 @@ class GeoEnginePlugin(FeatureActions):
         self.sessions: Optional[SessionManager] = None
         self.store = ConnectionStore()
         self.missing_dependencies = ()
+        self.core_log: Optional[CoreLogForwarder] = None  # core's warnings (e.g. no-data masking) -> QGIS log
         self._dialogs: List = []
         self._layer_loader = None
         self.processing_provider = None
@@ -120,6 +121,7 @@ class GeoEnginePlugin(FeatureActions):
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         self.initProcessing()
         self.notifier = Notifier(self.iface.messageBar())
+        self.core_log = CoreLogForwarder().install()
         self.tasks = TaskRunner(self.notifier)
         self.tempdir = PluginTempDir()
         self._sweep_old_files()
@@ -135,7 +137,7 @@ class GeoEnginePlugin(FeatureActions):
             self.iface.addPluginToWebMenu(MENU, action)
             if spec.toolbar:
                 self.toolbar.addAction(action)
-        self.missing_dependencies = report_missing(self.notifier)
+        self.missing_dependencies = report_missing(self.notifier, homepage=read_metadata("homepage"))
         try:
             self._register_browser()
         except ImportError as exc:  # a missing optional package must not stop the plugin from loading
@@ -205,6 +207,9 @@ class GeoEnginePlugin(FeatureActions):
             self.tempdir.close()  # files that layers of the open project read stay (removed at a later start)
         if self.notifier is not None:
             self.notifier.detach()
+        if self.core_log is not None:
+            self.core_log, core_log = None, self.core_log
+            core_log.uninstall()
 
     # --- API for features --------------------------------------------------------------------------
     def add_dock(self, dock, area=None):

@@ -12,6 +12,9 @@ import sys
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from qgis.core import Qgis
+from qgis.PyQt.QtCore import Qt
+
 from .messages import Notifier, log
 
 
@@ -23,6 +26,12 @@ class Dependency:
     pip_name: str
     feature: str
     fallback: Optional[str] = None
+    pip_spec: str = ""  # what to pass to pip when it is not just the name (a version limit)
+
+    @property
+    def requirement(self) -> str:
+        """The argument for ``pip install``, quoted when it holds a version limit: ``"pyarrow<24"``."""
+        return f'"{self.pip_spec}"' if self.pip_spec else self.pip_name
 
     @property
     def required(self) -> bool:
@@ -39,6 +48,7 @@ DEPENDENCIES: Tuple[Dependency, ...] = (
         "pyarrow",
         "Arrow raster and vector streams",
         "rasters come through WCS GeoTIFF and vectors through WFS GeoJSON instead (the same layers)",
+        "pyarrow<24",  # pyarrow 24+ needs NumPy 2; Debian 12 and many QGIS installs ship NumPy 1.x
     ),
     Dependency(
         "websockets",
@@ -70,26 +80,58 @@ def missing_dependencies(dependencies: Tuple[Dependency, ...] = DEPENDENCIES) ->
     return tuple(dep for dep in dependencies if not is_available(dep.module))
 
 
+README_SECTION = "installing-the-plugins-python-packages-for-qgis"  # README: "Installing the plugin's Python…"
+
+
+def install_command(deps: Tuple[Dependency, ...], platform: str = sys.platform) -> str:
+    """The pip command for QGIS's Python on this platform, as the README gives it."""
+    names = " ".join(dep.requirement for dep in deps)
+    if platform.startswith("win"):
+        return f"python -m pip install {names}"  # in the OSGeo4W Shell
+    return f"python3 -m pip install --user {names}"
+
+
 def explain(dep: Dependency) -> str:
     """One sentence naming the package, the feature it disables and the fallback."""
     text = f"Python package '{dep.pip_name}' is missing, which disables: {dep.feature}."
     if dep.fallback:
         text += f" Fallback: {dep.fallback}."
-    return text + f" Install it into QGIS's Python (pip install {dep.pip_name})."
+    return text + f" Install it into QGIS's Python: {install_command((dep,))}"
 
 
-def report_missing(notifier: Notifier, dependencies: Tuple[Dependency, ...] = DEPENDENCIES) -> Tuple[Dependency, ...]:
-    """Log one line per missing package and show one message bar summary; returns the missing ones."""
+def readme_link(homepage: str) -> str:
+    """The README section on installing packages, from the plugin's homepage (``…#readme``)."""
+    return homepage.split("#", 1)[0] + "#" + README_SECTION if homepage else ""
+
+
+def report_missing(notifier: Notifier, dependencies: Tuple[Dependency, ...] = DEPENDENCIES,
+                   homepage: str = "") -> Tuple[Dependency, ...]:
+    """Log one line per missing package and show one message bar notice that stays until closed, with the
+    install command and a link to the README; returns the missing ones."""
     missing = missing_dependencies(dependencies)
     if not missing:
         return missing
     for dep in missing:
         log(explain(dep))
     names = ", ".join(dep.pip_name for dep in missing)
-    severe = any(dep.required for dep in missing)
-    text = f"Missing Python package(s): {names}. See the Geo Engine log for what this disables and the fallback."
-    if severe:
-        notifier.error(text)
-    else:
-        notifier.warning(text)
+    level = Qgis.MessageLevel.Critical if any(dep.required for dep in missing) else Qgis.MessageLevel.Warning
+    text = (f"Missing Python package(s): {names}. Install into QGIS's Python, then restart QGIS: "
+            f"{install_command(missing)}")
+    notifier.persistent(text, level, details="The Geo Engine log says what each package enables.",
+                        widget=_link_label(readme_link(homepage)))
     return missing
+
+
+def _link_label(url: str):
+    """A "How to install" link for the message bar (None without a URL or without a GUI)."""
+    if not url:
+        return None
+    from qgis.PyQt.QtWidgets import QApplication, QLabel
+
+    if not isinstance(QApplication.instance(), QApplication):
+        return None
+    label = QLabel(f'<a href="{url}">How to install (README)</a>')
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setOpenExternalLinks(True)
+    label.setObjectName("GeoEngineInstallHelp")
+    return label

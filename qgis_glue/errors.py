@@ -12,10 +12,16 @@ from ..core.errors import (
     InputError,
     MissingDependencyError,
     NotFoundError,
+    StreamClosedError,
     UnauthorizedError,
 )
 
 PROXY_HINT = "Check the server URL and the proxy under Settings > Options > Network."
+# Server error codes that deserve a sentence of their own (the code and the server's text stay in the details).
+KNOWN_ERRORS = {
+    "NoWorkflowForGivenId": "The server does not know this workflow ID. Workflow IDs belong to one server: "
+                            "register the workflow there first (Workflow JSON tab, or pick it from the catalog).",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,13 @@ def describe_error(exc: BaseException) -> ErrorReport:
         summary = f"Not found (HTTP 404){where}. Is the server URL the Geo Engine API base URL (ending in /api)?"
     elif isinstance(exc, (InputError, MissingDependencyError)):
         summary = exc.message
+    elif isinstance(exc, StreamClosedError) and exc.code == 1011 and exc.reason:
+        summary = _sentence(f"The server stopped the transfer with an error: {exc.reason}")
+    elif isinstance(exc, StreamClosedError):
+        summary = ("The connection to the server was lost during the transfer (the server stopped or the network "
+                   "dropped); nothing was added.")
+    elif isinstance(exc, GeoEngineError) and exc.error in KNOWN_ERRORS:
+        summary = KNOWN_ERRORS[exc.error]
     elif isinstance(exc, GeoEngineError):
         status = f" (HTTP {exc.status})" if exc.status is not None else ""
         summary = f"{exc.error + ': ' if exc.error else ''}{exc.message}{status}"

@@ -12,11 +12,13 @@ from .widgets import copy_to_clipboard
 
 
 def monospace_font() -> QFont:
-    """The system's fixed-width font, asked for as monospace (headless Qt may not know the system font)."""
+    """The system's fixed-width font, asked for as fixed-pitch with the typewriter hint (headless Qt may not know
+    the system font; which family fontconfig then picks is the machine's business)."""
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     if not QFontInfo(font).fixedPitch():
         font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.TypeWriter)
+    font.setStyleHint(QFont.StyleHint.TypeWriter)
+    font.setFixedPitch(True)
     return font
 
 

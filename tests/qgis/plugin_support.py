@@ -281,7 +281,8 @@ def register(base_url: str, workflow: dict, email: str = ADMIN, password: str = 
 
 def bar_texts(iface) -> list:
     """Texts of the messages currently in the iface's message bar."""
-    return [f"{item.title()} {item.text()}" for item in iface.messageBar().items()]
+    return [f"{item.title()} {item.text()} {item.property('details') or ''}".rstrip()
+            for item in iface.messageBar().items()]
 
 
 # --- the workflow layer loader (add-layer, styling, time and project tests) ------------------------------

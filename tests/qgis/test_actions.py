@@ -58,7 +58,7 @@ def test_copy_workflow_id(plugin, tree_iface, base_url):
 
 
 def test_workflow_definition_shows_the_stored_json(plugin, tree_iface, base_url):
-    from qgis.PyQt.QtGui import QFontInfo
+    from qgis.PyQt.QtGui import QFont
     from qgis.PyQt.QtWidgets import QApplication, QPushButton
 
     workflow_id = register(base_url, NDVI)
@@ -70,7 +70,9 @@ def test_workflow_definition_shows_the_stored_json(plugin, tree_iface, base_url)
     stored = admin_get(base_url, f"workflow/{workflow_id}").json()
     assert json.loads(dialog.text.toPlainText()) == stored
     assert dialog.text.toPlainText() == json.dumps(stored, indent=2, ensure_ascii=False)
-    assert dialog.text.isReadOnly() and QFontInfo(dialog.text.font()).fixedPitch()
+    # what the dialog asked for (a fixed-width font), not what this machine's fontconfig resolves it to
+    font = dialog.text.font()
+    assert dialog.text.isReadOnly() and font.fixedPitch() and font.styleHint() == QFont.StyleHint.TypeWriter
     assert dialog in plugin._dialogs and dialog.isVisible()
     copy = [b for b in dialog.findChildren(QPushButton) if b.text() == "Copy JSON"][0]
     copy.click()
@@ -231,7 +233,7 @@ def test_dock_actions_make_docks_that_follow_the_layer_and_go_on_unload(plugin, 
 
 
 @pytest.mark.parametrize("connection, workflow, message", [
-    ("admin", "unknown", "No workflow for given id"),
+    ("admin", "unknown", "The server does not know this workflow ID"),
     ("down", "ndvi", "Check the server URL"),
     ("badtoken", "ndvi", "Not authorised (HTTP 401)"),
 ])

@@ -262,7 +262,7 @@ def test_unknown_workflow_is_reported(loader, session, project, tempdir, bar):
     outcome, _ = run_load(loader, session, request("00000000-0000-4000-8000-000000000000"))
     assert outcome.error is not None and project.count() == 0
     assert job_files(tempdir) == []
-    assert "NoWorkflowForGivenId" in bar_texts(bar)
+    assert "The server does not know this workflow ID" in bar_texts(bar)
 
 
 def test_extent_outside_the_data_is_an_input_error(loader, session, project):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.qgis
 
 
 EXPECTED_ACTIONS = [
-    "Connections…", "Add workflow layer…", "Provenance", "Quota & usage", "Plot", "Save result as dataset…",
+    "Connections…", "Add workflow layer…", "Provenance", "Quota && usage", "Plot", "Save result as dataset…",
     "Download metadata…", "Show workflow definition", "Copy workflow id", "Help",
 ]
 
