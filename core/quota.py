@@ -142,10 +142,34 @@ def data_usage_summary(granularity: Union[UsageSummaryGranularity, str], dataset
         raise InputError(f"must be one of minutes, hours, days, months, years; got {granularity!r}",
                          field="granularity") from None
     _check_page(offset, limit)
-    params = {"granularity": granularity.value, "offset": offset, "limit": limit, "dataset": dataset}
-    body = resolve_session(session).get_json("quota/dataUsage/summary", params, timeout)
-    rows = [DataUsageSummary.from_response(item) for item in _list(body)]
+    active = resolve_session(session)
+    if dataset:
+        rows = _summary_of_dataset(active, granularity, dataset, offset, limit, timeout)
+    else:
+        params = {"granularity": granularity.value, "offset": offset, "limit": limit}
+        body = active.get_json("quota/dataUsage/summary", params, timeout)
+        rows = [DataUsageSummary.from_response(item) for item in _list(body)]
     return _frame(rows, ["timestamp", "data", "count"], as_dataframe)
+
+
+SUMMARY_PAGE = 100
+SUMMARY_MAX_PAGES = 100
+
+
+def _summary_of_dataset(session: Session, granularity: UsageSummaryGranularity, dataset: str, offset: int,
+                        limit: int, timeout: Timeout) -> List[DataUsageSummary]:
+    """The summary rows of one dataset, filtered here: Geo Engine 0.9.3 answers every ``dataset=`` request with
+    an SQL error (``TokioPostgres``: its query lacks a comma). Reads the unfiltered summary (ordered by time
+    bucket, newest first, then dataset) page by page until ``offset + limit`` matching rows are found, or the
+    rows end (at most ``SUMMARY_MAX_PAGES`` pages)."""
+    found: List[DataUsageSummary] = []
+    for page in range(SUMMARY_MAX_PAGES):
+        params = {"granularity": granularity.value, "offset": page * SUMMARY_PAGE, "limit": SUMMARY_PAGE}
+        body = _list(session.get_json("quota/dataUsage/summary", params, timeout))
+        found.extend(row for row in map(DataUsageSummary.from_response, body) if row.data == dataset)
+        if len(body) < SUMMARY_PAGE or len(found) >= offset + limit:
+            break
+    return found[offset:offset + limit]
 
 
 def data_usage_for_computation(computation_id: Union[UUID, str], timeout: Timeout = None,

@@ -236,3 +236,24 @@ def test_computation_id_of_a_wfs_answer_and_its_usage(analyst):
     with pytest.raises(InputError) as info:
         data_usage_for_computation("nope", session=analyst)
     assert info.value.field == "computation_id"
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.9.3", "quota_mode": "track"}], indirect=True)
+def test_usage_summary_of_one_dataset_works_on_0_9_3(fresh_server, monkeypatch):
+    """Geo Engine 0.9.3 fails every ``dataset=`` summary (audit B2); the client filters the unfiltered pages."""
+    from geoengine_qgis.core import quota as core_quota
+
+    admin = Session(fresh_server.base_url, credentials=ADMIN)
+    ledger = fresh_server.api["quota"]
+    for names, count in ((["ndvi"], 3), (["ne_10m_ports", "ndvi"], 4), (["ne_10m_ports"], 5), (["a", "b", "c"], 1)):
+        fresh_server.call(ledger.record, admin.user_id, "1e415c9c-55f3-51a2-b50b-b5053d1debbb", names, count)
+    raw = admin.get_json("quota/dataUsage/summary", {"granularity": "minutes", "offset": 0, "limit": 100})
+    monkeypatch.setattr(core_quota, "SUMMARY_PAGE", 2)  # several pages for five rows
+    for dataset in ("ndvi", "ne_10m_ports", "c"):
+        expected = [(r["timestamp"], r["data"], r["count"]) for r in raw if r["data"] == dataset]
+        rows = data_usage_summary("minutes", dataset=dataset, limit=10, session=admin, as_dataframe=False)
+        assert [(r.timestamp.strftime("%Y-%m-%dT%H:%M:%S.000Z"), r.data, r.count) for r in rows] == expected
+        assert expected
+    everything = data_usage_summary("minutes", dataset="ndvi", limit=10, session=admin, as_dataframe=False)
+    paged = data_usage_summary("minutes", dataset="ndvi", offset=1, limit=1, session=admin, as_dataframe=False)
+    assert paged == everything[1:2]

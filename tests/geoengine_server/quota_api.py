@@ -13,6 +13,7 @@ from .workflows import operator_paths
 
 ADMIN_REQUIRED = "Operation requires admin privilige"  # sic, Geo Engine's spelling
 PERMISSION_DENIED = ("PermissionDenied", "Permission denied")
+SUMMARY_DATASET_FILTER_ERROR = ("TokioPostgres", "Tokio postgres")
 
 
 def _ledger(request: web.Request) -> QuotaLedger:
@@ -88,6 +89,12 @@ async def data_usage_summary(request: web.Request) -> web.Response:
     dataset = request.query.get("dataset") or None
     if not session.user.is_admin:
         raise ApiError(*PERMISSION_DENIED)
+    if dataset is not None and request.app["config"].version.startswith("0.9"):
+        # 0.9.3's SQL for the dataset filter lacks a comma after `data` ("data COUNT(*)"), a syntax error that
+        # reaches the client as the bare variant (geo-engine/geoengine@5748ef7:geoengine/services/src/users/
+        # postgres_userdb.rs quota_used_on_data_summary; geo-engine/geoengine@5748ef7:geoengine/services/src/api/
+        # model/responses/mod.rs: a variant without a message gets its name in sentence case)
+        raise ApiError(*SUMMARY_DATASET_FILTER_ERROR)
     return web.json_response(_ledger(request).usage_summary(granularity, offset, limit, dataset))
 
 

@@ -95,8 +95,10 @@ def test_data_usage_and_summary_after_a_computation(dock, base_url):
     for granularity in ("minutes", "years"):
         dock.load_summary(granularity, dataset, 20)
         settle(dock)
-        summary = Api(base_url, ADMIN, ADMIN_PASSWORD).get("quota/dataUsage/summary", granularity=granularity,
-                                                          dataset=dataset, offset=0, limit=20)
+        # filtered here from the unfiltered summary: a real 0.9.3 fails every `dataset=` request (audit B2)
+        everything = Api(base_url, ADMIN, ADMIN_PASSWORD).get("quota/dataUsage/summary", granularity=granularity,
+                                                             offset=0, limit=1000)
+        summary = [s for s in everything if s["data"] == dataset][:20]
         assert [(r.data, r.count) for r in dock.summary_rows] == [(s["data"], s["count"]) for s in summary]
         assert dock.summary_table.rowCount() == len(summary) >= 1
         chart = dock.summary_chart.chart

@@ -88,7 +88,9 @@ def test_data_usage_is_admin_only(server, base_url):
     assert TIMESTAMP.match(usage[0]["timestamp"])
 
 
-def test_data_usage_summary_sums_per_period_and_dataset(server, base_url):
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0", "quota_mode": "track"}], indirect=True)
+def test_data_usage_summary_sums_per_period_and_dataset(fresh_server):
+    server, base_url = fresh_server, fresh_server.base_url
     admin, admin_id = login(base_url, ADMIN)
     analyst, _ = login(base_url, ANALYST)
     dataset = f"summary_{uuid.uuid4().hex[:8]}"
@@ -115,6 +117,22 @@ def test_data_usage_summary_sums_per_period_and_dataset(server, base_url):
     assert r.json()["message"] == "Unable to parse query string: missing field `granularity`"
     r = get(base_url, "/quota/dataUsage/summary?granularity=days&offset=0&limit=10", analyst)
     assert (r.status_code, r.json()) == (400, PERMISSION_DENIED)
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.9.3", "quota_mode": "track"}], indirect=True)
+def test_data_usage_summary_filtered_by_dataset_is_an_sql_error_on_0_9_3(fresh_server):
+    """Audit B2: the real 0.9.3 query for ``dataset=`` lacks a comma; every such request fails (admin only)."""
+    base_url = fresh_server.base_url
+    admin, admin_id = login(base_url, ADMIN)
+    analyst, _ = login(base_url, ANALYST)
+    fresh_server.call(fresh_server.api["quota"].record, admin_id, NDVI_ID, ["ndvi"], 2)
+    query = "granularity=days&offset=0&limit=10"
+    r = get(base_url, f"/quota/dataUsage/summary?{query}&dataset=ndvi", admin)
+    assert (r.status_code, r.json()) == (400, {"error": "TokioPostgres", "message": "Tokio postgres"})
+    r = get(base_url, f"/quota/dataUsage/summary?{query}&dataset=ndvi", analyst)
+    assert (r.status_code, r.json()) == (400, PERMISSION_DENIED)  # the admin check comes first
+    r = get(base_url, f"/quota/dataUsage/summary?{query}", admin)  # the unfiltered query is fine
+    assert r.status_code == 200 and [row["data"] for row in r.json()] == ["ndvi"]
 
 
 def test_user_quotas_own_or_admin(server, base_url):
