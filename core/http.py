@@ -285,7 +285,8 @@ class HttpClient:
               stream: bool) -> requests.Response:
         where = describe_request(method, url)
         try:
-            return self._session.request(method, url, data=data, headers=dict(headers),
+            # verify per request: a session-level CA bundle would lose to REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+            return self._session.request(method, url, data=data, headers=dict(headers), verify=self._session.verify,
                                          timeout=timeout or self.timeout, stream=stream, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise TlsError(self._tls_message(exc), error="TlsError", url=where) from exc

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
 from websockets.frames import CloseCode
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection, reconnect
 
 from .errors import (
     GeoEngineConnectionError,
@@ -122,7 +122,7 @@ class ArrowMessageStream:
     def _open(self) -> ClientConnection:
         self._check_cancelled()
         try:
-            connector = connect(
+            connector = _NoRedirects(
                 self.url,
                 additional_headers=self._headers,
                 max_size=self._max_bytes,
@@ -133,10 +133,9 @@ class ArrowMessageStream:
                 ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
                 compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
             )
-            connector.process_redirect = _refuse_redirect  # a redirect is an error, never followed with the token
-            connection = connector
+            connection = connector.__enter__()  # the context-manager form (websockets 17 warns otherwise)
             connection.recv_bufsize = RECV_BUFFER  # fewer, larger socket reads for 0.5 MB tiles (less Python per byte)
-            return connection.__enter__()  # the context-manager form (websockets 17 warns otherwise); close() ends it
+            return connection
         except InvalidStatus as exc:
             raise _http_error(exc, self._safe_url) from None
         except InvalidHandshake as exc:
@@ -208,9 +207,11 @@ class ArrowMessageStream:
             self.close()
 
 
-def _refuse_redirect(exc: Exception) -> Exception:
-    """websockets' redirect hook: return the error itself, so no redirect is followed."""
-    return exc
+class _NoRedirects(reconnect):
+    """websockets' connector without following redirects: a 3xx is the error itself (see :func:`_http_error`)."""
+
+    def process_redirect(self, exc: Exception) -> Exception:
+        return exc
 
 
 def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:

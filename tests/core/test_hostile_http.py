@@ -1,0 +1,162 @@
+"""A hostile server's redirects, a stray ~/.netrc and an untrusted certificate: credentials stay with the API root.
+
+The hostile server redirects to an AuthRecorder on another loopback port, which records every credential
+that reaches it; the client must raise a clear error and the recorder must see none.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from geoengine_server import ServerConfig
+from geoengine_server.hostile import AuthRecorder
+from geoengine_server.runner import start_server
+
+sys.path.insert(0, str(Path(__file__).parent))
+from client_helpers import ADMIN, PORTS, raw_anonymous_token  # noqa: E402
+from geoengine_qgis.core.errors import GeoEngineConnectionError, GeoEngineError  # noqa: E402
+from geoengine_qgis.core.http import RedirectRefusedError, TlsError  # noqa: E402
+from geoengine_qgis.core.session import Session  # noqa: E402
+from geoengine_qgis.core.streaming import ArrowMessageStream  # noqa: E402
+from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
+from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def hostile_server():
+    running = start_server(ServerConfig())
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def recorder():
+    started = AuthRecorder().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def hostile(hostile_server):
+    yield hostile_server
+    hostile_server.config.hostile.reset()
+
+
+def test_login_redirected_with_307_sends_no_password_elsewhere(hostile, recorder):
+    """requests would re-send the JSON body {"email", "password"} to the other port on a 307."""
+    hostile.config.hostile.redirect_to = recorder.url
+    hostile.config.hostile.redirect_paths = ("/login",)
+    hostile.config.hostile.redirect_status = 307
+    with pytest.raises(RedirectRefusedError) as info:
+        Session(hostile.base_url, credentials=ADMIN)
+    assert recorder.url in str(info.value) and "not followed" in str(info.value)
+    assert recorder.requests == []  # nothing at all went to the other port
+    assert ADMIN[1] not in str(info.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_token_request_redirected_elsewhere_is_refused(hostile, recorder, status):
+    token = raw_anonymous_token(hostile.base_url)
+    hostile.config.hostile.redirect_to = recorder.url
+    hostile.config.hostile.redirect_paths = ("/session",)
+    hostile.config.hostile.redirect_status = status
+    with pytest.raises(RedirectRefusedError):
+        Session(hostile.base_url, token=token)
+    assert recorder.requests == []
+
+
+def test_stream_redirected_elsewhere_is_refused(hostile, recorder):
+    session = Session(hostile.base_url)
+    workflow = register_workflow(PORTS, session=session)
+    hostile.config.hostile.redirect_to = recorder.url
+    hostile.config.hostile.redirect_paths = ("/workflow/",)
+    with pytest.raises(GeoEngineConnectionError, match="redirected the stream"):
+        list(workflow.stream_vector_batches(QueryRectangle((-180.0, -90.0, 180.0, 90.0),
+                                                           ("2000-01-01T00:00:00Z", "2030-01-01T00:00:00Z"))))
+    assert recorder.requests == []
+
+
+def test_netrc_never_replaces_the_bearer_token(hostile_server, tmp_path, monkeypatch):
+    """requests applies ~/.netrc (here: $NETRC) and would send Basic instead of the Bearer token."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password netrc-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    token = raw_anonymous_token(hostile_server.base_url)
+    session = Session(hostile_server.base_url, token=token)  # GET /session with the Bearer token
+    assert session.get_json("session")["id"] == token
+
+
+# --------------------------------------------------------------------------------------------- TLS
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An https server on loopback with a self-signed certificate; answers /api/info like Geo Engine."""
+    cert, key = _self_signed(tmp_path)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = b'{"version": "0.9.3"}' if self.path.endswith("/info") else b'{"error":"NotFound","message":"-"}'
+            self.send_response(200 if self.path.endswith("/info") else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/api", cert
+    server.shutdown()
+    server.server_close()
+
+
+def test_untrusted_certificate_is_a_tls_error(tls_server):
+    url, _cert = tls_server
+    with pytest.raises(TlsError, match="TLS failure: the certificate of 127.0.0.1:[0-9]+ is not trusted"):
+        Session(url)
+
+
+def test_the_given_ca_bundle_is_trusted_for_rest_and_streams(tls_server):
+    """``verify=<CA file>`` (the plugin passes QGIS's trusted CAs) applies to REST and to the websocket."""
+    url, cert = tls_server
+    with pytest.raises(GeoEngineError) as info:  # /api/info is trusted; this server has no /anonymous
+        Session(url, verify=str(cert))
+    assert not isinstance(info.value, TlsError)
+    ws_url = url.replace("https://", "wss://") + "/workflow/x/vectorStream"
+    untrusted = ArrowMessageStream(ws_url, {}, open_timeout=10)
+    with pytest.raises(TlsError, match="not trusted"):
+        list(untrusted)
+    trusted = ArrowMessageStream(ws_url, {}, open_timeout=10, ssl_context=ssl.create_default_context(cafile=str(cert)))
+    with pytest.raises(Exception) as handshake:  # the TLS handshake passes; the websocket upgrade then fails
+        list(trusted)
+    assert not isinstance(handshake.value, TlsError)
+
+
+def test_tls_to_a_plain_port_is_named(hostile_server):
+    port = hostile_server.port
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    with pytest.raises(TlsError, match="TLS failure"):
+        Session(f"https://127.0.0.1:{port}/api")
