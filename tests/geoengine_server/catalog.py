@@ -84,6 +84,9 @@ class Catalog:
         from .engine.synthetic import synthetic_dataset  # procedural raster for scale tests
 
         catalog.add_dataset(synthetic_dataset(catalog.data_dir))
+        from .engine.synthetic_points import synthetic_points_dataset  # generated points for scale tests
+
+        catalog.add_dataset(synthetic_points_dataset(catalog.data_dir))
         for path in sorted(catalog.data_dir.glob("layer_defs/*.json")):
             layer = json.loads(path.read_text())
             catalog.layers[layer["id"]] = layer

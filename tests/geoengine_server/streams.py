@@ -94,6 +94,10 @@ def raster_messages(operator: RasterOperator, bbox: BBox, interval: TimeInterval
 def vector_messages(
     operator: VectorOperator, bbox: BBox, interval: TimeInterval, chunk_bytes: int
 ) -> Iterator[memoryview]:
+    generated = getattr(operator, "arrow_messages", None)  # e.g. synthetic_points: built column-wise
+    if generated is not None:
+        yield from generated(bbox, interval, chunk_bytes)
+        return
     features = operator.query(bbox, interval)
     sent = False
     for part in split_features(features, chunk_bytes):

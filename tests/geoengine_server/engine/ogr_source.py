@@ -180,6 +180,10 @@ def build_ogr_source(params: dict, sources, name: str) -> OgrSource:
             from .mock_sources import MockDatasetSource
 
             return MockDatasetSource(dataset)
+        if dataset.meta.get("type") == "SyntheticVector":
+            from .synthetic_points import SyntheticPoints
+
+            return SyntheticPoints(dataset)
         raise EngineError(
             "InvalidOperatorType",
             f"Invalid operator type: expected Vector found Raster (dataset {dataset.name!r} is not a vector dataset)",
