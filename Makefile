@@ -38,6 +38,7 @@ setup-official: $(OFFICIAL)/.installed
 
 lint: setup
 	$(PY) -m ruff check .
+	$(PY) tools/check_qt6.py  # QGIS 4 / Qt 6: scoped enums, no exec_, Qt only via qgis.PyQt
 
 pytest: setup setup-official
 	$(PY) -m pytest

@@ -6,6 +6,7 @@ from typing import List
 
 from qgis.core import QgsDataItemProvider, QgsDataProvider
 
+from ..qgis_glue.enums import pick
 from .items import BrowserEnv, RootItem, alive
 from .targets import PROVIDER_KEY
 
@@ -14,12 +15,9 @@ PROVIDER_NAME = "Geo Engine"
 
 def _network_capability():
     """"Network sources" in QGIS 3 (QgsDataProvider.Net) and QGIS 4 (Qgis.DataItemProviderCapability)."""
-    try:
-        from qgis.core import Qgis
+    from qgis.core import Qgis
 
-        return Qgis.DataItemProviderCapability.NetworkSources
-    except AttributeError:
-        return QgsDataProvider.Net
+    return pick((Qgis, "DataItemProviderCapability.NetworkSources"), (QgsDataProvider, "DataCapability.Net"))
 
 
 class GeoEngineItemProvider(QgsDataItemProvider):

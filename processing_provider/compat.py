@@ -27,4 +27,4 @@ VECTOR_ANY_GEOMETRY = _pick(lambda: Qgis.ProcessingSourceType.VectorAnyGeometry,
 VECTOR_TABLE = _pick(lambda: Qgis.ProcessingSourceType.Vector, lambda: QgsProcessing.SourceType.TypeVector)
 ADVANCED = _pick(lambda: Qgis.ProcessingParameterFlag.Advanced,
                  lambda: QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-STRING_FIELD = QVariant.String if hasattr(QVariant, "String") else QMetaType.Type.QString
+STRING_FIELD = _pick(lambda: QVariant.Type.String, lambda: QMetaType.Type.QString)

@@ -15,6 +15,7 @@ from qgis.core import (
     QgsContrastEnhancement,
     QgsRasterBandStats,
     QgsRasterLayerTemporalProperties,
+    QgsVectorFileWriter,
     QgsVectorLayerTemporalProperties,
     QgsWkbTypes,
 )
@@ -44,6 +45,12 @@ RASTER_FIXED_RANGE = pick((Qgis, "RasterTemporalMode.FixedTemporalRange"),
                           (QgsRasterLayerTemporalProperties, "ModeFixedTemporalRange"))
 VECTOR_START_END_FIELDS = pick((Qgis, "VectorTemporalMode.FeatureDateTimeStartAndEndFromFields"),
                                (QgsVectorLayerTemporalProperties, "ModeFeatureDateTimeStartAndEndFromFields"))
+VECTOR_START_END_EXPRESSIONS = pick((Qgis, "VectorTemporalMode.FeatureDateTimeStartAndEndFromExpressions"),
+                                    (QgsVectorLayerTemporalProperties,
+                                     "ModeFeatureDateTimeStartAndEndFromExpressions"))
+RASTER_PROVIDER_RANGE = pick((Qgis, "RasterTemporalMode.TemporalRangeFromDataProvider"),
+                             (QgsRasterLayerTemporalProperties, "ModeTemporalRangeFromDataProvider"))
+WRITER_NO_ERROR = pick((QgsVectorFileWriter, "WriterError.NoError"), (QgsVectorFileWriter, "NoError"))
 
 
 def field_type(name: str) -> Any:

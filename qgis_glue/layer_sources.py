@@ -14,11 +14,11 @@ from qgis.core import (
     QgsDateTimeRange,
     QgsProject,
     QgsRasterLayer,
-    QgsRasterLayerTemporalProperties,
     QgsVectorLayer,
 )
 
 from ..core.errors import MalformedResponseError
+from .enums import RASTER_FIXED_RANGE, RASTER_PROVIDER_RANGE
 
 
 def _options(project: Optional[QgsProject]) -> QgsDataProvider.ProviderOptions:
@@ -42,7 +42,7 @@ def swap_raster_source(layer: QgsRasterLayer, path: Path, project: Optional[QgsP
         raise MalformedResponseError(f"QGIS cannot open the GeoTIFF {Path(path).name} for layer {layer.name()!r}")
     if renderer is not None:
         layer.setRenderer(renderer)
-    set_temporal(layer, temporal[2] if temporal[1] == QgsRasterLayerTemporalProperties.ModeFixedTemporalRange
+    set_temporal(layer, temporal[2] if temporal[1] == RASTER_FIXED_RANGE
                  else None, temporal[0])
     layer.triggerRepaint()
 
@@ -51,7 +51,7 @@ def set_temporal(layer: QgsRasterLayer, fixed: Optional[QgsDateTimeRange], activ
     """A fixed temporal range (``None``: leave the mode alone) and whether the controller drives the layer."""
     properties = layer.temporalProperties()
     if fixed is not None:
-        properties.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+        properties.setMode(RASTER_FIXED_RANGE)
         properties.setFixedTemporalRange(fixed)
     properties.setIsActive(active)
 
@@ -91,6 +91,6 @@ def swap_wms_source(layer: QgsRasterLayer, uri: str, project: Optional[QgsProjec
     if capabilities is not None and capabilities.hasTemporalCapabilities():  # a new layer would do this itself
         properties = layer.temporalProperties()
         properties.setDefaultsFromDataProviderTemporalCapabilities(capabilities)
-        properties.setMode(QgsRasterLayerTemporalProperties.ModeTemporalRangeFromDataProvider)
+        properties.setMode(RASTER_PROVIDER_RANGE)
         properties.setIsActive(True)
     layer.triggerRepaint()

@@ -47,6 +47,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from .enums import WRITER_NO_ERROR
 from .errors import describe_error
 from .layer_sources import swap_raster_source, swap_vector_source
 from .messages import Notifier, log
@@ -175,7 +176,7 @@ class ProjectState(QObject):
             QgsVectorFileWriter.writeAsVectorFormatV2  # V3 since QGIS 3.20
         result = write(layer, str(target), self._project.transformContext(), options)
         error, message = result[0], result[1] if len(result) > 1 else ""
-        if error != QgsVectorFileWriter.NoError:
+        if error != WRITER_NO_ERROR:
             raise OSError(f"could not write {target.name}: {message}")
         swap_vector_source(layer, f"{target}|layername={options.layerName}", "ogr", self._project)
         return [target]

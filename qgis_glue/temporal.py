@@ -48,13 +48,13 @@ from qgis.core import (
     QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
-    QgsVectorLayerTemporalProperties,
 )
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.descriptors import TimeStep
 from ..core.errors import GeoEngineError, InputError
 from ..core.workflow import Workflow
+from .enums import VECTOR_START_END_EXPRESSIONS, VECTOR_START_END_FIELDS
 from .errors import describe_error
 from .extent import to_workflow_bounds
 from .layer_metadata import qdatetime
@@ -183,11 +183,11 @@ def instant_safe_vector_time(layer: QgsMapLayer) -> bool:
         return False
     properties = layer.temporalProperties()
     start, end = properties.startField(), properties.endField()
-    if properties.mode() != QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields or not (
+    if properties.mode() != VECTOR_START_END_FIELDS or not (
             start and end):
         return False
     start_ref, end_ref = (QgsExpression.quotedColumnRef(name) for name in (start, end))
-    properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions)
+    properties.setMode(VECTOR_START_END_EXPRESSIONS)
     properties.setStartExpression(f"coalesce({start_ref}, {OPEN_START})")
     properties.setEndExpression(
         f"coalesce(if({end_ref} = {start_ref}, {end_ref} + make_interval(seconds:=1), {end_ref}), {OPEN_END})")
