@@ -29,11 +29,15 @@ sys.path.insert(0, str(_package_parent))
 from geoengine_server import Faults, ServerConfig  # noqa: E402
 from geoengine_server.runner import RunningServer, start_server  # noqa: E402
 
+# Geo Engine's quota tracking is off by default (so is the bundled server's); the test servers switch it on,
+# since the quota and usage tests need it. Tests of the default start their own ``ServerConfig()``.
+TRACKING = {"quota_mode": "track"}
+
 
 @pytest.fixture(scope="session")
 def shared_server() -> RunningServer:
     """One server for the whole run (state accumulates: use ``server`` for fault resets)."""
-    running = start_server(ServerConfig())
+    running = start_server(ServerConfig(**TRACKING))
     yield running
     running.stop()
 
@@ -52,7 +56,7 @@ def fresh_server(request) -> RunningServer:
     Parametrise indirectly with a dict of ``ServerConfig`` fields to change them.
     """
     overrides = getattr(request, "param", {}) or {}
-    running = start_server(ServerConfig(**overrides))
+    running = start_server(ServerConfig(**{**TRACKING, **overrides}))
     yield running
     running.stop()
 

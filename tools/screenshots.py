@@ -315,7 +315,7 @@ def run(output: Path, timeout: float) -> None:
     from geoengine_qgis.ui.workflow_definition_dialog import WorkflowDefinitionDialog
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
-    server = start_server(ServerConfig())
+    server = start_server(ServerConfig(quota_mode="track"))  # the quota dock shows usage
     sessions = {name: Session(server.base_url, credentials=creds, use_env=False) for name, creds in USERS.items()}
     runner = TaskRunner(Notifier())
 

@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3030)
     parser.add_argument("--data", type=Path, default=None, help="Geo Engine test data folder")
-    parser.add_argument("--quota-mode", choices=("disabled", "track", "check"), default="track")
+    parser.add_argument("--quota-mode", choices=("disabled", "track", "check"), default="disabled",
+                        help="quota tracking; off by default, as on a stock Geo Engine")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -54,7 +54,10 @@ class ServerConfig:
     wms_max_size: int = 4096
     list_limit: int = 20
     default_ogc_time_ms: int = 1388534400000  # 2014-01-01T00:00:00Z
-    quota_mode: str = "track"  # disabled | track | check
+    # disabled | track | check; off by default like the real server (its tracker then drops every usage message):
+    # geo-engine/geoengine@5748ef7:geoengine/Settings-default.toml,
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs
+    quota_mode: str = "disabled"
     default_available_quota: int = 10_000_000
     task_seconds_per_tile: float = 0.05  # pacing of datasetFromWorkflow so progress is visible
     vector_chunk_bytes: int = 1 << 20

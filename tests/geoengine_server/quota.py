@@ -42,14 +42,18 @@ class Computation:
     workflow_id: str
     count: int
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, with_graph_id: bool = True) -> dict:
+        """0.9.3's ``ComputationQuota`` (geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs);
+        ``with_graph_id`` adds the 0.10 name ``processingGraphId`` (the 0.10 official client requires it)."""
+        body = {
             "timestamp": format_timestamp(self.timestamp),
             "computationId": self.computation_id,
             "workflowId": self.workflow_id,
-            "processingGraphId": self.workflow_id,  # the 0.10 name (its official client requires it)
             "count": self.count,
         }
+        if with_graph_id:
+            body["processingGraphId"] = self.workflow_id
+        return body
 
 
 @dataclass

@@ -14,6 +14,7 @@ from .workflows import operator_paths
 ADMIN_REQUIRED = "Operation requires admin privilige"  # sic, Geo Engine's spelling
 PERMISSION_DENIED = ("PermissionDenied", "Permission denied")
 SUMMARY_DATASET_FILTER_ERROR = ("TokioPostgres", "Tokio postgres")
+COMPUTATIONS_CAP = 10
 
 
 def _ledger(request: web.Request) -> QuotaLedger:
@@ -55,8 +56,10 @@ async def update_quota(request: web.Request) -> web.Response:
 async def computations(request: web.Request) -> web.Response:
     session = require_session(request)
     offset, limit = paging(request, max_limit=None)
-    entries = _ledger(request).computations_of(session.user.id, offset, limit)
-    return web.json_response([c.to_json() for c in entries])
+    # silently at most 10 rows: geo-engine/geoengine@5748ef7:geoengine/services/src/users/postgres_userdb.rs
+    entries = _ledger(request).computations_of(session.user.id, offset, min(limit, COMPUTATIONS_CAP))
+    with_graph_id = request.app["config"].version.startswith("0.10")
+    return web.json_response([c.to_json(with_graph_id) for c in entries])
 
 
 async def computation_operators(request: web.Request) -> web.Response:

@@ -79,7 +79,7 @@ def run_session(base_url: str, out_dir: Path) -> dict:
 @pytest.fixture(scope="module", params=["0.9.3", "0.10.0"], ids=lambda v: f"server-{v}")
 def run(request, tmp_path_factory) -> Run:
     """A server of its own per emulated version (the session changes quotas and stores a dataset)."""
-    server = start_server(ServerConfig(version=request.param))
+    server = start_server(ServerConfig(version=request.param, quota_mode="track"))  # usage is compared below
     try:
         out_dir = tmp_path_factory.mktemp(f"official-{request.param}")
         yield Run(server, run_session(server.base_url, out_dir), out_dir)

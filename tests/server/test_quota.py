@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 import requests
+from geoengine_server import ServerConfig
+from geoengine_server.runner import start_server
 from server.control_helpers import (
     ADMIN,
     ANALYST,
@@ -52,7 +54,9 @@ def test_recorded_computations_consume_quota_and_are_listed(server, base_url):
     assert [(c["computationId"], c["workflowId"], c["count"]) for c in listed] == [
         (second, NDVI_ID, 7), (first, NDVI_ID, 5)
     ]
-    assert all(TIMESTAMP.match(c["timestamp"]) and c["processingGraphId"] == NDVI_ID for c in listed)
+    # 0.9.3's ComputationQuota has no processingGraphId (the 0.10 emulation adds it: see below)
+    assert all(TIMESTAMP.match(c["timestamp"]) and set(c) == {"timestamp", "computationId", "workflowId", "count"}
+               for c in listed)
     page = get(base_url, "/quota/computations?offset=1&limit=5", headers).json()
     assert [c["computationId"] for c in page] == [first]
     r = get(base_url, "/quota/computations?limit=5", headers)
@@ -207,3 +211,37 @@ def test_disabled_mode_records_nothing(fresh_server):
     assert get(base, "/quota", headers).json() == {"available": fresh_server.config.default_available_quota, "used": 0}
     assert get(base, "/quota/computations?offset=0&limit=10", headers).json() == []
     assert get(base, "/quota/dataUsage?offset=0&limit=10", admin).json() == []
+
+
+def test_quota_tracking_is_off_by_default():
+    """Audit W7: a stock Geo Engine has ``quota.mode = "disabled"``: nothing is metered or logged."""
+    running = start_server(ServerConfig())
+    try:
+        base = running.base_url
+        assert running.config.quota_mode == "disabled"
+        headers, _ = login(base, ANALYST)
+        admin, _ = login(base, ADMIN)
+        register(base, headers, NDVI)
+        r = requests.post(f"{base}/datasetFromWorkflow/{NDVI_ID}", json=save_body(None, 0.0, 0.0, 1.0, 1.0, APRIL_2014),
+                          headers=headers, timeout=TIMEOUT)
+        assert poll_task(base, headers, r.json()["taskId"], finished)[-1]["status"] == "completed"  # real work done
+        assert get(base, "/quota", headers).json() == {"available": running.config.default_available_quota, "used": 0}
+        assert get(base, "/quota/computations?offset=0&limit=10", headers).json() == []
+        assert get(base, "/quota/dataUsage?offset=0&limit=10", admin).json() == []
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.9.3"}, {"version": "0.10.0"}], indirect=True)
+def test_computations_are_capped_at_ten_rows(fresh_server):
+    """Audit W7: the real listing silently takes at most 10 rows, whatever ``limit`` says; ``offset`` pages on."""
+    base = fresh_server.base_url
+    headers = anonymous(base)
+    me = user_id(base, headers)
+    ids = [fresh_server.call(fresh_server.api["quota"].record, me, NDVI_ID, ["ndvi"], n + 1) for n in range(13)]
+    first = get(base, "/quota/computations?offset=0&limit=20", headers).json()
+    assert [c["computationId"] for c in first] == ids[::-1][:10]
+    rest = get(base, "/quota/computations?offset=10&limit=20", headers).json()
+    assert [c["computationId"] for c in rest] == ids[::-1][10:]
+    graph_ids = {c.get("processingGraphId") for c in first}
+    assert graph_ids == ({NDVI_ID} if fresh_server.config.version.startswith("0.10") else {None})
