@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .types import GeoTransform
+from .types import TIME_MAX_MS, TIME_MIN_MS, GeoTransform
 
 TILE_SIZE = 512
 _LOWER_RIGHT_SHIFT = 0.000_001  # pixels; the lower-right corner itself belongs to the next pixel
@@ -123,7 +123,7 @@ class TilingGrid:
 
 
 _FIXED_STEP_MS = {"millis": 1, "seconds": 1000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
-_MAX_SLICES = 1000  # Geo Engine's gap rule starts beyond this many steps
+_MAX_SLICES = 1000  # beyond this many slices the count is left to the stream (estimated, grown while streaming)
 
 
 def _add_months(ms: int, months: int) -> int:
@@ -140,14 +140,16 @@ def _add_months(ms: int, months: int) -> int:
 
 
 def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end: int) -> list[tuple[int, int]] | None:
-    """The ``[start, end)`` ms steps of a regular time dimension that a query ``[start, end)`` meets.
+    """The ``[start, end)`` ms time slices a stream of a regular raster returns for a query ``[start, end)``.
 
-    ``dimension`` is the descriptor's ``time.dimension`` JSON. Steps outside the data's ``bounds`` count too:
-    Geo Engine answers them with empty tiles (filled gaps). An instant query meets the one step containing it.
-    Returns None when the count cannot be known up front (irregular dimension, more than 1000 steps: Geo
-    Engine then merges the parts of the query outside the data into single gap slices).
+    ``dimension`` is the descriptor's ``time.dimension`` JSON, ``bounds`` its ``time.bounds`` in ms. Inside the
+    bounds: the regular steps the query meets (an instant meets the one step containing it). Outside: ONE
+    open-ended gap slice per side, ``[TIME_MIN, bounds start)`` and ``[bounds end, TIME_MAX]``, with no-data
+    tiles, as Geo Engine 0.9.3's GdalSource streams them
+    (geo-engine/geoengine@5748ef7:geoengine/operators/src/source/gdal_source/loading_info.rs
+    ``DynamicGdalLoadingInfoPartIterator``). Without bounds every step the query meets counts.
+    Returns None when the count cannot be known up front (irregular dimension, more than 1000 slices).
     """
-    del bounds  # kept in the signature: the gap rule only matters beyond _MAX_SLICES steps
     if not dimension or dimension.get("type") != "regular":
         return None
     try:
@@ -158,6 +160,26 @@ def time_slices(dimension: dict, bounds: tuple[int, int] | None, start: int, end
         return None
     if step <= 0 or end < start:
         return None
+    before: list[tuple[int, int]] = []
+    after: list[tuple[int, int]] = []
+    if bounds is not None:
+        lo, hi = bounds
+        if start < lo:
+            before.append((TIME_MIN_MS, lo))
+            if end <= lo:
+                return before
+            start = lo
+        elif start >= hi:
+            return [(hi, TIME_MAX_MS)]
+        if end > hi:
+            after.append((hi, TIME_MAX_MS))
+        end = min(end, hi)
+    inner = _regular_steps(origin, granularity, step, start, end)
+    return None if inner is None else before + inner + after
+
+
+def _regular_steps(origin: int, granularity: str, step: int, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The steps meeting ``[start, end)`` (at least the one containing ``start``); None beyond 1000 or unknown."""
     try:
         if granularity in _FIXED_STEP_MS:
             width = _FIXED_STEP_MS[granularity] * step

@@ -17,7 +17,7 @@ from .gdal_io import read_window
 from .params import spec_error
 from .raster_base import RasterBase, empty, mask_outside_grid, sample_shape
 from .timesteps import TimeStep, regular_slices, split_ms
-from .types import NUMPY_TYPES, EngineError, GeoTransform, TimeInterval, Window
+from .types import NUMPY_TYPES, TIME_MAX, TIME_MIN, EngineError, GeoTransform, TimeInterval, Window
 
 _CHRONO_TO_PY = {"%Y": "%Y", "%m": "%m", "%d": "%d", "%H": "%H", "%M": "%M", "%S": "%S", "%j": "%j"}
 
@@ -86,7 +86,9 @@ class GdalSource(RasterBase):
             return
         self.file = FileSpec.from_params(meta["params"], grid)
         if self.kind == "GdalStatic":
-            self.valid = descriptors.interval(meta.get("time")) or self.descriptor.time_bounds
+            # no `time`: valid for all time (TimeInterval::default(), geo-engine/geoengine@5748ef7:
+            # geoengine/operators/src/source/gdal_source/loading_info.rs GdalMetaDataStatic::loading_info)
+            self.valid = descriptors.interval(meta.get("time")) or TimeInterval(TIME_MIN, TIME_MAX)
             return
         self.step = TimeStep.from_json(meta["step"])
         self.data_time = descriptors.interval(meta["dataTime"])
@@ -96,7 +98,7 @@ class GdalSource(RasterBase):
 
     def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
         if self.kind == "GdalStatic":
-            return [self.valid] if self.valid is not None and self.valid.intersects(interval) else [interval]
+            return static_slices(self.valid, interval)
         if self.kind == "GdalMetaDataList":
             return [t for t, _ in self.entries if t.intersects(interval)] or [interval]
         return regular_slices(interval, self.origin, self.step, self.data_time)
@@ -112,6 +114,8 @@ class GdalSource(RasterBase):
                 if t.intersects(probe) or t == time:
                     return self.dataset.resolve(spec.path), spec
             return None
+        if not (self.data_time.start <= time.start < self.data_time.end):
+            return None  # an open-ended gap slice (or a time outside the data): no file
         slot = self.step.snap(self.origin, time.start)
         if not (self.data_time.start <= slot.start < self.data_time.end):
             return None
@@ -153,3 +157,18 @@ def build_gdal_source(params: dict, sources, name: str) -> RasterBase:
             f"Invalid operator type: expected Raster found Vector (dataset {dataset.name!r} is not a raster dataset)",
         )
     return GdalSource(dataset)
+
+
+def static_slices(valid: TimeInterval, query: TimeInterval) -> list[TimeInterval]:
+    """A static file's slices for ``query``: its validity where they meet, and one open-ended gap slice for each
+    side of the query outside it (geo-engine/geoengine@5748ef7:geoengine/operators/src/source/gdal_source/
+    loading_info.rs ``known_time_before``/``known_time_after``, filled by
+    geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_gap_fill_iter.rs)."""
+    out = []
+    if query.start < valid.start:
+        out.append(TimeInterval(TIME_MIN, valid.start))
+    if valid.intersects(query):
+        out.append(valid)
+    if query.end > valid.end or query.start >= valid.end:
+        out.append(TimeInterval(valid.end, TIME_MAX))
+    return out

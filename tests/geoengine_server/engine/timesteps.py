@@ -12,7 +12,6 @@ from .types import TIME_MAX, TIME_MIN, EngineError, TimeInterval
 
 DAY_MS = 86_400_000
 _FIXED_MS = {"millis": 1, "seconds": 1000, "minutes": 60_000, "hours": 3_600_000, "days": DAY_MS}
-MAX_STEPS = 1000  # beyond this many steps, the parts outside the data become one gap slice each
 
 
 def days_from_civil(y: int, m: int, d: int) -> int:
@@ -96,31 +95,32 @@ class TimeStep:
 
 
 def regular_slices(query: TimeInterval, origin: int, step: TimeStep, bounds: TimeInterval | None) -> list[TimeInterval]:
-    """The steps overlapping ``query`` (an instant -> the one step containing it).
+    """The time slices a regular GdalSource returns for ``query`` (an instant -> the one step containing it).
 
-    Steps outside ``bounds`` are included (they read as no-data, like Geo Engine's filled gaps).
-    When that would give more than ``MAX_STEPS`` steps, the parts of the query before and after
-    the data become one gap slice each.
+    As Geo Engine 0.9.3 (geo-engine/geoengine@5748ef7:geoengine/operators/src/source/gdal_source/loading_info.rs
+    ``DynamicGdalLoadingInfoPartIterator``): regular steps only inside the data's ``bounds``; the part of the
+    query before the data is ONE open-ended gap slice ``[TIME_MIN, bounds.start)``, the part after it ONE slice
+    ``[bounds.end, TIME_MAX]``, both without a file (no-data tiles). The regular gap fill of
+    geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_gap_fill_iter.rs then has nothing left
+    to fill, since those slices reach the ends of time.
     """
-    start = max(query.start, TIME_MIN)
-    end = min(query.end, TIME_MAX)
-    if query.start == query.end:
-        return [step.snap(origin, start)]
-    count = step.index(origin, max(end - 1, start)) - step.index(origin, start) + 1
-    if count <= MAX_STEPS or bounds is None:
-        return _steps(start, end, origin, step)
+    if bounds is None:
+        start = max(query.start, TIME_MIN)
+        return _steps(start, max(min(query.end, TIME_MAX), start + 1), origin, step)
     out: list[TimeInterval] = []
-    inner_start, inner_end = max(start, bounds.start), min(end, bounds.end)
-    if start < bounds.start:
-        gap_end = step.snap(origin, bounds.start).start if inner_start < inner_end else end
-        if gap_end > start:
-            out.append(TimeInterval(start, gap_end))
-    if inner_start < inner_end:
-        out.extend(_steps(inner_start, inner_end, origin, step))
-        if end > bounds.end:
-            tail = out[-1].end if out else bounds.end
-            if end > tail:
-                out.append(TimeInterval(tail, end))
+    if query.start < bounds.start:
+        out.append(TimeInterval(TIME_MIN, bounds.start))
+        if query.end <= bounds.start:
+            return out
+        first = bounds.start
+    elif query.start < bounds.end:
+        first = query.start
+    else:
+        return [TimeInterval(bounds.end, TIME_MAX)]
+    # steps from the one containing `first` until the query (capped at the data's end) is covered; at least one
+    out.extend(_steps(first, max(min(query.end, bounds.end), first + 1), origin, step))
+    if query.end > bounds.end:
+        out.append(TimeInterval(bounds.end, TIME_MAX))
     return out
 
 
