@@ -1,54 +1,33 @@
 """Bearer tokens for QGIS's own requests (WMS/WCS layers...) to Geo Engine servers with a session.
 
 :class:`BearerHeaderInjector` registers one request preprocessor with ``QgsNetworkAccessManager``.
-It adds ``Authorization: Bearer <session>`` to requests whose URL lies below the ``/api`` base URL of
-a connection that has an active session, so layer URIs never hold a token. Other hosts, other ports,
+It adds ``Authorization: Bearer <session>`` to requests whose URL lies below the API root of a
+connection that has an active session, so layer URIs never hold a token. Other hosts, other ports,
 other path prefixes and requests that already carry an ``Authorization`` header are left alone.
+The URL is compared the way Qt will send it (dot segments resolved, see ``core.urlscope``), and a request
+that gets the token never follows a redirect by itself (QGIS >= 3.42 follows redirects and Qt copies
+the header): QGIS code that follows one makes a new request, which passes through here again.
 The preprocessor runs on whatever thread makes the request, so the token table is locked.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Callable, Dict, Optional
-from urllib.parse import urlsplit
 
 from qgis.core import QgsNetworkAccessManager
+from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtNetwork import QNetworkRequest
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from ..core.urlscope import ApiScope
+
 AUTHORIZATION = b"Authorization"
 
 
-@dataclass(frozen=True)
-class ApiPrefix:
-    """Scheme, host, port and path prefix of a Geo Engine base URL (``https://host/api``)."""
-
-    scheme: str
-    host: str
-    port: int
-    path: str
-
-    @classmethod
-    def parse(cls, url: str) -> ApiPrefix:
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        if scheme not in _DEFAULT_PORTS or not parts.hostname:
-            raise ValueError(f"not an http(s) URL with a host: {url!r}")
-        port = parts.port or _DEFAULT_PORTS[scheme]
-        return cls(scheme, parts.hostname.lower(), port, parts.path.rstrip("/"))
-
-    def covers(self, url: str) -> bool:
-        """True for ``url`` on the same scheme/host/port whose path is this prefix or below it."""
-        try:
-            other = ApiPrefix.parse(url)
-        except ValueError:
-            return False
-        if (other.scheme, other.host, other.port) != (self.scheme, self.host, self.port):
-            return False
-        path = urlsplit(url).path
-        return path == self.path or path.startswith(self.path + "/")
+def sent_url(request: QNetworkRequest) -> str:
+    """The request's URL as Qt sends it: dot segments resolved, fully encoded."""
+    url = request.url().adjusted(QUrl.UrlFormattingOption.NormalizePathSegments)
+    return url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
 
 
 class BearerHeaderInjector:
@@ -56,7 +35,7 @@ class BearerHeaderInjector:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tokens: Dict[ApiPrefix, Callable[[], Optional[str]]] = {}
+        self._tokens: Dict[ApiScope, Callable[[], Optional[str]]] = {}
         self._preprocessor_id: Optional[str] = None
         self._failures = 0  # preprocess() errors swallowed (counted for diagnostics and tests)
 
@@ -89,7 +68,7 @@ class BearerHeaderInjector:
     def set_token_source(self, api_url: str, source: Callable[[], Optional[str]]) -> None:
         """Ask ``source()`` for the current token on each request (follows session renewals; None = skip)."""
         with self._lock:
-            self._tokens[ApiPrefix.parse(api_url)] = source
+            self._tokens[ApiScope.parse(api_url)] = source
 
     @property
     def prefixes(self) -> list:
@@ -99,7 +78,7 @@ class BearerHeaderInjector:
 
     def remove_token(self, api_url: str) -> None:
         with self._lock:
-            self._tokens.pop(ApiPrefix.parse(api_url), None)
+            self._tokens.pop(ApiScope.parse(api_url), None)
 
     def token_for(self, url: str) -> Optional[str]:
         """The token for ``url``; the longest matching prefix wins."""
@@ -122,9 +101,11 @@ class BearerHeaderInjector:
         """
         try:
             if not request.hasRawHeader(AUTHORIZATION):
-                token = self.token_for(request.url().toString())
+                token = self.token_for(sent_url(request))
                 if token is not None:
                     request.setRawHeader(AUTHORIZATION, b"Bearer " + token.encode("ascii"))
+                    request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
+                                         QNetworkRequest.RedirectPolicy.ManualRedirectPolicy)
         except Exception:  # noqa: BLE001 - see above; a broken token source must not take QGIS down
             self._failures += 1
         return ""

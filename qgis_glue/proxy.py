@@ -2,8 +2,9 @@
 
 ``core`` talks HTTP through ``requests``, which does not know QGIS's network settings. QGIS applies
 them to ``QgsNetworkAccessManager``'s fallback proxy and its exclude / no-proxy lists; this module
-translates that into ``{"http": url, "https": url}`` for one server URL. A "default" (system) proxy
-maps to ``{}``, which lets ``requests`` use the system's environment variables as QGIS does.
+translates that into ``{"http": url, "https": url}`` for one server URL. For "Default proxy" QGIS has
+already put the system's proxy into the fallback proxy; no proxy maps to ``{}``, a direct connection (the
+plugin's sessions ignore proxy environment variables, so QGIS's setting is the only one).
 """
 
 from __future__ import annotations

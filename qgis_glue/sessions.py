@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
+from .certificates import qgis_ca_bundle
 from .connections import (
     Connection,
     Credentials,
@@ -33,6 +34,7 @@ class ResolvedConnection:
     credentials: Credentials
     proxies: Dict[str, str]
     timeout: float = DEFAULT_TIMEOUT
+    verify: Union[str, bool] = True  # QGIS's trusted CAs as a PEM file (see .certificates)
 
     def __repr__(self) -> str:  # the credentials' own repr hides secrets; proxies may hold a password
         return f"ResolvedConnection(connection={self.connection!r}, credentials={self.credentials!r}, proxies=***)"
@@ -57,14 +59,16 @@ def resolve(connection: Connection, credentials: Optional[Credentials] = None,
     if credentials is None:
         credentials = load_credentials(connection)
     timeout = timeout if timeout is not None else network_timeout()
-    return ResolvedConnection(connection, credentials, requests_proxies(connection.url), timeout)
+    return ResolvedConnection(connection, credentials, requests_proxies(connection.url), timeout, qgis_ca_bundle())
 
 
 def open_session(resolved: ResolvedConnection):
     """Worker thread: log in as the connection says and return a ``core.session.Session``."""
     from ..core.session import Session
 
-    options = dict(timeout=resolved.timeout, proxies=resolved.proxies, use_env=False)
+    # QGIS's proxy and CAs only: no environment proxies, CA variables or ~/.netrc, no GEOENGINE_* credentials
+    options = dict(timeout=resolved.timeout, proxies=resolved.proxies, use_env=False, trust_env=False,
+                   verify=resolved.verify)
     credentials = resolved.credentials
     url = resolved.connection.url
     if isinstance(credentials, PasswordCredentials):

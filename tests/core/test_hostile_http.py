@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +24,7 @@ from geoengine_qgis.core.session import Session  # noqa: E402
 from geoengine_qgis.core.streaming import ArrowMessageStream  # noqa: E402
 from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
 from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
+from tls_helpers import https_info_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -97,39 +95,10 @@ def test_netrc_never_replaces_the_bearer_token(hostile_server, tmp_path, monkeyp
 # --------------------------------------------------------------------------------------------- TLS
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 @pytest.fixture
 def tls_server(tmp_path):
-    """An https server on loopback with a self-signed certificate; answers /api/info like Geo Engine."""
-    cert, key = _self_signed(tmp_path)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
-            body = b'{"version": "0.9.3"}' if self.path.endswith("/info") else b'{"error":"NotFound","message":"-"}'
-            self.send_response(200 if self.path.endswith("/info") else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(cert), str(key))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{server.server_address[1]}/api", cert
-    server.shutdown()
-    server.server_close()
+    with https_info_server(tmp_path) as running:
+        yield running
 
 
 def test_untrusted_certificate_is_a_tls_error(tls_server):
