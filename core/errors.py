@@ -114,6 +114,10 @@ class MalformedResponseError(GeoEngineError):
     """A response body that cannot be understood (non-JSON error body, unexpected content, bad Arrow)."""
 
 
+# the start of a StreamClosedError's reason when the server's close frame (with its error text) was invalid
+ERROR_TEXT_LOST = "the server ended the stream with an error whose text did not fit into a websocket close frame"
+
+
 class StreamClosedError(GeoEngineError):
     """A websocket stream closed abnormally (Geo Engine closes with 1011 and the error text as reason)."""
 

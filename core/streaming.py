@@ -29,6 +29,7 @@ from websockets.frames import CloseCode
 from websockets.sync.client import ClientConnection, reconnect
 
 from .errors import (
+    ERROR_TEXT_LOST,
     GeoEngineConnectionError,
     GeoEngineError,
     GeoEngineTimeoutError,
@@ -180,7 +181,7 @@ class ArrowMessageStream:
                         f"a stream message is larger than the accepted {self._max_bytes} bytes", url=self._safe_url
                     ) from None
                 code = frame.code if frame is not None else 1006
-                reason = frame.reason if frame is not None else "connection lost without a close frame"
+                reason = frame.reason if frame is not None else _lost_reason(sent)
                 raise StreamClosedError(
                     f"the stream failed (close code {code}): {reason}", code=code, reason=reason, url=self._safe_url
                 ) from None
@@ -205,6 +206,16 @@ class ArrowMessageStream:
         finally:
             self.stats.seconds = time.monotonic() - started
             self.close()
+
+
+def _lost_reason(sent: Any) -> str:
+    """Why a stream ended without a valid close frame (close code 1006), for the user."""
+    if sent is not None and sent.code == CloseCode.PROTOCOL_ERROR:
+        # Geo Engine 0.9.3 puts the whole error text into the close frame, beyond the 123 bytes a reason may hold
+        # (geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/websocket_stream.rs); the frame is then
+        # invalid and dropped, and with it the error text
+        return f"{ERROR_TEXT_LOST} ({sent.reason}), so the error itself was lost; the server's log has it"
+    return "the connection was lost without a close frame (the server or a proxy dropped it)"
 
 
 class _NoRedirects(reconnect):

@@ -6,6 +6,7 @@ import traceback
 from dataclasses import dataclass
 
 from ..core.errors import (
+    ERROR_TEXT_LOST,
     GeoEngineConnectionError,
     GeoEngineError,
     GeoEngineTimeoutError,
@@ -53,6 +54,9 @@ def describe_error(exc: BaseException) -> ErrorReport:
         summary = exc.message
     elif isinstance(exc, StreamClosedError) and exc.code == 1011 and exc.reason:
         summary = _sentence(f"The server stopped the transfer with an error: {exc.reason}")
+    elif isinstance(exc, StreamClosedError) and (exc.reason or "").startswith(ERROR_TEXT_LOST):
+        summary = ("The server stopped the transfer with an error too long to send over the stream (Geo Engine "
+                   "0.9.3 then loses its text); the server's log has it. Nothing was added.")
     elif isinstance(exc, StreamClosedError):
         summary = ("The connection to the server was lost during the transfer (the server stopped or the network "
                    "dropped); nothing was added.")

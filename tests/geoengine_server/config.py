@@ -32,6 +32,7 @@ class Faults:
     http_500_remaining: int = 0  # the next N requests answer 500
     http_500_path_prefix: str = ""  # ... only those whose path (below /api) starts with this
     stream_fail_after: int | None = None  # websocket streams close 1011 after N messages
+    stream_fail_text: str = ""  # ... with this error text (a default names the fault)
     slow_tile_s: float = 0.0  # delay before each streamed message
     malformed_arrow: bool = False  # streamed messages are not valid Arrow IPC files
 
@@ -61,5 +62,9 @@ class ServerConfig:
     default_available_quota: int = 10_000_000
     task_seconds_per_tile: float = 0.05  # pacing of datasetFromWorkflow so progress is visible
     vector_chunk_bytes: int = 1 << 20
+    # the real server writes the whole error text into the close frame, even beyond the 123 bytes a close reason may
+    # hold (geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/websocket_stream.rs), which clients then
+    # reject as an invalid frame (1006); True does the same, False cuts reasons to 123 bytes
+    untruncated_close_reasons: bool = False
     faults: Faults = field(default_factory=Faults)
     hostile: HostileMode = field(default_factory=HostileMode)  # see hostile.py: a broken or malicious server

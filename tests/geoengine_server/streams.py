@@ -120,9 +120,12 @@ class MessageSource:
         return next(self._messages, None)
 
 
-def close_reason(text: str) -> bytes:
+def close_reason(text: str, untruncated: bool = False) -> bytes:
+    """The close frame's reason: cut to 123 bytes, or whole (``untruncated``) as Geo Engine 0.9.3 sends it
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/websocket_stream.rs ``CloseReason``
+    with ``e.to_string()``), which makes the frame invalid beyond 125 bytes."""
     data = text.encode("utf-8")
-    while len(data) > MAX_REASON_BYTES:
+    while not untruncated and len(data) > MAX_REASON_BYTES:
         text = text[:-1]
         data = text.encode("utf-8")
     return data
@@ -133,6 +136,7 @@ async def serve(
 ) -> web.WebSocketResponse:
     """The NEXT -> message loop with back-pressure, fault injection and quota booking."""
     faults = request.app["config"].faults
+    untruncated = request.app["config"].untruncated_close_reasons
     ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
     await ws.prepare(request)
     sent = 0
@@ -141,7 +145,8 @@ async def serve(
         nonlocal sent
         try:
             if faults.stream_fail_after is not None and sent >= faults.stream_fail_after:
-                raise ApiError("InjectedFault", f"Injected fault: the stream failed after {sent} messages")
+                raise ApiError("InjectedFault", faults.stream_fail_text
+                               or f"Injected fault: the stream failed after {sent} messages")
             message = await computation.in_thread(source.next)
             if message is None:
                 await ws.close(code=WSCloseCode.OK)
@@ -155,12 +160,13 @@ async def serve(
         except asyncio.CancelledError:
             raise
         except ApiError as exc:
-            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=close_reason(exc.message))
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=close_reason(exc.message, untruncated))
         except ConnectionError:
             pass
         except Exception as exc:  # a computation failure ends the stream with its text
             log.exception("stream of workflow %s failed", computation.workflow_id)
-            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=close_reason(str(exc) or type(exc).__name__))
+            reason = close_reason(str(exc) or type(exc).__name__, untruncated)
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=reason)
 
     pending: asyncio.Task | None = None
     try:

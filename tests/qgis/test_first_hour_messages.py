@@ -88,6 +88,18 @@ def test_a_lost_stream_is_a_sentence_not_a_close_code(qgis_app):
     assert failed.summary == "The server stopped the transfer with an error: Operator: boom."
 
 
+def test_an_error_text_lost_in_an_invalid_close_frame_is_said_so(qgis_app):
+    # Geo Engine 0.9.3 sends long error texts in an over-long close frame; the client rejects it (audit W4)
+    from geoengine_qgis.core.errors import ERROR_TEXT_LOST, StreamClosedError
+    from geoengine_qgis.qgis_glue.errors import describe_error
+
+    reason = f"{ERROR_TEXT_LOST} (control frame too long), so the error itself was lost; the server's log has it"
+    report = describe_error(StreamClosedError(f"the stream failed (close code 1006): {reason}", code=1006,
+                                              reason=reason))
+    assert report.summary.startswith("The server stopped the transfer with an error too long to send")
+    assert "server's log" in report.summary and "1006" not in report.summary
+
+
 def test_an_unknown_workflow_id_is_explained(qgis_app):
     from geoengine_qgis.core.errors import BadRequestError
     from geoengine_qgis.qgis_glue.errors import describe_error
