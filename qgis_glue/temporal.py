@@ -1,23 +1,29 @@
 """Raster layers of Geo Engine time series that follow QGIS's Temporal Controller.
 
 Design: ONE layer in the Layers panel per time series (not a group of per-month layers). The layer is a GDAL
-layer on the GeoTIFF of one time slice; its temporal range (fixed mode) is the workflow's whole time bounds,
-so QGIS shows it for every time inside the data and hides it outside. When the map canvas' temporal range
+layer on the GeoTIFF of one time slice; its temporal range (fixed mode) is that slice, so any render at another
+time (an animation export, a layout, another map view) draws nothing rather than the wrong month. When the map
+canvas' temporal range
 changes (the Temporal Controller drives ``QgsMapCanvas.setTemporalRange``), :class:`TemporalRasterLayers`
 finds the slice that contains the start of the new range: from its cache (per workflow, extent, CRS, bands
 and slice), or by fetching it in a background QgsTask through the layer loader's :func:`~.layers.fetch` for the
 layer's stored extent, or for the canvas extent when the map shows parts outside it (panning away fetches
 the current step after a short pause; zooming in, or panning back into an extent fetched before, uses the
-cache). It then swaps the layer's data source (style and temporal settings kept) and updates the stored query
-(``geoengine/time``, ``geoengine/time_slice``, ``geoengine/extent``), the metadata's temporal extent and the
-date in the layer name. Moving the controller quickly fetches at most one slice per layer at a time; the
-newest wanted time wins.
+cache). It then swaps the layer's data source (style kept, fixed range = the new slice) and updates the stored
+query (``geoengine/time``, ``geoengine/time_slice``, ``geoengine/extent``) and the metadata's temporal extent; the
+layer name stays, and a step does not mark the project modified. Moving the controller quickly fetches at most
+one slice per layer at a time; the newest wanted time wins.
+
+Bounded: only layers checked in the Layers panel fetch; following the view can be switched off (setting
+``geoengine/temporal/follow_extent``); a view whose download would exceed the size limit (:mod:`.download_guard`)
+is not fetched (the layer keeps its extent, the user is told once); the slice cache has an LRU byte budget
+(setting ``geoengine/temporal/cache_megabytes``).
 
 Which layers follow: GeoTIFF layers the loader made for ONE slice (query time within that slice) of a workflow
 with a regular time dimension. A range of several slices stays the loader's group of fixed-range layers.
 The time bounds come from the result descriptor (fetched once in the background) and are stored on the layer
 as ``geoengine/time_bounds``; ``geoengine/temporal = follow`` marks the layer (both survive project files).
-Cached files live in the plugin's temporary folder (removed on unload).
+Cached files live in the plugin's download folder (:mod:`.tempfiles`).
 
 Live WMS layers of a regular series become WMS-T layers (:mod:`.wms_time`): QGIS itself sends the controller's
 time with each GetMap, so nothing is fetched or cached here; only the stored time follows.
@@ -52,8 +58,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.descriptors import TimeStep
+from ..core.download_estimate import estimate_download
 from ..core.errors import GeoEngineError, InputError
 from ..core.workflow import Workflow
+from . import plugin_settings
+from .download_guard import judge
 from .enums import VECTOR_START_END_EXPRESSIONS, VECTOR_START_END_FIELDS
 from .errors import describe_error
 from .extent import to_workflow_bounds
@@ -61,8 +70,9 @@ from .layer_metadata import qdatetime
 from .layer_sources import set_temporal, swap_raster_source, swap_wms_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery, iso, parse_iso, regular_step, time_bounds
+from .raster_resolution import from_query as resolution_of
 from .tasks import TaskRunner
-from .tempfiles import PluginTempDir
+from .tempfiles import PluginTempDir, project_files
 from .wms_time import is_wmst, slice_containing, wms_candidate, wmst_uri
 
 FOLLOW_KEY = PROPERTY_PREFIX + "temporal"
@@ -111,27 +121,70 @@ class CachedSlice:
         return self.start <= moment < self.end or self.start == self.end == moment
 
 
-CacheKey = Tuple[str, Tuple[float, ...], str, Tuple[int, ...]]
+CacheKey = Tuple[str, Tuple[float, ...], str, Tuple[int, ...], str]  # ..., resolution
 
 
 class SliceCache:
-    """Fetched slices per (workflow, extent, CRS, bands); entries whose file is gone are dropped."""
+    """Fetched slices per (workflow, extent, CRS, bands); entries whose file is gone are dropped.
 
-    def __init__(self) -> None:
+    The files' total size stays within ``budget()`` bytes (the plugin setting by default): the least recently
+    used slices go first, their files deleted, except those ``in_use()`` (shown by a layer) and the newest."""
+
+    def __init__(self, budget: Optional[Callable[[], int]] = None,
+                 in_use: Optional[Callable[[], set]] = None) -> None:
         self._slices: Dict[CacheKey, List[CachedSlice]] = {}
+        self._used: Dict[Path, int] = {}  # file -> last use (a counter)
+        self._clock = 0
+        self._budget = budget or plugin_settings.time_cache_bytes
+        self._in_use = in_use or (lambda: set())
+        self.evicted = 0  # files removed to stay within the budget
+
+    def _touch(self, entry: CachedSlice) -> None:
+        self._clock += 1
+        self._used[entry.path] = self._clock
+
+    @property
+    def size(self) -> int:
+        """Bytes of the cached files."""
+        return sum(_file_size(entry.path) for entries in self._slices.values() for entry in entries)
 
     @staticmethod
     def key(query: LayerQuery) -> CacheKey:
-        return (query.workflow_id, tuple(round(v, 9) for v in query.bounds), query.srs, tuple(query.bands))
+        return (query.workflow_id, tuple(round(v, 9) for v in query.bounds), query.srs, tuple(query.bands),
+                str(query.extra.get("resolution", "")))
 
     def find(self, key: CacheKey, moment: dt.datetime) -> Optional[CachedSlice]:
         entries = self._slices.get(key, [])
         entries[:] = [entry for entry in entries if entry.path.is_file()]
-        return next((entry for entry in entries if entry.covers(moment)), None)
+        hit = next((entry for entry in entries if entry.covers(moment)), None)
+        if hit is not None:
+            self._touch(hit)
+        return hit
 
     def add(self, key: CacheKey, entry: CachedSlice) -> None:
         entries = self._slices.setdefault(key, [])
         entries[:] = [e for e in entries if (e.start, e.end) != (entry.start, entry.end)] + [entry]
+        self._touch(entry)
+        self.shrink(keep=entry.path)
+
+    def shrink(self, keep: Optional[Path] = None) -> None:
+        """Delete least recently used files until the cache fits its budget."""
+        budget = self._budget()
+        all_entries = [(key, e) for key, entries in self._slices.items() for e in entries]
+        total = sum(_file_size(e.path) for _key, e in all_entries)
+        if total <= budget:
+            return
+        protected = {Path(p) for p in self._in_use()} | ({keep} if keep is not None else set())
+        for key, entry in sorted(all_entries, key=lambda item: self._used.get(item[1].path, 0)):
+            if total <= budget:
+                break
+            if entry.path in protected:
+                continue
+            total -= _file_size(entry.path)
+            self._slices[key] = [e for e in self._slices[key] if e is not entry]
+            self._used.pop(entry.path, None)
+            _remove_slice_file(entry.path)
+            self.evicted += 1
 
     def covering(self, query: LayerQuery, view: Tuple[float, ...],
                  moment: dt.datetime) -> Optional[Tuple[Tuple[float, ...], CachedSlice]]:
@@ -147,6 +200,22 @@ class SliceCache:
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._slices.values())
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _remove_slice_file(path: Path) -> None:
+    """Delete an evicted slice and its job folder when that is empty now."""
+    try:
+        path.unlink()
+        path.parent.rmdir()
+    except OSError:
+        pass
 
 
 @dataclass
@@ -213,11 +282,12 @@ class TemporalRasterLayers(QObject):
         self._followed: Dict[str, _Followed] = {}
         self._wms: Dict[str, Tuple[QgsRasterLayer, Tuple[dt.datetime, dt.datetime], TimeStep]] = {}
         self._wms_pending: set = set()
-        self.cache = SliceCache()
+        self.cache = SliceCache(in_use=lambda: project_files(self._project))
         self.fetch_count = 0  # slices requested from the server (cache misses)
         self._descriptors: Dict[Tuple[str, str], Any] = {}  # (server URL, workflow id) -> result descriptor
         self._auto = auto_adopt
-        self.follow_extent = True  # fetch for the canvas extent when it leaves a layer's stored extent
+        self._follow_extent: Optional[bool] = None  # None: the plugin setting
+        self.refused: Dict[str, str] = {}  # layer id -> why the view was not fetched (over the size limit)
         self._pan_timer = QTimer(self)
         self._pan_timer.setSingleShot(True)
         self._pan_timer.setInterval(PAN_DELAY_MS)
@@ -225,6 +295,8 @@ class TemporalRasterLayers(QObject):
         canvas.temporalRangeChanged.connect(self._range_changed)
         canvas.extentsChanged.connect(self._extent_changed)
         self._project.layersWillBeRemoved.connect(self._forget)
+        self._tree = self._project.layerTreeRoot()
+        self._tree.visibilityChanged.connect(self._visibility_changed)
         if auto_adopt:
             self._project.layersAdded.connect(self._layers_added)
 
@@ -235,6 +307,7 @@ class TemporalRasterLayers(QObject):
         for signal, slot in ((self._canvas.temporalRangeChanged, self._range_changed),
                              (self._canvas.extentsChanged, self._extent_changed),
                              (self._project.layersWillBeRemoved, self._forget),
+                             (self._tree.visibilityChanged, self._visibility_changed),
                              (self._project.layersAdded, self._layers_added)):
             try:
                 signal.disconnect(slot)
@@ -242,6 +315,28 @@ class TemporalRasterLayers(QObject):
                 pass
         self._followed.clear()
         self._wms.clear()
+
+    @property
+    def follow_extent(self) -> bool:
+        """Whether layers refetch for the canvas extent when it leaves their stored extent (plugin setting
+        ``geoengine/temporal/follow_extent`` unless set here)."""
+        return plugin_settings.follow_extent() if self._follow_extent is None else self._follow_extent
+
+    @follow_extent.setter
+    def follow_extent(self, value: Optional[bool]) -> None:
+        self._follow_extent = value
+
+    def _visible(self, layer: QgsMapLayer) -> bool:
+        """Checked in the Layers panel (with its groups); layers outside the tree count as visible."""
+        node = self._tree.findLayer(layer.id())
+        return node is None or node.isVisible()
+
+    def _visibility_changed(self, _node=None) -> None:
+        """A layer shown again catches up with the controller's time."""
+        try:
+            self._range_changed()
+        except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS
+            log(f"Geo Engine time following: {type(exc).__name__}: {exc}")
 
     def following(self, layer_id: str) -> bool:
         return layer_id in self._followed or layer_id in self._wms
@@ -308,6 +403,9 @@ class TemporalRasterLayers(QObject):
                 return
             entry.layer.setCustomProperty(FOLLOW_KEY, FOLLOW)
             entry.layer.setCustomProperty(BOUNDS_KEY, f"{iso(bounds[0])}/{iso(bounds[1])}")
+            label = f" {entry.shown.start.date().isoformat()}" if entry.shown is not None else ""
+            if label and entry.layer.name().endswith(label):  # once: the name no longer names one date
+                entry.layer.setName(entry.layer.name()[: -len(label)])
             self._set_bounds(entry, bounds)
             self._range_changed()
 
@@ -399,8 +497,11 @@ class TemporalRasterLayers(QObject):
 
     @staticmethod
     def _set_bounds(entry: _Followed, bounds: Tuple[dt.datetime, dt.datetime]) -> None:
+        """Learn the series' bounds; the layer's fixed range is the slice it holds (so no render at another
+        time, e.g. an exported animation frame, shows this slice as if it were that time's)."""
         entry.bounds = bounds
-        set_temporal(entry.layer, QgsDateTimeRange(qdatetime(bounds[0]), qdatetime(bounds[1]), True, False))
+        start, end = (entry.shown.start, entry.shown.end) if entry.shown is not None else bounds
+        set_temporal(entry.layer, QgsDateTimeRange(qdatetime(start), qdatetime(end), True, False))
 
     # --- following the controller -----------------------------------------------------------------------
     def current_moment(self) -> Optional[dt.datetime]:
@@ -448,12 +549,15 @@ class TemporalRasterLayers(QObject):
         if not entry.layer.isValid():
             return  # its file is missing: project restoring re-fetches it, then calls refresh()
         if not start <= moment < end:
-            return  # outside the data: QGIS hides the layer (its fixed range is the bounds)
+            return  # outside the data: nothing to show
+        if not self._visible(entry.layer):
+            return  # unchecked in the Layers panel: nothing is fetched until it is shown again
         view = self.view_bounds(entry.query)
         if view is not None:  # the view left the stored extent: a cached extent around it, or the view itself
             covering = self.cache.covering(entry.query, view, moment)
-            entry.query = dataclasses.replace(entry.query, bounds=covering[0] if covering else view)
-            entry.tried.clear()
+            if covering is not None or self._view_allowed(entry, view, moment):
+                entry.query = dataclasses.replace(entry.query, bounds=covering[0] if covering else view)
+                entry.tried.clear()
         entry.wanted = moment
         hit = self.cache.find(SliceCache.key(entry.query), moment)
         if hit is not None:
@@ -463,18 +567,37 @@ class TemporalRasterLayers(QObject):
         if not entry.busy and moment not in entry.tried:
             self._fetch(entry, moment)
 
+    def _view_allowed(self, entry: _Followed, view: Tuple[float, ...], moment: dt.datetime) -> bool:
+        """Whether fetching ``view`` stays within the download limits; if not, the layer keeps its extent and
+        the user is told once (the layer never fetches past the limit)."""
+        descriptor = next((d for (url, wid), d in self._descriptors.items() if wid == entry.query.workflow_id),
+                          None)
+        if descriptor is None:
+            return True  # unknown yet: the fetch itself checks the size before any tile
+        try:
+            estimate = estimate_download(descriptor, view, iso(moment), list(entry.query.bands) or None)
+        except GeoEngineError:
+            return True
+        verdict = judge(estimate, folder=self._tempdir.base)
+        if verdict.ok:
+            self.refused.pop(entry.layer.id(), None)
+            return True
+        if entry.layer.id() not in self.refused:
+            self._notifier.warning(f"{entry.layer.name()}: the view is not fetched. {verdict.message}")
+        self.refused[entry.layer.id()] = verdict.message
+        return False
+
     def _swap(self, entry: _Followed, piece: CachedSlice) -> None:
+        """Show ``piece``: a time step is not an edit of the project (name kept, the modified flag as before)."""
         layer = entry.layer
-        old_label = entry.shown.start.date().isoformat() if entry.shown is not None else ""
+        was_dirty = self._project.isDirty()
         swap_raster_source(layer, piece.path, self._project)
+        set_temporal(layer, QgsDateTimeRange(qdatetime(piece.start), qdatetime(piece.end), True, False))
         entry.shown = piece
         start, end = iso(piece.start), iso(piece.end)
         entry.query = dataclasses.replace(entry.query, time_start=start, time_end=start)
         entry.query.apply_to(layer)
         layer.setCustomProperty(SLICE_KEY, f"{start}/{end}")
-        new_label = piece.start.date().isoformat()
-        if old_label and layer.name().endswith(old_label):
-            layer.setName(layer.name()[: -len(old_label)] + new_label)
         metadata = layer.metadata()
         extent = metadata.extent()
         extent.setTemporalExtents([QgsDateTimeRange(qdatetime(piece.start), qdatetime(piece.end))])
@@ -484,6 +607,8 @@ class TemporalRasterLayers(QObject):
             extent.setSpatialExtents(spatial)
         metadata.setExtent(extent)
         layer.setMetadata(metadata)
+        if not was_dirty:
+            self._project.setDirty(False)
         self.sliceShown.emit(layer.id(), start)
 
     def _fetch(self, entry: _Followed, moment: dt.datetime) -> None:
@@ -495,7 +620,8 @@ class TemporalRasterLayers(QObject):
         query = entry.query
         request = LayerRequest(query.workflow_id, QgsRectangle(*query.bounds), QgsCoordinateReferenceSystem(query.srs),
                                iso(moment), None, tuple(query.bands), entry.layer.name(), query.connection_name,
-                               LayerOptions(add_to_project=False, source_info=False))  # only the slices are used
+                               LayerOptions(add_to_project=False, source_info=False),  # only the slices are used
+                               resolution=resolution_of(query))  # the layer's own resolution
         transform_context = QgsCoordinateTransformContext(self._project.transformContext())
         holder: dict = {}
 

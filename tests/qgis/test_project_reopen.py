@@ -138,7 +138,7 @@ def run_child(tmp_path, project_path, probe_wms=False, timeout=60):
 
 def layers_by_kind(result):
     layers = {layer["name"]: layer for layer in result["layers"]}
-    ndvi = [layer for name, layer in layers.items() if name.startswith("NDVI 2014")]
+    ndvi = [layer for name, layer in layers.items() if name == "NDVI"]  # a time-following layer: no date in the name
     wms = [layer for layer in layers.values() if layer["provider"] == "wms"]
     ports = layers.get("Ports")
     assert len(ndvi) == 1 and len(wms) == 1 and ports is not None, sorted(layers)

@@ -1,0 +1,135 @@
+"""Time-following layers are bounded (issue 9): only visible layers fetch, a view over the size limit is never
+fetched, following the view can be switched off, the slice cache keeps to its byte budget. Fetches are counted
+in the server's request log (``/rasterStream``)."""
+
+from __future__ import annotations
+
+import plugin_support
+import pytest
+from plugin_support import NDVI, request, run_load, wait_until
+from test_temporal import BOUNDS, canvas, monthly, temporal  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.qgis
+EUROPE_VIEW = (10.0, 45.0, 15.0, 50.0)
+AFRICA_VIEW = (10.0, -5.0, 25.0, 10.0)  # outside BOUNDS: 2 x 1 tiles of 512 x 512 U8 = 512 KB per month
+
+
+def _streams(server) -> int:
+    return sum(1 for line in server.call(lambda: list(server.api["request_log"])) if line.endswith("/rasterStream"))
+
+
+def _following_layer(server, session, loader, temporal, canvas):  # noqa: F811
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    canvas.resize(400, 400)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(*EUROPE_VIEW))
+    workflow_id = plugin_support.register_in(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
+    return layer
+
+
+def _slice(layer) -> str:
+    return str(layer.customProperty("geoengine/time_slice") or "")[:10]
+
+
+def test_hidden_layers_do_not_fetch_until_shown(server, session, loader, temporal, canvas, project):  # noqa: F811
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    node = project.layerTreeRoot().findLayer(layer.id())
+    node.setItemVisibilityChecked(False)
+    before = _streams(server)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(4)  # May
+    assert not temporal.busy(layer.id()) and temporal.fetch_count == 0
+    assert _streams(server) == before and _slice(layer) == "2014-04-01"
+
+    node.setItemVisibilityChecked(True)  # shown again: catches up with the controller
+    assert wait_until(lambda: _slice(layer) == "2014-05-01" and not temporal.busy(layer.id()), timeout=30)
+    assert temporal.fetch_count == 1 and _streams(server) == before + 1
+
+
+def test_a_pan_fetches_under_the_limit_and_never_over_it(server, session, loader, temporal, canvas,  # noqa: F811
+                                                         project, bar):
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from qgis.core import QgsRectangle, QgsSettings
+
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(3)  # April (January was fetched when the controller came on)
+    assert wait_until(lambda: not temporal.busy(layer.id()) and _slice(layer) == "2014-04-01", timeout=30)
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 0.25)  # 256 KB: one tile of one month
+    try:
+        before, fetched = _streams(server), temporal.fetch_count
+        canvas.setExtent(QgsRectangle(*AFRICA_VIEW))  # needs 2 tiles: over the limit
+        assert wait_until(lambda: layer.id() in temporal.refused, timeout=10), "the pan was not checked"
+        wait_until(lambda: temporal.busy(layer.id()), timeout=1.0)  # a fetch would have started by now
+        assert _streams(server) == before and temporal.fetch_count == fetched
+        assert [float(v) for v in layer.customProperty("geoengine/extent").split(",")] == list(BOUNDS)
+        assert "larger than the limit" in temporal.refused[layer.id()]
+        assert any("the view is not fetched" in item.text() for item in bar.items())
+
+        settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 1)  # the same pan under the limit: fetched
+        canvas.setExtent(QgsRectangle(AFRICA_VIEW[0] + 0.5, AFRICA_VIEW[1], AFRICA_VIEW[2] + 0.5, AFRICA_VIEW[3]))
+        assert wait_until(lambda: temporal.fetch_count == fetched + 1 and not temporal.busy(layer.id()), timeout=30)
+        assert _streams(server) == before + 1 and layer.id() not in temporal.refused
+        stored = [float(v) for v in layer.customProperty("geoengine/extent").split(",")]
+        assert stored[0] < 11.0 and stored[1] < -4.0
+    finally:
+        settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
+
+
+def test_following_the_view_can_be_switched_off(server, session, loader, temporal, canvas):  # noqa: F811
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from qgis.core import QgsRectangle, QgsSettings
+
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(3)
+    assert wait_until(lambda: not temporal.busy(layer.id()) and _slice(layer) == "2014-04-01", timeout=30)
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.FOLLOW_EXTENT, False)
+    try:
+        assert not temporal.follow_extent
+        before, fetched = _streams(server), temporal.fetch_count
+        canvas.setExtent(QgsRectangle(*AFRICA_VIEW))
+        wait_until(lambda: temporal.busy(layer.id()), timeout=1.5)  # past the pan delay
+        assert temporal.fetch_count == fetched and _streams(server) == before
+        canvas.navigation.setCurrentFrameNumber(4)  # time still follows, for the stored extent
+        assert wait_until(lambda: _slice(layer) == "2014-05-01" and not temporal.busy(layer.id()), timeout=30)
+        assert [float(v) for v in layer.customProperty("geoengine/extent").split(",")] == list(BOUNDS)
+    finally:
+        settings.remove(plugin_settings.FOLLOW_EXTENT)
+
+
+def test_the_slice_cache_keeps_to_its_byte_budget(server, session, loader, temporal, canvas):  # noqa: F811
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from qgis.core import QgsSettings
+
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    monthly(canvas.navigation)
+    assert wait_until(lambda: _slice(layer) == "2014-01-01" and not temporal.busy(layer.id()), timeout=30)
+    one_slice = temporal.cache.size // 2  # January and the April the layer was loaded with
+    assert one_slice > 0
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.TIME_CACHE_MB, 2.5 * one_slice / 1024 / 1024)  # room for two slices
+    try:
+        files = []
+        for frame in (1, 2, 4, 5):  # February, March, May, June
+            canvas.navigation.setCurrentFrameNumber(frame)
+            month = f"2014-0{frame + 1}-01"
+            assert wait_until(lambda m=month: _slice(layer) == m and not temporal.busy(layer.id()), timeout=30)
+            files.append(layer.source())
+            assert temporal.cache.size <= 2.5 * one_slice
+        assert temporal.cache.evicted >= 4
+        from pathlib import Path
+
+        assert not Path(files[0]).exists() and Path(files[-1]).exists()  # evicted files are deleted
+        fetched = temporal.fetch_count
+        canvas.navigation.setCurrentFrameNumber(4)  # May: still cached (recently used)
+        assert _slice(layer) == "2014-05-01" and temporal.fetch_count == fetched
+    finally:
+        settings.remove(plugin_settings.TIME_CACHE_MB)
