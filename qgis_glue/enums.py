@@ -13,8 +13,11 @@ from qgis.core import (
     Qgis,
     QgsColorRampShader,
     QgsContrastEnhancement,
+    QgsPalLayerSettings,
     QgsRasterBandStats,
     QgsRasterLayerTemporalProperties,
+    QgsSymbolLayer,
+    QgsUnitTypes,
     QgsVectorFileWriter,
     QgsVectorLayerTemporalProperties,
     QgsWkbTypes,
@@ -56,3 +59,12 @@ WRITER_NO_ERROR = pick((QgsVectorFileWriter, "WriterError.NoError"), (QgsVectorF
 def field_type(name: str) -> Any:
     """``QVariant.<name>`` where QgsField takes QVariant types (QGIS 3), else ``QMetaType.Type.<name>``."""
     return pick((QVariant, name), (QMetaType, f"Type.{name}"))
+FILL_COLOR = pick((QgsSymbolLayer, "Property.FillColor"), (QgsSymbolLayer, "Property.PropertyFillColor"))
+STROKE_COLOR = pick((QgsSymbolLayer, "Property.StrokeColor"), (QgsSymbolLayer, "Property.PropertyStrokeColor"))
+STROKE_WIDTH = pick((QgsSymbolLayer, "Property.StrokeWidth"), (QgsSymbolLayer, "Property.PropertyStrokeWidth"))
+MARKER_SIZE = pick((QgsSymbolLayer, "Property.Size"), (QgsSymbolLayer, "Property.PropertySize"))
+LABEL_COLOR = pick((QgsPalLayerSettings, "Property.Color"))
+LABEL_BUFFER_COLOR = pick((QgsPalLayerSettings, "Property.BufferColor"))
+LINE_GEOMETRY = pick((Qgis, "GeometryType.Line"), (QgsWkbTypes, "GeometryType.LineGeometry"))
+POLYGON_GEOMETRY = pick((Qgis, "GeometryType.Polygon"), (QgsWkbTypes, "GeometryType.PolygonGeometry"))
+RENDER_PIXELS = pick((Qgis, "RenderUnit.Pixels"), (QgsUnitTypes, "RenderUnit.RenderPixels"))

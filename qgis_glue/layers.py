@@ -46,7 +46,7 @@ from .messages import Notifier, log
 from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
 from .query import PROPERTY_PREFIX, LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
-from .styling import style_point_layer, style_raster_layer
+from .styling import style_raster_layer, style_vector_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
 from .tempfiles import PluginTempDir, safe_stem
 from .vector_layers import (
@@ -54,7 +54,6 @@ from .vector_layers import (
     append_batches,
     create_memory_layer,
     features_from_batch,
-    is_point_layer,
     plan_fields,
     wire_temporal,
 )
@@ -382,9 +381,7 @@ def build_layers(fetched: Fetched) -> Tuple[List[QgsMapLayer], List[str]]:
         layer = create_memory_layer(fetched.descriptor, fetched.plan, fetched.name)
         append_batches(layer, fetched.batches)
         wire_temporal(layer, fetched.plan)
-        if is_point_layer(layer):
-            style_point_layer(layer, fetched.source.symbology)
-            styling.append("point")
+        styling.append(style_vector_layer(layer, fetched.source.symbology))
         _finish_layer(layer, fetched)
         layers.append(layer)
     return layers, styling

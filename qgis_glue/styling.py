@@ -15,20 +15,29 @@ selection order, so ``band_map`` translates workflow band -> QGIS band number (1
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsColorRampShader,
     QgsContrastEnhancement,
+    QgsExpression,
+    QgsFillSymbol,
+    QgsLineSymbol,
     QgsMarkerSymbol,
     QgsMultiBandColorRenderer,
     QgsPalettedRasterRenderer,
+    QgsPalLayerSettings,
+    QgsProperty,
     QgsRasterLayer,
     QgsRasterShader,
     QgsSingleBandGrayRenderer,
     QgsSingleBandPseudoColorRenderer,
     QgsSingleSymbolRenderer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtGui import QColor
 
@@ -43,11 +52,36 @@ from ..core.colorizer import (
     SingleBandRasterColorizer,
 )
 from ..core.errors import InputError
-from .enums import INTERPOLATED, STATS_MIN_MAX, STRETCH_MIN_MAX
+from ..core.vector_symbology import (
+    DerivedColor,
+    DerivedNumber,
+    StaticColor,
+    StaticNumber,
+    Stroke,
+    TextSymbology,
+    VectorSymbology,
+)
+from .enums import (
+    FILL_COLOR,
+    INTERPOLATED,
+    LABEL_BUFFER_COLOR,
+    LABEL_COLOR,
+    LINE_GEOMETRY,
+    MARKER_SIZE,
+    POINT_GEOMETRY,
+    POLYGON_GEOMETRY,
+    RENDER_PIXELS,
+    STATS_MIN_MAX,
+    STRETCH_MIN_MAX,
+    STROKE_COLOR,
+    STROKE_WIDTH,
+)
 
 LOG_SAMPLES = 254
 STATS_SAMPLE_SIZE = 250_000  # pixels read for a default stretch (bounded, also for huge rasters)
 DEFAULT_POINT_COLOR = (0, 92, 170, 255)
+DEFAULT_FILL_COLOR = (0, 92, 170, 96)
+LABEL_SIZE_PX = 13.0
 
 
 def qcolor(rgba: Sequence[int]) -> QColor:
@@ -164,16 +198,35 @@ def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, ba
     return renderer
 
 
-def default_renderer(layer: QgsRasterLayer, band: int = 1) -> QgsSingleBandGrayRenderer:
-    """A grey min/max stretch of ``band`` from (sampled) layer statistics."""
-    provider = layer.dataProvider()
-    stats = provider.bandStatistics(band, STATS_MIN_MAX, layer.extent(),
-                                    STATS_SAMPLE_SIZE)
+def _band_range(layer: QgsRasterLayer, band: int) -> Tuple[float, float]:
+    """Min and max of ``band`` from (sampled) layer statistics; a unit range when they are unusable."""
+    stats = layer.dataProvider().bandStatistics(band, STATS_MIN_MAX, layer.extent(), STATS_SAMPLE_SIZE)
     low, high = stats.minimumValue, stats.maximumValue
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
         low, high = (low, low + 1) if math.isfinite(low) else (0.0, 1.0)
+    return low, high
+
+
+def default_renderer(layer: QgsRasterLayer, band: int = 1) -> QgsSingleBandGrayRenderer:
+    """A grey min/max stretch of ``band`` from (sampled) layer statistics."""
+    provider = layer.dataProvider()
     renderer = QgsSingleBandGrayRenderer(provider, band)
-    renderer.setContrastEnhancement(_stretch(provider.dataType(band), low, high))
+    renderer.setContrastEnhancement(_stretch(provider.dataType(band), *_band_range(layer, band)))
+    return renderer
+
+
+def rgb_renderer(layer: QgsRasterLayer, band_names: Sequence[str] = ()) -> QgsMultiBandColorRenderer:
+    """Three bands as an RGB composite, each with its own min/max stretch: the bands called red, green and blue
+    when the names say so (e.g. a stack stored blue, green, red), else bands 1, 2, 3."""
+    names = [str(name).lower() for name in band_names]
+    colours = ("red", "green", "blue")
+    order = [names.index(c) + 1 for c in colours] if set(colours) <= set(names) else [1, 2, 3]
+    provider = layer.dataProvider()
+    renderer = QgsMultiBandColorRenderer(provider, *order)
+    setters = (renderer.setRedContrastEnhancement, renderer.setGreenContrastEnhancement,
+               renderer.setBlueContrastEnhancement)
+    for number, setter in zip(order, setters):
+        setter(_stretch(provider.dataType(number), *_band_range(layer, number)))
     return renderer
 
 
@@ -208,6 +261,10 @@ def style_raster_layer(layer: QgsRasterLayer, symbology: Optional[dict], selecte
         except InputError as exc:
             how = f"default ({exc.message})"
             renderer = None
+    if renderer is None and layer.bandCount() == 3:
+        names = [descriptor.bands[b].name for b in selected_bands] if descriptor is not None else []
+        renderer = rgb_renderer(layer, names)
+        how = how.replace("default", "default rgb", 1)
     if renderer is None:
         renderer = default_renderer(layer)
     layer.setRenderer(renderer)
@@ -218,35 +275,155 @@ def style_raster_layer(layer: QgsRasterLayer, symbology: Optional[dict], selecte
 # ----------------------------------------------------------------------------------------- vectors
 
 
-def _static_color(param: Optional[dict], fallback: Sequence[int]) -> QColor:
-    if isinstance(param, dict) and param.get("type") == "static" and isinstance(param.get("color"), list):
-        return qcolor(param["color"])
-    return qcolor(fallback)
+def _rgba_text(color: Sequence[int]) -> str:
+    return f"{int(color[0])},{int(color[1])},{int(color[2])},{int(color[3])}"
 
 
-def _static_number(param: Optional[dict], fallback: float) -> float:
-    if isinstance(param, dict) and param.get("type") == "static" and isinstance(param.get("value"), (int, float)):
-        return float(param["value"])
-    return fallback
+def _literal(color: Sequence[int]) -> str:
+    return f"'{_rgba_text(color)}'"
 
 
-def _encode(color: QColor) -> str:
-    return f"{color.red()},{color.green()},{color.blue()},{color.alpha()}"
+def _lerp(a: Sequence[int], b: Sequence[int], t: str) -> str:
+    channels = [f"round({x} + ({y} - {x}) * ({t}))" for x, y in zip(a, b)]
+    return f"color_rgba({', '.join(channels)})"
+
+
+def colorizer_expression(column: str, colorizer: Colorizer) -> str:
+    """A QGIS expression giving a feature's colour (``'r,g,b,a'``) as Geo Engine colours ``column`` with the
+    colorizer: gradients interpolate between breakpoints (logarithmic ones in log10), values below/above take
+    the under/over colour, palettes look values up (others: the default colour), NULL takes the no-data colour."""
+    x = QgsExpression.quotedColumnRef(column)
+    cases = [f"WHEN {x} IS NULL THEN {_literal(colorizer.no_data_color)}"]
+    if isinstance(colorizer, PaletteColorizer):
+        cases += [f"WHEN {x} = {value!r} THEN {_literal(color)}" for value, color in sorted(colorizer.colors.items())]
+        return f"CASE {' '.join(cases)} ELSE {_literal(colorizer.default_color)} END"
+    points = colorizer.breakpoints
+    log = isinstance(colorizer, LogarithmicGradientColorizer)
+    scale = (lambda text: f"log10({text})") if log else (lambda text: text)  # noqa: E731
+    cases.append(f"WHEN {x} < {points[0].value!r} THEN {_literal(colorizer.under_color)}")
+    for a, b in zip(points, points[1:]):
+        if b.value > a.value:
+            t = f"({scale(x)} - {scale(repr(a.value))}) / ({scale(repr(b.value))} - {scale(repr(a.value))})"
+            cases.append(f"WHEN {x} <= {b.value!r} THEN {_lerp(a.color, b.color, t)}")
+    cases.append(f"WHEN {x} <= {points[-1].value!r} THEN {_literal(points[-1].color)}")
+    return f"CASE {' '.join(cases)} ELSE {_literal(colorizer.over_color)} END"
+
+
+def number_expression(param: DerivedNumber, times: float = 1.0) -> str:
+    """``attribute x factor`` (x ``times``), the default value when the attribute is NULL."""
+    x = QgsExpression.quotedColumnRef(param.attribute)
+    return f"coalesce({x} * {param.factor!r}, {param.default_value!r}) * {times!r}"
+
+
+def _static_or(param, fallback):
+    return param.color if isinstance(param, StaticColor) else fallback
+
+
+def _number_or(param, fallback: float) -> float:
+    return param.value if isinstance(param, StaticNumber) else fallback
+
+
+def _data_define(symbol_layer, key, param, times: float = 1.0) -> None:
+    if isinstance(param, DerivedColor):
+        symbol_layer.setDataDefinedProperty(key, QgsProperty.fromExpression(
+            colorizer_expression(param.attribute, param.colorizer)))
+    elif isinstance(param, DerivedNumber):
+        symbol_layer.setDataDefinedProperty(key, QgsProperty.fromExpression(number_expression(param, times)))
+
+
+def vector_symbol(symbology: VectorSymbology):
+    """The QGIS symbol: static colours and pixel sizes set, derived ones as data-defined properties."""
+    stroke = symbology.stroke
+    stroke_color = _rgba_text(_static_or(stroke.color, (0, 0, 0, 255)))
+    stroke_width = str(_number_or(stroke.width, 1.0))
+    if symbology.kind == "point":
+        radius = _number_or(symbology.radius, 5.0)
+        symbol = QgsMarkerSymbol.createSimple({
+            "name": "circle", "color": _rgba_text(_static_or(symbology.fill_color, DEFAULT_POINT_COLOR)),
+            "outline_color": stroke_color, "outline_width": stroke_width, "outline_width_unit": "Pixel",
+            "size": str(2 * radius), "size_unit": "Pixel"})
+        layer = symbol.symbolLayer(0)
+        _data_define(layer, FILL_COLOR, symbology.fill_color)
+        _data_define(layer, MARKER_SIZE, symbology.radius, 2.0)  # radius -> diameter
+    elif symbology.kind == "line":
+        symbol = QgsLineSymbol.createSimple({"line_color": stroke_color, "line_width": stroke_width,
+                                             "line_width_unit": "Pixel"})
+        layer = symbol.symbolLayer(0)
+    else:
+        symbol = QgsFillSymbol.createSimple({
+            "color": _rgba_text(_static_or(symbology.fill_color, DEFAULT_FILL_COLOR)), "style": "solid",
+            "outline_color": stroke_color, "outline_width": stroke_width, "outline_width_unit": "Pixel"})
+        layer = symbol.symbolLayer(0)
+        _data_define(layer, FILL_COLOR, symbology.fill_color)
+    _data_define(layer, STROKE_COLOR, stroke.color)
+    _data_define(layer, STROKE_WIDTH, stroke.width)
+    return symbol
+
+
+def text_labeling(text: TextSymbology) -> QgsVectorLayerSimpleLabeling:
+    """Labels from ``text.attribute`` in the text colour with a halo in the stroke colour and width (pixels)."""
+    settings = QgsPalLayerSettings()
+    settings.fieldName = text.attribute
+    settings.isExpression = False
+    text_format = QgsTextFormat()
+    text_format.setColor(qcolor(_static_or(text.fill_color, (0, 0, 0, 255))))
+    text_format.setSize(LABEL_SIZE_PX)
+    text_format.setSizeUnit(RENDER_PIXELS)
+    buffer = QgsTextBufferSettings()
+    width = _number_or(text.stroke.width, 1.0)
+    buffer.setEnabled(width > 0)
+    buffer.setSize(width)
+    buffer.setSizeUnit(RENDER_PIXELS)
+    buffer.setColor(qcolor(_static_or(text.stroke.color, (255, 255, 255, 255))))
+    text_format.setBuffer(buffer)
+    settings.setFormat(text_format)
+    properties = settings.dataDefinedProperties()
+    for key, param in ((LABEL_COLOR, text.fill_color), (LABEL_BUFFER_COLOR, text.stroke.color)):
+        if isinstance(param, DerivedColor):
+            properties.setProperty(key, QgsProperty.fromExpression(
+                colorizer_expression(param.attribute, param.colorizer)))
+    settings.setDataDefinedProperties(properties)
+    return QgsVectorLayerSimpleLabeling(settings)
+
+
+def default_vector_symbology(layer: QgsVectorLayer) -> Optional[VectorSymbology]:
+    """A visible default like the web UI's: circles, 1 px lines, filled polygons with a black 1 px outline."""
+    kind = {POINT_GEOMETRY: "point", LINE_GEOMETRY: "line", POLYGON_GEOMETRY: "polygon"}.get(
+        QgsWkbTypes.geometryType(layer.wkbType()))
+    if kind is None:
+        return None
+    stroke = Stroke(StaticNumber(1.0), StaticColor((255, 255, 255, 255) if kind == "point" else
+                                                   (0, 0, 0, 255) if kind == "polygon" else DEFAULT_POINT_COLOR))
+    fill = StaticColor(DEFAULT_POINT_COLOR if kind == "point" else DEFAULT_FILL_COLOR) if kind != "line" else None
+    return VectorSymbology(kind, stroke, fill, StaticNumber(4.0) if kind == "point" else None)
+
+
+def style_vector_layer(layer: QgsVectorLayer, symbology: Optional[dict] = None) -> str:
+    """Apply Geo Engine's vector symbology (raw JSON) or the default; returns what was applied:
+    ``"symbology:<kind>"``, ``"default"`` or ``"default (<why the symbology was not usable>)"``."""
+    how = "default"
+    parsed = None
+    if symbology and symbology.get("type") != "raster":
+        try:
+            parsed = VectorSymbology.from_response(symbology)
+            how = f"symbology:{parsed.kind}"
+        except InputError as exc:
+            how = f"default ({exc.message})"
+    geometry = QgsWkbTypes.geometryType(layer.wkbType())
+    expected = {"point": POINT_GEOMETRY, "line": LINE_GEOMETRY, "polygon": POLYGON_GEOMETRY}
+    if parsed is not None and expected[parsed.kind] != geometry:
+        how, parsed = f"default (a {parsed.kind} symbology for another geometry type)", None
+    parsed = parsed or default_vector_symbology(layer)
+    if parsed is None:
+        return "none (no geometry)"
+    layer.setRenderer(QgsSingleSymbolRenderer(vector_symbol(parsed)))
+    if parsed.text is not None:
+        layer.setLabeling(text_labeling(parsed.text))
+        layer.setLabelsEnabled(True)
+    layer.triggerRepaint()
+    return how
 
 
 def style_point_layer(layer: QgsVectorLayer, symbology: Optional[dict] = None) -> None:
-    """A circle marker: static colours and radius (pixels) from a ``point`` symbology, else a visible default."""
-    point = symbology if isinstance(symbology, dict) and symbology.get("type") == "point" else {}
-    stroke = point.get("stroke") or {}
-    radius = _static_number(point.get("radius"), 4.0)
-    symbol = QgsMarkerSymbol.createSimple({
-        "name": "circle",
-        "color": _encode(_static_color(point.get("fillColor"), DEFAULT_POINT_COLOR)),
-        "outline_color": _encode(_static_color(stroke.get("color"), (255, 255, 255, 255))),
-        "outline_width": str(_static_number(stroke.get("width"), 1.0)),
-        "outline_width_unit": "Pixel",
-        "size": str(2 * radius),
-        "size_unit": "Pixel",
-    })
-    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
-    layer.triggerRepaint()
+    """A point layer styled by :func:`style_vector_layer` (kept for callers of the point-only version)."""
+    style_vector_layer(layer, symbology)
