@@ -3,8 +3,9 @@
 Providers: the root pseudo-provider (listing the two below), the "Data Catalog" (layer DB: the
 test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Catalog" (collection
 ``tags:*``: the caller's own datasets, i.e. results saved with ``/datasetFromWorkflow``, as layers).
-A ``Layer`` carries its workflow twice: under ``workflow`` (0.9) and ``processingGraph`` (0.10, whose
-official client requires that key); each client version ignores the other key.
+A ``Layer`` carries its workflow under ``workflow``, 0.9.3's only key
+(geo-engine/geoengine@5748ef7:geoengine/services/src/layers/layer.rs); the 0.10 emulation adds
+``processingGraph``, which its official client requires.
 Search (``/layers/collections/search[/autocomplete]/{provider}/{collection}``) looks at every item
 below the collection: ``prefix`` matches names, ``fulltext`` names and descriptions (case-insensitive).
 """
@@ -245,17 +246,21 @@ async def autocomplete(request: web.Request) -> web.Response:
 
 def _layer_json(provider: str, layer_id: str, name: str, description: str, workflow: dict, symbology,
                 properties: list, metadata: dict) -> dict:
-    """A ``Layer``, its workflow under both the 0.9 (``workflow``) and 0.10 (``processingGraph``) key."""
+    """A ``Layer`` with its workflow under ``workflow`` (0.9.3's only key; ``processingGraph`` is added for 0.10)."""
     return {
         "id": {"providerId": provider, "layerId": layer_id},
         "name": name,
         "description": description,
         "workflow": workflow,
-        "processingGraph": workflow,
         "symbology": symbology,
         "properties": properties,
         "metadata": metadata,
     }
+
+
+def layer_for_version(layer: dict, version: str) -> dict:
+    """The 0.10 official client requires ``processingGraph`` next to (or instead of) ``workflow``."""
+    return {**layer, "processingGraph": layer["workflow"]} if version.startswith("0.10") else layer
 
 
 def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str) -> dict:
@@ -281,7 +286,8 @@ def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str)
 async def get_layer(request: web.Request) -> web.Response:
     session = require_session(request)
     provider = request.match_info["provider"].lower()
-    return web.json_response(find_layer(request, provider, request.match_info["layer"], session.user.id))
+    layer = find_layer(request, provider, request.match_info["layer"], session.user.id)
+    return web.json_response(layer_for_version(layer, request.app["config"].version))
 
 
 async def layer_workflow_id(request: web.Request) -> web.Response:

@@ -58,11 +58,15 @@ class Computation:
         return await in_thread(job)
 
     def record(self, count: int) -> str | None:
-        """Book ``count`` units (tiles, batches, plots) against the caller; returns the computation id."""
+        """Book ``count`` units (tiles, batches, plots) against the caller; returns the computation id for the
+        ``x-computation-id`` header, or ``None`` when emulating 0.9.3, which sends no such header (no match for
+        it under geo-engine/geoengine@5748ef7:geoengine/services/src)."""
         computation = self.request.app["quota"].record(
             self.session.user.id, self.workflow_id, list(self.operator.datasets), count
         )
-        return None if computation is None else str(computation)
+        if computation is None or not self.request.app["config"].version.startswith("0.10"):
+            return None
+        return str(computation)
 
 
 def kind_error(expected: str, found: str) -> ApiError:

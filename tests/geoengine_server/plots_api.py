@@ -20,10 +20,13 @@ from .ogc_params import check_known, parse_crs_string, parse_numbers, transform_
 from .params import parse_time, required
 
 
-def with_vega_spec(output: dict) -> dict:
-    """JsonVega plots carry the spec twice: ``vegaString`` (0.9.3: a JSON string, parsed by 0.9 clients) and
-    ``vegaSpec`` (the parsed object, which the 0.10 client's ``plot_chart`` reads); clients ignore the other."""
+def with_vega_spec(output: dict, version: str) -> dict:
+    """0.9.3 sends a JsonVega plot's spec only as ``vegaString``, a JSON string
+    (geo-engine/geoengine@5748ef7:geoengine/datatypes/src/plots/mod.rs); the 0.10 emulation adds ``vegaSpec``
+    (the parsed object, which the 0.10 official client's ``plot_chart`` reads)."""
     data = output.get("data")
+    if not version.startswith("0.10"):
+        return output
     if output.get("outputFormat") == "JsonVega" and isinstance(data, dict) and "vegaString" in data:
         output = {**output, "data": {**data, "vegaSpec": json.loads(data["vegaString"])}}
     return output
@@ -52,7 +55,8 @@ async def plot_handler(request: web.Request) -> web.Response:
     check_known(crs)
     if crs != native:
         bbox = transform_bbox(bbox, crs, check_known(native))
-    output = with_vega_spec(await computation.in_thread(lambda operator: operator.plot(bbox, time)))
+    output = await computation.in_thread(lambda operator: operator.plot(bbox, time))
+    output = with_vega_spec(output, request.app["config"].version)
     response = web.json_response(output)
     return dataplane.with_computation_id(response, computation.record(1))
 

@@ -312,7 +312,7 @@ def test_histogram_plot_json_and_png(processing, url, tmp_path):
     finally:
         session.close()
     assert written == json.loads(json.dumps(direct))
-    assert len(written["data"]["vegaSpec"]["data"]["values"]) == 16
+    assert len(json.loads(written["data"]["vegaString"])["data"]["values"]) == 16
     assert result["OUTPUT_PNG"] == str(tmp_path / "h.png")
     image = QImage(str(tmp_path / "h.png"))
     assert not image.isNull() and (image.width(), image.height()) == (800, 450)

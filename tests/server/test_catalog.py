@@ -85,9 +85,8 @@ def test_layer_and_its_workflow_id(base_url, headers):
     r = get(base_url, f"/layers/{LAYER_DB}/{RED_LAYER}", headers)
     layer = r.json()
     assert r.status_code == 200
-    assert set(layer) == {"id", "name", "description", "workflow", "processingGraph", "symbology", "properties",
-                          "metadata"}
-    assert layer["processingGraph"] == layer["workflow"]
+    # 0.9.3's Layer has no processingGraph (geo-engine/geoengine@5748ef7:geoengine/services/src/layers/layer.rs)
+    assert set(layer) == {"id", "name", "description", "workflow", "symbology", "properties", "metadata"}
     assert layer["id"] == {"providerId": LAYER_DB, "layerId": RED_LAYER}
     assert layer["workflow"] == gdal_source("ne2_raster_red")
     assert layer["symbology"]["rasterColorizer"]["type"] == "singleBand"
@@ -220,3 +219,10 @@ def test_search_and_autocomplete_below_a_collection(base_url, headers):
     assert (r.status_code, r.json()["error"]) == (400, "UnableToParseQueryString")
     r = get(base_url, f"{base}?searchType=prefix&offset=0&limit=20", headers)
     assert r.json()["message"] == "Unable to parse query string: missing field `searchString`"
+
+
+@pytest.mark.parametrize("fresh_server", [{"version": "0.10.0"}], indirect=True)
+def test_layers_carry_the_processing_graph_when_emulating_0_10(fresh_server):
+    base = fresh_server.base_url
+    layer = get(base, f"/layers/{LAYER_DB}/{RED_LAYER}", anonymous(base)).json()
+    assert layer["processingGraph"] == layer["workflow"] == gdal_source("ne2_raster_red")
