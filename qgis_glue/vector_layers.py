@@ -24,6 +24,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QUrl
 
 from ..core.descriptors import FeatureDataType, VectorDataType, VectorResultDescriptor
 from ..core.errors import MalformedResponseError
@@ -70,9 +71,15 @@ class FieldPlan:
         return fields
 
     def uri_fields(self) -> str:
-        parts = [f"field={name}:{FIELD_TYPES[self.types[name]][1]}" for name in self.columns]
-        parts += [f"field={name}:datetime" for name in (self.time_start_field, self.time_end_field) if name]
+        """``field=<name>:<type>&...`` with percent-encoded names: the memory provider reads its URI as a URL
+        query, so a raw ``&``, ``#`` or ``%`` in a column name would rename, retype or drop columns."""
+        parts = [f"field={_encoded(name)}:{FIELD_TYPES[self.types[name]][1]}" for name in self.columns]
+        parts += [f"field={_encoded(name)}:datetime" for name in (self.time_start_field, self.time_end_field) if name]
         return "&".join(parts)
+
+
+def _encoded(name: str) -> str:
+    return bytes(QUrl.toPercentEncoding(name)).decode("ascii")
 
 
 def _free_name(wanted: str, taken: Sequence[str]) -> str:
