@@ -46,6 +46,7 @@ from .messages import Notifier, log
 from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
 from .query import PROPERTY_PREFIX, LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
+from .raster_resolution import ResolutionRequest, decide, streamed_workflow
 from .styling import style_raster_layer, style_vector_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
 from .tempfiles import PluginTempDir, safe_stem
@@ -105,6 +106,7 @@ class LayerRequest:
     connection_name: str = ""
     options: LayerOptions = field(default_factory=LayerOptions)
     descriptor: Optional[Any] = field(default=None, compare=False, repr=False)
+    resolution: ResolutionRequest = field(default_factory=ResolutionRequest)  # streamed rasters
 
     @property
     def time_interval(self) -> TimeInterval:
@@ -234,17 +236,24 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
             raise InputError("streamed GeoTIFFs need the plugin's temporary folder", field="tempdir")
         transport = choose_transport(request.options.transport)
         raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
-        check_size(estimate_download(descriptor, bounds, interval, list(bands), clip_to_data=False), tempdir,
+        choice = decide(request.resolution, descriptor, bounds, interval, bands)
+        check_size(estimate_download(descriptor, bounds, interval, list(bands), clip_to_data=False,
+                                     resolution=None if choice.is_native else choice.pixel_size), tempdir,
                    request.options.confirmed_bytes)
+        if not choice.is_native and f"({choice.label()})" not in name:  # e.g. another time step of this layer
+            name = f"{name} ({choice.label()})"
+        stream, stream_descriptor = streamed_workflow(workflow, choice)
         with tempdir.job(f"raster-{str(workflow.workflow_id)[:8]}") as folder:
-            paths = _raster_files(workflow, descriptor, raster_query, folder, safe_stem(name), transport, context)
+            paths = _raster_files(stream, stream_descriptor, raster_query, folder, safe_stem(name), transport,
+                                  context)
             if context is not None:
                 context.check_canceled()
             if not paths:
                 raise InputError("the workflow returned no raster data for this extent and time", field="time")
             slices = read_slices(paths)
-        return Fetched("raster", name, query("raster", GEOTIFF, bands), descriptor, source, folder=folder,
-                       slices=slices, transport=transport)
+        layer_query = replace(query("raster", GEOTIFF, bands), extra={"resolution": choice.to_property()})
+        return Fetched("raster", name, layer_query, descriptor, source, folder=folder, slices=slices,
+                       transport=transport)
 
     if isinstance(descriptor, VectorResultDescriptor):
         plan = plan_fields(descriptor)
@@ -350,7 +359,7 @@ def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tu
     if slice_times is not None:
         query = LayerQuery(query.workflow_id, query.connection_name, query.server_url, query.bounds, query.srs,
                            query.time_start, query.time_end, query.bands, query.kind, query.mode,
-                           {"time_slice": f"{slice_times[0]}/{slice_times[1]}"})
+                           {**query.extra, "time_slice": f"{slice_times[0]}/{slice_times[1]}"})
     query.apply_to(layer)
     metadata = build_metadata(query, layer.name(), fetched.descriptor, fetched.source, slice_times)
     if fetched.transport:  # which path the data came through, for the user and for tests

@@ -52,6 +52,7 @@ from .errors import describe_error
 from .layer_sources import swap_raster_source, swap_vector_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery
+from .raster_resolution import from_query as resolution_of
 from .tasks import TaskRunner
 from .tempfiles import PluginTempDir, safe_stem
 from .temporal import SLICE_KEY, SessionFor, parse_range
@@ -72,10 +73,16 @@ def set_keep_files(project: QgsProject, keep: bool) -> None:
     project.writeEntryBool(SCOPE, KEEP_KEY, bool(keep))
 
 
+def in_project_storage(project: QgsProject) -> bool:
+    """Whether the project lives in a project storage (GeoPackage, PostgreSQL...), not in a file of its own."""
+    return bool(project.fileName()) and (project.projectStorage() is not None or not project.absolutePath())
+
+
 def storage_folder(project: QgsProject) -> Optional[Path]:
-    """``<project dir>/<project name>_geoengine`` (``None`` while the project has no file name)."""
+    """``<project dir>/<project name>_geoengine`` (``None`` while the project has no file name, and for projects
+    in a project storage: their "file name" is a URI such as ``geopackage:/data/p.gpkg?projectName=demo``)."""
     name = project.fileName()
-    if not name:
+    if not name or in_project_storage(project):
         return None
     path = Path(name)
     return path.with_name(path.stem + FOLDER_SUFFIX)
@@ -109,6 +116,7 @@ class ProjectState(QObject):
         self._project = project or QgsProject.instance()
         self._after_restore = after_restore
         self.pending: Dict[str, str] = {}  # layer id -> what is being done
+        self._told_storage: set = set()  # project URIs whose storage message was shown
         self.fetch_count = 0
         self._project.writeProject.connect(self._before_write)
         self._project.readProject.connect(self._after_read)
@@ -133,8 +141,13 @@ class ProjectState(QObject):
 
     def keep_with_project(self) -> List[Path]:
         """Copy downloaded files next to the project and switch the layers to them; returns the files written."""
+        if not keep_files(self._project):
+            return []
+        if in_project_storage(self._project):
+            self._tell_storage_once()
+            return []
         folder = storage_folder(self._project)
-        if folder is None or not keep_files(self._project):
+        if folder is None:
             return []
         written: List[Path] = []
         for layer in geoengine_layers(self._project):
@@ -143,7 +156,7 @@ class ProjectState(QObject):
             try:
                 if isinstance(layer, QgsRasterLayer) and layer.providerType() == "gdal":
                     written += self._keep_raster(layer, folder)
-                elif isinstance(layer, QgsVectorLayer) and layer.providerType() == "memory":
+                elif isinstance(layer, QgsVectorLayer) and layer.providerType() in ("memory", "ogr"):
                     if layer.isEditable():  # switching the source would drop unsaved edits
                         self._notifier.warning(f"Layer {layer.name()!r} is being edited: save or discard the "
                                                "edits, then save the project again to keep its features.")
@@ -165,7 +178,28 @@ class ProjectState(QObject):
         swap_raster_source(layer, target, self._project)
         return [target]
 
+    def _tell_storage_once(self) -> None:
+        name = self._project.fileName()
+        if name in self._told_storage:
+            return
+        self._told_storage.add(name)
+        self._notifier.warning(
+            "This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied "
+            "next to it: its Geo Engine layers are fetched again from the server when the project is opened, and "
+            "edits to Geo Engine vector layers are not kept. Save the project as a .qgz file to keep the data "
+            "with it.")
+
     def _keep_vector(self, layer: QgsVectorLayer, folder: Path) -> List[Path]:
+        if layer.providerType() == "ogr":  # kept before, e.g. next to the project this one was saved from
+            source = Path(layer.source().split("|", 1)[0])
+            if not source.is_file() or _inside(source, folder):
+                return []
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{safe_stem(layer.name())}-{layer.id()[-8:]}{source.suffix}"
+            shutil.copyfile(source, target)
+            rest = layer.source()[len(layer.source().split("|", 1)[0]):]
+            swap_vector_source(layer, f"{target}{rest}", "ogr", self._project)
+            return [target]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{safe_stem(layer.name())}-{layer.id()[-8:]}.gpkg"
         options = QgsVectorFileWriter.SaveVectorOptions()
@@ -258,7 +292,7 @@ class ProjectState(QObject):
             start, end = str(layer.customProperty(SLICE_KEY)).split("/")[0], None
         request = LayerRequest(query.workflow_id, QgsRectangle(*query.bounds), QgsCoordinateReferenceSystem(query.srs),
                                start, end, tuple(query.bands), layer.name(), query.connection_name,
-                               LayerOptions(add_to_project=False))
+                               LayerOptions(add_to_project=False), resolution=resolution_of(query))
         transform_context = QgsCoordinateTransformContext(self._project.transformContext())
         layer_id = layer.id()
         self.fetch_count += 1

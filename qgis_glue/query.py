@@ -163,8 +163,9 @@ class LayerQuery:
         bounds = tuple(float(v) for v in text("extent").split(",")) if text("extent") else (0.0, 0.0, 0.0, 0.0)
         start, _, end = text("time").partition("/")
         bands = tuple(int(b) for b in text("bands").split(",") if b.strip())
+        extra = {"resolution": text("resolution")} if text("resolution") else {}  # raster_resolution: mode:x,y
         return cls(str(workflow_id), text("connection"), text("server_url"), bounds, text("crs"), start,
-                   end or start, bands, text("kind"), text("mode"))
+                   end or start, bands, text("kind"), text("mode"), extra)
 
 
 def interval_iso(interval: TimeInterval) -> Tuple[str, str]:

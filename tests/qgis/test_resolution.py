@@ -1,0 +1,103 @@
+"""Loading rasters at the canvas's (or a given) resolution: the layer holds the data downsampled the way Geo Engine's
+Downsampling operator does (expected pixels computed here with numpy from the TIFF), says its resolution, and
+``auto`` keeps small loads native."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from layer_support import NDVI_TIFF
+from osgeo import gdal
+from plugin_support import NDVI, request, run_load
+from plugin_support import register_in as register
+
+pytestmark = pytest.mark.qgis
+
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+SYNTHETIC = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "synthetic_u16"}}}
+
+
+def resolution(mode, canvas_px=None, pixel_size=None):
+    from geoengine_qgis.qgis_glue.raster_resolution import ResolutionRequest
+
+    return ResolutionRequest(mode, canvas_px, pixel_size)
+
+
+def layer_array(layer) -> tuple[np.ma.MaskedArray, tuple]:
+    dataset = gdal.Open(layer.source())
+    band = dataset.GetRasterBand(1)
+    values = band.ReadAsArray()
+    nodata = band.GetNoDataValue()
+    mask = np.zeros(values.shape, bool) if nodata is None else values == nodata
+    return np.ma.MaskedArray(values, mask=mask), dataset.GetGeoTransform()
+
+
+def ndvi_downsampled(factor: int, gt: tuple, shape: tuple) -> np.ma.MaskedArray:
+    """NDVI April at ``factor`` x 0.1 degrees, each output pixel the input pixel under its centre (nearest
+    neighbour, Geo Engine's Downsampling), over the GeoTIFF's grid ``gt``/``shape``; outside the file: no-data."""
+    source = gdal.Open(str(NDVI_TIFF.format("2014-04-01")))
+    values = source.GetRasterBand(1).ReadAsArray()
+    x0, dx, _, y0, _, dy = source.GetGeoTransform()
+    cols = np.floor((gt[0] + (np.arange(shape[1]) + 0.5) * gt[1] - x0) / dx + 1e-9).astype(int)
+    rows = np.floor((gt[3] + (np.arange(shape[0]) + 0.5) * gt[5] - y0) / dy + 1e-9).astype(int)
+    inside = ((rows >= 0) & (rows < values.shape[0]))[:, None] & ((cols >= 0) & (cols < values.shape[1]))[None, :]
+    picked = values[np.clip(rows, 0, values.shape[0] - 1)][:, np.clip(cols, 0, values.shape[1] - 1)]
+    return np.ma.MaskedArray(picked, mask=~inside | (picked == 0))
+
+
+def test_canvas_resolution_load_equals_the_tiff_downsampled_like_geo_engine(loader, session):
+    workflow_id = register(session, NDVI)
+    # a 1200 x 600 px canvas on the world: 0.3 degree pixels, three native pixels each
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=WORLD, name="NDVI",
+                                                   resolution=resolution("canvas", (1200, 600))))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert abs(layer.rasterUnitsPerPixelX() - 0.3) < 1e-9 and abs(layer.rasterUnitsPerPixelY() - 0.3) < 1e-9
+    assert "(canvas 0.3 x 0.3)" in layer.name()
+    stored = layer.customProperty("geoengine/resolution")
+    assert stored.startswith("canvas:") and [round(float(v), 9) for v in stored[7:].split(",")] == [0.3, 0.3]
+    assert layer.customProperty("geoengine/workflow_id") == workflow_id  # the original workflow, not the wrapper
+    got, gt = layer_array(layer)
+    want = ndvi_downsampled(3, gt, got.shape)
+    assert (got.mask == want.mask).all()
+    assert (~got.mask).sum() > 50_000 and (got.data[~got.mask] == want.data[~want.mask]).all()
+
+
+def test_a_given_resolution_is_rounded_to_a_whole_multiple_of_the_native_pixel(loader, session):
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 40, 40), name="NDVI",
+                                                   resolution=resolution("custom", pixel_size=(0.52, 0.48))))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert abs(layer.rasterUnitsPerPixelX() - 0.5) < 1e-9  # 5.2 native pixels -> 5, the same on both axes
+    got, gt = layer_array(layer)
+    want = ndvi_downsampled(5, gt, got.shape)
+    assert (got.mask == want.mask).all() and (got.data[~got.mask] == want.data[~want.mask]).all()
+
+
+def test_auto_keeps_a_small_load_native_and_takes_the_canvas_for_a_huge_one(loader, session):
+    ndvi = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(ndvi, name="small", resolution=resolution("auto", (800, 800))))
+    assert outcome.ok, outcome.error
+    small = outcome.layers[0]
+    assert abs(small.rasterUnitsPerPixelX() - 0.1) < 1e-9 and "(" not in small.name()
+    assert small.customProperty("geoengine/resolution") == "native"
+
+    synthetic = register(session, SYNTHETIC)  # 200 000 x 100 000 px: 40 GB at native resolution
+    outcome, _ = run_load(loader, session, request(synthetic, bounds=WORLD, name="synthetic",
+                                                   start="2014-04-01T00:00:00.000Z",
+                                                   resolution=resolution("auto", (995, 497))))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    # 0.3622 degrees per canvas pixel -> 201 native pixels of 0.0018 (whole multiples only)
+    assert abs(layer.rasterUnitsPerPixelX() - 0.3618) < 1e-9 and "(canvas 0.3618 x 0.3618)" in layer.name()
+    got, gt = layer_array(layer)
+    assert got.count() > 400_000
+    # nearest neighbour of the closed form: output pixel j covers native pixels 201 j .. 201 j + 200 from the
+    # GeoTIFF's corner; its centre is native pixel 201 j + 100
+    col0, row0 = round((gt[0] + 180) / 0.0018), round((90 - gt[3]) / 0.0018)
+    cols = col0 + np.arange(got.shape[1], dtype=np.int64) * 201 + 100
+    rows = row0 + np.arange(got.shape[0], dtype=np.int64) * 201 + 100
+    inside = ((rows >= 0) & (rows < 100_000))[:, None] & ((cols >= 0) & (cols < 200_000))[None, :]
+    want = (cols[None, :] * 7 + rows[:, None] * 13) % 65521
+    assert (got.mask == ~inside).all() and (got.data[inside] == want[inside]).all()
