@@ -2,9 +2,12 @@
 """Build the installable QGIS plugin zip: dist/geoengine_qgis-<version>.zip with one folder geoengine_qgis/.
 
 Takes the working tree's files that git does not ignore (outside a git checkout: every file) minus what
-is not part of the plugin: tests, benchmarks, tools, docs, CI and build configuration, caches. Then checks the plugin
-repository's rules: required metadata fields, LICENSE inside, no binaries, no compiled Qt files, at most
-25 MB. Standard library only. Usage: tools/package_plugin.py [--output DIR]
+is not part of the plugin: tests, benchmarks, tools, docs, CI and build configuration, caches. Then checks the
+built zip against the rules plugins.qgis.org applies on upload (its validator, re-implemented here: size, no
+path tricks, no .pyc/__pycache__/.git/__MACOSX, one top folder with a valid name, __init__.py, metadata.txt with
+the required fields, the icon, LICENSE, http(s) links, no slash in the author) plus ours: a semantic version with
+its changelog entry, no binaries, no compiled Qt files. Standard library only.
+Usage: tools/package_plugin.py [--output DIR]
 """
 
 from __future__ import annotations
@@ -12,16 +15,24 @@ from __future__ import annotations
 import argparse
 import configparser
 import fnmatch
+import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = "geoengine_qgis"
-MAX_BYTES = 25 * 1024 * 1024
-REQUIRED_METADATA = ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email", "repository")
+MAX_BYTES = 25_000_000  # the repository's limit (PLUGIN_MAX_UPLOAD_SIZE)
+REQUIRED_METADATA = ("name", "description", "version", "qgisMinimumVersion", "author", "email", "about", "tracker",
+                     "repository")
+FORBIDDEN_DIRS = {"__MACOSX", ".git", "__pycache__"}
+LINKS = {"tracker": "http://bugs", "repository": "http://repo", "homepage": "http://homepage"}  # key: placeholder
+FOLDER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]+$")
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 EXCLUDED_TOP = {
     "tests", "bench", "tools", "docs", "dist", "build", ".ci", ".github", "Makefile", "pyproject.toml",
@@ -98,12 +109,72 @@ def build(output: Path, repo: Path = REPO) -> Path:
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(repo / path, f"{PACKAGE}/{path.as_posix()}")
-    size = tmp.stat().st_size
-    if size > MAX_BYTES:
+    try:
+        validate_zip(tmp)
+    except PackageError:
         tmp.unlink()
-        raise PackageError(f"the package is {size / 1e6:.1f} MB; the plugin repository allows 25 MB")
+        raise
     os.replace(tmp, target)
     return target
+
+
+def validate_zip(path: Path) -> configparser.SectionProxy:
+    """The plugin repository's upload checks on a built zip; :class:`PackageError` names the first broken rule."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise PackageError(f"the package is {size / 1e6:.1f} MB; the plugin repository allows {MAX_BYTES / 1e6:.0f} MB")
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        for name in names:
+            if ".." in name or name.startswith("/"):
+                raise PackageError(f"zip entries must not hold path information: {name}")
+            if ".pyc" in name:
+                raise PackageError(f"zip must not contain .pyc files: {name}")
+            forbidden = FORBIDDEN_DIRS.intersection(name.split("/"))
+            if forbidden:
+                raise PackageError(f"zip must not contain a {sorted(forbidden)[0]} folder: {name}")
+        bad = archive.testzip()
+        if bad:
+            raise PackageError(f"bad zip entry (CRC): {bad}")
+        folders = {name.split("/")[0] for name in names}
+        if len(folders) != 1:
+            raise PackageError(f"the zip must hold exactly one top folder, not {sorted(folders)}")
+        folder = folders.pop()
+        if not FOLDER_NAME.match(folder):
+            raise PackageError(f"the top folder name {folder!r} must start with an ASCII letter and hold only "
+                               "ASCII letters, digits, '-' and '_'")
+        for required in ("__init__.py", "metadata.txt", "LICENSE"):
+            if f"{folder}/{required}" not in names:
+                raise PackageError(f"the package needs {required} in {folder}/")
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.optionxform = str
+        try:
+            parser.read_file(io.StringIO(archive.read(f"{folder}/metadata.txt").decode("utf-8")))
+        except (UnicodeDecodeError, configparser.Error) as exc:
+            raise PackageError(f"metadata.txt cannot be read: {exc}") from None
+        if not parser.has_section("general"):
+            raise PackageError("metadata.txt has no [general] section")
+        general = parser["general"]
+        missing = [key for key in REQUIRED_METADATA if not general.get(key, "").strip()]
+        if missing:
+            raise PackageError(f"metadata.txt lacks required field(s): {', '.join(missing)}")
+        icon = general.get("icon", "").strip().removeprefix("./")
+        if not icon or f"{folder}/{icon}" not in names:
+            raise PackageError(f"the icon {icon or '(none)'} named in metadata.txt is not in the package")
+    for key, placeholder in LINKS.items():
+        url = general.get(key, "").strip()
+        parsed = urlparse(url)
+        if url and (url == placeholder or parsed.scheme not in ("http", "https") or not parsed.netloc):
+            raise PackageError(f"metadata.txt {key} is not a valid http(s) link: {url!r}")
+    if "/" in general["author"]:
+        raise PackageError("metadata.txt author must not contain slashes")
+    version = general["version"].strip()
+    if not VERSION.match(version):
+        raise PackageError(f"metadata.txt version {version!r} is not MAJOR.MINOR.PATCH")
+    changelog = general.get("changelog", "")
+    if not changelog.strip().startswith(version):
+        raise PackageError(f"metadata.txt changelog must start with the entry for version {version}")
+    return general
 
 
 def main(argv=None) -> int:

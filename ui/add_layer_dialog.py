@@ -14,13 +14,12 @@ import uuid
 from dataclasses import replace
 from typing import Callable, List, Optional, Tuple
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle, QgsSettings
 from qgis.gui import QgsExtentGroupBox
 from qgis.PyQt.QtCore import QDateTime, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -44,12 +43,16 @@ from ..qgis_glue.errors import describe_error
 from ..qgis_glue.extent import crs_for
 from ..qgis_glue.layer_metadata import qdatetime
 from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, WorkflowLayerLoader
-from ..qgis_glue.query import default_time, describe_step, regular_step, time_bounds
+from ..qgis_glue.query import add_step, default_time, describe_step, regular_step, time_bounds
 from ..qgis_glue.tasks import CoreTask, TaskRunner
+from .time_edit import TimeEdit
+from .time_steps import step_label, step_starts
+from .widgets import ERROR, INFO, OK, status_style
 
 FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
-OK_STYLE, BAD_STYLE, BUSY_STYLE = "color: #1a7f37;", "color: #b42318;", "color: #6b7280;"
 ID_TAB, JSON_TAB = 0, 1
+GEOMETRY_KEY = "geoengine/ui/add_layer_dialog/geometry"
+START_HINT = "Paste a workflow ID or JSON (or pick one from the catalog); the rest is filled in from the workflow."
 
 
 def check_workflow_id(text: str) -> Tuple[bool, str]:
@@ -129,6 +132,7 @@ class AddLayerDialog(QDialog):
         self._build()
         self.reload_connections()
         self._update()
+        self._restore_geometry()
 
     # --- layout -----------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -140,9 +144,10 @@ class AddLayerDialog(QDialog):
         self.source_tabs = QTabWidget()
         id_page, json_page = QWidget(), QWidget()
         self.id_edit = QLineEdit()
-        self.id_edit.setPlaceholderText("1e415c9c-55f3-51a2-b50b-b5053d1debbb")
+        self.id_edit.setPlaceholderText("Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
         self.id_edit.textChanged.connect(self._source_changed)
         self.id_state = QLabel()
+        self.id_state.setWordWrap(True)  # a long message must not widen the dialog
         id_layout = QVBoxLayout(id_page)
         id_layout.addWidget(self.id_edit)
         id_layout.addWidget(self.id_state)
@@ -152,6 +157,7 @@ class AddLayerDialog(QDialog):
                                           '"params": {"data": "ndvi"}}}')
         self.json_edit.textChanged.connect(self._source_changed)
         self.json_state = QLabel()
+        self.json_state.setWordWrap(True)
         self.register_button = QPushButton("Register and fetch")
         self.register_button.clicked.connect(self.fetch_descriptor)
         json_layout = QVBoxLayout(json_page)
@@ -184,11 +190,19 @@ class AddLayerDialog(QDialog):
 
         self.range_check = QCheckBox("Time range")
         self.range_check.toggled.connect(self._update)
-        self.start_edit = self._time_edit()
-        self.end_edit = self._time_edit()
-        for edit in (self.start_edit, self.end_edit):
-            edit.dateTimeChanged.connect(self._update)
+        self.start_edit = TimeEdit()
+        self.start_edit.setObjectName("GeoEngineTimeStart")
+        self.end_edit = TimeEdit()
+        self.end_edit.setObjectName("GeoEngineTimeEnd")
+        self._last_start = QDateTime()
+        self.start_edit.dateTimeChanged.connect(self._start_changed)
+        self.end_edit.dateTimeChanged.connect(self._update)
+        self.step_combo = QComboBox()  # the steps of a regular time series (e.g. its months)
+        self.step_combo.setToolTip("The time steps of this workflow")
+        self.step_combo.setVisible(False)
+        self.step_combo.activated.connect(self._step_picked)
         time_row = QHBoxLayout()
+        time_row.addWidget(self.step_combo)
         time_row.addWidget(self.start_edit)
         time_row.addWidget(QLabel("to"))
         time_row.addWidget(self.end_edit)
@@ -229,19 +243,67 @@ class AddLayerDialog(QDialog):
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
 
-    @staticmethod
-    def _time_edit() -> QDateTimeEdit:
-        edit = QDateTimeEdit()
-        edit.setTimeSpec(Qt.TimeSpec.UTC)
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-        edit.setCalendarPopup(True)
-        edit.setDateTime(QDateTime.currentDateTimeUtc())
-        return edit
-
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API name
         """Connections may have been added since the dialog was made."""
         self.reload_connections()
         super().showEvent(event)
+
+    def _restore_geometry(self) -> None:
+        saved = QgsSettings().value(GEOMETRY_KEY)
+        if saved is None or not self.restoreGeometry(saved):
+            self.resize(max(self.sizeHint().width(), 640), self.sizeHint().height())
+
+    def done(self, result: int) -> None:
+        """Remember the size and place for the next time (OK, Cancel or the window's close button)."""
+        QgsSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
+        super().done(result)
+
+    # --- time ---------------------------------------------------------------------------------------------------
+    def _start_changed(self, start: QDateTime) -> None:
+        """The end follows the start: it keeps the number of time steps (or the duration) it had."""
+        if not start.isValid():  # half typed: wait for a date
+            self._update()
+            return
+        previous, self._last_start = self._last_start, QDateTime(start)
+        end = self.end_edit.dateTime()
+        if previous.isValid() and start.isValid() and end.isValid() and end > previous:
+            step = regular_step(self.descriptor)
+            moved = None
+            if step is not None:
+                steps = _steps_between(previous, end, step)
+                if steps:
+                    moved = qdatetime(add_step(pydatetime(start), step, steps))
+            if moved is None:
+                moved = start.addMSecs(previous.msecsTo(end))
+            self.end_edit.setDateTime(moved)
+        self._sync_step_combo()
+        self._update()
+
+    def _fill_steps(self, descriptor: ResultDescriptor) -> None:
+        """Offer the steps of a regular series with finite bounds (e.g. its months) in ``step_combo``."""
+        self.step_combo.clear()
+        step, bounds = regular_step(descriptor), time_bounds(descriptor)
+        starts = step_starts(bounds, step) if step is not None and bounds is not None else []
+        for start in starts:
+            self.step_combo.addItem(step_label(start, step), qdatetime(start))
+        self.step_combo.setVisible(bool(starts))
+        self._sync_step_combo()
+
+    def _sync_step_combo(self) -> None:
+        index = self.step_combo.findData(self.start_edit.dateTime()) if self.step_combo.count() else -1
+        self.step_combo.blockSignals(True)
+        self.step_combo.setCurrentIndex(index)
+        self.step_combo.blockSignals(False)
+
+    def _step_picked(self, index: int) -> None:
+        step = regular_step(self.descriptor)
+        start = self.step_combo.itemData(index)
+        if step is None or start is None:
+            return
+        self.range_check.setChecked(True)
+        self.end_edit.setDateTime(qdatetime(add_step(pydatetime(start), step)))
+        self._last_start = QDateTime()  # the pick sets both ends: the end must not follow again
+        self.start_edit.setDateTime(start)
 
     @property
     def ok_button(self):
@@ -268,9 +330,11 @@ class AddLayerDialog(QDialog):
         self.descriptor, self.workflow_id, self._fetch_state = None, None, ""
         self.band_list.clear()  # the bands belong to the old workflow
         self._timer.stop()
-        if self.source_tabs.currentIndex() == ID_TAB and check_workflow_id(self.id_edit.text())[0]:
-            if self.connection_combo.currentText():
-                self._timer.start()
+        id_mode = self.source_tabs.currentIndex() == ID_TAB
+        ready = check_workflow_id(self.id_edit.text())[0] if id_mode else \
+            check_workflow_json(self.json_edit.toPlainText())[0] is not None
+        if ready and self.connection_combo.currentText():
+            self._timer.start()  # JSON: registering is idempotent (the ID is a hash of the workflow)
         self._update()
 
     def fetch_descriptor(self) -> None:
@@ -333,9 +397,11 @@ class AddLayerDialog(QDialog):
 
     def _apply_defaults(self, descriptor: ResultDescriptor) -> None:
         start, end = default_time(descriptor)
-        self.start_edit.setDateTime(qdatetime(start))
+        self._last_start = QDateTime()  # set both ends as they are
         self.end_edit.setDateTime(qdatetime(end))
+        self.start_edit.setDateTime(qdatetime(start))
         self.range_check.setChecked(end != start)
+        self._fill_steps(descriptor)
         try:
             crs = crs_for(descriptor.spatial_reference)
             self.extent_box.setOutputCrs(crs)
@@ -375,11 +441,14 @@ class AddLayerDialog(QDialog):
             return "Workflow: fetching the result descriptor…"
         if self._fetch_state.startswith("error: "):
             return self._fetch_state[len("error: "):]
-        if self.descriptor is None and not json_mode:
+        if self.descriptor is None:
             return "Workflow: waiting for the result descriptor…"
         extent = self.extent_box.outputExtent()
         if extent.isEmpty() or extent.width() <= 0 or extent.height() <= 0:
             return "Extent: choose an extent with a width and a height (canvas, layer or drawn)."
+        for label, edit in (("start", self.start_edit), ("end", self.end_edit)):
+            if (edit is self.start_edit or self.range_check.isChecked()) and edit.problem():
+                return f"Time: {label}: {edit.problem()}."
         if self.range_check.isChecked() and self.end_edit.dateTime() <= self.start_edit.dateTime():
             return "Time: the end must be after the start."
         if isinstance(self.descriptor, RasterResultDescriptor) and not self.selected_bands():
@@ -395,6 +464,7 @@ class AddLayerDialog(QDialog):
         workflow, json_message = check_workflow_json(self.json_edit.toPlainText())
         self._state(self.json_state, workflow is not None, json_message,
                     empty=not self.json_edit.toPlainText().strip())
+        self.start_edit.setEnabled(self.descriptor is not None)
         self.register_button.setEnabled(workflow is not None and self._fetch_state != "busy")
         self.end_edit.setEnabled(self.range_check.isChecked())
         raster = isinstance(self.descriptor, RasterResultDescriptor)
@@ -406,15 +476,25 @@ class AddLayerDialog(QDialog):
             self.descriptor_label.setText("Fetching the result descriptor…" if busy else
                                           "The result descriptor appears here once the workflow is known.")
         problem = self.problem()
-        self.message_label.setText(problem or "Ready.")
-        self.message_label.setStyleSheet(BAD_STYLE if problem and "fetching" not in problem.lower() else
-                                         BUSY_STYLE if problem else OK_STYLE)
         self.ok_button.setEnabled(problem is None)
+        inline = problem is not None and problem.startswith(("Workflow ID:", "Workflow JSON:"))
+        if inline:  # said once, under the field (and only once something was typed)
+            problem = None if self._source_text() else START_HINT
+            self.message_label.setText(problem or "")
+            self.message_label.setStyleSheet(status_style(INFO, self))
+            return
+        self.message_label.setText(problem or "Ready.")
+        busy = problem is not None and problem.lower().startswith(("workflow: fetching", "workflow: waiting"))
+        self.message_label.setStyleSheet(status_style(INFO if busy else ERROR if problem else OK, self))
 
-    @staticmethod
-    def _state(label: QLabel, valid: bool, message: str, empty: bool) -> None:
-        label.setText(("✓ " if valid else "✗ ") + message)
-        label.setStyleSheet(OK_STYLE if valid else BUSY_STYLE if empty else BAD_STYLE)
+    def _source_text(self) -> str:
+        edit = self.json_edit.toPlainText() if self.source_tabs.currentIndex() == JSON_TAB else self.id_edit.text()
+        return edit.strip()
+
+    def _state(self, label: QLabel, valid: bool, message: str, empty: bool) -> None:
+        """The field's own line: nothing before anything was typed, then ✓ or ✗ and the message."""
+        label.setText("" if empty else ("✓ " if valid else "✗ ") + message)
+        label.setStyleSheet(status_style(OK if valid else ERROR, self))
         label.setProperty("valid", valid)
 
     # --- submit -----------------------------------------------------------------------------------------------
@@ -458,3 +538,20 @@ class AddLayerDialog(QDialog):
 
             self._with_session(connection, load_registered)
         self.accept()
+
+
+def pydatetime(value: QDateTime):
+    """A QDateTime as an aware UTC datetime."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, dt.timezone.utc)
+
+
+def _steps_between(start: QDateTime, end: QDateTime, step, limit: int = 1000) -> int:
+    """n when ``end`` is ``start`` plus n steps (n <= ``limit``), else 0."""
+    begin, target, moment = pydatetime(start), pydatetime(end), pydatetime(start)
+    for count in range(1, limit + 1):
+        moment = add_step(begin, step, count)
+        if moment >= target:
+            return count if moment == target else 0
+    return 0

@@ -10,12 +10,26 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QToolButton, QWidget
 
 INFO, LOADING, ERROR, OK = "info", "loading", "error", "ok"
-_STYLES = {
-    INFO: "color: palette(mid);",
-    LOADING: "color: #1f5fa8;",
-    ERROR: "color: #b00020; font-weight: bold;",
-    OK: "color: #2e7d32;",
+# (on a light window, on a dark window): both keep a contrast of at least 4.5:1 with the window colour
+_COLOURS = {
+    LOADING: ("#1f5fa8", "#8ab4f8"),
+    ERROR: ("#b42318", "#ff8a80"),
+    OK: ("#1a7f37", "#6ee7a0"),
 }
+
+
+def is_dark(widget: Optional[QWidget] = None) -> bool:
+    """True when the widget's (or the application's) window colour is dark (a dark QGIS theme)."""
+    palette = widget.palette() if widget is not None else QApplication.palette()
+    return palette.color(palette.ColorRole.Window).lightness() < 128
+
+
+def status_style(kind: str, widget: Optional[QWidget] = None) -> str:
+    """The style sheet for a status text of ``kind`` that reads well on the current theme (light or dark)."""
+    if kind == INFO:
+        return "color: palette(mid);" if not is_dark(widget) else "color: palette(text);"
+    colour = _COLOURS[kind][1 if is_dark(widget) else 0]
+    return f"color: {colour};" + (" font-weight: bold;" if kind == ERROR else "")
 
 
 class StatusLine(QLabel):
@@ -30,7 +44,7 @@ class StatusLine(QLabel):
 
     def _show(self, kind: str, text: str) -> None:
         self.kind = kind
-        self.setStyleSheet(_STYLES[kind])
+        self.setStyleSheet(status_style(kind, self))
         self.setText(text)
         self.setVisible(bool(text))
 

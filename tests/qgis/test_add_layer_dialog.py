@@ -75,11 +75,13 @@ def test_uuid_validation_states_and_the_fetched_descriptor(dialog):
     from qgis.PyQt.QtCore import Qt
 
     assert not dialog.ok_button.isEnabled()
-    assert dialog.message_label.text().startswith("Workflow ID:")
+    # before anything is typed: a hint, no red message under the field
+    assert dialog.message_label.text().startswith("Paste a workflow ID") and dialog.id_state.text() == ""
     dialog.id_edit.setText("not-a-uuid")
     assert dialog.id_state.property("valid") is False and "not a UUID" in dialog.id_state.text()
     assert "b42318" in dialog.id_state.styleSheet()  # red
-    assert not dialog.ok_button.isEnabled() and dialog.message_label.text().startswith("Workflow ID:")
+    # said once: under the field, not again at the bottom
+    assert not dialog.ok_button.isEnabled() and "not a UUID" not in dialog.message_label.text()
 
     dialog.id_edit.setText(NDVI_ID)
     assert dialog.id_state.property("valid") is True and "1a7f37" in dialog.id_state.styleSheet()
@@ -116,7 +118,8 @@ def test_bad_input_disables_ok_and_names_the_field(dialog):
 
 def test_unknown_workflow_is_shown_in_the_dialog(dialog):
     dialog.id_edit.setText("00000000-0000-4000-8000-000000000000")
-    assert wait_until(lambda: "NoWorkflowForGivenId" in dialog.message_label.text()), dialog.message_label.text()
+    assert wait_until(lambda: "does not know this workflow ID" in dialog.message_label.text()), \
+        dialog.message_label.text()
     assert dialog.message_label.text().startswith("Workflow:")
     assert not dialog.ok_button.isEnabled() and dialog.descriptor is None
 
@@ -195,10 +198,10 @@ def test_json_mode_validates_registers_and_loads_a_vector(dialog, project):
 
     dialog.source_tabs.setCurrentIndex(1)
     dialog.json_edit.setPlainText("{not json")
-    assert dialog.message_label.text().startswith("Workflow JSON: not valid JSON")
+    assert dialog.json_state.text().startswith("✗ Workflow JSON: not valid JSON")
     assert not dialog.register_button.isEnabled() and not dialog.ok_button.isEnabled()
     dialog.json_edit.setPlainText(json.dumps({"type": "Raster", "operator": []}))
-    assert '"operator"' in dialog.message_label.text()
+    assert '"operator"' in dialog.json_state.text()
     dialog.json_edit.setPlainText(json.dumps(PORTS))
     assert dialog.json_state.property("valid") is True and dialog.register_button.isEnabled()
     dialog.register_button.click()
@@ -212,11 +215,14 @@ def test_json_mode_validates_registers_and_loads_a_vector(dialog, project):
     assert layer.providerType() == "memory" and layer.featureCount() > 50
 
 
-def test_json_ok_without_fetch_registers_then_loads(dialog, project):
+def test_json_is_registered_after_a_pause_then_loads(dialog, project):
     import json
 
     dialog.source_tabs.setCurrentIndex(1)
     dialog.json_edit.setPlainText(json.dumps(NDVI))
+    assert not dialog.ok_button.isEnabled()  # not "Ready." before the workflow is registered
+    assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()
+    assert dialog.workflow_id == NDVI_ID
     dialog.range_check.setChecked(False)
     dialog.start_edit.setDateTime(dialog.start_edit.dateTime().fromString("2014-03-01T00:00:00Z", 1))
     assert dialog.ok_button.isEnabled(), dialog.message_label.text()

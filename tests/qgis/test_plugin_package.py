@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -38,7 +39,8 @@ def test_zip_holds_the_plugin_and_nothing_else(package_zip):
     with zipfile.ZipFile(package_zip) as archive:
         names = archive.namelist()
         metadata = archive.read("geoengine_qgis/metadata.txt").decode("utf-8")
-    assert package_zip.name == "geoengine_qgis-0.1.0.zip"
+    version = re.search(r"^version=(.+)$", (REPO / "metadata.txt").read_text(encoding="utf-8"), re.M).group(1)
+    assert version == "0.2.0" and package_zip.name == f"geoengine_qgis-{version}.zip"
     assert all(name.startswith("geoengine_qgis/") for name in names)
     inner = {name[len("geoengine_qgis/"):] for name in names}
     for required in ("metadata.txt", "__init__.py", "plugin.py", "LICENSE", "resources/icon.svg",
@@ -62,6 +64,63 @@ def test_packager_refuses_binaries(tmp_path):
         package_plugin.check_files([Path("metadata.txt"), Path("__init__.py"), Path("LICENSE"), Path("lib/x.so")])
     with pytest.raises(package_plugin.PackageError, match="LICENSE"):
         package_plugin.check_files([Path("metadata.txt"), Path("__init__.py")])
+
+
+def packager():
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import package_plugin
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    return package_plugin
+
+
+def rewritten(source: Path, target: Path, change) -> Path:
+    """A copy of the zip with ``change(name, data) -> [(name, data), ...]`` applied to every entry."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            for new_name, data in change(name, old.read(name)):
+                new.writestr(new_name, data)
+    return target
+
+
+def edit_metadata(pattern, replacement):
+    def change(name, data):
+        if name.endswith("/metadata.txt"):
+            data = re.sub(pattern, replacement, data.decode("utf-8"), flags=re.M).encode("utf-8")
+        return [(name, data)]
+    return change
+
+
+BROKEN = {
+    "pyc": (lambda n, d: [(n, d)] + ([("geoengine_qgis/plugin.pyc", b"x")] if n.endswith("/plugin.py") else []),
+            ".pyc"),
+    "macosx": (lambda n, d: [(n, d)] + ([("geoengine_qgis/__MACOSX/x", b"x")] if n.endswith("/plugin.py") else []),
+               "__MACOSX"),
+    "two_folders": (lambda n, d: [(n, d)] + ([("other/x.py", b"x")] if n.endswith("/plugin.py") else []),
+                    "one top folder"),
+    "folder_name": (lambda n, d: [("1geoengine" + n[len("geoengine_qgis"):], d)], "top folder name"),
+    "no_license": (lambda n, d: [] if n.endswith("/LICENSE") else [(n, d)], "LICENSE"),
+    "no_tracker": (edit_metadata(r"^tracker=.*$", ""), "tracker"),
+    "placeholder_link": (edit_metadata(r"^repository=.*$", "repository=http://repo"), "repository"),
+    "no_icon": (lambda n, d: [] if n.endswith("/icon.svg") else [(n, d)], "icon"),
+    "author_slash": (edit_metadata(r"^author=.*$", "author=a/b"), "slashes"),
+    "version": (edit_metadata(r"^version=.*$", "version=0.2"), "MAJOR.MINOR.PATCH"),
+    "changelog": (edit_metadata(r"^changelog=0\.2\.0$", "changelog=0.1.9"), "changelog"),
+}
+
+
+def test_built_zip_passes_the_repository_rules(package_zip):
+    general = packager().validate_zip(package_zip)
+    assert general["supportsQt6"] == "True" and general["changelog"].startswith(general["version"])
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_repository_rules_refuse_a_broken_zip(package_zip, tmp_path, case):
+    change, message = BROKEN[case]
+    broken = rewritten(package_zip, tmp_path / "broken.zip", change)
+    with pytest.raises(packager().PackageError, match=re.escape(message)):
+        packager().validate_zip(broken)
 
 
 INSTALL_AND_LOAD = r"""

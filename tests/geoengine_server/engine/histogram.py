@@ -74,7 +74,7 @@ class Histogram(PlotOperator):
         self.source, self.is_raster, self.target = source, is_raster, band_or_column
         self.bounds, self.buckets, self.interactive = bounds, buckets, interactive
         self.datasets = list(source.datasets)
-        self.descriptor = PlotDescriptor(source.descriptor.spatial_reference)
+        self.descriptor = PlotDescriptor.of_sources([source.descriptor])
 
     def plot(self, bbox: BBox, time: TimeInterval) -> dict:
         if self.is_raster:

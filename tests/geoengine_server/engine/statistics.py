@@ -39,7 +39,7 @@ class Statistics(PlotOperator):
     def __init__(self, sources: list, is_raster: bool, names: list[str], percentiles: list[float]):
         self.sources, self.is_raster, self.names, self.percentiles = sources, is_raster, names, percentiles
         self.datasets = sorted({d for s in sources for d in s.datasets})
-        self.descriptor = PlotDescriptor(sources[0].descriptor.spatial_reference if sources else "")
+        self.descriptor = PlotDescriptor.of_sources([s.descriptor for s in sources])
 
     def plot(self, bbox: BBox, time: TimeInterval) -> dict:
         if self.is_raster:

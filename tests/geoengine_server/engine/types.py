@@ -183,10 +183,33 @@ class VectorDescriptor:
 
 @dataclass
 class PlotDescriptor:
+    """A plot's descriptor carries its inputs' time bounds and box, as the real plot operators initialise it
+    (geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/histogram.rs, statistics.rs)."""
+
     spatial_reference: str
+    time: TimeInterval | None = None
+    bbox: BBox | None = None
+
+    @staticmethod
+    def of_sources(descriptors: list) -> PlotDescriptor:
+        """Union of the sources' time bounds (none if one is unbounded) and boxes."""
+        if not descriptors:
+            return PlotDescriptor("")
+        times = [d.time_bounds if hasattr(d, "time_bounds") else d.time for d in descriptors]
+        boxes = [d.data_bounds() if hasattr(d, "data_bounds") else d.bbox for d in descriptors]
+        time = None if any(t is None for t in times) else TimeInterval(min(t.start for t in times),
+                                                                          max(t.end for t in times))
+        bbox = None if any(b is None for b in boxes) else BBox(min(b.xmin for b in boxes), min(b.ymin for b in boxes),
+                                                               max(b.xmax for b in boxes), max(b.ymax for b in boxes))
+        return PlotDescriptor(descriptors[0].spatial_reference, time, bbox)
 
     def to_json(self) -> dict:
-        return {"type": "plot", "spatialReference": self.spatial_reference, "time": None, "bbox": None}
+        bbox = None if self.bbox is None else {
+            "lowerLeftCoordinate": {"x": self.bbox.xmin, "y": self.bbox.ymin},
+            "upperRightCoordinate": {"x": self.bbox.xmax, "y": self.bbox.ymax},
+        }
+        return {"type": "plot", "spatialReference": self.spatial_reference,
+                "time": self.time.to_json() if self.time else None, "bbox": bbox}
 
 
 @dataclass
