@@ -46,6 +46,7 @@ from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, Workflo
 from ..qgis_glue.query import add_step, default_time, describe_step, regular_step, time_bounds
 from ..qgis_glue.tasks import CoreTask, TaskRunner
 from .time_edit import TimeEdit
+from .resolution_row import ResolutionRow
 from .time_steps import step_label, step_starts
 from .widgets import ERROR, INFO, OK, status_style
 
@@ -231,6 +232,8 @@ class AddLayerDialog(QDialog):
         form.addRow("Raster mode", mode_row)
 
         self.message_label = QLabel()
+        self.resolution_row = ResolutionRow()  # streamed GeoTIFFs: native, the canvas's or a given pixel size
+        form.addRow("Resolution", self.resolution_row)
         self.message_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add layer")
@@ -473,6 +476,7 @@ class AddLayerDialog(QDialog):
         self.group_check.setEnabled(self.mode_combo.isEnabled() and self.mode_combo.currentData() == GEOTIFF)
         if self.descriptor is None:
             busy = self._fetch_state == "busy"
+        self.resolution_row.setEnabled(self.group_check.isEnabled())
             self.descriptor_label.setText("Fetching the result descriptor…" if busy else
                                           "The result descriptor appears here once the workflow is known.")
         problem = self.problem()
@@ -510,7 +514,8 @@ class AddLayerDialog(QDialog):
         bands = tuple(self.selected_bands()) if isinstance(self.descriptor, RasterResultDescriptor) else ()
         known = self.descriptor if workflow_id == self.workflow_id else None  # fetched for this very workflow
         return LayerRequest(workflow_id, extent, crs, start, end, bands, self.name_edit.text().strip(),
-                            self.connection_combo.currentText(), options, descriptor=known)
+                            self.connection_combo.currentText(), options, descriptor=known,
+                            resolution=self.resolution_row.request(self._canvas, extent, crs))
 
     def submit(self) -> None:
         """OK: start loading (registering JSON first if needed) and close; the task reports in the message bar."""

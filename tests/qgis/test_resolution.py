@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from layer_support import NDVI_TIFF
 from osgeo import gdal
-from plugin_support import NDVI, request, run_load
+from plugin_support import NDVI, request, run_load, wait_until
 from plugin_support import register_in as register
 
 pytestmark = pytest.mark.qgis
@@ -101,3 +101,31 @@ def test_auto_keeps_a_small_load_native_and_takes_the_canvas_for_a_huge_one(load
     inside = ((rows >= 0) & (rows < 100_000))[:, None] & ((cols >= 0) & (cols < 200_000))[None, :]
     want = (cols[None, :] * 7 + rows[:, None] * 13) % 65521
     assert (got.mask == ~inside).all() and (got.data[inside] == want[inside]).all()
+
+
+# --- the Add-layer dialog's Resolution row -----------------------------------------------------------------
+from test_add_layer_dialog import NDVI_ID, canvas, dialog, parts, store  # noqa: E402,F401  (fixtures)
+
+
+def test_the_dialog_loads_at_the_map_canvas_resolution(dialog, canvas, project):  # noqa: F811
+    import math
+
+    from geoengine_qgis.core.resolution import CANVAS
+    from qgis.core import QgsRectangle
+
+    canvas.setExtent(QgsRectangle(*WORLD))
+    dialog.extent_box.setCurrentExtent(canvas.extent(), canvas.mapSettings().destinationCrs())
+    dialog.extent_box.setOutputExtentFromCurrent()
+    dialog.id_edit.setText(NDVI_ID)
+    assert wait_until(lambda: dialog.descriptor is not None)
+    assert dialog.resolution_row.isEnabled()
+    dialog.resolution_row.mode_combo.setCurrentIndex(dialog.resolution_row.mode_combo.findData(CANVAS))
+    assert not dialog.resolution_row.size_spin.isEnabled()  # only for a given pixel size
+    factor = math.floor(canvas.mapUnitsPerPixel() / 0.1 + 1e-6)
+    assert factor >= 2
+    dialog.range_check.setChecked(False)
+    dialog.ok_button.click()
+    assert wait_until(lambda: project.count() == 1, timeout=60)
+    layer = next(iter(project.mapLayers().values()))
+    assert abs(layer.rasterUnitsPerPixelX() - factor * 0.1) < 1e-9
+    assert "(canvas" in layer.name() and layer.customProperty("geoengine/resolution").startswith("canvas:")
