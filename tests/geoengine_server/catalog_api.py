@@ -1,8 +1,12 @@
 """Layers, layer collections and datasets (``/layers…``, ``/datasets``, ``/dataset/{name}``).
 
 Providers: the root pseudo-provider (listing the two below), the "Data Catalog" (layer DB: the
-test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Catalog" (collection
-``tags:*``: the caller's own datasets, i.e. results saved with ``/datasetFromWorkflow``, as layers).
+test data's ``layer_collection_defs``/``layer_defs``) and the "Personal Data Catalog": root ``root`` with the
+three collections of the real provider definition ("User Uploads" ``tags:upload``, "Workflows" ``tags:workflow``,
+"All Datasets" ``tags:*``), each listing the datasets the caller may read that carry all those tags, by display
+name (geo-engine/geoengine@5748ef7:geoengine/test_data/provider_defs/user_datasets.json,
+geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/dataset_listing_provider.rs); its search is
+fulltext only, on display names.
 A ``Layer`` carries its workflow under ``workflow``, 0.9.3's only key
 (geo-engine/geoengine@5748ef7:geoengine/services/src/layers/layer.rs); the 0.10 emulation adds
 ``processingGraph``, which its official client requires.
@@ -31,11 +35,21 @@ from .errors import ApiError
 from .params import paging, query_enum, required
 from .workflows import engine_error
 
-PERSONAL_ROOT = "tags:*"
+PERSONAL_ROOT = "root"
 PERSONAL_DESCRIPTION = "Catalog of your personal data and workflows."
+PERSONAL_COLLECTIONS = (  # name, description, tags
+    ("User Uploads", "Datasets uploaded by the user.", ("upload",)),
+    ("Workflows", "Datasets created from workflows.", ("workflow",)),
+    ("All Datasets", "All datasets", ("*",)),
+)
+TAG_PREFIX = "tags:"
 CAPABILITIES = {
     "listing": True,
     "search": {"searchTypes": {"fulltext": True, "prefix": True}, "autocomplete": True, "filters": []},
+}
+PERSONAL_CAPABILITIES = {
+    "listing": True,
+    "search": {"searchTypes": {"fulltext": True, "prefix": False}, "autocomplete": True, "filters": None},
 }
 
 
@@ -149,8 +163,32 @@ def _collection(provider: str, collection: str, name: str, description: str, ite
             "items": items, "entryLabel": None, "properties": []}
 
 
-def _personal_datasets(catalog: Catalog, user_id: str) -> list[Dataset]:
-    return [d for d in catalog.datasets.values() if d.owner == user_id]
+def _personal_tags(collection: str) -> tuple[str, ...] | None:
+    """The tags of a personal collection id ``tags:a,b`` (``None`` for ``tags:*``); root ids are not tags."""
+    if not collection.startswith(TAG_PREFIX):
+        raise ApiError("InvalidLayerCollectionId", "Invalid layer collection id")
+    rest = collection[len(TAG_PREFIX):]
+    return None if rest == "*" else tuple(rest.split(","))
+
+
+def _is_personal_root(collection: str) -> bool:
+    return collection in (PERSONAL_ROOT, "", TAG_PREFIX)
+
+
+def _personal_datasets(catalog: Catalog, user_id: str, tags: tuple[str, ...] | None,
+                       text: str | None = None) -> list[Dataset]:
+    """Readable datasets holding every tag (and ``text`` in the display name), by display name."""
+    found = [d for d in catalog.datasets.values() if visible(d, user_id) and (tags is None or set(tags) <= set(d.tags))
+             and (text is None or text.lower() in d.display_name.lower())]
+    return sorted(found, key=lambda d: d.display_name)
+
+
+def personal_collection_id(collection: str) -> str:
+    """The id a personal collection answers with: ``root``, or its tags joined without the prefix."""
+    if _is_personal_root(collection):
+        return PERSONAL_ROOT
+    tags = _personal_tags(collection)
+    return "" if tags is None else ",".join(tags)
 
 
 def _collection_items(request: web.Request, provider: str, collection: str, user_id: str) -> tuple[str, str, list]:
@@ -176,12 +214,15 @@ def _collection_items(request: web.Request, provider: str, collection: str, user
                 items.append(_layer_listing(provider, layer_id, layer["name"], layer.get("description", "")))
         return definition["name"], definition.get("description", ""), items
     if provider == PERSONAL_PROVIDER:
-        if collection != PERSONAL_ROOT:
-            raise unknown_collection(collection)
-        items = [
-            _layer_listing(provider, d.id, d.display_name, d.description) for d in _personal_datasets(catalog, user_id)
-        ]
-        return "Personal Data Catalog", PERSONAL_DESCRIPTION, items
+        if _is_personal_root(collection):
+            return "Personal Data Catalog", PERSONAL_DESCRIPTION, [
+                _collection_listing(provider, TAG_PREFIX + ",".join(tags), name, description)
+                for name, description, tags in PERSONAL_COLLECTIONS
+            ]
+        tags = _personal_tags(collection)
+        items = [_layer_listing(provider, d.id, d.display_name, d.description)
+                 for d in _personal_datasets(catalog, user_id, tags)]
+        return personal_collection_id(collection), "", items
     raise unknown_provider()
 
 
@@ -197,7 +238,8 @@ async def _list_collection(request: web.Request, provider: str, collection_id: s
     session = require_session(request)
     offset, limit = _paging(request)
     name, description, items = _collection_items(request, provider, collection_id, session.user.id)
-    return web.json_response(_collection(provider, collection_id, name, description, items[offset : offset + limit]))
+    answered = personal_collection_id(collection_id) if provider == PERSONAL_PROVIDER else collection_id
+    return web.json_response(_collection(provider, answered, name, description, items[offset : offset + limit]))
 
 
 def _subtree(request: web.Request, provider: str, collection_id: str, user_id: str) -> tuple[str, str, list]:
@@ -229,9 +271,24 @@ def _search(request: web.Request) -> dict:
     text = required(request.query, "searchString")
     offset, limit = _paging(request)
     provider, collection_id = request.match_info["provider"].lower(), request.match_info["collection"]
+    if provider == PERSONAL_PROVIDER:
+        return _personal_search(request, session.user.id, collection_id, search_type, text, offset, limit)
     name, description, items = _subtree(request, provider, collection_id, session.user.id)
     hits = [i for i in items if _matches(i, search_type, text.lower())]
     return _collection(provider, collection_id, name, description, hits[offset : offset + limit])
+
+
+def _personal_search(request: web.Request, user_id: str, collection_id: str, search_type: str, text: str,
+                     offset: int, limit: int) -> dict:
+    """Fulltext only: display names holding ``text``, within the collection's tags
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/dataset_listing_provider.rs search)."""
+    if search_type != "fulltext":
+        raise ApiError("NotImplemented", "Functionality is not implemented: 'Only fulltext search is supported'")
+    tags = None if _is_personal_root(collection_id) else _personal_tags(collection_id)
+    found = _personal_datasets(_catalog(request), user_id, tags, text)[offset : offset + limit]
+    items = [_layer_listing(PERSONAL_PROVIDER, d.id, d.display_name, d.description) for d in found]
+    return _collection(PERSONAL_PROVIDER, "search", f"Search results for '{text}'",
+                       f"Searched in {'root' if tags is None else ','.join(tags)}", items)
 
 
 async def search(request: web.Request) -> web.Response:
@@ -272,8 +329,8 @@ def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str)
             raise unknown_layer(layer_id)
         return _layer_json(provider, layer_id, layer["name"], layer.get("description", ""), layer["workflow"],
                            layer.get("symbology"), layer.get("properties", []), layer.get("metadata", {}))
-    if provider == PERSONAL_PROVIDER:
-        dataset = next((d for d in _personal_datasets(catalog, user_id) if d.id == layer_id.lower()), None)
+    if provider == PERSONAL_PROVIDER:  # any dataset the caller may read, by id
+        dataset = next((d for d in _personal_datasets(catalog, user_id, None) if d.id == layer_id.lower()), None)
         if dataset is None:
             raise unknown_layer(layer_id)
         kind, source = ("Raster", "GdalSource") if is_raster(dataset) else ("Vector", "OgrSource")
@@ -300,9 +357,10 @@ async def layer_workflow_id(request: web.Request) -> web.Response:
 
 async def capabilities(request: web.Request) -> web.Response:
     require_session(request)
-    if request.match_info["provider"].lower() not in (LAYER_DB_PROVIDER, PERSONAL_PROVIDER):
+    provider = request.match_info["provider"].lower()
+    if provider not in (LAYER_DB_PROVIDER, PERSONAL_PROVIDER):
         raise unknown_provider()
-    return web.json_response(CAPABILITIES)
+    return web.json_response(PERSONAL_CAPABILITIES if provider == PERSONAL_PROVIDER else CAPABILITIES)
 
 
 def add_routes(app: web.Application) -> None:

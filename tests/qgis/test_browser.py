@@ -173,7 +173,7 @@ def test_root_lists_connections_and_nothing_is_fetched_before_expansion(plugin, 
         assert requests_since(server, before) == []  # no login, no listing until a server node opens
         tree.expand(tree.child(node, "Layer collections"))
         asked = requests_since(server, before)
-        assert asked == ["POST /anonymous", "GET /layers/collections"]
+        assert asked == ["GET /info", "POST /anonymous", "GET /layers/collections"]  # /info: where the API is
     finally:
         tree.close()
 
@@ -208,8 +208,8 @@ def add_personal_datasets(server, owner: str, count: int) -> list:
 
     def add() -> None:
         for name in names:
-            catalog.add_dataset(dataclasses.replace(template, id=str(uuid.uuid4()), name=name,
-                                                    display_name=name, description=f"copy {name[-3:]}", owner=owner))
+            catalog.add_dataset(dataclasses.replace(template, id=str(uuid.uuid4()), name=name, display_name=name,
+                                                    description=f"copy {name[-3:]}", owner=owner, tags=["upload"]))
 
     server.call(add)
     return names
@@ -236,7 +236,10 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
     session = plugin.sessions.get(LOCAL)
     names = add_personal_datasets(server, session.user_id, 23)
     try:
-        personal = tree.child(providers, "Personal Data Catalog")
+        # the real provider's three collections; "User Uploads" holds the datasets tagged "upload"
+        catalog = tree.child(providers, "Personal Data Catalog")
+        assert [tree.item(i).name() for i in tree.expand(catalog)] == ["User Uploads", "Workflows", "All Datasets"]
+        personal = tree.child(catalog, "User Uploads")
         assert len(tree.expand(personal)) == 21
         assert [e.name() for e in entries_below(tree, personal)] == names[:20]
         more = more_below(tree, personal)
@@ -245,7 +248,7 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
         assert plugin.browser.gui_provider.handleDoubleClick(more[0], QgsDataItemGuiContext())
         assert wait_for_fetch(lambda: not more_below(tree, personal) and len(entries_below(tree, personal)) == 23)
         assert [e.name() for e in entries_below(tree, personal)] == names
-        assert requests_since(server, before) == [f"GET /layers/collections/{PERSONAL}/tags:*"]
+        assert requests_since(server, before) == [f"GET /layers/collections/{PERSONAL}/tags:upload"]
 
         datasets = tree.child(tree.path(LOCAL), "Datasets")
         assert len(tree.expand(datasets)) == 21
@@ -470,11 +473,11 @@ def test_a_password_connection_lists_its_own_datasets(plugin, server, tree):
     names = add_personal_datasets(server, analyst.id, 2)
     try:
         plugin.browser.refresh_connections()
-        personal = tree.path(name, "Layer collections", "Personal Data Catalog")
-        # Other tests may have saved datasets as the analyst on the shared server: the listing must hold
-        # exactly the analyst's own datasets (display names), ours among them, and nobody else's.
+        personal = tree.path(name, "Layer collections", "Personal Data Catalog", "User Uploads")
+        # Other tests may have added datasets on the shared server: the listing must hold exactly the uploads
+        # the analyst may read (display names), ours among them, and nobody else's.
         own = server.call(lambda: sorted(d.display_name for d in server.api["catalog"].datasets.values()
-                                         if d.owner == analyst.id))
+                                         if d.owner in (None, analyst.id) and "upload" in d.tags))
         listed = [e.name() for e in entries_below(tree, personal)]
         assert sorted(listed) == own
         assert [n for n in listed if n in names] == names

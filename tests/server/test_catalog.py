@@ -32,7 +32,7 @@ def test_root_listing_starts_with_the_data_catalog(base_url, headers):
         "items": [
             {"type": "collection", "id": {"providerId": LAYER_DB, "collectionId": LAYER_DB_ROOT},
              "name": "Data Catalog", "description": "Catalog of data and workflows", "properties": []},
-            {"type": "collection", "id": {"providerId": PERSONAL, "collectionId": "tags:*"},
+            {"type": "collection", "id": {"providerId": PERSONAL, "collectionId": "root"},
              "name": "Personal Data Catalog", "description": "Catalog of your personal data and workflows.",
              "properties": []},
         ],
@@ -108,12 +108,12 @@ def test_layer_and_its_workflow_id(base_url, headers):
 
 
 def test_provider_capabilities(base_url, headers):
-    for provider in (LAYER_DB, PERSONAL):
+    for provider, prefix, filters in ((LAYER_DB, True, []), (PERSONAL, False, None)):
         r = get(base_url, f"/layers/{provider}/capabilities", headers)
         assert (r.status_code, r.json()) == (
             200,
-            {"listing": True, "search": {"searchTypes": {"fulltext": True, "prefix": True}, "autocomplete": True,
-                                         "filters": []}},
+            {"listing": True, "search": {"searchTypes": {"fulltext": True, "prefix": prefix}, "autocomplete": True,
+                                         "filters": filters}},
         )
     r = get(base_url, f"/layers/{NDVI_ID}/capabilities", headers)
     assert (r.status_code, r.json()["error"]) == (400, "UnknownProviderId")
@@ -226,3 +226,62 @@ def test_layers_carry_the_processing_graph_when_emulating_0_10(fresh_server):
     base = fresh_server.base_url
     layer = get(base, f"/layers/{LAYER_DB}/{RED_LAYER}", anonymous(base)).json()
     assert layer["processingGraph"] == layer["workflow"] == gdal_source("ne2_raster_red")
+
+
+def _collection_of(base_url, headers, collection):
+    r = get(base_url, f"/layers/collections/{PERSONAL}/{collection}?offset=0&limit=20", headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize("fresh_server", [{}], indirect=True)
+def test_personal_data_catalog_has_the_real_three_collections(fresh_server):
+    """Audit C2: root ``root`` with "User Uploads", "Workflows" and "All Datasets" (the real provider definition);
+    each lists every readable dataset with its tags, by display name; search is fulltext only."""
+    from geoengine_server.catalog import Dataset
+
+    base = fresh_server.base_url
+    headers = anonymous(base)
+    me = get(base, "/session", headers).json()["user"]["id"]
+    catalog = fresh_server.api["catalog"]
+    ports = catalog.dataset("ne_10m_ports")
+
+    def add(name, display, tags, owner):
+        fresh_server.call(catalog.add_dataset, Dataset(f"00000000-0000-4000-8000-{len(catalog.datasets):012d}",
+                                                       name, display, "", "OgrSource", ports.meta, tags=tags,
+                                                       data_dir=ports.data_dir, owner=owner))
+
+    add(f"{me}:mine_up", "b upload", ["upload"], me)
+    add(f"{me}:mine_wf", "a workflow", ["workflow"], me)
+    add("someone:theirs", "theirs", ["workflow"], "someone")  # not readable by me
+
+    root = _collection_of(base, headers, "root")
+    assert root["id"] == {"providerId": PERSONAL, "collectionId": "root"}
+    assert (root["name"], root["description"]) == ("Personal Data Catalog",
+                                                   "Catalog of your personal data and workflows.")
+    assert [(i["id"]["collectionId"], i["name"], i["description"]) for i in root["items"]] == [
+        ("tags:upload", "User Uploads", "Datasets uploaded by the user."),
+        ("tags:workflow", "Workflows", "Datasets created from workflows."),
+        ("tags:*", "All Datasets", "All datasets"),
+    ]
+    uploads = _collection_of(base, headers, "tags:upload")
+    assert (uploads["id"]["collectionId"], uploads["name"], uploads["description"]) == ("upload", "upload", "")
+    assert [i["name"] for i in uploads["items"]] == ["b upload"]
+    assert [i["name"] for i in _collection_of(base, headers, "tags:workflow")["items"]] == ["a workflow"]
+    everything = _collection_of(base, headers, "tags:*")
+    assert everything["id"]["collectionId"] == ""
+    readable = sorted(d.display_name for d in catalog.datasets.values() if d.owner in (None, me))
+    assert [i["name"] for i in everything["items"]] == readable[:20] and "theirs" not in readable
+    # every readable dataset is a layer of the provider, the test data's too
+    layer = get(base, f"/layers/{PERSONAL}/{catalog.dataset('ndvi').id}", headers).json()
+    assert layer["workflow"] == gdal_source("ndvi")
+    r = get(base, f"/layers/collections/{PERSONAL}/nope?offset=0&limit=20", headers)
+    assert (r.status_code, r.json()) == (400, {"error": "InvalidLayerCollectionId",
+                                               "message": "Invalid layer collection id"})
+
+    search = f"/layers/collections/search/{PERSONAL}/tags:*?offset=0&limit=20&searchString=UPLOAD"
+    found = get(base, f"{search}&searchType=fulltext", headers).json()
+    assert (found["id"]["collectionId"], found["name"]) == ("search", "Search results for 'UPLOAD'")
+    assert [i["name"] for i in found["items"]] == ["b upload"]
+    r = get(base, f"{search}&searchType=prefix", headers)
+    assert (r.status_code, r.json()["error"]) == (400, "NotImplemented")
