@@ -312,8 +312,10 @@ class PlotDock(QDockWidget):
     def _describe(workflow_id: str, srs: str, bounds, time: Tuple[str, str], name: str = "") -> str:
         box = ", ".join(f"{v:.4g}" for v in bounds)
         when = time[0] if time[0] == time[1] else f"{time[0]} – {time[1]}"
-        head = f"<b>{name}</b><br>" if name else ""
-        return f"{head}workflow {workflow_id}<br>extent {box} ({srs}); time {when}"
+        head = f"<b>{escape(name)}</b><br>" if name else ""
+        # whole tiles: geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/statistics.rs (and histogram.rs)
+        return (f"{head}workflow {escape(workflow_id)}<br>extent {box} ({escape(srs)}); time {escape(when)}"
+                "<br><i>raster inputs count every pixel of the 512 px tiles touching the extent</i>")
 
     def _fill_table(self, table: TablePlot) -> None:
         self.table.clear()

@@ -40,8 +40,10 @@ def plot(ctx, workflow_id, **params):
 
 
 def europe_values() -> np.ndarray:
-    row, col = pixel_of(0.05, 49.95)
-    window = raster(NDVI_APRIL)[row : row + 100, col : col + 200]
+    """Plots of lat 40..50, lon 0..20 read the whole 512 px tile holding it, as Geo Engine 0.9.3 (audit W2):
+    NDVI's tile anchor is (0, 0), so that is lon 0..51.2, lat 0..51.2."""
+    row, col = pixel_of(0.05, 51.15)
+    window = raster(NDVI_APRIL)[row : row + 512, col : col + 512]
     return window[window != 0].astype(float)
 
 
@@ -66,14 +68,19 @@ def test_statistics_match_numpy(ctx):
     assert (body["outputFormat"], body["plotType"]) == ("JsonPlain", "Statistics")
     stats = body["data"]["Raster-1"]
     values = europe_values()
-    assert stats["validCount"] == len(values) and stats["valueCount"] == 20000
+    assert stats["validCount"] == len(values) and stats["valueCount"] == 512 * 512
     assert stats["min"] == values.min() and stats["max"] == values.max()
     assert stats["mean"] == pytest.approx(values.mean()) and stats["stddev"] == pytest.approx(values.std())
 
 
 def test_bbox_is_x_y_and_reprojected_from_the_request_crs(ctx):
-    swapped = plot(ctx, ctx["statistics"], bbox="40,0,50,20").json()["data"]["Raster-1"]
-    assert swapped["validCount"] != len(europe_values())
+    swapped = plot(ctx, ctx["statistics"], bbox="60,0,70,20").json()["data"]["Raster-1"]  # not lat 60..70
+    # lon 60..70 is tile column 1 (lon 51.2..102.4); lat 20 is tile row -1 and lat 0 exactly is pixel row 0, the
+    # first of tile row 0: a plot's box includes its lower-right corner (no 1e-6 shift, unlike streams)
+    row, col = pixel_of(51.25, 51.15)
+    tiles = raster(NDVI_APRIL)[row : row + 1024, col : col + 512]  # lat 51.2..-51.2
+    assert swapped["validCount"] == int((tiles != 0).sum()) != len(europe_values())
+    assert swapped["valueCount"] == 2 * 512 * 512
     to_merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     (xmin, xmax), (ymin, ymax) = to_merc.transform([0.0, 20.0], [40.0, 50.0])
     merc = plot(ctx, ctx["statistics"], crs="EPSG:3857", bbox=f"{xmin},{ymin},{xmax},{ymax}").json()

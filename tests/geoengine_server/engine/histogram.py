@@ -4,7 +4,7 @@ Params: ``columnName``/``attributeName`` (vector column; for rasters an optional
 ``bounds`` (``"data"`` or ``{min, max}``), ``buckets`` (``{"type": "number", "value": n}`` or
 ``{"type": "squareRootChoiceRule", "maxNumberOfBuckets": n}``, default the latter with 20),
 ``interactive``. Values equal to max go into the last bucket; values outside ``bounds`` are not
-counted. Raster reads are decimated above 4096 x 4096 pixels (see ``plot_input``).
+counted. Rasters contribute every pixel of the whole tiles the bbox touches (see ``plot_input``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The numbers plots work on: raster band values in a bbox, or a vector column.
 
-Rasters are read at native resolution over the pixels intersecting the bbox, for every time
-slice of the query. Windows larger than ``MAX_PIXELS`` (4096 x 4096) are decimated: every
-``step``-th pixel in both directions, with ``step`` chosen to stay under the limit.
+Rasters are read as Geo Engine 0.9.3's Statistics and Histogram read them: every pixel of every
+whole 512 px tile that the bbox touches, for every time slice of the query; empty tiles count as
+no-data (geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/statistics.rs,
+geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/histogram.rs ``from_bounds_and_geo_transform``).
+So a small box on NDVI is evaluated over its whole 51.2 degree tile. Unlike the real server, windows
+larger than ``MAX_PIXELS`` (4096 x 4096) are decimated (every ``step``-th pixel) to bound the test server.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import spec_error
-from .tiling import window_for_bbox
+from .tiling import plot_tiles_window
 from .types import BBox, EngineError, FeatureCollection, RasterOperator, TimeInterval, VectorOperator
 
 MAX_PIXELS = 4096 * 4096
@@ -26,7 +29,7 @@ class Values:
 
 
 def raster_values(raster: RasterOperator, band: int, bbox: BBox, time: TimeInterval) -> Values:
-    window = window_for_bbox(raster.descriptor.geo_transform, bbox)
+    window = plot_tiles_window(raster.descriptor.geo_transform, bbox)
     area = window.width * window.height
     step = 1 if area <= MAX_PIXELS else math.ceil(math.sqrt(area / MAX_PIXELS))
     chunks, total = [], 0

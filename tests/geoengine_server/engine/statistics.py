@@ -2,8 +2,8 @@
 
 Rasters (``sources.source`` one raster or a list): keys ``columnNames`` or ``Raster-1``,
 ``Raster-2`` ...; single-band rasters only (like Geo Engine). Vectors: one entry per numeric
-column (or ``columnNames``). ``valueCount`` counts no-data too (for rasters: the pixels of the bbox
-window per time slice; Geo Engine counts whole tiles), ``validCount`` does not; stddev is
+column (or ``columnNames``). ``valueCount`` counts no-data too (for rasters: every pixel of the whole
+tiles the bbox touches, per time slice, as Geo Engine), ``validCount`` does not; stddev is
 the population standard deviation; empty inputs give null statistics. Percentiles (at most 8,
 each in [0, 1]) are exact here (Geo Engine estimates them). Raster reads are decimated above
 4096 x 4096 pixels (see ``plot_input``).

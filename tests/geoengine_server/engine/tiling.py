@@ -56,6 +56,22 @@ def stream_pixel_bounds(gt: GeoTransform, bbox: BBox) -> tuple[int, int, int, in
     return (c0, r0, math.floor((right - ax) / gt.x_pixel_size), math.floor((bottom - ay) / gt.y_pixel_size))
 
 
+def plot_tiles_window(gt: GeoTransform, bbox: BBox, tile_size: int = 512) -> Window:
+    """The whole tiles a raster plot reads for ``bbox``, as an operator-grid window: the pixels the box
+    intersects, its lower-right corner included (no 1e-6 shift:
+    geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/geo_transform.rs
+    ``bounding_box_2d_to_intersecting_grid_bounds``, used by
+    geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/query_rectangle.rs
+    ``from_bounds_and_geo_transform``), widened to the tiles holding them."""
+    ax, ay = tiling_origin(gt)
+    c0 = math.floor((bbox.xmin - ax) / gt.x_pixel_size) // tile_size
+    r0 = math.floor((bbox.ymax - ay) / gt.y_pixel_size) // tile_size
+    c1 = math.floor((bbox.xmax - ax) / gt.x_pixel_size) // tile_size
+    r1 = math.floor((bbox.ymin - ay) / gt.y_pixel_size) // tile_size
+    dx, dy = tiling_offset(gt)
+    return Window(dx + c0 * tile_size, dy + r0 * tile_size, (c1 - c0 + 1) * tile_size, (r1 - r0 + 1) * tile_size)
+
+
 def tiling_origin(gt: GeoTransform) -> tuple[float, float]:
     """The pixel edge nearest to coordinate (0, 0) (for NDVI exactly (0, 0))."""
     dx, dy = tiling_offset(gt)
