@@ -301,7 +301,7 @@ class GeoEnginePlugin(FeatureActions):
         """Show a workflow's provenance in the provenance dock (until another layer becomes current)."""
         dock = self.show_provenance_dock()
         dock.load(connection, workflow_id)
-        dock.title.setText(f"<b>{title or workflow_id}</b><br>workflow {workflow_id}")
+        dock.set_title(title, workflow_id)
         return dock
 
     # --- Time and projects (qgis_glue.temporal, qgis_glue.project_state) ------------------------------------

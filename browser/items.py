@@ -32,6 +32,7 @@ from ..core.layers import (
 from ..qgis_glue.connections import Connection, ConnectionSettingsError, ConnectionStore
 from ..qgis_glue.errors import ErrorReport, describe_error
 from ..qgis_glue.messages import log
+from ..qgis_glue.plain_text import rich_plain
 from ..qgis_glue.sessions import resolve
 from ..qgis_glue.tasks import CoreTask, TaskRunner
 from ..ui.icons import icon
@@ -64,7 +65,7 @@ def error_item(parent: QgsDataItem, exc: BaseException) -> QgsErrorItem:
         report = describe_error(exc)
     log(f"Browser: {parent.path()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
     item = QgsErrorItem(parent, report.summary, parent.path() + "/error")
-    item.setToolTip(report.summary)
+    item.setToolTip(rich_plain(report.summary))
     return item
 
 
@@ -117,7 +118,7 @@ class RootItem(QgsDataCollectionItem):
 def settings_digest(connection: Connection) -> str:
     """A short digest of a connection's settings (no secrets in them: the Auth Manager holds those)."""
     text = "\n".join((connection.url, connection.auth_kind, connection.authcfg))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]  # a cache key
 
 
 class ConnectionItem(QgsDataCollectionItem):
@@ -135,12 +136,12 @@ class ConnectionItem(QgsDataCollectionItem):
         self.context: Optional[ConnectionContext] = None
         _fast(self)
         self.setIcon(icon("connections.svg"))
-        self.setToolTip(connection.url)
+        self.setToolTip(rich_plain(connection.url))
 
     def createChildren(self) -> List[QgsDataItem]:  # noqa: N802
         try:
             connection = self.env.store.load(self.connection_name)
-            self.setToolTip(connection.url)
+            self.setToolTip(rich_plain(connection.url))
             resolved = resolve(connection)
         except Exception as exc:  # noqa: BLE001 - unknown name, bad settings, unreadable credentials: an error child
             return handed_to_qgis([error_item(self, exc)])
@@ -161,7 +162,7 @@ class PagedItem(QgsDataCollectionItem):
         super().__init__(parent, name, path, PROVIDER_KEY)
         self.context = context
         if tooltip:
-            self.setToolTip(tooltip)
+            self.setToolTip(rich_plain(tooltip))  # collection descriptions come from the server
         self.setIconName(_ICONS["collection"])
 
     def fetch_page(self, offset: int, limit: int) -> list:  # worker thread
@@ -213,7 +214,8 @@ class PagedItem(QgsDataCollectionItem):
             if alive(more):
                 more.loading = False
                 more.setState(Qgis.BrowserItemState.Populated)
-                more.setToolTip(f"Could not load more ({describe_error(exc).summary}); double-click to retry")
+                more.setToolTip(rich_plain(f"Could not load more ({describe_error(exc).summary}); "
+                                           "double-click to retry"))
             finish(False)
 
         return runner.submit(f"Geo Engine: more of {self.name()}", lambda _context: self.fetch_page(offset, limit),
@@ -238,7 +240,8 @@ class CollectionItem(PagedItem):
         if isinstance(entry, LayerCollectionListing):
             return CollectionItem(self, self.context, entry.name, entry.id.provider_id, entry.id.collection_id,
                                   f"{self.path()}/{entry.id.collection_id}", entry.description)
-        assert isinstance(entry, LayerListing)
+        if not isinstance(entry, LayerListing):
+            raise TypeError(f"a catalog entry is a collection or a layer, not {type(entry).__name__}")
         return EntryItem(self, CatalogTarget.for_layer(self.context.name, entry), entry.description,
                          f"{self.path()}/{entry.id.layer_id}")
 
@@ -268,7 +271,7 @@ class EntryItem(QgsDataItem):
         super().__init__(Qgis.BrowserItemType.Custom, parent, target.name, path, PROVIDER_KEY)
         self.target = target
         self.setState(Qgis.BrowserItemState.Populated)  # a leaf
-        self.setToolTip(tooltip)
+        self.setToolTip(rich_plain(tooltip))  # descriptions and tags from the server: plain text
         self.setIconName(_ICONS.get(data_kind, _ICONS["layer"]))
 
     def hasDragEnabled(self) -> bool:  # noqa: N802 - QGIS API name

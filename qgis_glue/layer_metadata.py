@@ -3,6 +3,9 @@
 identifier = workflow id; title/abstract from the source dataset (or the layer name); spatial extent = the
 query's bounds in the workflow's CRS; temporal extent = the query's time; licences and rights (citations)
 and links (provenance URIs) from ``/provenance``; a history line says where and when it was loaded.
+
+QGIS's metadata page puts these strings into HTML as they are, so every server string is escaped here and
+only http(s) provenance URIs become links.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.provenance import Provenance
+from .plain_text import escape, safe_link
 from .query import LayerQuery, parse_iso
 
 
@@ -50,17 +54,18 @@ def build_metadata(query: LayerQuery, name: str, descriptor, source: SourceInfo,
     metadata = QgsLayerMetadata()
     metadata.setIdentifier(query.workflow_id)
     metadata.setParentIdentifier(query.server_url)
-    metadata.setTitle(source.title or name)
+    metadata.setTitle(escape(source.title or name))
     kind = getattr(descriptor, "kind", query.kind)
-    abstract = [source.description] if source.description else []
+    abstract = [escape(source.description)] if source.description else []
     abstract.append(f"Geo Engine {kind} workflow {query.workflow_id} on {query.server_url}.")
     bands = getattr(descriptor, "bands", None)
     if bands:
         selected = [bands[b] for b in query.bands if 0 <= b < len(bands)] or bands
-        abstract.append("Bands: " + ", ".join(f"{b.name} ({b.measurement})" for b in selected) + ".")
+        abstract.append("Bands: " + ", ".join(f"{escape(b.name)} ({escape(b.measurement)})" for b in selected) + ".")
     columns = getattr(descriptor, "columns", None)
     if columns:
-        abstract.append("Columns: " + ", ".join(f"{n} ({c.data_type.value})" for n, c in columns.items()) + ".")
+        abstract.append("Columns: " + ", ".join(f"{escape(n)} ({escape(c.data_type.value)})"
+                                                for n, c in columns.items()) + ".")
     metadata.setAbstract("\n".join(abstract))
     metadata.setType("dataset")
     metadata.setKeywords({"Geo Engine": ["Geo Engine", kind, query.workflow_id]})
@@ -79,13 +84,14 @@ def build_metadata(query: LayerQuery, name: str, descriptor, source: SourceInfo,
         extent.setTemporalExtents([QgsDateTimeRange(qdatetime(start), qdatetime(end))])
     metadata.setExtent(extent)
 
-    licences = sorted({p.license for p in source.provenance if p.license})
+    licences = sorted({escape(p.license) for p in source.provenance if p.license})
     metadata.setLicenses(licences)
-    metadata.setRights(sorted({p.citation for p in source.provenance if p.citation}))
+    metadata.setRights(sorted({escape(p.citation) for p in source.provenance if p.citation}))
     for entry in source.provenance:
-        if entry.uri:
-            link = QgsAbstractMetadataBase.Link(entry.citation or "Provenance", "WWW:LINK", entry.uri)
-            link.description = entry.citation
+        uri = safe_link(entry.uri)
+        if uri:
+            link = QgsAbstractMetadataBase.Link(escape(entry.citation or "Provenance"), "WWW:LINK", uri)
+            link.description = escape(entry.citation)
             metadata.addLink(link)
     definition = source.workflow_url or f"{query.server_url}/workflow/{query.workflow_id}"
     metadata.addLink(QgsAbstractMetadataBase.Link("Workflow definition", "WWW:LINK", definition))

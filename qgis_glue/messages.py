@@ -1,7 +1,8 @@
 """User-facing messages: short ones in the message bar, details in the log panel, never a traceback dialog.
 
 The bar shows one "Geo Engine" title, the first sentence of the text (what failed, in words) and a "More"
-button with the rest and the details. Warnings that ``core`` writes to Python's ``logging`` (e.g. pixels masked
+button with the rest and the details. The bar renders HTML, so every text is escaped (server text is plain).
+Warnings that ``core`` writes to Python's ``logging`` (e.g. pixels masked
 as no-data) reach the "Geo Engine" log tab through :class:`CoreLogForwarder`.
 """
 
@@ -14,6 +15,8 @@ from typing import Optional, Tuple
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
+
+from .plain_text import escape
 
 LOG_TAG = "Geo Engine"
 BAR_SECONDS = 8
@@ -81,7 +84,7 @@ class Notifier:
             return None
         from qgis.gui import QgsMessageBarItem
 
-        item = QgsMessageBarItem(LOG_TAG, head, level, 0)
+        item = QgsMessageBarItem(LOG_TAG, escape(head), level, 0)
         if widget is not None:
             item.setWidget(widget)
             sip.transferto(widget, item)  # the item owns it now (else Python would delete it after this call)
@@ -103,16 +106,16 @@ class Notifier:
         if more:
             bar.pushItem(details_item(title, head, more, level, BAR_SECONDS))
         else:
-            bar.pushMessage(title, head, level=level, duration=BAR_SECONDS)
+            bar.pushMessage(escape(title), escape(head), level=level, duration=BAR_SECONDS)
 
 
 def details_item(title: str, head: str, more: str, level: Qgis.MessageLevel, duration: int):
     """A message bar item showing ``head`` with a "Details" button that opens ``more`` as plain text (also kept
     as the item's ``details`` property)."""
     from qgis.gui import QgsMessageBarItem
-    from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
+    from qgis.PyQt.QtWidgets import QLabel, QMessageBox, QPushButton
 
-    item = QgsMessageBarItem(title, head, level, duration)
+    item = QgsMessageBarItem(escape(title), escape(head), level, duration)  # the bar renders HTML
     item.setProperty("details", more)
     button = QPushButton("Details")
     button.setObjectName("GeoEngineDetailsButton")
@@ -122,6 +125,8 @@ def details_item(title: str, head: str, more: str, level: Qgis.MessageLevel, dur
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDetailedText(more)
         box.setInformativeText(more.split("\n\n", 1)[0])
+        for label in box.findChildren(QLabel, "qt_msgbox_informativelabel"):  # Qt leaves it in AutoText
+            label.setTextFormat(Qt.TextFormat.PlainText)
         box.open()
 
     button.clicked.connect(lambda _checked=False: show())

@@ -43,6 +43,7 @@ from ..qgis_glue.errors import describe_error
 from ..qgis_glue.extent import crs_for
 from ..qgis_glue.layer_metadata import qdatetime
 from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, WorkflowLayerLoader
+from ..qgis_glue.plain_text import escape
 from ..qgis_glue.query import add_step, default_time, describe_step, regular_step, time_bounds
 from ..qgis_glue.tasks import CoreTask, TaskRunner
 from .time_edit import TimeEdit
@@ -84,17 +85,18 @@ def check_workflow_json(text: str) -> Tuple[Optional[dict], str]:
 
 
 def describe_descriptor(descriptor: ResultDescriptor) -> str:
-    """One paragraph for the dialog: kind, CRS, data type, bands or columns, time bounds and step."""
-    parts = [f"<b>{descriptor.kind.capitalize()}</b> in {descriptor.spatial_reference or 'no CRS'}"]
+    """One paragraph of rich text for the dialog: kind, CRS, data type, bands or columns, time bounds and step
+    (every server string escaped)."""
+    parts = [f"<b>{escape(descriptor.kind.capitalize())}</b> in {escape(descriptor.spatial_reference or 'no CRS')}"]
     if isinstance(descriptor, RasterResultDescriptor):
-        parts.append(f"data type {descriptor.data_type.value}")
+        parts.append(f"data type {escape(descriptor.data_type.value)}")
         resolution = descriptor.spatial_resolution
         if resolution is not None:
             parts.append(f"pixel size {resolution.x_resolution:g} x {resolution.y_resolution:g}")
-        parts.append("bands: " + ", ".join(f"{b.name} ({b.measurement})" for b in descriptor.bands))
+        parts.append("bands: " + ", ".join(f"{escape(b.name)} ({escape(b.measurement)})" for b in descriptor.bands))
     elif descriptor.is_vector_result():
-        parts.append(f"geometry {descriptor.data_type.value}")
-        columns = ", ".join(f"{n} ({c.data_type.value})" for n, c in descriptor.columns.items())
+        parts.append(f"geometry {escape(descriptor.data_type.value)}")
+        columns = ", ".join(f"{escape(n)} ({escape(c.data_type.value)})" for n, c in descriptor.columns.items())
         parts.append(f"columns: {columns or 'none'}")
     bounds = time_bounds(descriptor)
     if bounds is not None:

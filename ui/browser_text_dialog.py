@@ -7,6 +7,7 @@ from typing import Optional
 from qgis.PyQt.QtGui import QFontDatabase
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ..qgis_glue.plain_text import set_plain
 from .widgets import copy_to_clipboard
 
 
@@ -19,7 +20,8 @@ class TextDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(620, 460)
         layout = QVBoxLayout(self)
-        label = QLabel(heading, self)
+        label = QLabel(self)
+        set_plain(label, heading)
         label.setWordWrap(True)
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setReadOnly(True)

@@ -114,6 +114,7 @@ class ConnectionsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # server version, user names, error text
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right = QVBoxLayout()

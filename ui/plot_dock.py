@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransformContext, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import Qt, QTimer
-from qgis.PyQt.QtGui import QImage, QPixmap
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer
+from qgis.PyQt.QtGui import QImage, QImageReader, QPixmap
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..core.types import WorkflowId
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.plain_text import escape
 from ..qgis_glue.plot_model import BarChart, ImagePlot, PlotContent, TablePlot, UnsupportedPlot, parse_plot
 from ..qgis_glue.plots import PlotRequest, PlotResult, fetch_plot, time_pair
 from ..qgis_glue.session_jobs import WithSession, run_with_session
@@ -51,6 +52,28 @@ from .workflow_definition_dialog import monospace_font
 
 CHART, TABLE, IMAGE, RAW = 0, 1, 2, 3
 FOLLOW_DELAY_MS = 600
+MAX_PLOT_SIDE = 8192  # pixels; a PNG plot is decoded only after its header says it fits
+MAX_PLOT_PIXELS = 16_000_000  # 64 MB as ARGB32
+
+
+def decode_plot_png(png: bytes) -> Tuple[Optional[QImage], str]:
+    """(image, "") or (None, why): the PNG's declared size is read from its header before any pixel is
+    decoded, so a small file that declares 30000 x 30000 pixels never allocates gigabytes."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(bytes(png)))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, b"PNG")
+    size = reader.size()
+    if not size.isValid():
+        return None, "The server's plot image is not a readable PNG."
+    width, height = size.width(), size.height()
+    if width > MAX_PLOT_SIDE or height > MAX_PLOT_SIDE or width * height > MAX_PLOT_PIXELS:
+        return None, (f"The server's plot image declares {width} x {height} pixels; at most "
+                      f"{MAX_PLOT_SIDE} x {MAX_PLOT_SIDE} and {MAX_PLOT_PIXELS:,} pixels are shown.")
+    image = reader.read()
+    if image.isNull():
+        return None, f"The server's plot image could not be decoded: {reader.errorString()}."
+    return image, ""
 
 
 class PlotDock(QDockWidget):
@@ -95,6 +118,7 @@ class PlotDock(QDockWidget):
         self._follow_timer.setInterval(FOLLOW_DELAY_MS)
         self._follow_timer.timeout.connect(self.refresh)
         self.info = QLabel(body)
+        self.info.setTextFormat(Qt.TextFormat.RichText)  # see _describe: server strings in it are escaped
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = StatusLine(body)
@@ -214,7 +238,15 @@ class PlotDock(QDockWidget):
             self._fill_table(self.content)
             self.stack.setCurrentIndex(TABLE)
         elif isinstance(self.content, ImagePlot):
-            image = QImage.fromData(self.content.png, "PNG")
+            image, problem = decode_plot_png(self.content.png)
+            if image is None:
+                self.content = None
+                self.raw.setPlainText(json.dumps({k: v for k, v in output.items() if k != "data"}, indent=2))
+                self.stack.setCurrentIndex(RAW)
+                self.state = "error"
+                self.status.show_error(problem)
+                self._set_exports()
+                return
             self.image_label.setPixmap(QPixmap.fromImage(image))
             self.stack.setCurrentIndex(IMAGE)
         self.state = "ready"

@@ -24,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.layer_info import NO_LAYER, geoengine_query
+from ..qgis_glue.plain_text import escape
 from ..qgis_glue.provenance_cache import ProvenanceCache, ProvenanceRow, fetch_provenance
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
@@ -54,6 +55,7 @@ class ProvenanceDock(QDockWidget):
         body = QWidget(self)
         layout = QVBoxLayout(body)
         self.title = QLabel(body)
+        self.title.setTextFormat(Qt.TextFormat.RichText)  # markup of ours; names inside are escaped
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = StatusLine(body)
@@ -109,12 +111,12 @@ class ProvenanceDock(QDockWidget):
             self._show_state(NOT_GEOENGINE, f"{layer.name()}",
                              "This layer was not added from Geo Engine, so there is no provenance to show.")
             return
-        self.title.setText(f"<b>{layer.name()}</b><br>workflow {query.workflow_id}")
+        self.title.setText(f"<b>{escape(layer.name())}</b><br>workflow {escape(query.workflow_id)}")
         self.load(query.connection_name, query.workflow_id)
 
     def show_workflow(self, connection: str, workflow_id: str, title: str = "") -> None:
         """Show a workflow's provenance without a layer (e.g. from the Browser) until another layer is selected."""
-        self.title.setText(f"<b>{title or workflow_id}</b><br>workflow {workflow_id}")
+        self.set_title(title, workflow_id)
         self.load(connection, workflow_id)
 
     # --- loading --------------------------------------------------------------------------------
@@ -163,11 +165,15 @@ class ProvenanceDock(QDockWidget):
         self.refresh_button.setEnabled(self._key is not None and state != LOADING)
         self.copy_all_button.setEnabled(state == READY and bool(self.rows))
 
+    def set_title(self, title: str, workflow_id: str) -> None:
+        """The bold title (a layer or dataset name, escaped) above the workflow id."""
+        self.title.setText(f"<b>{escape(title or workflow_id)}</b><br>workflow {escape(workflow_id)}")
+
     def _show_state(self, state: str, title: str, message: str) -> None:
         self._generation += 1
         self.rows = []
         self._clear_entries()
-        self.title.setText(title)
+        self.title.setText(escape(title))
         self._set_state(state)
         self.status.show_info(message)
 

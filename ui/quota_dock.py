@@ -110,6 +110,7 @@ class QuotaDock(QDockWidget):
         self.used_label = QLabel("—", own)
         for label in (self.user_label, self.available_label, self.used_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # user names and numbers from the server
         own_form.addRow("User:", self.user_label)
         own_form.addRow("Available:", self.available_label)
         own_form.addRow("Used:", self.used_label)

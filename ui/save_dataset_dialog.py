@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from qgis.PyQt.QtCore import pyqtSlot
+from qgis.PyQt.QtCore import Qt, pyqtSlot
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..qgis_glue.dataset_export import ExportOutcome, ExportProgress, ExportRequest, export_dataset
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.plain_text import escape
 from ..qgis_glue.query import LayerQuery
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
@@ -54,8 +55,10 @@ class SaveDatasetDialog(QDialog):
         layout = QVBoxLayout(self)
         where = ", ".join(f"{v:.6g}" for v in query.bounds)
         when = query.time_start if query.time_start == query.time_end else f"{query.time_start} – {query.time_end}"
-        source = QLabel(f"<b>{layer_name}</b><br>workflow {query.workflow_id} on {query.connection_name}<br>"
-                        f"extent {where} ({query.srs})<br>time {when}", self)
+        source = QLabel(f"<b>{escape(layer_name)}</b><br>workflow {escape(query.workflow_id)} on "
+                        f"{escape(query.connection_name)}<br>extent {where} ({escape(query.srs)})<br>"
+                        f"time {escape(when)}", self)
+        source.setTextFormat(Qt.TextFormat.RichText)
         source.setWordWrap(True)
         form = QFormLayout()
         self.display_name_edit = QLineEdit(layer_name, self)
@@ -163,7 +166,8 @@ class SaveDatasetDialog(QDialog):
         self.state = COMPLETED
         self.task = None
         self.progress.setValue(100)
-        self.result_label.setText(f"New dataset: <b>{outcome.dataset}</b>")
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.setText(f"New dataset: <b>{escape(outcome.dataset)}</b>")
         self.status.show_ok(f"Saved as dataset {outcome.dataset}.")
         self._update_buttons()
         self._come_back()

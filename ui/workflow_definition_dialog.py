@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QFont, QFontDatabase, QFontInfo
 from qgis.PyQt.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from ..qgis_glue.plain_text import escape
 from .widgets import copy_to_clipboard
 
 
@@ -36,7 +38,8 @@ class WorkflowDefinitionDialog(QDialog):
         self.workflow_id = workflow_id
         self.definition = definition
         layout = QVBoxLayout(self)
-        header = QLabel(f"Workflow <b>{workflow_id}</b>", self)
+        header = QLabel(f"Workflow <b>{escape(workflow_id)}</b>", self)
+        header.setTextFormat(Qt.TextFormat.RichText)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setFont(monospace_font())
