@@ -23,6 +23,7 @@ from ..qgis_glue.errors import describe_error
 from ..qgis_glue.layers import LayerOptions, LayerRequest, LoadOutcome
 from ..qgis_glue.provenance_cache import fetch_provenance
 from ..qgis_glue.query import default_time, iso
+from ..qgis_glue.raster_resolution import ResolutionRequest, canvas_pixels
 from ..qgis_glue.session_jobs import run_with_session
 from ..ui.widgets import close_dialogs, copy_to_clipboard, keep_open
 from .host import BrowserHost
@@ -114,7 +115,8 @@ class BrowserActions:
         start, end = request_time(self.host.canvas, prepared.descriptor)
         return LayerRequest(prepared.workflow_id, extent, crs, start, end, (), prepared.name,
                             prepared.target.connection, LayerOptions(symbology=prepared.symbology),
-                            descriptor=prepared.descriptor)
+                            descriptor=prepared.descriptor,  # rasters: auto = native if small, else the canvas's
+                            resolution=ResolutionRequest(canvas_px=canvas_pixels(self.host.canvas, extent, crs)))
 
     def copy_workflow_id(self, target: CatalogTarget, on_done: Optional[Callable[[str], None]] = None) -> None:
         def ready(_session, prepared: PreparedTarget) -> None:

@@ -57,3 +57,16 @@ def from_query(query: Any) -> ResolutionRequest:
     if stored is None or stored[1] is None:
         return ResolutionRequest(res.NATIVE)
     return ResolutionRequest(res.CUSTOM, pixel_size=stored[1])
+
+
+def canvas_pixels(canvas, extent, crs) -> Optional[Tuple[int, int]]:
+    """How many canvas pixels ``extent`` covers at the canvas's current scale (its own CRS must be the canvas's;
+    otherwise the canvas's whole output size, i.e. the extent shown as large as the canvas)."""
+    if canvas is None:
+        return None
+    settings = canvas.mapSettings()
+    size = settings.outputSize()
+    per_pixel = canvas.mapUnitsPerPixel()
+    if crs == settings.destinationCrs() and per_pixel > 0 and not extent.isEmpty():
+        return max(1, round(extent.width() / per_pixel)), max(1, round(extent.height() / per_pixel))
+    return (size.width(), size.height()) if size.width() > 0 and size.height() > 0 else None

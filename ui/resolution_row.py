@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
-
 from qgis.PyQt.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QWidget
 
 from ..core import resolution as res
-from ..qgis_glue.raster_resolution import ResolutionRequest
+from ..qgis_glue.raster_resolution import ResolutionRequest, canvas_pixels
 
 CHOICES = (
     ("Auto (native if small, else the map canvas's)", res.AUTO),
@@ -15,19 +13,6 @@ CHOICES = (
     ("Map canvas", res.CANVAS),
     ("Pixel size (workflow CRS units)", res.CUSTOM),
 )
-
-
-def canvas_pixels(canvas, extent, crs) -> Optional[Tuple[int, int]]:
-    """How many canvas pixels ``extent`` covers at the canvas's current scale (its own CRS must be the canvas's;
-    otherwise the canvas's whole output size, i.e. the extent shown as large as the canvas)."""
-    if canvas is None:
-        return None
-    settings = canvas.mapSettings()
-    size = settings.outputSize()
-    per_pixel = canvas.mapUnitsPerPixel()
-    if crs == settings.destinationCrs() and per_pixel > 0 and not extent.isEmpty():
-        return max(1, round(extent.width() / per_pixel)), max(1, round(extent.height() / per_pixel))
-    return (size.width(), size.height()) if size.width() > 0 and size.height() > 0 else None
 
 
 class ResolutionRow(QWidget):
