@@ -18,6 +18,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
@@ -29,7 +30,7 @@ from qgis.core import (
 from ..core.errors import InputError
 from ..qgis_glue.tempfiles import PluginTempDir
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
-from .compat import INTEGER
+from .compat import DOUBLE, INTEGER
 from .output_style import for_raster_output
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
@@ -72,6 +73,9 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
     ALGORITHM_ID = "loadworkflowraster"
     DISPLAY_NAME = "Load workflow raster"
     BANDS, TIME_SLICE, OUTPUT, SLICES_FOLDER = "BANDS", "TIME_SLICE", "OUTPUT", "SLICES_FOLDER"
+    RESOLUTION, PIXEL_SIZE = "RESOLUTION", "PIXEL_SIZE"
+    RESOLUTION_MODES = (("Auto (native if small, else about 1920 px across)", "auto"), ("Native", "native"),
+                        ("Pixel size", "custom"))
     HELP = (
         "Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
         "<i>Add workflow layer</i> dialog does.<br>"
@@ -93,12 +97,30 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.TIME_SLICE, "Time slice written to the output (0 = first)", INTEGER,
             defaultValue=0, minValue=0))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.RESOLUTION, "Resolution", options=[label for label, _mode in self.RESOLUTION_MODES],
+            defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.PIXEL_SIZE, "Pixel size (workflow CRS units, for Resolution = Pixel size)", DOUBLE,
+            optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.SLICES_FOLDER, "Folder for all slices (one GeoTIFF each)", optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("SLICE_COUNT", "Number of time slices returned"))
         self.addOutput(QgsProcessingOutputString("SLICE_START", "Start of the written slice"))
         self.addOutput(QgsProcessingOutputString("SLICE_END", "End of the written slice"))
+
+    def resolution(self, parameters: Dict[str, Any], context: QgsProcessingContext):
+        """The Resolution/Pixel size parameters as a ResolutionRequest (a pixel size must be given for it)."""
+        from ..qgis_glue.raster_resolution import ResolutionRequest
+
+        mode = self.RESOLUTION_MODES[self.parameterAsEnum(parameters, self.RESOLUTION, context)][1]
+        if mode != "custom":
+            return ResolutionRequest(mode)
+        size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context)
+        if not size or size <= 0:
+            raise QgsProcessingException("Resolution = Pixel size needs a positive Pixel size")
+        return ResolutionRequest(mode, pixel_size=(size, size))
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback, progress: FeedbackContext) -> Dict[str, Any]:
@@ -113,7 +135,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         try:
             fetched = streamed_fetch(session, str(workflow.workflow_id), rectangle, crs, (start, end),
                                      self.connection_name, feedback, (0, 95), context.transformContext(), tempdir,
-                                     bands)
+                                     bands, self.resolution(parameters, context))
             progress.check_canceled()
             slices = fetched.slices
             if index >= len(slices):

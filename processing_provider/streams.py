@@ -32,10 +32,11 @@ def layers_module(feature: str = "Geo Engine Processing streams"):
 def streamed_fetch(session, workflow_id: str, rectangle: QgsRectangle, crs: QgsCoordinateReferenceSystem,
                    time: Tuple[str, Optional[str]], connection_name: str, feedback: QgsProcessingFeedback,
                    progress_range: Tuple[float, float], transform_context: QgsCoordinateTransformContext,
-                   tempdir=None, bands: Tuple[int, ...] = ()):
+                   tempdir=None, bands: Tuple[int, ...] = (), resolution=None):
     """Worker thread: the dialog's :func:`~..qgis_glue.layers.fetch` for one query (nothing added to a project)."""
     layers = layers_module()
     request = layers.LayerRequest(workflow_id, rectangle, crs, time[0], time[1], tuple(bands),
                                   connection_name=connection_name,
-                                  options=layers.LayerOptions(add_to_project=False))
+                                  options=layers.LayerOptions(add_to_project=False),
+                                  **({} if resolution is None else {"resolution": resolution}))
     return layers.fetch(session, request, tempdir, FeedbackContext(feedback, *progress_range), transform_context)

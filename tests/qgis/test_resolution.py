@@ -129,3 +129,30 @@ def test_the_dialog_loads_at_the_map_canvas_resolution(dialog, canvas, project):
     layer = next(iter(project.mapLayers().values()))
     assert abs(layer.rasterUnitsPerPixelX() - factor * 0.1) < 1e-9
     assert "(canvas" in layer.name() and layer.customProperty("geoengine/resolution").startswith("canvas:")
+
+
+# --- Processing: Load workflow raster with Resolution = Pixel size ------------------------------------------
+from test_processing_algorithms import APRIL, NDVI_JSON, processing, run, url  # noqa: E402,F401  (fixtures)
+from test_processing_algorithms import register as register_json  # noqa: E402
+
+
+def test_processing_loads_at_a_given_pixel_size(processing, url, tmp_path):  # noqa: F811
+    from qgis.core import QgsProcessingException
+
+    workflow_id = register_json(processing, url, NDVI_JSON)
+    target = tmp_path / "coarse.tif"
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                           "EXTENT": "0,40,0,40 [EPSG:4326]", "TIME_START": APRIL,
+                                           "RESOLUTION": 2, "PIXEL_SIZE": 0.3, "OUTPUT": str(target)})
+    dataset = gdal.Open(str(target))
+    gt = dataset.GetGeoTransform()
+    assert abs(gt[1] - 0.3) < 1e-9 and abs(gt[5] + 0.3) < 1e-9
+    values = dataset.GetRasterBand(1).ReadAsArray()
+    nodata = dataset.GetRasterBand(1).GetNoDataValue()
+    got = np.ma.MaskedArray(values, mask=values == nodata)
+    want = ndvi_downsampled(3, gt, got.shape)
+    assert (got.mask == want.mask).all() and (got.data[~got.mask] == want.data[~want.mask]).all()
+    with pytest.raises(QgsProcessingException, match="positive Pixel size"):
+        run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                               "EXTENT": "0,40,0,40 [EPSG:4326]", "TIME_START": APRIL,
+                                               "RESOLUTION": 2, "OUTPUT": str(tmp_path / "x.tif")})
