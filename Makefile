@@ -11,13 +11,14 @@ SYSTEM_PY   := /usr/bin/python3
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup setup-official test lint pytest serve demo bench package screenshots clean
+.PHONY: help setup setup-official test lint pytest serve demo bench mutate package screenshots clean
 
 help:
 	@echo "make demo    - run the main job against the bundled server (writes demo.png)"
 	@echo "make test    - install what is missing, lint, run every test"
 	@echo "make serve   - run the bundled Geo Engine-compatible server on 127.0.0.1:$(PORT)"
 	@echo "make bench   - run the benchmarks in bench/"
+	@echo "make mutate  - mutation testing of the number-critical modules (slow; MODULES=core/colorizer.py for one)"
 	@echo "make package - build the installable plugin zip into dist/"
 	@echo "make screenshots - render the docks and dialogs with data from the bundled server into docs/"
 
@@ -56,6 +57,11 @@ screenshots: setup
 
 bench: setup setup-official
 	$(PY) bench/run_all.py
+
+# Mutation testing (cosmic-ray) in a scratch copy of the tree; see TESTING.md. Not part of make test.
+MODULES ?=
+mutate: setup
+	$(PY) tools/mutate.py $(MODULES)
 
 package:
 	@$(SYSTEM_PY) tools/package_plugin.py --output dist

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .errors import InputError
 
@@ -397,14 +397,3 @@ class RasterSymbology:
     def to_dict(self) -> dict:
         return {"type": "raster", "opacity": self.opacity, "rasterColorizer": self.raster_colorizer.to_dict()}
 
-
-def grey_gradient(min_value: float = 0.0, max_value: float = 255.0, band: int = 0) -> SingleBandRasterColorizer:
-    """Black-to-white over ``min..max`` with transparent no-data (the server's default look)."""
-    return SingleBandRasterColorizer(band, LinearGradientColorizer(
-        [ColorBreakpoint(min_value, (0, 0, 0, 255)), ColorBreakpoint(max_value, (255, 255, 255, 255))],
-        no_data_color=(0, 0, 0, 0), over_color=(255, 255, 255, 255), under_color=(0, 0, 0, 255)))
-
-
-def breakpoints_from_pairs(pairs: Sequence[Tuple[float, Sequence[int]]]) -> List[ColorBreakpoint]:
-    """``[(value, (r, g, b, a)), ...]`` -> breakpoints."""
-    return [ColorBreakpoint(value, tuple(color)) for value, color in pairs]

@@ -45,7 +45,7 @@ from .errors import (
     UnauthorizedError,
     UninitializedError,
 )
-from .http import DEFAULT_TIMEOUT, HttpClient, Timeout, encode_query, read_json
+from .http import DEFAULT_TIMEOUT, HttpClient, Timeout, read_json
 
 log = logging.getLogger(__name__)
 
@@ -408,11 +408,6 @@ class Session:
 
 def _fill(template: str, paths: ApiPaths) -> str:
     return template.format(workflow=paths.workflow, dataset_from_workflow=paths.dataset_from_workflow)
-
-
-def query_string(params: Mapping[str, Any]) -> str:
-    """Re-exported encoder (``+`` -> ``%2B``) for helpers that build URLs themselves."""
-    return encode_query(params)
 
 
 # ------------------------------------------------------------------------------- module-level default

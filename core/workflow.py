@@ -93,10 +93,6 @@ class Workflow:
         """The result descriptor fetched when this object was made."""
         return self._result_descriptor
 
-    def refresh_result_descriptor(self, timeout: Timeout = None) -> AnyResultDescriptor:
-        self._result_descriptor = self._query_result_descriptor(timeout)
-        return self._result_descriptor
-
     def workflow_definition(self, timeout: Timeout = None) -> dict:
         """The stored (normalised) workflow JSON."""
         return read_json(self.session.workflow_request("GET", self._path(), timeout=timeout))
