@@ -11,7 +11,7 @@ SYSTEM_PY   := /usr/bin/python3
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup setup-official test lint pytest serve demo bench mutate package screenshots clean
+.PHONY: help setup setup-official test lint pytest serve demo bench mutate package translations screenshots clean
 
 help:
 	@echo "make demo    - run the main job against the bundled server (writes demo.png)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   - run the benchmarks in bench/"
 	@echo "make mutate  - mutation testing of the number-critical modules (slow; MODULES=core/colorizer.py for one)"
 	@echo "make package - build the installable plugin zip into dist/"
+	@echo "make translations - update i18n/*.ts from the tr() calls (then translate the new strings)"
 	@echo "make screenshots - render the docks and dialogs with data from the bundled server into docs/"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tools/ensure-host-packages.sh
@@ -62,6 +63,9 @@ bench: setup setup-official
 MODULES ?=
 mutate: setup
 	$(PY) tools/mutate.py $(MODULES)
+
+translations:
+	$(SYSTEM_PY) tools/update_translations.py
 
 package:
 	@$(SYSTEM_PY) tools/package_plugin.py --output dist

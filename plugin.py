@@ -26,6 +26,7 @@ except ImportError:  # Qt 5 (QGIS 3)
 from .features import FeatureActions
 from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
 from .qgis_glue.dependencies import report_missing
+from .qgis_glue.i18n import QT_TR_NOOP, Translations, tr
 from .qgis_glue.messages import CoreLogForwarder, Notifier, log
 from .qgis_glue.network import BearerHeaderInjector
 from .qgis_glue.sessions import SessionManager
@@ -37,7 +38,7 @@ from .ui.widgets import close_dialogs, keep_open
 PLUGIN_DIR = Path(__file__).resolve().parent
 MENU = "Geo Engine"
 TOOLBAR_OBJECT_NAME = "GeoEngineToolbar"
-COMING = "coming in a later version"
+COMING = QT_TR_NOOP("coming in a later version")
 
 
 @dataclass(frozen=True)
@@ -53,24 +54,26 @@ class ActionSpec:
 
 
 ACTIONS = (
-    ActionSpec("connections", "Connections…", "connections.svg", "Manage Geo Engine server connections",
-               "open_connections"),
-    ActionSpec("add_layer", "Add workflow layer…", "add_layer.svg", "Add a workflow result as a layer",
-               "open_add_layer"),
+    ActionSpec("connections", QT_TR_NOOP("Connections…"), "connections.svg",
+               QT_TR_NOOP("Manage Geo Engine server connections"), "open_connections"),
+    ActionSpec("add_layer", QT_TR_NOOP("Add workflow layer…"), "add_layer.svg",
+               QT_TR_NOOP("Add a workflow result as a layer"), "open_add_layer"),
     # feature actions (handlers in features.FeatureActions)
-    ActionSpec("provenance", "Provenance", "provenance.svg", "Citations and licences of the selected layer",
-               "show_provenance_dock"),
-    ActionSpec("quota", "Quota && usage", "quota.svg", "Remaining quota and data usage", "show_quota_dock"),
-    ActionSpec("plot", "Plot", "plot.svg", "Show a plot workflow", "show_plot_dock"),
-    ActionSpec("save_dataset", "Save result as dataset…", "save_dataset.svg", "Store a workflow result on the server",
-               "save_result_as_dataset"),
-    ActionSpec("download_metadata", "Download metadata…", "download_metadata.svg",
-               "Download the metadata zip of a workflow", "download_metadata"),
-    ActionSpec("workflow_definition", "Show workflow definition", "workflow_definition.svg",
-               "Show the workflow JSON of the selected layer", "show_workflow_definition"),
-    ActionSpec("copy_workflow_id", "Copy workflow id", "copy_id.svg", "Copy the workflow id of the selected layer",
-               "copy_workflow_id"),
-    ActionSpec("help", "Help", "help.svg", "Open the plugin's documentation", "open_help", toolbar=False),
+    ActionSpec("provenance", QT_TR_NOOP("Provenance"), "provenance.svg",
+               QT_TR_NOOP("Citations and licences of the selected layer"), "show_provenance_dock"),
+    ActionSpec("quota", QT_TR_NOOP("Quota && usage"), "quota.svg", QT_TR_NOOP("Remaining quota and data usage"),
+               "show_quota_dock"),
+    ActionSpec("plot", QT_TR_NOOP("Plot"), "plot.svg", QT_TR_NOOP("Show a plot workflow"), "show_plot_dock"),
+    ActionSpec("save_dataset", QT_TR_NOOP("Save result as dataset…"), "save_dataset.svg",
+               QT_TR_NOOP("Store a workflow result on the server"), "save_result_as_dataset"),
+    ActionSpec("download_metadata", QT_TR_NOOP("Download metadata…"), "download_metadata.svg",
+               QT_TR_NOOP("Download the metadata zip of a workflow"), "download_metadata"),
+    ActionSpec("workflow_definition", QT_TR_NOOP("Show workflow definition"), "workflow_definition.svg",
+               QT_TR_NOOP("Show the workflow JSON of the selected layer"), "show_workflow_definition"),
+    ActionSpec("copy_workflow_id", QT_TR_NOOP("Copy workflow id"), "copy_id.svg",
+               QT_TR_NOOP("Copy the workflow id of the selected layer"), "copy_workflow_id"),
+    ActionSpec("help", QT_TR_NOOP("Help"), "help.svg", QT_TR_NOOP("Open the plugin's documentation"), "open_help",
+               toolbar=False),
 )
 
 
@@ -85,6 +88,8 @@ class GeoEnginePlugin(FeatureActions):
 
     def __init__(self, iface) -> None:
         self.iface = iface
+        self.translations = Translations()
+        self.translations.install()  # before any widget: menus, dialogs and messages in QGIS's language
         self.actions: Dict[str, QAction] = {}
         self.toolbar = None
         self.docks: List = []
@@ -154,6 +159,7 @@ class GeoEnginePlugin(FeatureActions):
             except Exception as exc:  # noqa: BLE001 - a half-unloaded plugin is worse than a logged error
                 log(f"Unloading Geo Engine: {step.__name__} failed: {type(exc).__name__}: {exc}",
                     Qgis.MessageLevel.Warning)
+        self.translations.remove()  # last: the steps above may still show translated messages
 
     def _sweep_old_files(self) -> None:
         """Remove downloads of earlier runs that no layer of the open project reads (a crash, an unload)."""
@@ -235,15 +241,16 @@ class GeoEnginePlugin(FeatureActions):
 
     # --- actions ------------------------------------------------------------------------------------
     def _make_action(self, spec: ActionSpec) -> QAction:
-        action = QAction(icon(spec.icon), spec.text, self.iface.mainWindow())
+        text, tip = tr(spec.text), tr(spec.tip)
+        action = QAction(icon(spec.icon), text, self.iface.mainWindow())
         action.setObjectName(f"GeoEngine_{spec.key}")
         if spec.handler is None:
             action.setEnabled(False)
-            action.setToolTip(f"{spec.text}: {COMING}")
-            action.setStatusTip(f"{spec.tip} ({COMING})")
+            action.setToolTip(f"{text}: {tr(COMING)}")
+            action.setStatusTip(f"{tip} ({tr(COMING)})")
         else:
-            action.setToolTip(spec.tip)
-            action.setStatusTip(spec.tip)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
             handler = getattr(self, spec.handler)
             action.triggered.connect(lambda _checked=False: handler())  # ``checked`` must not reach the handler
         return action

@@ -4,7 +4,8 @@
 # packages QGIS itself runs with.
 set -euo pipefail
 packages=(qgis python3-qgis qgis-providers xvfb python3-venv python3-pip python3-gdal python3-numpy
-          python3-pandas python3-geopandas python3-shapely python3-pyproj)
+          python3-pandas python3-geopandas python3-shapely python3-pyproj
+          pyqt5-dev-tools qttools5-dev-tools)  # pylupdate5 (make translations), lrelease (make package)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

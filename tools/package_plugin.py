@@ -18,8 +18,10 @@ import fnmatch
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -40,6 +42,7 @@ EXCLUDED_TOP = {
 }
 EXCLUDED_PATTERNS = (
     ".*", "__pycache__", "*.pyc", "*.pyo", "*.zip", "*.orig", "*.rej", "*~", "ui_*.py", "resources_rc.py",
+    "*.ts", "*.qm",  # translation sources stay out; the .qm files are compiled fresh by build()
 )
 BINARY_SUFFIXES = {".so", ".pyd", ".dll", ".dylib", ".exe", ".bin", ".a", ".lib", ".o", ".whl", ".egg"}
 
@@ -109,6 +112,8 @@ def build(output: Path, repo: Path = REPO) -> Path:
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(repo / path, f"{PACKAGE}/{path.as_posix()}")
+        for name, data in compiled_translations(repo).items():
+            archive.writestr(f"{PACKAGE}/i18n/{name}", data)
     try:
         validate_zip(tmp)
     except PackageError:
@@ -116,6 +121,26 @@ def build(output: Path, repo: Path = REPO) -> Path:
         raise
     os.replace(tmp, target)
     return target
+
+
+def compiled_translations(repo: Path = REPO) -> dict:
+    """``geoengine_<lang>.qm`` name -> bytes for every ``i18n/*.ts``, compiled by Qt's lrelease (Debian:
+    qttools5-dev-tools); :class:`PackageError` when lrelease is missing or refuses a file."""
+    sources = sorted((repo / "i18n").glob("*.ts"))
+    if not sources:
+        return {}
+    tool = shutil.which("lrelease") or shutil.which("lrelease-qt5")
+    if tool is None:
+        raise PackageError("lrelease is missing (apt-get install qttools5-dev-tools): it compiles i18n/*.ts")
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="geoengine-qm-") as scratch:
+        for source in sources:
+            target = Path(scratch) / f"{source.stem}.qm"
+            result = subprocess.run([tool, "-silent", str(source), "-qm", str(target)], capture_output=True, text=True)
+            if result.returncode != 0 or not target.exists():
+                raise PackageError(f"lrelease failed on {source.name}: {result.stderr.strip() or result.stdout}")
+            out[target.name] = target.read_bytes()
+    return out
 
 
 def validate_zip(path: Path) -> configparser.SectionProxy:

@@ -192,3 +192,74 @@ def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zi
         assert "geoengine_qgis" not in round_["modules_after"]
         assert round_["non_packages_after"] == [], round_
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+GERMAN_START = r"""
+import json, sys, zipfile
+from pathlib import Path
+
+profile, package_zip, support_path = map(Path, sys.argv[1:4])
+from qgis.testing import start_app
+app = start_app()
+from qgis.core import QgsApplication, QgsSettings
+settings = QgsSettings()
+settings.setValue("locale/overrideFlag", True)
+settings.setValue("locale/userLocale", "de_DE")
+plugins = profile / "python" / "plugins"
+plugins.mkdir(parents=True)
+with zipfile.ZipFile(package_zip) as archive:
+    archive.extractall(plugins)
+import importlib.util
+spec = importlib.util.spec_from_file_location("support", support_path)
+support = importlib.util.module_from_spec(spec); spec.loader.exec_module(support)
+import qgis.utils
+qgis.utils.plugin_paths = [str(plugins)]
+sys.path.insert(0, str(plugins))
+qgis.utils.updateAvailablePlugins()
+iface = support.WidgetIface()
+qgis.utils.iface = iface
+started = qgis.utils.loadPlugin("geoengine_qgis") and qgis.utils.startPlugin("geoengine_qgis")
+plugin = qgis.utils.plugins["geoengine_qgis"]
+tips = [action.toolTip() for action in plugin.actions.values()]
+print("REPORT " + json.dumps({"locale": QgsApplication.locale(), "started": started,
+                              "menu": iface.submenu_actions("Geo Engine"), "tips": tips,
+                              "qm": str(plugin.translations.path)}))
+qgis.utils.unloadPlugin("geoengine_qgis")
+"""
+
+
+def german(source: str) -> str:
+    """The German translation of ``source`` in i18n/geoengine_de.ts (read independently of the plugin)."""
+    import xml.etree.ElementTree as ET
+
+    for node in ET.parse(REPO / "i18n" / "geoengine_de.ts").getroot().iter("message"):
+        if node.findtext("source") == source:
+            return node.findtext("translation") or ""
+    raise AssertionError(f"{source!r} is not in geoengine_de.ts")
+
+
+def test_installed_zip_speaks_german_in_a_german_qgis(package_zip, tmp_path):
+    from geoengine_qgis.plugin import ACTIONS
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, "-c", GERMAN_START, str(tmp_path / "profile"), str(package_zip), str(SUPPORT)],
+        capture_output=True, text=True, timeout=180, env=env, cwd=str(tmp_path),
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
+    assert result.returncode == 0 and lines, (result.stdout[-3000:], result.stderr[-3000:])
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert report["locale"] == "de_DE" and report["started"]
+    assert report["qm"].endswith("i18n/geoengine_de.qm")
+    expected = [german(spec.text) for spec in ACTIONS]
+    assert report["menu"] == expected
+    assert "Verbindungen…" in report["menu"] and "Workflow-Layer hinzufügen…" in report["menu"]
+    assert all(menu != spec.text for menu, spec in zip(report["menu"], ACTIONS) if spec.text != "Plot")
+    assert german("Manage Geo Engine server connections") in report["tips"]
+
+
+def test_translations_are_current_and_complete():
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "update_translations.py"), "--check"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
