@@ -55,6 +55,7 @@ demo: setup
 
 screenshots: setup
 	$(PY) tools/screenshots.py --output docs
+	$(PY) tools/feature_screenshots.py --output docs
 
 bench: setup setup-official
 	$(PY) bench/run_all.py
