@@ -7,6 +7,7 @@ from ``"12.50%"``, plus the original text), :class:`CompletedTaskStatusInfo` (``
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -129,6 +130,51 @@ class RunningTaskStatusInfo(TaskStatusInfo):
     info: Any
     task_type: Optional[str]
     description: Optional[str]
+
+    def progress_percent(self, start: Optional[datetime] = None, end: Optional[datetime] = None) -> float:
+        """``pct_complete``, or, while that is 0, the progress the ``info`` text of a GeoTIFF export tells for
+        a query over ``[start, end)`` (see :class:`WriterProgress`); 0 when neither says anything."""
+        if self.pct_complete > 0:
+            return self.pct_complete
+        progress = WriterProgress.parse(self.info)
+        return progress.percent_of(start, end) if progress is not None else 0.0
+
+
+_WRITER_PROGRESS = re.compile(r"^Processing: Total tiles processed: (\d+); Tiles per time step: (\d+); "
+                              r"Current \[([^,\]]+), ([^)\]]+)\) @ ([0-9.]+)%$")
+
+
+@dataclass(frozen=True)
+class WriterProgress:
+    """The running ``info`` of Geo Engine 0.9.3's save-as-dataset task: its GeoTIFF writer keeps ``pctComplete``
+    at 0 % until the end and reports ``Processing: Total tiles processed: N; Tiles per time step: M; Current
+    [step start, step end) @ P%`` (``N`` is the 0-based index of the last tile written, ``P`` the share of the
+    current time step). Unreadable step bounds (the open-ended gap slices) are ``None``."""
+
+    tile_index: int
+    tiles_per_step: int
+    step_start: Optional[datetime]
+    step_end: Optional[datetime]
+    step_percent: float
+
+    @classmethod
+    def parse(cls, info: Any) -> Optional[WriterProgress]:
+        match = _WRITER_PROGRESS.match(info.strip()) if isinstance(info, str) else None
+        if match is None:
+            return None
+        return cls(int(match.group(1)), int(match.group(2)), parse_timestamp(match.group(3)),
+                   parse_timestamp(match.group(4)), float(match.group(5)))
+
+    def percent_of(self, start: Optional[datetime], end: Optional[datetime]) -> float:
+        """Progress (0..100) through a query ``[start, end)``: the time before the current step, plus the current
+        step's share of its part of the query. Without a query span (an instant) the current step's share."""
+        if start is None or end is None or end <= start:
+            return min(max(self.step_percent, 0.0), 100.0)
+        step_start = min(max(self.step_start or start, start), end)
+        step_end = min(max(self.step_end or end, step_start), end)
+        before = (step_start - start).total_seconds()
+        done = before + self.step_percent / 100.0 * (step_end - step_start).total_seconds()
+        return min(max(100.0 * done / (end - start).total_seconds(), 0.0), 100.0)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ..core.errors import GeoEngineError, InputError
-from ..core.tasks import Task, TaskStatus
+from ..core.tasks import Task, TaskStatus, parse_timestamp
 from ..core.types import RasterQueryRectangle, TimeInterval
 from ..core.workflow import Workflow, register_workflow
 from .query import LayerQuery
@@ -73,6 +73,7 @@ def export_dataset(session, request: ExportRequest, context=None, progress: Opti
     task = workflow.save_as_dataset(query, request.name or None, request.display_name.strip(),
                                     request.description)
     progress.task = task
+    span = (parse_timestamp(q.time_start), parse_timestamp(q.time_end or q.time_start))
     while True:
         if context is not None and context.is_canceled():
             progress.final_status = abort_and_wait(task, poll_seconds)
@@ -80,7 +81,8 @@ def export_dataset(session, request: ExportRequest, context=None, progress: Opti
         status = task.get_status()
         if status.status is TaskStatus.RUNNING:
             if context is not None:
-                context.set_progress(getattr(status, "pct_complete", 0.0))
+                # Geo Engine 0.9.3 reports 0 % until done and the tiles written in `info`
+                context.set_progress(status.progress_percent(span[0], span[1]))
             time.sleep(poll_seconds)
             continue
         if status.status is TaskStatus.COMPLETED:

@@ -262,3 +262,31 @@ def test_usage_summary_of_one_dataset_works_on_0_9_3(fresh_server, monkeypatch):
     everything = data_usage_summary("minutes", dataset="ndvi", limit=10, session=admin, as_dataframe=False)
     paged = data_usage_summary("minutes", dataset="ndvi", offset=1, limit=1, session=admin, as_dataframe=False)
     assert paged == everything[1:2]
+
+
+def test_progress_of_a_real_0_9_3_export_comes_from_its_info_text(shared_server):
+    """Geo Engine 0.9.3's writer keeps pctComplete at 0.00 % and tells the tiles written in ``info``; the
+    client turns that into a percentage of the query's time span (here: the second of three months, halfway)."""
+    from datetime import datetime, timezone
+
+    from geoengine_qgis.core.tasks import TaskStatusInfo, WriterProgress
+
+    def running(info):
+        return TaskStatusInfo.from_response({"status": "running", "taskType": "create-dataset", "pctComplete": "0.00%",
+                                             "estimatedTimeRemaining": "? (± ?)", "info": info,
+                                             "timeStarted": "2026-01-01T00:00:00.000Z"})
+
+    jan, apr = datetime(2014, 1, 1, tzinfo=timezone.utc), datetime(2014, 4, 1, tzinfo=timezone.utc)
+    text = ("Processing: Total tiles processed: 5; Tiles per time step: 4; "
+            "Current [2014-02-01T00:00:00.000Z, 2014-03-01T00:00:00.000Z) @ 25.000%")
+    assert WriterProgress.parse(text) == WriterProgress(5, 4, datetime(2014, 2, 1, tzinfo=timezone.utc),
+                                                        datetime(2014, 3, 1, tzinfo=timezone.utc), 25.0)
+    expected = 100 * (31 + 0.25 * 28) / 90  # January done, a quarter of February, of Jan..Mar (90 days)
+    assert running(text).progress_percent(jan, apr) == pytest.approx(expected)
+    assert running(text).progress_percent(jan, jan) == 25.0  # an instant: the step's share
+    gap = ("Processing: Total tiles processed: 0; Tiles per time step: 1; "
+           "Current [-262143-01-01T00:00:00.000Z, 2014-01-01T00:00:00.000Z) @ 0.000%")
+    assert running(gap).progress_percent(jan, apr) == 0.0  # the open-ended gap slice before the data
+    assert running(None).progress_percent(jan, apr) == 0.0 and running("other text").progress_percent() == 0.0
+    assert TaskStatusInfo.from_response({**running(text).to_dict(), "pctComplete": "40.00%"}).progress_percent(
+        jan, apr) == 40.0  # a server that reports a percentage is believed

@@ -205,7 +205,6 @@ def write_slices(
     if not slices:
         raise ApiError("EmptyDataset", "The query's time interval contains no time slice of the raster")
     total, done = len(slices) * bands * len(plan.tiles), 0
-    task.progress(0, total)
     nodata = no_data_value(descriptor.data_type)
     files = []
     for time_slice in slices:
@@ -220,7 +219,8 @@ def write_slices(
                     np.ma.filled(data, nodata), tile.x_off - plan.window.x_off, tile.y_off - plan.window.y_off
                 )
                 done += 1
-                task.progress(done, total, progress_text(done - 1, len(plan.tiles), time_slice))
+                # the real writer reports 0 % until it is done, the progress only in the text
+                task.set_completion(0.0, progress_text(done - 1, len(plan.tiles), time_slice))
                 if pace_s and task.abort_requested.wait(pace_s):
                     task.check_abort()
         ds.FlushCache()
@@ -229,12 +229,15 @@ def write_slices(
             gdal.Translate(str(target), str(draft), format="COG", creationOptions=["COMPRESS=DEFLATE"])
             draft.unlink()
         files.append(target)
+    task.set_completion(1.0, f"Done: Total tiles processed: {done - 1}; Tiles per time step: {len(plan.tiles)}")
     return Written(directory, slices, files, total)
 
 
 def progress_text(tile_index: int, tiles_per_step: int, time_slice: TimeInterval) -> str:
     """The running task's ``info`` after a tile: the real writer reports the 0-based index of the tile it just
-    wrote (geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs)."""
+    wrote, and completion 0 (``percent_done`` of ``Processing``) until the end; the task's ``pctComplete`` thus
+    stays ``0.00%`` while it runs
+    (geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs ToGeoTiffProgress)."""
     step_pct = 100.0 * (tile_index % tiles_per_step) / tiles_per_step
     return (f"Processing: Total tiles processed: {tile_index}; Tiles per time step: {tiles_per_step}; "
             f"Current [{format_iso(time_slice.start)}, {format_iso(time_slice.end)}) @ {step_pct:.3f}%")

@@ -1,7 +1,7 @@
 """Background tasks: status in Geo Engine's ``TaskStatus`` shapes, progress, abort and clean-up.
 
 ``manager.start(task, work, on_success, clean_up)`` runs ``work(task)`` in a worker thread (the event
-loop stays free). ``work`` reports progress with ``task.progress(done, total)`` and calls
+loop stays free). ``work`` reports progress with ``task.set_completion(fraction, info)`` and calls
 ``task.check_abort()`` between units of work; ``on_success(result)`` runs on the event loop and
 returns the completed task's ``info``; ``clean_up()`` removes partial results after an abort or a
 failure.
@@ -74,8 +74,7 @@ class Task:
     description: str
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     state: str = "running"  # running | completed | aborted | failed
-    done: int = 0
-    total: int = 0
+    fraction: float = 0.0  # the reported completion, 0..1
     info: Any = None
     running_info: str | None = None  # the running status's ``info`` (the GeoTIFF writer's progress text)
     error: str | None = None
@@ -88,14 +87,17 @@ class Task:
         self._seconds_per_fraction: list[float] = []
 
     # --- called from the worker thread ---
-    def progress(self, done: int, total: int, info: str | None = None) -> None:
+    def set_completion(self, fraction: float, info: str | None = None) -> None:
+        """The real ``TaskContext::set_completion``: the completion (0..1) and the running status's ``info``
+        (geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/mod.rs)."""
+        fraction = min(max(fraction, 0.0), 1.0)
         with self._lock:
-            self.done, self.total = done, total
+            self.fraction = fraction
             if info is not None:
                 self.running_info = info
             elapsed = int((datetime.now(timezone.utc) - self.started).total_seconds())
-            if elapsed > 0 and done and total:  # whole seconds, only with progress, as the real estimator
-                self._seconds_per_fraction.append(elapsed / (done / total))
+            if elapsed > 0 and fraction > 0:  # whole seconds, only with progress, as the real estimator
+                self._seconds_per_fraction.append(elapsed / fraction)
 
     def check_abort(self) -> None:
         if self.abort_requested.is_set():
@@ -104,9 +106,8 @@ class Task:
     # --- status ---
     def _running_fields(self) -> dict:
         with self._lock:
-            done, total, info = self.done, self.total, self.running_info
+            fraction, info = self.fraction, self.running_info
             samples = list(self._seconds_per_fraction)
-        fraction = done / total if total else 0.0
         return {
             "pctComplete": f"{100.0 * fraction:.2f}%",
             "estimatedTimeRemaining": _estimate(samples, 1.0 - fraction),
