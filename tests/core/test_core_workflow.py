@@ -347,7 +347,8 @@ def test_histogram_plot_json_and_chart(histogram):
         assert isinstance(spec, dict) and "vega-lite" in spec["$schema"]
         values = spec["data"]["values"]
         assert len(values) == 20
-        expected = ndvi_window("2014-04-01", 0.0, 50.0, 200, 100)
+        # Geo Engine plots whole tiles: the 512 px tile holding lon 0..20, lat 40..50 is lon 0..51.2, lat 0..51.2
+        expected = ndvi_window("2014-04-01", 0.0, 51.2, 512, 512)
         assert sum(v["Frequency"] for v in values) == int((expected != 0).sum())
     else:
         assert spec.to_dict()["mark"]

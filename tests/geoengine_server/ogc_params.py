@@ -29,18 +29,31 @@ _URN_PATTERN = re.compile(r"^urn:ogc:def:crs:(EPSG|SR-ORG|IAU2000|ESRI)::(\d+)$"
 
 
 class OgcQuery:
-    """Query parameters with lower-cased keys (the first occurrence of a key wins)."""
+    """Query parameters with lower-cased keys. A parameter given twice (``time`` and ``TIME``) is Geo Engine's
+    ``duplicate field`` error when the request reads it: keys are lower-cased and then deserialised into the
+    request's struct (geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/util.rs ``OgcQueryExtractor``);
+    unknown parameters are ignored, duplicated or not."""
 
     def __init__(self, query) -> None:
         self.values: dict[str, str] = {}
+        self.duplicates: set[str] = set()
         for key, value in query.items():
-            self.values.setdefault(key.lower(), value)
+            key = key.lower()
+            if key in self.values:
+                self.duplicates.add(key)
+            self.values.setdefault(key, value)
+
+    def _check(self, key: str) -> None:
+        if key in self.duplicates:
+            raise query_error(f"duplicate field `{key}`")
 
     def get(self, key: str, default: str | None = None) -> str | None:
+        self._check(key)
         return self.values.get(key, default)
 
     def require(self, key: str, field: str | None = None) -> str:
         """The value of ``key``; a missing key is Geo Engine's ``missing field `<field>``` error."""
+        self._check(key)
         return required(self.values, key, field)
 
     def uint(self, key: str) -> int:

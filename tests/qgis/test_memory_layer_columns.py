@@ -19,7 +19,8 @@ NDVI_OPERATOR = {"type": "GdalSource", "params": {"data": "ndvi"}}
 def _joined() -> dict:
     return {"type": "Vector", "operator": {
         "type": "RasterVectorJoin",
-        "params": {"names": ODD, "featureAggregation": "first", "temporalAggregation": "none"},
+        "params": {"names": {"type": "names", "values": ODD}, "featureAggregation": "first",
+                   "temporalAggregation": "none"},
         "sources": {"vector": PORTS["operator"], "rasters": [NDVI_OPERATOR] * len(ODD)}}}
 
 

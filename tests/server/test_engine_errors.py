@@ -63,8 +63,9 @@ def test_unknown_operator():
 @pytest.mark.parametrize("workflow, field", [
     (raster({"type": "GdalSource", "params": {}}), "data"),
     (raster({"type": "GdalSource", "params": {"data": "ndvi", "overviewLevel": -1}}), "overviewLevel"),
-    (raster({"type": "Expression", "params": {"outputType": "U8"}, "sources": {"raster": GDAL}}), "expression"),
-    (raster({"type": "Expression", "params": {"expression": "A"}}), "raster"),
+    (raster({"type": "Expression", "params": {"outputType": "U8", "mapNoData": False}, "sources": {"raster": GDAL}}),
+     "expression"),
+    (raster({"type": "Expression", "params": {"expression": "A", "outputType": "U8", "mapNoData": False}}), "raster"),
     (raster({"type": "RasterTypeConversion", "params": {"outputDataType": "U3"}, "sources": {"raster": GDAL}}),
      "outputDataType"),
     (raster({"type": "RasterStacker", "params": {"renameBands": {"type": "rename", "values": ["a", "b"]}},
@@ -72,9 +73,11 @@ def test_unknown_operator():
     (raster({"type": "BandFilter", "params": {"bands": ["nir"]}, "sources": {"raster": GDAL}}), "nir"),
     (raster({"type": "Reprojection", "params": {}, "sources": {"source": GDAL}}), "targetSpatialReference"),
     (vector({"type": "MockPointSource", "params": {"points": [{"x": "a", "y": 1}]}}), "points"),
-    (vector({"type": "RasterVectorJoin", "params": {"names": ["a", "b"]},
+    (vector({"type": "RasterVectorJoin", "params": {"names": {"type": "names", "values": ["a", "b"]},
+                                                       "featureAggregation": "first", "temporalAggregation": "none"},
              "sources": {"vector": PORTS, "rasters": [GDAL]}}), "names"),
-    (vector({"type": "RasterVectorJoin", "params": {"names": ["a"], "temporalAggregation": "median"},
+    (vector({"type": "RasterVectorJoin", "params": {"names": {"type": "names", "values": ["a"]},
+                                                       "featureAggregation": "first", "temporalAggregation": "median"},
              "sources": {"vector": PORTS, "rasters": [GDAL]}}), "temporalAggregation"),
     (vector({"type": "OgrSource", "params": {"data": "ne_10m_ports", "attributeFilters": [{"ranges": []}]}}),
      "attributeFilters"),
@@ -99,7 +102,9 @@ def test_column_and_reference_errors():
     assert err.error == "InvalidOperatorSpec" and "numerical" in err.message
     err = error_of(plot({"type": "Statistics", "params": {"columnNames": ["nope"]}, "sources": {"source": PORTS}}))
     assert err.error == "ColumnDoesNotExist"
-    err = error_of(vector({"type": "RasterVectorJoin", "params": {"names": ["name"]},
+    err = error_of(vector({"type": "RasterVectorJoin", "params": {"names": {"type": "names", "values": ["name"]},
+                                                                     "featureAggregation": "first",
+                                                                     "temporalAggregation": "none"},
                            "sources": {"vector": PORTS, "rasters": [GDAL]}}))
     assert err.error == "ColumnNameConflict"
     err = error_of(raster({"type": "Reprojection", "params": {"targetSpatialReference": "EPSG:432"},

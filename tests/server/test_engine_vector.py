@@ -115,15 +115,16 @@ def test_points_with_time_filtering(query):
 
 
 def _join(temporal: str = "none", names=("NDVI",), feature: str | None = None) -> dict:
-    params = {"names": list(names), "temporalAggregation": temporal}
-    if feature:
-        params["featureAggregation"] = feature
+    params = {"names": {"type": "names", "values": list(names)}, "temporalAggregation": temporal,
+              "featureAggregation": feature or "first"}
     return vector({"type": "RasterVectorJoin", "params": params,
                    "sources": {"vector": PORTS, "rasters": [NDVI["operator"]]}})
 
 
 def test_raster_vector_join_buchanan_and_tema():
-    op = build(vector({"type": "RasterVectorJoin", "params": {"names": ["NDVI"], "aggregation": "none"},
+    op = build(vector({"type": "RasterVectorJoin", "params": {
+                       "names": {"type": "names", "values": ["NDVI"]}, "featureAggregation": "none",
+                       "temporalAggregation": "none"},
                        "sources": {"vector": PORTS, "rasters": [NDVI["operator"]]}}))
     assert op.descriptor.columns["NDVI"].data_type == "int"
     assert sorted(op.datasets) == ["ndvi", "ne_10m_ports"]

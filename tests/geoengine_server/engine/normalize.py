@@ -97,8 +97,17 @@ def _ogr_source(params: dict) -> dict:
 
 
 def _raster_vector_join(params: dict) -> dict:
-    if "featureAggregation" not in params and "temporalAggregation" not in params:
-        return params  # short legacy form {"names", "aggregation"}: unchanged
+    """Both the typed and the legacy model need ``names`` as a tagged ColumnNames and both aggregations
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/processing_graphs/processing.rs
+    ``RasterVectorJoinParameters``, .../processing_graphs/parameters.rs ``ColumnNames``,
+    geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/raster_vector_join/mod.rs): a short form
+    ``{"names": [...], "aggregation": ...}`` matches no variant of the workflow and is a 400."""
+    names = params.get("names")
+    tagged = isinstance(names, dict) and (
+        names.get("type") == "default" or (names.get("type") in ("suffix", "names")
+                                           and isinstance(names.get("values"), list)))
+    if not tagged or "featureAggregation" not in params or "temporalAggregation" not in params:
+        raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
     return _ordered(params, [
         ("names", None),
         ("featureAggregation", "first"),
@@ -119,7 +128,12 @@ def _histogram(params: dict) -> dict:
 
 
 def _expression(params: dict) -> dict:
-    """Struct order only: the defaults of optional fields are not documented."""
+    """Struct order; ``outputType`` and ``mapNoData`` are required by the typed and the legacy model alike
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/processing_graphs/processing.rs
+    ``ExpressionParameters``, geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/expression/
+    raster_operator.rs ``ExpressionParams``), so a workflow without them is a 400."""
+    if "outputType" not in params or "mapNoData" not in params:
+        raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
     keys = ["expression", "outputType", "outputBand", "mapNoData"]
     out = {k: params[k] for k in keys if k in params}
     out.update((k, v) for k, v in params.items() if k not in out)

@@ -1,7 +1,7 @@
 """Vector ``RasterVectorJoin``: raster values as new columns of the features of source ``vector``.
 
-Params: ``names`` (list, or ``{"type": "names", "values": [...]}``; one per raster),
-``featureAggregation`` (or legacy ``aggregation``): ``first`` | ``mean`` over the pixels of a
+Params: ``names`` (``{"type": "names" | "suffix", "values": [...]}`` or ``{"type": "default"}``; one per raster),
+``featureAggregation``: ``first`` | ``mean`` over the pixels of a
 feature (the pixel under each point; pixel centres inside a polygon), ``none`` = ``first``;
 ``temporalAggregation``: ``none`` | ``first`` | ``mean``; ``*IgnoreNoData`` flags make means skip
 no-data instead of yielding null. Only band 0 of each raster is joined.
@@ -152,25 +152,33 @@ class RasterVectorJoin(VectorOperator):
         return out
 
 
+def column_names(names: dict, rasters: list, operator: str) -> list[str]:
+    """The new columns' names from a ColumnNames: ``names`` as given, ``suffix`` appended to each raster's band
+    name, ``default`` the band names with `` (n)`` for the n-th repetition
+    (geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/raster_vector_join/mod.rs ``ColumnNames``)."""
+    kind, values = names.get("type"), names.get("values")
+    bands = [r.descriptor.bands[0].name for r in rasters]
+    if kind == "names" and isinstance(values, list):
+        return values
+    if kind == "suffix" and isinstance(values, list) and len(values) == len(bands):
+        return [f"{b}{v}" for b, v in zip(bands, values)]
+    if kind == "default":
+        return [b if bands[:i].count(b) == 0 else f"{b} ({bands[:i].count(b)})" for i, b in enumerate(bands)]
+    raise spec_error(operator, f"`names` must be {{type: default | suffix | names, values: [...]}} (got {names!r})")
+
+
 @register("Vector", "RasterVectorJoin")
 def build_raster_vector_join(params: dict, sources, name: str) -> RasterVectorJoin:
     vector = sources.one("vector", "Vector")
     rasters = sources.many("rasters", "Raster")
-    names = get(params, name, "names", (list, dict))
-    if isinstance(names, dict):
-        if names.get("type") != "names" or not isinstance(names.get("values"), list):
-            raise spec_error(name, f"`names` must be a list or {{type: names, values: [...]}} (got {names!r})")
-        names = names["values"]
+    names = column_names(get(params, name, "names", dict), rasters, name)
     if len(names) != len(rasters) or not all(isinstance(n, str) and n for n in names):
         raise spec_error(name, f"`names` must hold one non-empty column name per raster ({len(rasters)})")
     for n in names:
         if n in vector.descriptor.columns or names.count(n) > 1:
             raise EngineError("ColumnNameConflict", f"Column name conflict: {n!r} already exists")
-    if "featureAggregation" in params:
-        feature_agg = choice(params, name, "featureAggregation", ("first", "mean", "none"))
-    else:
-        feature_agg = choice(params, name, "aggregation", ("first", "mean", "none"), "first")
-    temporal_agg = choice(params, name, "temporalAggregation", ("none", "first", "mean"), "none")
+    feature_agg = choice(params, name, "featureAggregation", ("first", "mean", "none"))
+    temporal_agg = choice(params, name, "temporalAggregation", ("none", "first", "mean"))
     return RasterVectorJoin(
         vector, rasters, names, "first" if feature_agg == "none" else feature_agg,
         get(params, name, "featureAggregationIgnoreNoData", bool, False),
