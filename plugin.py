@@ -25,6 +25,8 @@ except ImportError:  # Qt 5 (QGIS 3)
 
 from .features import FeatureActions
 from .qgis_glue.connections import ConnectionSettingsError, ConnectionStore
+from .qgis_glue.connections import add_listener as add_connection_listener
+from .qgis_glue.connections import remove_listener as remove_connection_listener
 from .qgis_glue.dependencies import report_missing
 from .qgis_glue.i18n import QT_TR_NOOP, Translations, tr
 from .qgis_glue.messages import CoreLogForwarder, Notifier, log
@@ -133,6 +135,8 @@ class GeoEnginePlugin(FeatureActions):
         self.injector = BearerHeaderInjector()
         self.injector.install()
         self.sessions = SessionManager(self.injector)
+        self.sessions.watch(self.tasks)  # renew before validUntil and on a 401 of a live WMS layer
+        add_connection_listener(self.sessions.connection_changed)  # a deleted connection logs out
         self._start_time_and_projects()
         self.toolbar = self.iface.addToolBar(MENU)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
@@ -204,6 +208,7 @@ class GeoEnginePlugin(FeatureActions):
 
     def _unload_network(self) -> None:
         if self.sessions is not None:
+            remove_connection_listener(self.sessions.connection_changed)
             self.sessions.close_all()  # no logout: unload must not wait for the network
         if self.injector is not None:
             self.injector.uninstall()

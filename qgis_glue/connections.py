@@ -1,4 +1,7 @@
-"""Saved Geo Engine connections: name, API base URL and how to log in.
+"""Saved Geo Engine connections: name, server URL and how to log in.
+
+The URL is kept as the user gave it: a base URL (``https://host``) or an exact API root
+(``https://host/geoengine/api``); ``core`` finds the API root with ``GET <url>/info``, then ``<url>/api/info``.
 
 A connection is stored in QgsSettings under ``geoengine/connections/<name>/`` with the keys ``url``,
 ``auth_kind`` and ``authcfg``. Secrets never go there: an email/password pair and a pasted session
@@ -16,8 +19,9 @@ Auth kinds:
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
-from typing import List, Optional, Union
+from typing import Callable, List, Optional, Union
 from urllib.parse import urlsplit
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
@@ -32,6 +36,26 @@ BASIC_METHOD = "Basic"
 
 class ConnectionSettingsError(ValueError):
     """A connection that cannot be saved or used; the message names the problem."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    host = (host or "").strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cleartext_warning(url: str) -> str:
+    """A warning for plain ``http`` to a host other than this computer; "" for https and loopback."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme.lower() != "http" or not parts.hostname or is_loopback(parts.hostname):
+        return ""
+    return (f"Plain http to {parts.hostname}: passwords, session tokens and data travel unencrypted and can be read "
+            "or changed on the way. Use https unless the server is on this computer.")
 
 
 @dataclass(frozen=True)
@@ -69,8 +93,33 @@ class Connection:
         return Connection(name, url, self.auth_kind, self.authcfg if self.auth_kind != ANONYMOUS else "")
 
 
+SAVED, DELETED = "saved", "deleted"
+# listener(event, connection): told after a connection was saved or deleted (e.g. the session manager logs out)
+_listeners: List[Callable[[str, Connection], None]] = []
+
+
+def add_listener(listener: Callable[[str, Connection], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def remove_listener(listener: Callable[[str, Connection], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _tell(event: str, connection: Connection) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event, connection)
+        except Exception as exc:  # noqa: BLE001 - a listener must not stop the store
+            from .messages import log
+
+            log(f"Geo Engine connection {event}: a listener failed: {type(exc).__name__}: {exc}")
+
+
 class ConnectionStore:
-    """Reads and writes connections in QgsSettings."""
+    """Reads and writes connections in QgsSettings; listeners (:func:`add_listener`) hear of saves and deletes."""
 
     def __init__(self, root: str = SETTINGS_ROOT) -> None:
         self._root = root
@@ -111,6 +160,7 @@ class ConnectionStore:
         settings.setValue(prefix + "auth_kind", connection.auth_kind)
         settings.setValue(prefix + "authcfg", connection.authcfg)
         settings.sync()
+        _tell(SAVED, connection)
         return connection
 
     def delete(self, name: str, remove_token_config: bool = True) -> None:
@@ -120,6 +170,7 @@ class ConnectionStore:
             if _is_plugin_token_config(connection.authcfg):
                 QgsApplication.authManager().removeAuthenticationConfig(connection.authcfg)
         self._remove_group(name)
+        _tell(DELETED, connection)
 
     def _remove_group(self, name: str) -> None:
         settings = QgsSettings()

@@ -8,11 +8,13 @@ the master password, and QGIS's proxy settings); :func:`open_session`, :func:`pr
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from .certificates import qgis_ca_bundle
 from .connections import (
+    DELETED,
     Connection,
     Credentials,
     PasswordCredentials,
@@ -24,6 +26,9 @@ from .network import BearerHeaderInjector
 from .proxy import requests_proxies
 
 DEFAULT_TIMEOUT = 60.0  # seconds per request when QGIS's network timeout is off
+FAILURE_HOLD_S = 300.0  # a refused login is not tried again for this long (unless the connection is saved)
+RENEW_MARGIN_S = 3600.0  # renew a session this long before its validUntil
+CHECK_INTERVAL_MS = 60_000  # how often validUntil is checked
 
 
 @dataclass(frozen=True)
@@ -133,17 +138,34 @@ class SessionManager:
 
     ``ensure(connection, runner, on_ready)`` is the entry point for features: it hands the active
     session of a connection to ``on_ready`` on the main thread, logging in in a background task first
-    when there is none (or the connection's settings changed since).
+    when there is none (or the connection's settings changed since). Sessions live as long as layers need them:
+
+    * one login per connection at a time: callers that ask while a login runs wait for it (N layers of a
+      reopened project make one login);
+    * a login the server refused (wrong password, revoked token) is not retried for :data:`FAILURE_HOLD_S`
+      seconds, or until the connection is saved again; callers get the same error at once;
+    * :meth:`watch` (main thread) renews sessions :data:`RENEW_MARGIN_S` before their ``validUntil`` and when
+      a QGIS request to a session's server (a live WMS layer) gets 401, then redraws that server's layers;
+    * a deleted connection's session stops authenticating QGIS's requests at once and is logged out in a task
+      (:meth:`connection_changed`, a listener of :mod:`.connections`).
     """
 
     def __init__(self, injector: BearerHeaderInjector) -> None:
         self._injector = injector
         self._lock = threading.Lock()
         self._sessions: Dict[str, Tuple[Connection, object]] = {}
+        self._pending: Dict[str, Tuple[Connection, object, List[tuple]]] = {}  # name -> (connection, task, waiters)
+        self._failed: Dict[str, Tuple[Connection, BaseException, float]] = {}
+        self._renewing: set = set()
+        self._runner = None
+        self._timer = None
+        self.logins = 0  # login tasks started (tests and the log count them)
+        self.renewals = 0  # renewals started
 
     def ensure(self, connection: Connection, runner, on_ready: Callable[[object], None],
                on_error: Optional[Callable[[BaseException], None]] = None, credentials: Credentials = None):
-        """Main thread. Returns None when a session was ready (``on_ready`` already called), else the login task.
+        """Main thread. Returns None when a session was ready (``on_ready`` already called) or the last login
+        was refused (``on_error`` already called), else the login task (maybe one already under way).
 
         Bad settings or unreadable credentials raise :class:`~.connections.ConnectionSettingsError` here,
         before any task starts.
@@ -153,9 +175,49 @@ class SessionManager:
         if current is not None:
             on_ready(current)
             return None
+        name = connection.name
+        if credentials is None:
+            failure = self._failed.get(name)
+            if failure is not None and failure[0] == connection and time.monotonic() - failure[2] < FAILURE_HOLD_S:
+                log(f"Not logging in to {name!r} again: the server refused the last login ({failure[1]})")
+                if on_error is not None:
+                    on_error(failure[1])
+                return None
+            pending = self._pending.get(name)
+            if pending is not None and pending[0] == connection:
+                pending[2].append((on_ready, on_error))
+                return pending[1]
         resolved = resolve(connection, credentials)
-        return runner.submit(f"Log in to {connection.name}", lambda context: self.connect(resolved),
-                             on_success=on_ready, on_error=on_error)
+        waiters: List[tuple] = [(on_ready, on_error)]
+
+        def finish():
+            entry = self._pending.get(name)
+            if entry is not None and entry[2] is waiters:
+                self._pending.pop(name, None)
+
+        def succeeded(session) -> None:
+            finish()
+            self._failed.pop(name, None)
+            for ready, _error in list(waiters):
+                ready(session)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if _refused(exc):
+                self._failed[name] = (connection, exc, time.monotonic())
+            for _ready, error in list(waiters):
+                if error is not None:
+                    error(exc)
+
+        self.logins += 1
+        task = runner.submit(f"Log in to {name}", lambda context: self.connect(resolved),
+                             on_success=succeeded, on_error=failed, on_cancel=finish)
+        self._pending[name] = (connection, task, waiters)
+        return task
+
+    def forget_failure(self, name: str) -> None:
+        """Allow a new login for ``name`` at once (e.g. after its credentials were edited)."""
+        self._failed.pop(name, None)
 
     def connect(self, resolved: ResolvedConnection):
         """Worker thread: open a session for the connection and make it the active one."""
@@ -187,23 +249,131 @@ class SessionManager:
 
     def close(self, name: str, logout: bool = False) -> None:
         """Forget a session (and its token in QGIS requests); ``logout=True`` also ends it on the server."""
-        with self._lock:
-            entry = self._sessions.pop(name, None)
-        if entry is None:
+        session = self._forget(name)
+        if session is None:
             return
-        session = entry[1]
-        self._injector.remove_token(session.server_url)
-        self._sync_injector()
         try:
             if logout:
                 session.logout()
         finally:
             session.close()
 
+    def _forget(self, name: str):
+        with self._lock:
+            entry = self._sessions.pop(name, None)
+        if entry is None:
+            return None
+        self._injector.remove_token(entry[1].server_url)
+        self._sync_injector()
+        return entry[1]
+
     def close_all(self) -> None:
         """Forget every session without network traffic (plugin unload)."""
+        self.unwatch()
         for name in self.names():
             self.close(name, logout=False)
+
+    def connection_changed(self, event: str, connection: Connection) -> None:
+        """Listener of :mod:`.connections`: a deleted connection's token stops at once and its session is logged
+        out in a task; a saved one may log in again at once."""
+        self.forget_failure(connection.name)
+        if event != DELETED:
+            return
+        session = self._forget(connection.name)
+        if session is None:
+            return
+
+        def logout(_context) -> None:
+            try:
+                if session.kind != "token":  # a pasted token stays the user's
+                    session.logout()
+            finally:
+                session.close()
+
+        if self._runner is not None:
+            self._runner.submit(f"Log out of {connection.name}", logout, notify_errors=False)
+        else:
+            session.close()
+
+    # --- keeping sessions alive (main thread) ---------------------------------------------------------------
+    def watch(self, runner, project_layers: Optional[Callable[[], list]] = None) -> None:
+        """Renew sessions before they expire and on 401s of QGIS's requests (live WMS layers)."""
+        from qgis.core import QgsNetworkAccessManager
+        from qgis.PyQt.QtCore import QTimer
+
+        self._runner = runner
+        self._layers = project_layers or _project_layers
+        self._timer = QTimer()
+        self._timer.setInterval(CHECK_INTERVAL_MS)
+        self._timer.timeout.connect(self.renew_expiring)
+        self._timer.start()
+        QgsNetworkAccessManager.instance().finished.connect(self._reply_finished)
+
+    def unwatch(self) -> None:
+        if self._timer is None:
+            return
+        from qgis.core import QgsNetworkAccessManager
+
+        self._timer.stop()
+        self._timer = None
+        try:
+            QgsNetworkAccessManager.instance().finished.disconnect(self._reply_finished)
+        except (TypeError, RuntimeError):
+            pass
+
+    def renew_expiring(self) -> List[str]:
+        """Start renewing every session whose ``validUntil`` is less than :data:`RENEW_MARGIN_S` away."""
+        started = []
+        now = time.time()
+        with self._lock:
+            entries = list(self._sessions.items())
+        for name, (_connection, session) in entries:
+            until = _epoch(getattr(session, "valid_until", None))
+            if until is not None and until - now < RENEW_MARGIN_S and self.renew(name):
+                started.append(name)
+        return started
+
+    def _reply_finished(self, reply) -> None:
+        """Slot of QgsNetworkAccessManager.finished: a 401 under a session's server renews it (never raises)."""
+        try:
+            status = reply.attribute(_status_attribute())
+            if status != 401:
+                return
+            url = reply.request().url().toString()
+            with self._lock:
+                entries = list(self._sessions.items())
+            for name, (_connection, session) in entries:
+                if url.startswith(session.server_url.rstrip("/") + "/"):
+                    self.renew(name)
+        except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS
+            log(f"Geo Engine session check failed: {type(exc).__name__}: {exc}")
+
+    def renew(self, name: str):
+        """Renew ``name``'s session in a task (one at a time), then redraw the layers of its server."""
+        session = self.get(name)
+        if session is None or self._runner is None or name in self._renewing:
+            return None
+        stale = dict(session.auth_header)
+        self._renewing.add(name)
+        self.renewals += 1
+
+        def work(_context):
+            session.renew(stale)
+            return session
+
+        def done(renewed) -> None:
+            self._renewing.discard(name)
+            log(f"Renewed the Geo Engine session of {name!r}")
+            for layer in self._layers():
+                if layer.providerType() == "wms" and renewed.server_url in layer.source():
+                    layer.dataProvider().reloadData()
+                    layer.triggerRepaint()
+
+        def failed(_exc) -> None:
+            self._renewing.discard(name)
+
+        return self._runner.submit(f"Renew the session of {name}", work, on_success=done, on_error=failed,
+                                   on_cancel=lambda: self._renewing.discard(name))
 
     def _sync_injector(self) -> None:
         """One token per server URL: the most recently registered session for it wins."""
@@ -211,6 +381,41 @@ class SessionManager:
             sessions = [session for _connection, session in self._sessions.values()]
         for session in sessions:  # registration order: newer sessions overwrite older ones
             self._injector.set_token_source(session.server_url, lambda session=session: _bearer_token(session))
+
+
+def _refused(exc: BaseException) -> bool:
+    """A login the server refused (credentials), as opposed to a network or server failure."""
+    from ..core.errors import UnauthorizedError
+
+    return isinstance(exc, UnauthorizedError)
+
+
+def _epoch(text: Optional[str]) -> Optional[float]:
+    """Seconds since the epoch of an ISO ``validUntil`` (None if absent or unreadable)."""
+    if not text:
+        return None
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
+
+
+def _status_attribute():
+    from qgis.PyQt.QtNetwork import QNetworkRequest
+
+    attribute = getattr(QNetworkRequest, "Attribute", QNetworkRequest)
+    return attribute.HttpStatusCodeAttribute
+
+
+def _project_layers() -> list:
+    from qgis.core import QgsProject
+
+    return list(QgsProject.instance().mapLayers().values())
 
 
 def _bearer_token(session) -> Optional[str]:
