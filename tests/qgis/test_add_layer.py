@@ -12,6 +12,7 @@ from layer_support import LAYER_DB, NDVI_TIFF, POINTS_WITH_TIME, PORTS, PORTS_SH
 from osgeo import gdal, ogr
 from plugin_support import AFRICA, NDVI, request, run_load
 from plugin_support import register_in as register
+from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
 
@@ -167,6 +168,7 @@ def test_ports_vector_layer(loader, session, project):
     source = dataset.GetLayer(0)
     source.SetSpatialFilterRect(*AFRICA)
     assert names == {f.GetField("name") for f in source}
+    assert assert_rows_match(layer, PORTS_SHP, AFRICA) == expected  # every attribute and point, as in the file
     assert not layer.temporalProperties().isActive()  # ports hold for all of time
     assert layer.customProperty("geoengine/workflow_id") == workflow_id
     assert layer.customProperty("geoengine/kind") == "vector"
@@ -188,6 +190,7 @@ def test_polygons_keep_their_geometry_type(loader, session):
     area = sum(f.geometry().area() for f in layer.getFeatures())
     expected = sum(f.GetGeometryRef().GetArea() for f in source)
     assert area == pytest.approx(expected, rel=1e-9)
+    assert assert_rows_match(layer, dataset.GetDescription()) == source.GetFeatureCount()  # vertices, not just area
 
 
 def test_points_with_time_drive_the_temporal_controller(loader, session):
@@ -295,6 +298,7 @@ def test_extent_in_web_mercator_is_transformed(loader, session):
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=bounds, crs="EPSG:3857"))
     assert outcome.ok, outcome.error
     assert outcome.layers[0].featureCount() == ogr_count(PORTS_SHP, AFRICA)
+    assert assert_rows_match(outcome.layers[0], PORTS_SHP, AFRICA) == ogr_count(PORTS_SHP, AFRICA)
     stored = [float(v) for v in outcome.layers[0].customProperty("geoengine/extent").split(",")]
     assert np.allclose(stored, AFRICA, atol=1e-6)
 

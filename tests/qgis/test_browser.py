@@ -9,8 +9,10 @@ import uuid
 
 import plugin_support
 import pytest
-from layer_support import DATA, LAYER_DB
+from layer_support import DATA
+from osgeo import ogr
 from plugin_support import closed_port, wait_for_fetch
+from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
 
@@ -302,12 +304,31 @@ def ports_entry(tree):
     return tree.item(tree.child(collection, "Ports in Germany"))
 
 
-def expected_ports_id(server) -> str:
-    from geoengine_qgis.core.layers import layer_workflow_id
-    from geoengine_qgis.core.session import Session
+def post_json(url: str, body, token=None) -> dict:
+    import urllib.request
 
-    with Session(server.base_url, use_env=False) as session:
-        return layer_workflow_id(LAYER_DB, PORTS_LAYER, session=session)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else b""
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=20) as answer:
+        return json.loads(answer.read())
+
+
+def expected_ports_id(server) -> str:
+    """The id the server gives the layer file's workflow, registered over plain HTTP (no plugin code)."""
+    definition = json.loads((DATA / "layer_defs/ports_in_germany.json").read_text(encoding="utf-8"))
+    assert definition["id"] == PORTS_LAYER
+    token = post_json(server.base_url + "/anonymous", None)["id"]
+    return post_json(server.base_url + "/workflow", definition["workflow"], token)["id"]
+
+
+def ports_in_germany_rows(layer) -> int:
+    """Every attribute and point of the layer equal the ports file's inside the Germany outline (OGR filter)."""
+    outline = ogr.Open(str(DATA / "vector/data/germany_polygon.gpkg"))
+    polygons = outline.GetLayer(0)
+    union = ogr.Geometry(ogr.wkbMultiPolygon)
+    for feature in polygons:
+        union = union.Union(feature.GetGeometryRef())
+    return assert_rows_match(layer, DATA / "vector/data/ne_10m_ports/ne_10m_ports.shp", within=union)
 
 
 def loaded_layers(project, name: str) -> list:
@@ -323,6 +344,7 @@ def test_double_click_adds_ports_in_germany_through_the_loader(plugin, project, 
     assert wait_for_fetch(lambda: loaded_layers(project, "Ports in Germany"))
     layer = loaded_layers(project, "Ports in Germany")[0]
     assert layer.type() == QgsMapLayerType.VectorLayer and layer.featureCount() == 13
+    assert ports_in_germany_rows(layer) == 13
     assert layer.customProperty("geoengine/workflow_id") == expected_ports_id(server)
     assert layer.customProperty("geoengine/connection") == LOCAL
     bounds = [float(v) for v in layer.customProperty("geoengine/extent").split(",")]

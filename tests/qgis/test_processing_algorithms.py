@@ -25,6 +25,7 @@ from processing_support import (
     save_password_connection,
     start_processing,
 )
+from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
 
@@ -261,7 +262,7 @@ def test_raster_to_another_format_through_gdal(processing, url, tmp_path):
 
 
 def test_vector_ports_to_memory_and_geopackage(processing, url, tmp_path):
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsWkbTypes
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsVectorLayer, QgsWkbTypes
 
     workflow_id = register(processing, url, PORTS)
     expected = ogr_count(PORTS_SHP, AFRICA)
@@ -281,6 +282,7 @@ def test_vector_ports_to_memory_and_geopackage(processing, url, tmp_path):
     source.SetSpatialFilterRect(*AFRICA)
     assert names == {f.GetField("name") for f in source}
     dataset = None
+    assert assert_rows_match(layer, PORTS_SHP, AFRICA) == expected  # every attribute and point, as in the file
 
     gpkg = tmp_path / "ports.gpkg"
     result = run(processing, "loadworkflowvector", {"CONNECTION": url, "WORKFLOW": workflow_id,
@@ -288,6 +290,8 @@ def test_vector_ports_to_memory_and_geopackage(processing, url, tmp_path):
                                                     "OUTPUT": str(gpkg)})
     assert result["FEATURE_COUNT"] == expected
     assert ogr_count(gpkg) == expected
+    saved = QgsVectorLayer(str(gpkg), "saved", "ogr")
+    assert assert_rows_match(saved, PORTS_SHP, AFRICA) == expected
 
 
 # ----------------------------------------------------------------------------------------------- plots

@@ -12,6 +12,7 @@ from layer_support import NDVI_TIFF, PORTS, PORTS_SHP
 from osgeo import gdal, ogr
 from plugin_support import NDVI, request, run_load
 from plugin_support import register_in as register
+from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
 BOUNDS = (-20.0, -36.0, 53.0, 38.0)  # Africa
@@ -124,6 +125,7 @@ def test_saved_with_files_reopens_without_the_server(server, session, loader, st
     ok, got, expected = ndvi_matches(ndvi)
     assert ok, (got, expected)
     assert ports.isValid() and ports.featureCount() == ports_expected()
+    assert assert_rows_match(ports, PORTS_SHP, BOUNDS) == ports_expected()  # the kept copy holds the file's values
     assert ndvi.customProperty("geoengine/time_slice").startswith("2014-04-01")
     assert len(server.api["quota"].computations) == before
 
@@ -154,6 +156,7 @@ def test_saved_without_files_refetches_on_open(server, session, loader, state, p
     assert ok, (got, expected)
     assert ports.featureCount() == ports_expected()
     assert {f["name"] for f in ports.getFeatures()} >= {"Cape Town", "Durban"}
+    assert assert_rows_match(ports, PORTS_SHP, BOUNDS) == ports_expected()
     assert state.fetch_count == 2 and len(server.api["quota"].computations) >= before + 2
 
 

@@ -16,6 +16,7 @@ import pytest
 from layer_support import NDVI_TIFF, POINTS_WITH_TIME, PORTS_SHP
 from osgeo import gdal, ogr
 from plugin_support import NDVI, render_pixels, request, run_load, same_fraction, wait_until
+from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
 BOUNDS = (5.0, 40.0, 25.0, 55.0)  # central Europe: NDVI changes a lot from April to May
@@ -218,6 +219,7 @@ def test_vector_layer_with_time_filters_by_the_controller_range(session, loader,
     assert properties.mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions
     dataset = ogr.Open(str(Path(PORTS_SHP).parents[1] / "points_with_time.gpkg"))
     source = dataset.GetLayer(0)
+    assert assert_rows_match(layer, dataset.GetDescription()) == source.GetFeatureCount()
     spans = []
     for feature in source:
         start, end = (np.datetime64(feature.GetField(name).replace("/", "-").replace(" ", "T"))
