@@ -9,6 +9,8 @@ from .auth import require_session
 from .params import paging, query_bool, query_enum
 from .tasks import FILTERS, TaskManager
 
+TASK_LIST_DEFAULT_LIMIT = 10
+
 
 def _tasks(request: web.Request) -> TaskManager:
     return request.app["tasks"]
@@ -22,8 +24,9 @@ async def status(request: web.Request) -> web.Response:
 async def task_list(request: web.Request) -> web.Response:
     session = require_session(request)
     status_filter = query_enum(request, "filter", FILTERS, default=None)
+    # [task_manager] list_default_limit 10, list_limit 20: geo-engine/geoengine@5748ef7:geoengine/Settings-default.toml
     limit_max = request.app["config"].list_limit
-    offset, limit = paging(request, max_limit=limit_max, default_offset=0, default_limit=limit_max)
+    offset, limit = paging(request, max_limit=limit_max, default_offset=0, default_limit=TASK_LIST_DEFAULT_LIMIT)
     return web.json_response(_tasks(request).list(session.user.id, status_filter, offset, limit))
 
 

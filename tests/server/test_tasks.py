@@ -332,3 +332,16 @@ def test_server_stop_aborts_tasks_and_removes_the_export_folder():
         running.stop()
     assert time.monotonic() - started < 15
     assert not root.exists()
+
+
+def test_task_list_defaults_to_ten_entries(base_url):
+    """Geo Engine's ``[task_manager] list_default_limit = 10`` (``list_limit = 20`` is the maximum)."""
+    headers = anonymous(base_url)
+    register(base_url, headers, NDVI)
+    ids = [start_save(base_url, headers, save_body(None, 0.0, 0.0, 1.0, 1.0, APRIL_2014)) for _ in range(12)]
+    for task_id in ids:
+        poll_task(base_url, headers, task_id, finished)
+    listed = requests.get(f"{base_url}/tasks/list", headers=headers, timeout=TIMEOUT).json()
+    assert [t["taskId"] for t in listed] == ids[::-1][:10]  # 12 before this change
+    everything = requests.get(f"{base_url}/tasks/list?limit=20", headers=headers, timeout=TIMEOUT).json()
+    assert len(everything) == 12
