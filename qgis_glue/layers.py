@@ -5,6 +5,7 @@ Two steps, split by thread:
 * :func:`fetch` (worker thread, inside a QgsTask): read the result descriptor, transform the extent into the
   workflow's CRS, gather title/provenance/symbology, then stream the data: rasters into GeoTIFFs in a job
   folder of the plugin's temp dir (or only a WMS URI), vectors into QgsFeature batches, plots as JSON.
+  Without pyarrow or websockets the same files and batches come through WCS/WFS (:mod:`.ogc_fallback`).
   Cancel = the task's ``isCanceled``; on cancel or failure the job folder is removed.
 * :func:`materialize` (main thread): make the layers, style them, set custom properties and metadata, and add
   them to the project (slices of a time series in a group). If anything fails, nothing is left behind.

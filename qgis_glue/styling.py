@@ -6,7 +6,12 @@
   logarithmically): :data:`LOG_SAMPLES` items, like the server's 254-entry colour table.
 * ``palette`` -> :class:`QgsPalettedRasterRenderer` (``defaultColor`` has no QGIS equivalent and is dropped).
 * ``multiBand`` -> :class:`QgsMultiBandColorRenderer` with a min/max stretch per channel (``scale < 1`` widens max).
-* no symbology -> a grey min/max stretch of the first band from the layer's statistics.
+* no symbology -> a grey min/max stretch of the first band from the layer's statistics; three bands -> an RGB
+  composite (bands named red/green/blue in that order, else 1, 2, 3) with a min/max stretch per band.
+* vector ``point``/``line``/``polygon`` (:mod:`..core.vector_symbology`) -> a single-symbol renderer with a
+  circle marker, simple line or simple fill; static colours and pixel widths/radii are set on the symbol layer,
+  colours and numbers derived from a column become data-defined expressions (:func:`colorizer_expression`:
+  the Geo Engine colorizer evaluated per feature), ``text`` a label with a halo.
 
 Geo Engine bands are 0-based indices into the workflow's bands; a loaded layer holds the *selected* bands in
 selection order, so ``band_map`` translates workflow band -> QGIS band number (1-based).
