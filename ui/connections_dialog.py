@@ -36,6 +36,7 @@ from ..qgis_glue.connections import (
     ConnectionSettingsError,
     ConnectionStore,
     TokenCredentials,
+    cleartext_warning,
     store_token,
 )
 from ..qgis_glue.errors import describe_error
@@ -79,7 +80,15 @@ class ConnectionsDialog(QDialog):
         self.name_edit = QLineEdit()
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText(URL_HINT)
-        self.url_edit.setToolTip("The API base URL of the server, including /api, without a trailing slash.")
+        self.url_edit.setToolTip("The server's address: its base URL (https://host) or the exact API root "
+                                 "(https://host/geoengine/api). The plugin finds the API with GET <url>/info, "
+                                 "then <url>/api/info.")
+        self.url_warning = QLabel()
+        self.url_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.url_warning.setWordWrap(True)
+        self.url_warning.setStyleSheet("color: #b54708;")
+        self.url_warning.setVisible(False)
+        self.url_edit.textChanged.connect(self._warn_about_url)
         self.kind_combo = QComboBox()
         for kind in AUTH_KINDS:
             self.kind_combo.addItem(AUTH_KIND_LABELS[kind], kind)
@@ -103,6 +112,7 @@ class ConnectionsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
         form.addRow("Server URL", self.url_edit)
+        form.addRow("", self.url_warning)
         form.addRow("Authentication", self.kind_combo)
         form.addRow("", self.auth_stack)
         self.save_button = QPushButton("Save")
@@ -133,6 +143,11 @@ class ConnectionsDialog(QDialog):
         outer.addWidget(close)
 
     # --- list and form ----------------------------------------------------------------------------
+    def _warn_about_url(self, text: str) -> None:
+        warning = cleartext_warning(text)
+        self.url_warning.setText(warning)
+        self.url_warning.setVisible(bool(warning))
+
     def reload(self, select: Optional[str] = None) -> None:
         names = self._store.names()
         self.list.blockSignals(True)

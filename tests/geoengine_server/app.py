@@ -89,7 +89,7 @@ def create_app(config: ServerConfig | None = None) -> web.Application:
     config = config or ServerConfig()
     from .hostile import hostile_middleware
 
-    api = web.Application(middlewares=[error_middleware, fault_middleware, hostile_middleware],
+    api = web.Application(middlewares=[error_middleware, hostile_middleware, fault_middleware],
                           client_max_size=64 * 1024 * 1024)
     api["config"] = config
     api["users"] = UserDb(config.session_lifetime_s)

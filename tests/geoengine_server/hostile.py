@@ -27,6 +27,7 @@ import pyarrow as pa
 from aiohttp import web
 
 from .arrow_codec import ipc_file
+from .errors import ApiError
 
 HTML_PAYLOAD = ('<img src="file:///tmp/geoengine-hostile-probe.png"><a href="file:///etc/passwd">details</a>'
                 '<b style="color:red">!</b>')
@@ -144,7 +145,12 @@ async def hostile_middleware(request: web.Request, handler):
     if mode.redirect_to and (not mode.redirect_paths or relative.startswith(mode.redirect_paths)):
         target = mode.redirect_to.rstrip("/") + request.rel_url.path_qs
         return web.Response(status=mode.redirect_status, headers={"Location": target})
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except ApiError as exc:  # error bodies carry the payload too
+        if not mode.html:
+            raise
+        response = exc.response()
     if mode.html and isinstance(response, web.Response) and response.content_type == "application/json" \
             and response.body:
         try:
