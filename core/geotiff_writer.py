@@ -9,9 +9,14 @@ Layout of the output (one decision, documented here):
   streamed tile is exactly one 512x512 GeoTIFF block and is written once, compressed, as it arrives;
   nothing is buffered and no block is read back. Parts outside the data are no-data. (Clipping to
   the data bounds would put tile edges inside blocks and force partial block rewrites.)
-* internally tiled 512x512, DEFLATE with the horizontal (integers) or floating-point predictor,
-  band-interleaved, BigTIFF when the uncompressed size could exceed 4 GB, ``SPARSE_OK`` so tiles that are
-  entirely no-data are never written (GDAL reads them back as no-data);
+* internally tiled 512x512, band-interleaved, BigTIFF when the uncompressed size could exceed 4 GB,
+  ``SPARSE_OK`` so tiles that are entirely no-data are never written (GDAL reads them back as no-data);
+* compressed with ZSTD level 1 without a predictor (:data:`TEMPORARY_CODEC`, DEFLATE level 1 where GDAL has
+  no ZSTD): chosen by measurement for temporary files (BENCHMARKS.md, "Temporary GeoTIFF codec"); files kept
+  with a project are recompressed harder when copied (:mod:`.geotiff_archive`);
+* files wider or taller than :data:`OVERVIEW_MIN_SIDE` px get internal overviews (2x, 4x, ... down to about
+  256 px), filled as the tiles arrive: each level's block is the tile's every 2nd, 4th... pixel (nearest
+  neighbour), so no pixel is read back; a tile off the planned grid makes the overviews rebuilt at the end;
 * masked pixels get the no-data value: ``no_data_value`` if given, else NaN for floats, 0 for U8,
   the maximum for wider unsigned and the minimum for signed integers (:func:`default_no_data_value`).
   Valid pixels that equal it are counted in ``GeoTiffSink.no_data_collisions`` (they read back as
@@ -52,27 +57,65 @@ from .types import QueryRectangle
 log = logging.getLogger(__name__)
 
 _FLUSH_BYTES = 4 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
+OVERVIEW_MIN_SIDE = 4096  # files with a side above this many pixels get overviews
+_OVERVIEW_SMALLEST = 256  # the last overview level is the first at or below this many pixels on its longer side
+
+
+def _has_zstd() -> bool:
+    options = gdal.GetDriverByName("GTiff").GetMetadataItem("DMD_CREATIONOPTIONLIST") or ""
+    return "ZSTD" in options
+
+
+# codec name -> (COMPRESS, level option, predictor?, GDAL worker threads?)
+CODECS = {
+    "NONE": ("", "", False, False),
+    "ZSTD": ("ZSTD", "ZSTD_LEVEL=1", False, False),
+    "ZSTD_PREDICTOR": ("ZSTD", "ZSTD_LEVEL=1", True, False),
+    "DEFLATE": ("DEFLATE", "ZLEVEL=1", True, True),  # the codec before the measurement (BENCHMARKS.md)
+    "DEFLATE_1": ("DEFLATE", "ZLEVEL=1", True, False),
+    "LZW": ("LZW", "", True, True),
+}
+TEMPORARY_CODEC = "ZSTD" if _has_zstd() else "DEFLATE_1"
 
 
 def creation_options(
-    dtype: np.dtype, width: int, height: int, bands: int, compress: str = "DEFLATE", block: int = 512
+    dtype: np.dtype, width: int, height: int, bands: int, compress: str = TEMPORARY_CODEC, block: int = 512
 ) -> list[str]:
-    """GTiff creation options for a streamed file (see the module docstring); ``block`` = the tile size."""
+    """GTiff creation options for a streamed file (see the module docstring); ``block`` = the tile size,
+    ``compress`` one of :data:`CODECS`."""
     dtype = np.dtype(dtype)
     uncompressed = width * height * bands * dtype.itemsize
     options = [
         "TILED=YES", f"BLOCKXSIZE={block}", f"BLOCKYSIZE={block}", "INTERLEAVE=BAND", "SPARSE_OK=TRUE",
         f"BIGTIFF={'YES' if uncompressed > 3_900_000_000 else 'NO'}",
     ]
-    if compress.upper() != "NONE":
-        options.append(f"COMPRESS={compress.upper()}")
-        options.append(f"PREDICTOR={3 if dtype.kind == 'f' else 2}")
-        if compress.upper() == "DEFLATE":
-            options.append("ZLEVEL=1")  # ~3x faster than the default 6, files a few percent larger (measured)
-        options.append("NUM_THREADS=ALL_CPUS")
+    try:
+        method, level, predictor, threads = CODECS[compress.upper()]
+    except KeyError:
+        raise ValueError(f"unknown GeoTIFF codec {compress!r}; one of {', '.join(CODECS)}") from None
+    if method:
+        options.append(f"COMPRESS={method}")
+        options += [level] if level else []
+        options += [f"PREDICTOR={3 if dtype.kind == 'f' else 2}"] if predictor else []
+        options += ["NUM_THREADS=ALL_CPUS"] if threads else []
     if dtype == np.int8 and not hasattr(gdal, "GDT_Int8"):
         options.append("PIXELTYPE=SIGNEDBYTE")
     return options
+
+
+def overview_factors(width: int, height: int, block: int = 512) -> list[int]:
+    """2, 4, 8... for a file with a side above :data:`OVERVIEW_MIN_SIDE` px (none otherwise), until the longer
+    side is at most about 256 px; factors divide ``block`` so each tile fills whole overview pixels."""
+    side = max(width, height)
+    if side <= OVERVIEW_MIN_SIDE:
+        return []
+    factors, factor = [], 2
+    while factor <= block:
+        factors.append(factor)
+        if -(-side // factor) <= _OVERVIEW_SMALLEST:
+            break
+        factor *= 2
+    return factors
 
 
 def _time_label(ms: int) -> str:
@@ -100,6 +143,7 @@ class _OpenFile:
     dataset: Any
     tiles_left: int
     unflushed: int = 0
+    rebuild_overviews: bool = False  # a tile was written off the planned grid
 
 
 @dataclass
@@ -119,7 +163,7 @@ class GeoTiffSink:
     spatial_reference: str
     no_data_value: Any = None
     band_names: Optional[Sequence[str]] = None
-    compress: str = "DEFLATE"
+    compress: str = TEMPORARY_CODEC
     paths: list[Path] = field(default_factory=list)
     no_data_collisions: int = 0
 
@@ -137,6 +181,7 @@ class GeoTiffSink:
         self.width, self.height = self.tiles.columns * size, self.tiles.rows * size
         self._options = creation_options(self.dtype, self.width, self.height, len(self.bands), self.compress, size)
         self._gdal_type = _gdal_type(self.dtype)
+        self._overviews = overview_factors(self.width, self.height, size)
         self._fill = self.dtype.type(self.no_data_value)
         origin = self.grid.geo_transform_at(self.tiles.x0 * size, self.tiles.y0 * size)
         self._geo_transform = origin.to_gdal()
@@ -169,6 +214,11 @@ class GeoTiffSink:
             _set_no_data(band, self.dtype, self.no_data_value)
             if self.band_names and i < len(self.band_names):
                 band.SetDescription(str(self.band_names[i]))
+        if self._overviews:  # empty levels, filled tile by tile in ``_put``
+            method = CODECS[self.compress.upper()][0] or "NONE"
+            with _ThreadConfig("COMPRESS_OVERVIEW", method):
+                if dataset.BuildOverviews("NONE", self._overviews) != 0:
+                    raise OSError(f"GDAL cannot add overviews to {path}: {gdal.GetLastErrorMsg()}")
         open_file = _OpenFile(path, dataset, self.tiles.count * len(self.bands))
         self._open[key] = open_file
         return open_file
@@ -176,6 +226,8 @@ class GeoTiffSink:
     def _close(self, key: tuple[int, int]) -> None:
         open_file = self._open.pop(key)
         _flush(open_file)
+        if open_file.rebuild_overviews:
+            open_file.dataset.BuildOverviews("NEAREST", self._overviews)
         open_file.dataset = None  # closes the file
         self._done.add(key)
 
@@ -211,7 +263,9 @@ class GeoTiffSink:
             log.warning("dropped the %s: it lies outside the planned tiles", where)
             return
         log.warning("the %s was not planned; its pixels inside the planned tiles are written", where)
-        self._put(self._file_for(tile), band_index, tile, x_off, y_off, counts=False)
+        open_file = self._file_for(tile)
+        open_file.rebuild_overviews = bool(self._overviews)
+        self._put(open_file, band_index, tile, x_off, y_off, counts=False)
 
     def _put(self, open_file: _OpenFile, band_index: int, tile: RasterTile2D, x_off: int, y_off: int,
              counts: bool = True) -> None:
@@ -237,6 +291,8 @@ class GeoTiffSink:
             band = open_file.dataset.GetRasterBand(band_index + 1)
             if band.WriteArray(pixels, x, y) != 0:
                 raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
+            if counts and self._overviews:
+                self._put_overviews(band, pixels, x, y)
             open_file.unflushed += pixels.nbytes
             if open_file.unflushed >= _FLUSH_BYTES:
                 _flush(open_file)
@@ -246,6 +302,13 @@ class GeoTiffSink:
         open_file.tiles_left -= 1
         if open_file.tiles_left <= 0:
             self._close((tile.time_start_ms, tile.time_end_ms))
+
+    def _put_overviews(self, band: Any, pixels: np.ndarray, x: int, y: int) -> None:
+        """Every ``f``-th pixel of a planned tile into overview level ``f`` (nearest neighbour, no read-back)."""
+        for level, factor in enumerate(self._overviews):
+            overview = band.GetOverview(level)
+            if overview.WriteArray(np.ascontiguousarray(pixels[::factor, ::factor]), x // factor, y // factor) != 0:
+                raise OSError(f"GDAL cannot write an overview: {gdal.GetLastErrorMsg()}")
 
     def _count_collisions(self, values: np.ndarray, mask: Optional[np.ndarray]) -> None:
         if self.dtype.kind == "f":
@@ -356,6 +419,20 @@ def _flush(open_file: _OpenFile) -> None:
         raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
 
 
+class _ThreadConfig:
+    """A GDAL config option of this thread for the ``with`` block (restored after)."""
+
+    def __init__(self, key: str, value: str) -> None:
+        self.key, self.value = key, value
+
+    def __enter__(self) -> None:
+        self.previous = gdal.GetThreadLocalConfigOption(self.key, None)
+        gdal.SetThreadLocalConfigOption(self.key, self.value)
+
+    def __exit__(self, *exc) -> None:
+        gdal.SetThreadLocalConfigOption(self.key, self.previous)
+
+
 def _drain(pending: queue.Queue) -> None:
     while True:
         try:
@@ -373,7 +450,7 @@ def stream_raster_to_geotiff(
     *,
     stem: Optional[str] = None,
     no_data_value: Any = None,
-    compress: str = "DEFLATE",
+    compress: str = TEMPORARY_CODEC,
     open_timeout: float = DEFAULT_OPEN_TIMEOUT,
 ) -> list[Path]:
     """Stream the workflow's raster for the query into GeoTIFFs in ``directory``: one file per time slice.
