@@ -261,6 +261,11 @@ class AddLayerDialog(QDialog):
     def done(self, result: int) -> None:
         """Remember the size and place for the next time (OK, Cancel or the window's close button)."""
         QgsSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
+        self._generation += 1  # a login still under way no longer starts a fetch for this dialog
+        task, self.fetch_task = self.fetch_task, None
+        if task is not None:  # its callbacks would reach a deleted dialog
+            task.detach()
+            task.cancel()
         super().done(result)
 
     # --- time ---------------------------------------------------------------------------------------------------
