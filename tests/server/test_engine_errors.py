@@ -79,8 +79,6 @@ def test_unknown_operator():
     (vector({"type": "RasterVectorJoin", "params": {"names": {"type": "names", "values": ["a"]},
                                                        "featureAggregation": "first", "temporalAggregation": "median"},
              "sources": {"vector": PORTS, "rasters": [GDAL]}}), "temporalAggregation"),
-    (vector({"type": "OgrSource", "params": {"data": "ne_10m_ports", "attributeFilters": [{"ranges": []}]}}),
-     "attributeFilters"),
     (plot({"type": "Histogram", "params": {"bounds": "data", "buckets": {"type": "number", "value": 0}},
            "sources": {"source": GDAL}}), "buckets"),
     (plot({"type": "Histogram", "params": {"bounds": "all"}, "sources": {"source": GDAL}}), "bounds"),

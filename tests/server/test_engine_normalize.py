@@ -26,7 +26,10 @@ def test_notebook_raster_vector_join_id():
                    "featureAggregation": "mean"},
         "sources": {"vector": {"type": "OgrSource", "params": {"data": "ne_10m_ports", "attributeProjection": None}},
                     "rasters": [{"type": "GdalSource", "params": {"data": "ndvi"}}]}}}
-    assert workflow_id(workflow) == "18a38a75-0127-53d0-93d9-b578a5afd7ec"
+    # typed at 0.9.3: the OgrSource has no attributeFilters (audit C1; the notebook's 18a38a75-... is stale)
+    assert workflow_id(workflow) == "332023f9-ceae-585f-964e-1a8a885d6c8c"
+    assert normalize(workflow)["operator"]["sources"]["vector"]["params"] == {"data": "ne_10m_ports",
+                                                                            "attributeProjection": None}
     params = normalize(workflow)["operator"]["params"]
     assert list(params) == ["names", "featureAggregation", "featureAggregationIgnoreNoData",
                             "temporalAggregation", "temporalAggregationIgnoreNoData"]
@@ -77,3 +80,16 @@ def test_structurally_invalid_workflows(body):
     with pytest.raises(EngineError) as err:
         normalize(body)
     assert (err.value.error, err.value.message) == ("BodyDeserializeError", BAD)
+
+
+def test_ogr_source_keeps_attribute_filters_only_in_legacy_graphs():
+    filters = [{"attribute": "natlscale", "ranges": [[1, 5]], "keepNulls": False}]
+    ogr = {"type": "OgrSource", "params": {"data": "ne_10m_ports", "attributeFilters": filters}}
+    typed = normalize({"type": "Vector", "operator": ogr})
+    assert typed["operator"]["params"] == {"data": "ne_10m_ports", "attributeProjection": None}  # dropped
+    legacy = normalize({"type": "Vector", "operator": {  # PointInPolygonFilter has no typed model in 0.9.3
+        "type": "PointInPolygonFilter", "params": {},
+        "sources": {"points": ogr, "polygons": {"type": "OgrSource", "params": {"data": "germany_outline"}}}}})
+    points = legacy["operator"]["sources"]["points"]["params"]
+    assert points == {"data": "ne_10m_ports", "attributeProjection": None, "attributeFilters": filters}
+    assert legacy["operator"]["sources"]["polygons"]["params"]["attributeFilters"] is None

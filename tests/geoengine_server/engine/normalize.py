@@ -2,9 +2,10 @@
 
 Geo Engine deserialises a workflow into its typed model, falls back to a legacy model, and
 re-serialises it: key order follows the Rust structs and defaults appear. The defaults below
-were checked against published workflow ids: ``GdalSource`` -> ``1e415c9c-...``, the notebook's
-``RasterVectorJoin`` over ``OgrSource``/``GdalSource`` -> ``18a38a75-...`` and its ``Histogram``
--> ``23c29655-...``. Operators we do not know pass through unchanged.
+were checked against published workflow ids: ``GdalSource`` -> ``1e415c9c-...`` and the notebook's
+``Histogram`` -> ``23c29655-...``. The notebook's ``RasterVectorJoin`` over ``OgrSource``/``GdalSource``
+parses typed at 0.9.3, whose ``OgrSource`` has no ``attributeFilters``: ``332023f9-...`` (the notebook's
+``18a38a75-...`` is a stale id of the legacy model). Operators we do not know pass through unchanged.
 """
 
 from __future__ import annotations
@@ -36,7 +37,27 @@ def normalize(workflow: dict) -> dict:
         raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
     if workflow["type"] not in WORKFLOW_KINDS or not _is_operator(workflow["operator"]):
         raise EngineError("BodyDeserializeError", _BAD_WORKFLOW)
-    return {"type": workflow["type"], "operator": normalize_operator(workflow["operator"])}
+    operator = workflow["operator"]
+    return {"type": workflow["type"], "operator": normalize_operator(operator, _all_typed(operator))}
+
+
+# Operators with a typed model in 0.9.3 (geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/
+# processing_graphs/mod.rs RasterOperator/VectorOperator/PlotOperator). A graph made only of these parses typed;
+# one other operator anywhere makes the whole graph fall back to the legacy model
+# (geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/workflow.rs ``Workflow``, untagged Typed | Legacy).
+TYPED_OPERATORS = frozenset({
+    "BandFilter", "Downsampling", "Expression", "GdalSource", "Interpolation", "MultiBandGdalSource",
+    "RasterStacker", "RasterTypeConversion", "Reprojection", "TemporalRasterAggregation",
+    "MockPointSource", "OgrSource", "RasterVectorJoin", "VectorExpression", "Histogram", "Statistics",
+})
+
+
+def _all_typed(op: Any) -> bool:
+    if isinstance(op, list):
+        return all(_all_typed(o) for o in op)
+    if not _is_operator(op):
+        return True
+    return op["type"] in TYPED_OPERATORS and all(_all_typed(s) for s in op.get("sources", {}).values())
 
 
 def _is_operator(op: Any) -> bool:
@@ -49,24 +70,28 @@ def _is_operator(op: Any) -> bool:
     )
 
 
-def normalize_operator(op: Any) -> Any:
-    """One operator: known typed ones get their defaults, sources are normalised recursively."""
+def normalize_operator(op: Any, typed: bool = False) -> Any:
+    """One operator: known ones get their defaults, sources are normalised recursively; ``typed`` when the
+    whole graph parses with the typed model."""
     if not _is_operator(op):
         return op
     out: dict = {"type": op["type"]}
     if "params" in op:
-        fixer = _PARAM_FIXERS.get(op["type"])
         params = op["params"]
-        out["params"] = fixer(params) if fixer else params
+        if typed and op["type"] == "OgrSource":
+            out["params"] = _typed_ogr_source(params)
+        else:
+            fixer = _PARAM_FIXERS.get(op["type"])
+            out["params"] = fixer(params) if fixer else params
     if "sources" in op:
-        out["sources"] = {k: _normalize_source(v) for k, v in op["sources"].items()}
+        out["sources"] = {k: _normalize_source(v, typed) for k, v in op["sources"].items()}
     return out
 
 
-def _normalize_source(value: Any) -> Any:
+def _normalize_source(value: Any, typed: bool) -> Any:
     if isinstance(value, list):
-        return [normalize_operator(v) for v in value]
-    return normalize_operator(value)
+        return [normalize_operator(v, typed) for v in value]
+    return normalize_operator(value, typed)
 
 
 def _ordered(params: dict, order: list[tuple[str, Any]]) -> dict:
@@ -94,6 +119,15 @@ def _ogr_source(params: dict) -> dict:
     if not isinstance(params.get("data"), str):
         return params
     return _ordered(params, [("data", None), ("attributeProjection", None), ("attributeFilters", None)])
+
+
+def _typed_ogr_source(params: dict) -> dict:
+    """The typed OgrSource has only ``data`` and ``attributeProjection``; other keys (``attributeFilters``) are
+    dropped (geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/processing_graphs/source.rs
+    ``OgrSourceParameters``, no ``deny_unknown_fields``)."""
+    if not isinstance(params.get("data"), str):
+        return params
+    return {"data": params["data"], "attributeProjection": params.get("attributeProjection")}
 
 
 def _raster_vector_join(params: dict) -> dict:
