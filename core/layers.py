@@ -275,7 +275,8 @@ def layer(layer_id: str, provider_id: str = LAYER_DB_PROVIDER_ID, timeout: Timeo
 def list_datasets_page(offset: int = 0, limit: int = MAX_PAGE_SIZE, order: str = "NameAsc",
                        name_filter: Optional[str] = None, timeout: Timeout = None,
                        session: Optional[Session] = None) -> List[DatasetListing]:
-    """One page of ``GET /datasets`` (``order`` NameAsc or NameDesc; ``name_filter`` matches names)."""
+    """One page of ``GET /datasets`` (``order`` NameAsc or NameDesc; Geo Engine filters and orders by the display
+    name, whatever the parameter names say)."""
     offset, limit = check_page(offset, limit)
     if order not in DATASET_ORDERS:
         raise InputError(f"must be one of {DATASET_ORDERS}, got {order!r}", field="order")

@@ -126,14 +126,14 @@ async def list_datasets(request: web.Request) -> web.Response:
     offset, limit = _paging(request)
     text = (request.query.get("filter") or "").lower()
     tags = set(request.query.getall("tags", []))
+    # `filter` is `display_name ILIKE %filter%` and the order is by display name, whatever "Name" says
+    # (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/postgres.rs list_datasets)
     found = [
         d
         for d in _catalog(request).datasets.values()
-        if visible(d, session.user.id)
-        and (not text or text in d.display_name.lower() or text in d.name.lower())
-        and tags <= set(d.tags)
+        if visible(d, session.user.id) and (not text or text in d.display_name.lower()) and tags <= set(d.tags)
     ]
-    found.sort(key=lambda d: d.name.lower(), reverse=order == "NameDesc")
+    found.sort(key=lambda d: (d.display_name.lower(), d.display_name), reverse=order == "NameDesc")
     return web.json_response([dataset_listing(d) for d in found[offset : offset + limit]])
 
 

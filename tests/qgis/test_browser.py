@@ -260,8 +260,9 @@ def test_pages_of_twenty_with_more(plugin, server, tree):
         load_more = [a for a in menu.actions() if a.text() == "Load more"]
         assert len(load_more) == 1
         load_more[0].trigger()
-        expected = sorted((d.name for d in server.api["catalog"].datasets.values()
-                           if d.owner in (None, session.user_id)), key=str.lower)
+        expected = [d.name for d in sorted((d for d in server.api["catalog"].datasets.values()  # by display name
+                                            if d.owner in (None, session.user_id)),
+                                           key=lambda d: (d.display_name.lower(), d.display_name))]
         assert 20 < len(expected) <= 40
         assert wait_for_fetch(lambda: len(entries_below(tree, datasets)) == len(expected))
         assert more_below(tree, datasets) == []

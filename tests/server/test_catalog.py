@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
+from geoengine_server.config import default_data_dir
 from server.control_helpers import NDVI, NDVI_ID, TIMEOUT, anonymous, gdal_source, get, register
 
 ROOT = ("1c3b8042-300b-485c-95b5-0147d9dc068d", "f2424474-ef24-4c18-ab84-68592e12ce48")
 LAYER_DB, LAYER_DB_ROOT = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74", "05102bb3-a855-4a37-8a8a-30026a91fef1"
 PERSONAL = "cbb21ee3-d15d-45c5-a175-66964adf4e85"
+DATA = default_data_dir()
 TEST_COLLECTION, EMPTY_COLLECTION = "272bf675-2e27-4412-824c-287c1e6841ac", "a29f77cc-51ce-466b-86ef-d0ab2170bc0a"
 PORTS_LAYER, RED_LAYER = "b75db46e-2b9a-4a86-b33f-bc06a73cd711", "52ef9e16-acd1-4c61-9a80-7d5b335d0d5a"
 QUERY_MISSING_OFFSET = {
@@ -120,10 +124,15 @@ def test_provider_capabilities(base_url, headers):
 
 
 def test_dataset_listing_order_filter_paging(base_url, headers):
-    names = [d["name"] for d in get(base_url, "/datasets?order=NameAsc&offset=0&limit=20", headers).json()]
-    test_data = ["germany_outline", "Mock", "ndvi", "ne2_raster_blue", "ne2_raster_green", "ne2_raster_red",
-                 "ne_10m_ports", "points_with_time"]
-    assert [n for n in names if n in test_data] == sorted(test_data, key=str.lower)
+    listed = get(base_url, "/datasets?order=NameAsc&offset=0&limit=20", headers).json()
+    names = [d["name"] for d in listed]
+    test_data = {}  # name -> display name, from the definitions
+    for path in sorted((DATA / "dataset_defs").glob("*.json")):
+        properties = json.loads(path.read_text())["properties"]
+        test_data[properties["name"]] = properties.get("displayName", properties["name"])
+    # ordered by display name (the real server's SQL), not by name
+    assert [n for n in names if n in test_data] == sorted(test_data, key=lambda n: test_data[n].lower())
+    assert sorted(test_data, key=lambda n: test_data[n].lower()) != sorted(test_data, key=str.lower)
     desc = [d["name"] for d in get(base_url, "/datasets?order=NameDesc&offset=0&limit=20", headers).json()]
     assert desc == names[::-1]
     assert [d["name"] for d in get(base_url, "/datasets?order=NameAsc&offset=1&limit=2", headers).json()] == names[1:3]
