@@ -47,6 +47,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from ..core.geotiff_archive import archive_copy
 from .enums import WRITER_NO_ERROR
 from .errors import describe_error
 from .layer_sources import swap_raster_source, swap_vector_source
@@ -174,7 +175,7 @@ class ProjectState(QObject):
             return []
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{safe_stem(layer.name())}-{layer.id()[-8:]}{source.suffix}"
-        shutil.copyfile(source, target)
+        archive_copy(source, target)  # recompressed harder than the temporary file (kept for long)
         swap_raster_source(layer, target, self._project)
         return [target]
 
