@@ -40,8 +40,14 @@ KINDS = {"raster": "is_raster_result", "vector": "is_vector_result", "plot": "is
 
 CONNECTION_HELP = (
     "<b>Connection</b>: the name of a connection saved in the plugin's Connections dialog (its password or "
-    "token comes from the QGIS Authentication Manager), or the server's API URL such as "
-    "<code>http://127.0.0.1:3030/api</code> for an anonymous session."
+    "token comes from the QGIS Authentication Manager), or the server's URL for an anonymous session: its base "
+    "URL such as <code>http://127.0.0.1:3030</code> or its exact API root such as "
+    "<code>https://example.org/geoengine/api</code> (found with GET &lt;url&gt;/info, then &lt;url&gt;/api/info)."
+)
+EXAMPLE_ID_HELP = (
+    "The example ID belongs to the NDVI workflow <code>{\"type\": \"Raster\", \"operator\": {\"type\": "
+    "\"GdalSource\", \"params\": {\"data\": \"ndvi\"}}}</code>: the bundled test server registers it when "
+    "it starts; on another server run <i>Register workflow from JSON</i> with that JSON first."
 )
 QUERY_HELP = (
     "<b>Extent</b> (with its CRS) is reprojected to the workflow's CRS. <b>Time start/end</b> are ISO 8601 "
@@ -102,7 +108,7 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
         names = ConnectionStore().names()  # settings only: no network, no credentials
         self.addParameter(QgsProcessingParameterString(
-            self.CONNECTION, "Connection (saved connection name or API URL)",
+            self.CONNECTION, "Connection (name or API URL)",
             defaultValue=names[0] if names else None))
         self.define(config or {})
 
@@ -111,15 +117,15 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
         raise NotImplementedError
 
     def add_workflow_parameter(self) -> None:
-        self.addParameter(QgsProcessingParameterString(self.WORKFLOW, "Workflow id (UUID)"))
+        self.addParameter(QgsProcessingParameterString(self.WORKFLOW, "Workflow ID"))
 
     def add_query_parameters(self) -> None:
         """Extent (with CRS) and optional time start/end."""
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
         self.addParameter(QgsProcessingParameterString(
-            self.TIME_START, "Time start (ISO 8601; empty: the workflow's first time step)", optional=True))
+            self.TIME_START, "Time start (ISO 8601)", optional=True))
         self.addParameter(QgsProcessingParameterString(
-            self.TIME_END, "Time end (ISO 8601; empty: an instant)", optional=True))
+            self.TIME_END, "Time end (ISO 8601)", optional=True))
 
     # --- run frame -----------------------------------------------------------------------------------
     def prepareAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802

@@ -29,7 +29,7 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..qgis_glue.tempfiles import PluginTempDir
-from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
+from .base import CONNECTION_HELP, EXAMPLE_ID_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .compat import DOUBLE, INTEGER
 from .output_style import for_raster_output
 from .runtime import FeedbackContext
@@ -86,16 +86,17 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         "per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came back.<br>"
         "Example (command line):<br><code>qgis_process.bin run geoengine:loadworkflowraster -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
-        "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code>"
+        "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code><br>"
+        f"{EXAMPLE_ID_HELP}"
     )
 
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
         self.add_query_parameters()
         self.addParameter(QgsProcessingParameterString(
-            self.BANDS, "Bands (0-based indices or names, comma-separated; empty: all)", optional=True))
+            self.BANDS, "Bands (indices or names)", optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TIME_SLICE, "Time slice written to the output (0 = first)", INTEGER,
+            self.TIME_SLICE, "Time slice for the output (0 = first)", INTEGER,
             defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             self.RESOLUTION, "Resolution", options=[label for label, _mode in self.RESOLUTION_MODES],
@@ -105,7 +106,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
             optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
         self.addParameter(QgsProcessingParameterFolderDestination(
-            self.SLICES_FOLDER, "Folder for all slices (one GeoTIFF each)", optional=True, createByDefault=False))
+            self.SLICES_FOLDER, "Folder for all slices", optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("SLICE_COUNT", "Number of time slices returned"))
         self.addOutput(QgsProcessingOutputString("SLICE_START", "Start of the written slice"))
         self.addOutput(QgsProcessingOutputString("SLICE_END", "End of the written slice"))

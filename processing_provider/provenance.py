@@ -17,7 +17,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
 )
 
-from .base import CONNECTION_HELP, GeoEngineAlgorithm
+from .base import CONNECTION_HELP, EXAMPLE_ID_HELP, GeoEngineAlgorithm
 from .compat import NO_GEOMETRY, STRING_FIELD, VECTOR_TABLE
 from .runtime import FeedbackContext
 
@@ -42,7 +42,8 @@ class GetProvenance(GeoEngineAlgorithm):
         f"{CONNECTION_HELP}<br>"
         "Example (command line):<br><code>qgis_process.bin run geoengine:getprovenance -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
-        "OUTPUT=/tmp/provenance.csv</code>"
+        "OUTPUT=/tmp/provenance.csv</code><br>"
+        f"{EXAMPLE_ID_HELP}"
     )
 
     def define(self, config: Dict[str, Any]) -> None:

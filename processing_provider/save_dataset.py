@@ -64,7 +64,7 @@ class SaveAsDataset(GeoEngineAlgorithm):
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
         self.add_query_parameters()
-        self.addParameter(QgsProcessingParameterString(self.NAME, "Dataset name (empty: chosen by the server)",
+        self.addParameter(QgsProcessingParameterString(self.NAME, "Dataset name (optional)",
                                                        optional=True))
         self.addParameter(QgsProcessingParameterString(self.DISPLAY, "Display name"))
         self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, "Description", optional=True,

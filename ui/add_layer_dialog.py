@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle, QgsSettings
@@ -39,6 +38,7 @@ from ..core.datasets import get_dataset, source_dataset_name
 from ..core.descriptors import RasterResultDescriptor, ResultDescriptor
 from ..core.errors import GeoEngineError
 from ..core.workflow import Workflow, register_workflow
+from ..qgis_glue.catalog import remember_workflow
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.extent import crs_for
 from ..qgis_glue.layer_metadata import qdatetime
@@ -46,15 +46,16 @@ from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, Workflo
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.query import add_step, default_time, describe_step, regular_step, time_bounds
 from ..qgis_glue.tasks import CoreTask, TaskRunner
-from .time_edit import TimeEdit
+from .catalog_picker import CatalogPicker
 from .resolution_row import ResolutionRow
+from .time_edit import TimeEdit
 from .time_steps import step_label, step_starts
 from .widgets import ERROR, INFO, OK, status_style
 
 FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
-ID_TAB, JSON_TAB = 0, 1
+ID_TAB, JSON_TAB, CATALOG_TAB = 0, 1, 2  # the catalog fills in the ID field: it is ID mode too
 GEOMETRY_KEY = "geoengine/ui/add_layer_dialog/geometry"
-START_HINT = "Paste a workflow ID or JSON (or pick one from the catalog); the rest is filled in from the workflow."
+START_HINT = "Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the workflow."
 
 
 def check_workflow_id(text: str) -> Tuple[bool, str]:
@@ -123,6 +124,7 @@ class AddLayerDialog(QDialog):
         self.descriptor: Optional[ResultDescriptor] = None
         self.workflow_id: Optional[str] = None  # the id the descriptor belongs to
         self._source_title = ""
+        self._picked = ("", "")  # (workflow id, name) chosen in the catalog
         self._fetch_state = ""  # "", "busy", "error: <Field>: <message>"
         self._generation = 0
         self._name_edited = False
@@ -134,6 +136,9 @@ class AddLayerDialog(QDialog):
         self._timer.timeout.connect(self.fetch_descriptor)
         self._build()
         self.reload_connections()
+        self.catalog.set_connection(self.connection_combo.currentText())
+        self.connection_combo.currentIndexChanged.connect(
+            lambda _index: self.catalog.set_connection(self.connection_combo.currentText()))
         self._update()
         self._restore_geometry()
 
@@ -171,7 +176,15 @@ class AddLayerDialog(QDialog):
         json_layout.addLayout(row)
         self.source_tabs.addTab(id_page, "Workflow ID")
         self.source_tabs.addTab(json_page, "Workflow JSON")
-        self.source_tabs.currentChanged.connect(self._source_changed)
+        self.catalog = CatalogPicker(self._with_session, self._runner)
+        self.catalog.picked.connect(self._catalog_picked)
+        self.source_tabs.addTab(self.catalog, "Catalog")
+        self.source_tabs.setCurrentIndex(CATALOG_TAB)  # a new user has no ID yet: start with what the server has
+        self.source_tabs.tabBar().moveTab(CATALOG_TAB, 0)  # shown first; the indices stay
+        self._json_mode = False
+        self.source_tabs.currentChanged.connect(self._tab_changed)
+        self.id_edit.textChanged.connect(lambda text: text.strip() and self._show_tab(ID_TAB))
+        self.json_edit.textChanged.connect(lambda: self.json_edit.toPlainText().strip() and self._show_tab(JSON_TAB))
         form.addRow("Workflow", self.source_tabs)
 
         self.descriptor_label = QLabel("The result descriptor appears here once the workflow is known.")
@@ -232,10 +245,10 @@ class AddLayerDialog(QDialog):
         mode_row.addWidget(self.mode_combo, 1)
         mode_row.addWidget(self.group_check)
         form.addRow("Raster mode", mode_row)
-
-        self.message_label = QLabel()
         self.resolution_row = ResolutionRow()  # streamed GeoTIFFs: native, the canvas's or a given pixel size
         form.addRow("Resolution", self.resolution_row)
+
+        self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add layer")
@@ -331,6 +344,23 @@ class AddLayerDialog(QDialog):
             self._source_changed()
 
     # --- source and descriptor --------------------------------------------------------------------------------
+    def _show_tab(self, index: int) -> None:
+        if self.source_tabs.currentIndex() != index:
+            self.source_tabs.setCurrentIndex(index)
+
+    def _tab_changed(self, _index: int) -> None:
+        """Between the catalog and the ID tab nothing changes (both use the ID); to or from JSON it does."""
+        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        if json_mode != self._json_mode:
+            self._json_mode = json_mode
+            self._source_changed()
+        else:
+            self._update()
+
+    def _catalog_picked(self, workflow_id: str, name: str, _kind: str) -> None:
+        self._picked = (workflow_id, name)
+        self.id_edit.setText(workflow_id)  # shows the ID tab and fetches the descriptor
+
     def _name_typed(self, _text: str) -> None:
         self._name_edited = True
 
@@ -340,7 +370,7 @@ class AddLayerDialog(QDialog):
         self.descriptor, self.workflow_id, self._fetch_state = None, None, ""
         self.band_list.clear()  # the bands belong to the old workflow
         self._timer.stop()
-        id_mode = self.source_tabs.currentIndex() == ID_TAB
+        id_mode = self.source_tabs.currentIndex() != JSON_TAB
         ready = check_workflow_id(self.id_edit.text())[0] if id_mode else \
             check_workflow_json(self.json_edit.toPlainText())[0] is not None
         if ready and self.connection_combo.currentText():
@@ -393,6 +423,8 @@ class AddLayerDialog(QDialog):
     def _descriptor_ready(self, generation: int, workflow_id: str, descriptor: ResultDescriptor, title: str) -> None:
         if generation != self._generation:
             return  # the input changed meanwhile
+        if self._picked[0] == workflow_id and self._picked[1]:
+            title = self._picked[1]  # the catalog's name for it
         self.descriptor, self.workflow_id, self._source_title, self._fetch_state = descriptor, workflow_id, title, ""
         self.descriptor_label.setText(describe_descriptor(descriptor))
         self._apply_defaults(descriptor)
@@ -481,9 +513,9 @@ class AddLayerDialog(QDialog):
         self.band_list.setEnabled(raster)
         self.mode_combo.setEnabled(raster or (json_mode and self.descriptor is None))
         self.group_check.setEnabled(self.mode_combo.isEnabled() and self.mode_combo.currentData() == GEOTIFF)
+        self.resolution_row.setEnabled(self.group_check.isEnabled())
         if self.descriptor is None:
             busy = self._fetch_state == "busy"
-        self.resolution_row.setEnabled(self.group_check.isEnabled())
             self.descriptor_label.setText("Fetching the result descriptor…" if busy else
                                           "The result descriptor appears here once the workflow is known.")
         problem = self.problem()
@@ -525,30 +557,15 @@ class AddLayerDialog(QDialog):
                             resolution=self.resolution_row.request(self._canvas, extent, crs))
 
     def submit(self) -> None:
-        """OK: start loading (registering JSON first if needed) and close; the task reports in the message bar."""
+        """OK: start loading and close; the task reports in the message bar."""
         self._update()
-        if self.problem() is not None:
+        if self.problem() is not None or self.workflow_id is None:
             return
         connection = self.connection_combo.currentText()
-        if self.workflow_id is not None:
-            self.submitted = self.build_request(self.workflow_id)
-            request = self.submitted
-            self._with_session(connection, lambda session: self._loader.load(session, request))
-        else:  # JSON mode, not registered yet: register in a task, then load
-            workflow = check_workflow_json(self.json_edit.toPlainText())[0]
-            template = self.build_request("00000000-0000-0000-0000-000000000000")
-            self.submitted = template
-
-            def load_registered(session) -> None:
-                def register(_context):
-                    return str(register_workflow(workflow, session=session).workflow_id)
-
-                def start(workflow_id: str) -> None:
-                    self._loader.load(session, replace(template, workflow_id=workflow_id))
-
-                self._runner.submit("Geo Engine: register workflow", register, on_success=start)
-
-            self._with_session(connection, load_registered)
+        self.submitted = self.build_request(self.workflow_id)
+        remember_workflow(connection, self.workflow_id, self.submitted.name, self.descriptor.kind)
+        request = self.submitted
+        self._with_session(connection, lambda session: self._loader.load(session, request))
         self.accept()
 
 

@@ -21,9 +21,11 @@ class Services:
         from .catalog import Catalog
         from .quota import QuotaLedger
         from .tasks import TaskManager
+        from .examples import register_examples
         from .workflows import WorkflowRegistry
 
         app["catalog"] = Catalog.load(config.data_dir)
         app["workflows"] = WorkflowRegistry(app["catalog"])
+        register_examples(app["workflows"])  # the IDs the README and the plugin's help show exist at once
         app["tasks"] = TaskManager()
         app["quota"] = QuotaLedger(config)

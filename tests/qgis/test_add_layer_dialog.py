@@ -76,7 +76,7 @@ def test_uuid_validation_states_and_the_fetched_descriptor(dialog):
 
     assert not dialog.ok_button.isEnabled()
     # before anything is typed: a hint, no red message under the field
-    assert dialog.message_label.text().startswith("Paste a workflow ID") and dialog.id_state.text() == ""
+    assert dialog.message_label.text().startswith("Pick a workflow in the catalog") and dialog.id_state.text() == ""
     dialog.id_edit.setText("not-a-uuid")
     assert dialog.id_state.property("valid") is False and "not a UUID" in dialog.id_state.text()
     assert "b42318" in dialog.id_state.styleSheet()  # red
