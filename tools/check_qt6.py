@@ -21,10 +21,11 @@ import importlib
 import re
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-SKIP_PARTS = {".venv", ".venv-official", "build", "dist", "data", "__pycache__", ".git", "tests", "tools", "bench"}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shipped_sources import report  # noqa: E402
+
 QT_MODULES = ("qgis.PyQt.QtCore", "qgis.PyQt.QtGui", "qgis.PyQt.QtWidgets", "qgis.PyQt.QtNetwork",
               "qgis.PyQt.QtXml", "qgis.PyQt.QtSvg", "qgis.PyQt.QtPrintSupport")
 QGIS_MODULES = ("qgis.core", "qgis.gui", "qgis.analysis")
@@ -66,16 +67,6 @@ def scoped_spelling(owner_name: str, owner: type, member: str, qgis: type) -> st
     return ""
 
 
-def python_files(paths: List[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_file() and path.suffix == ".py":
-            yield path
-        elif path.is_dir():
-            for file in sorted(path.rglob("*.py")):
-                if not SKIP_PARTS.intersection(file.relative_to(path).parts):
-                    yield file
-
-
 def check_file(path: Path, classes: Dict[str, type]) -> List[Tuple[int, str]]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, str(path))
@@ -99,21 +90,12 @@ def check_file(path: Path, classes: Dict[str, type]) -> List[Tuple[int, str]]:
 
 
 def main(argv: List[str]) -> int:
-    paths = [Path(p) for p in argv] or [ROOT]
     classes = owners()
     if "Qt" not in classes:
         print("check_qt6: qgis.PyQt cannot be imported; run with QGIS's Python", file=sys.stderr)
         return 2
-    total = 0
-    for file in python_files(paths):
-        for line, message in check_file(file, classes):
-            print(f"{file.relative_to(ROOT) if file.is_relative_to(ROOT) else file}:{line}: {message}")
-            total += 1
-    if total:
-        print(f"check_qt6: {total} Qt 6 / QGIS 4 problem(s)", file=sys.stderr)
-        return 1
-    print("check_qt6: no unscoped enums, exec_ or direct PyQt imports")
-    return 0
+    return report(argv, lambda path: check_file(path, classes), "check_qt6",
+                  "no unscoped enums, exec_ or direct PyQt imports")
 
 
 if __name__ == "__main__":

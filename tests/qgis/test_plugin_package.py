@@ -123,7 +123,7 @@ def test_repository_rules_refuse_a_broken_zip(package_zip, tmp_path, case):
         packager().validate_zip(broken)
 
 
-INSTALL_AND_LOAD = r"""
+INSTALL = r"""
 import importlib.util, json, os, sys, zipfile
 from pathlib import Path
 
@@ -144,6 +144,9 @@ sys.path.insert(0, str(plugins))
 qgis.utils.updateAvailablePlugins()
 iface = support.WidgetIface()
 qgis.utils.iface = iface
+"""
+
+INSTALL_AND_LOAD = INSTALL + r"""
 report = {"available": "geoengine_qgis" in qgis.utils.available_plugins,
           "name": qgis.utils.pluginMetadata("geoengine_qgis", "name"), "rounds": []}
 for _ in range(2):
@@ -167,18 +170,23 @@ print("REPORT " + json.dumps(report))
 """
 
 
-def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zip, tmp_path):
-    from geoengine_qgis.plugin import ACTIONS
-
+def run_installed(script: str, package_zip: Path, tmp_path: Path):
+    """``script`` (INSTALL + checks) in a fresh QGIS whose profile holds the extracted zip: (REPORT json, stderr)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)  # only the fresh profile may provide geoengine_qgis
     result = subprocess.run(
-        [sys.executable, "-c", INSTALL_AND_LOAD, str(tmp_path / "profile"), str(package_zip), str(SUPPORT)],
+        [sys.executable, "-c", script, str(tmp_path / "profile"), str(package_zip), str(SUPPORT)],
         capture_output=True, text=True, timeout=180, env=env, cwd=str(tmp_path),
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
     assert result.returncode == 0 and lines, (result.stdout[-3000:], result.stderr[-3000:])
-    report = json.loads(lines[-1][len("REPORT "):])
+    return json.loads(lines[-1][len("REPORT "):]), result.stderr
+
+
+def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zip, tmp_path):
+    from geoengine_qgis.plugin import ACTIONS
+
+    report, stderr = run_installed(INSTALL_AND_LOAD, package_zip, tmp_path)
     assert report["available"] and report["name"] == "Geo Engine Workflows"
     assert len(report["rounds"]) == 2
     for round_ in report["rounds"]:
@@ -191,33 +199,14 @@ def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zi
         # Python imports implicitly for "from .qgis_glue.x import y", so only such packages may stay
         assert "geoengine_qgis" not in round_["modules_after"]
         assert round_["non_packages_after"] == [], round_
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
 
 
-GERMAN_START = r"""
-import json, sys, zipfile
-from pathlib import Path
-
-profile, package_zip, support_path = map(Path, sys.argv[1:4])
-from qgis.testing import start_app
-app = start_app()
+GERMAN_START = INSTALL + r"""
 from qgis.core import QgsApplication, QgsSettings
 settings = QgsSettings()
 settings.setValue("locale/overrideFlag", True)
 settings.setValue("locale/userLocale", "de_DE")
-plugins = profile / "python" / "plugins"
-plugins.mkdir(parents=True)
-with zipfile.ZipFile(package_zip) as archive:
-    archive.extractall(plugins)
-import importlib.util
-spec = importlib.util.spec_from_file_location("support", support_path)
-support = importlib.util.module_from_spec(spec); spec.loader.exec_module(support)
-import qgis.utils
-qgis.utils.plugin_paths = [str(plugins)]
-sys.path.insert(0, str(plugins))
-qgis.utils.updateAvailablePlugins()
-iface = support.WidgetIface()
-qgis.utils.iface = iface
 started = qgis.utils.loadPlugin("geoengine_qgis") and qgis.utils.startPlugin("geoengine_qgis")
 plugin = qgis.utils.plugins["geoengine_qgis"]
 tips = [action.toolTip() for action in plugin.actions.values()]
@@ -241,15 +230,7 @@ def german(source: str) -> str:
 def test_installed_zip_speaks_german_in_a_german_qgis(package_zip, tmp_path):
     from geoengine_qgis.plugin import ACTIONS
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [sys.executable, "-c", GERMAN_START, str(tmp_path / "profile"), str(package_zip), str(SUPPORT)],
-        capture_output=True, text=True, timeout=180, env=env, cwd=str(tmp_path),
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT ")]
-    assert result.returncode == 0 and lines, (result.stdout[-3000:], result.stderr[-3000:])
-    report = json.loads(lines[-1][len("REPORT "):])
+    report, _ = run_installed(GERMAN_START, package_zip, tmp_path)
     assert report["locale"] == "de_DE" and report["started"]
     assert report["qm"].endswith("i18n/geoengine_de.qm")
     expected = [german(spec.text) for spec in ACTIONS]
