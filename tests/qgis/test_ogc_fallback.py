@@ -223,3 +223,17 @@ def test_plugin_without_pyarrow_and_websockets_loads_the_same_layers(loader, ses
                 assert names == theirs["fields"] and len(rows) > 100
                 assert [[list(values), wkt] for values, wkt in rows] == theirs["features"]
     assert any("through WCS GeoTIFF (pyarrow, websockets not installed)" in text for text in child["bar"])
+
+
+def test_a_coarser_resolution_through_wcs_equals_the_stream(loader, session, project):
+    from geoengine_qgis.qgis_glue.raster_resolution import ResolutionRequest
+
+    workflow_id = register(session, NDVI)
+    coarse = ResolutionRequest(mode="custom", pixel_size=(0.3, 0.3))
+    streamed, fetched = load_both(loader, session, {"bounds": (0, 0, 40, 30), "resolution": coarse, "name": "NDVI"},
+                                  workflow_id)
+    values_a, gt_a, _ = raster_arrays(streamed[0])
+    values_b, gt_b, _ = raster_arrays(fetched[0])
+    assert gt_b[1] == pytest.approx(0.3) and gt_a == pytest.approx(gt_b)
+    np.testing.assert_array_equal(values_a, values_b)
+    assert np.isfinite(values_b).sum() > 1000
