@@ -12,6 +12,7 @@ import numpy as np
 from osgeo import gdal, osr
 
 from .errors import MalformedResponseError
+from .srs_input import checked_srs_input
 
 GDAL_TYPES = {
     np.dtype(np.uint8): gdal.GDT_Byte, np.dtype(np.uint16): gdal.GDT_UInt16, np.dtype(np.uint32): gdal.GDT_UInt32,
@@ -60,9 +61,10 @@ def srs_wkt(spatial_reference: str) -> str:
     """WKT for ``EPSG:4326``-style strings; ``""`` for unreferenced rasters."""
     if not spatial_reference:
         return ""
+    checked = checked_srs_input(spatial_reference)  # no file names or URLs into GDAL
     srs = osr.SpatialReference()
     try:
-        ok = srs.SetFromUserInput(spatial_reference) == 0
+        ok = srs.SetFromUserInput(checked) == 0
     except RuntimeError:
         ok = False
     if not ok:

@@ -241,8 +241,15 @@ class GeoTiff:
     mask: Optional[np.ndarray]  # True where valid (from the TIFF's mask band), when it has one
 
 
-def read_geotiff(data: bytes) -> GeoTiff:
-    """Decode GeoTIFF bytes (band 1) with GDAL through ``/vsimem`` (nothing touches the disk)."""
+MAX_COVERAGE_PIXELS = 1 << 28  # 268 M pixels (2 GiB as float64): a bigger coverage is refused before reading
+
+
+def read_geotiff(data: bytes, expected_size: Optional[Tuple[int, int]] = None) -> GeoTiff:
+    """Decode GeoTIFF bytes (band 1) with GDAL through ``/vsimem`` (nothing touches the disk).
+
+    The declared size is checked before any pixel is read (a small sparse file can declare 10^10 pixels):
+    at most ``expected_size`` (width, height) plus 1 % and 2 pixels when given, and :data:`MAX_COVERAGE_PIXELS`.
+    """
     from osgeo import gdal
 
     path = f"/vsimem/geoengine-{uuid.uuid4().hex}.tif"
@@ -251,6 +258,7 @@ def read_geotiff(data: bytes) -> GeoTiff:
         dataset = gdal.Open(path)
         if dataset is None:
             raise MalformedResponseError("the coverage is not a readable GeoTIFF")
+        _check_coverage_size(dataset.RasterXSize, dataset.RasterYSize, expected_size)
         band = dataset.GetRasterBand(1)
         array = band.ReadAsArray()
         mask = None
@@ -263,6 +271,18 @@ def read_geotiff(data: bytes) -> GeoTiff:
         return result
     finally:
         gdal.Unlink(path)
+
+
+def _check_coverage_size(width: int, height: int, expected: Optional[Tuple[int, int]]) -> None:
+    limit = MAX_COVERAGE_PIXELS
+    if expected is not None:
+        limit_w, limit_h = (int(n * 1.01) + 2 for n in expected)
+        if width > limit_w or height > limit_h:
+            raise MalformedResponseError(f"the coverage declares {width} x {height} pixels, the request asked for "
+                                         f"{expected[0]} x {expected[1]}; not read")
+    if width * height > limit:
+        raise MalformedResponseError(f"the coverage declares {width} x {height} pixels, more than the "
+                                     f"{limit:,} read at once; not read")
 
 
 # ---------------------------------------------------------------------------------------------- plots

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ogc
 from .errors import BadRequestError, InputError, MalformedResponseError
+from .srs_input import checked_srs_input
 from .tiling import TilingGrid, time_slices
 from .types import GeoTransform, QueryRectangle, SpatialResolution, TimeInterval
 
@@ -71,8 +72,8 @@ def output_resolution(workflow: Any, query: QueryRectangle,
     from osgeo import osr
 
     source, target = osr.SpatialReference(), osr.SpatialReference()
-    source.SetFromUserInput(query.srs)
-    target.SetFromUserInput(descriptor.spatial_reference)
+    source.SetFromUserInput(checked_srs_input(query.srs))
+    target.SetFromUserInput(checked_srs_input(descriptor.spatial_reference))  # the server's: no paths, no URLs
     for srs in (source, target):
         srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     b = query.spatial_bounds
@@ -161,7 +162,7 @@ def fetch_coverage_mosaic(
                     raise
                 pending[:0] = [(half, depth + 1) for half in part.halves()]
                 continue
-            tiff = ogc.read_geotiff(data)
+            tiff = ogc.read_geotiff(data, (part.width, part.height))
             if mosaic is None:
                 mosaic = _create(gdal, path, width, height, tiff, b, resolution, force_no_data_value)
             _place(mosaic, tiff, part, b, resolution)

@@ -1,6 +1,6 @@
 """Child process of test_hostile_arrow.py: stream one workflow from a (hostile) server and say how it ended.
 
-Run as ``python hostile_child.py <api url> vector|raster``; prints one JSON line ``{"error", "message",
+Run as ``python hostile_child.py <api url> vector|raster|coverage|mosaic``; prints one JSON line ``{"error", "message",
 "items"}``. A decode that reads out of bounds can kill this process (SIGSEGV), never the test runner.
 """
 
@@ -29,11 +29,20 @@ def main(url: str, kind: str) -> dict:
                 items += len(batch)
                 for row in batch.rows():  # read every value, as the layer writer does
                     json.dumps(row, default=str)
-        else:
+        elif kind == "raster":
             workflow = register_workflow(NDVI, session=session)
             query = QueryRectangle((-10.0, 30.0, 60.0, 60.0), "2014-04-01T00:00:00Z")
             for tile in workflow.raster_stream(query):
                 items += int(tile.data.count())
+        else:  # WCS: one coverage, or a mosaic of several (beyond the server's tile limit)
+            import resource
+
+            # 3 GiB of address space: reading a coverage that declares 10^10 pixels dies here, not the machine
+            resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+            workflow = register_workflow(NDVI, session=session)
+            bounds = (0.0, 0.0, 10.0, 10.0) if kind == "coverage" else (-180.0, -90.0, 180.0, 90.0)
+            query = QueryRectangle(bounds, "2014-04-01T00:00:00Z", resolution=(0.1, 0.1))
+            items = int(workflow.get_array(query).size)
     except GeoEngineError as exc:
         return {"error": type(exc).__name__, "message": str(exc), "items": items}
     return {"error": None, "message": "", "items": items}

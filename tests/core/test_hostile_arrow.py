@@ -71,3 +71,13 @@ def test_spoiled_raster_tiles_are_malformed_responses(hostile, mode, words):
     result = run_child(hostile.base_url, "raster")
     assert result["error"] == "MalformedResponseError" and words in result["message"], result
     assert result["items"] == 0
+
+
+@pytest.mark.parametrize("kind", ["coverage", "mosaic"])
+def test_a_coverage_declaring_ten_gigapixels_is_not_read(hostile, kind):
+    """A 0.5 MB sparse GeoTIFF that declares 100000 x 100000 pixels: refused from its header (3 GiB address cap)."""
+    control = run_child(hostile.base_url, kind)
+    assert control["error"] is None and control["items"] > 0
+    hostile.config.hostile.huge_coverage = True
+    result = run_child(hostile.base_url, kind)
+    assert result["error"] == "MalformedResponseError" and "declares 100000 x 100000 pixels" in result["message"]

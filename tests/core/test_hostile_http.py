@@ -129,3 +129,31 @@ def test_tls_to_a_plain_port_is_named(hostile_server):
         pass
     with pytest.raises(TlsError, match="TLS failure"):
         Session(f"https://127.0.0.1:{port}/api")
+
+
+# ------------------------------------------------------------------------------------- CRS strings
+
+
+@pytest.mark.parametrize("spatial_reference", ["EPSG:4326", "ESRI:54009", 'GEOGCS["WGS 84",DATUM["WGS_1984",'
+                                               'SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],'
+                                               'UNIT["degree",0.0174532925199433]]'])
+def test_authority_codes_and_wkt_reach_gdal(spatial_reference):
+    from geoengine_qgis.core.gdal_types import srs_wkt
+
+    assert "WGS" in srs_wkt(spatial_reference) or "Mollweide" in srs_wkt(spatial_reference)
+
+
+def test_server_crs_strings_never_make_gdal_read_files_or_fetch_urls(recorder, tmp_path):
+    """osr.SetFromUserInput would GET the URL (seen by the recorder) and read the WKT file."""
+    from geoengine_qgis.core.errors import MalformedResponseError
+    from geoengine_qgis.core.gdal_types import srs_wkt
+    from osgeo import osr
+
+    wkt_file = tmp_path / "crs.wkt"
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3857)
+    wkt_file.write_text(srs.ExportToWkt())
+    for hostile in (f"{recorder.url}/crs", str(wkt_file), f"file://{wkt_file}", "C:1234"):
+        with pytest.raises(MalformedResponseError, match="not AUTHORITY:CODE, WKT or PROJJSON"):
+            srs_wkt(hostile)
+    assert recorder.requests == []

@@ -10,6 +10,8 @@ default and :meth:`HostileMode.reset` turns them all off again. What it does:
   ``oversized`` (8 MiB of padding after the IPC file).
 * ``html``: JSON answers carry HTML and ``file:`` links in display names, descriptions, band and catalog names,
   user names and error messages (:data:`HTML_PAYLOAD`, the original text stays in front).
+* ``huge_coverage``: WCS GeoTIFF answers are replaced by a sparse GeoTIFF of about 2 MB that declares
+  100000 x 100000 pixels (10 GB once read).
 * ``redirect_to``: requests below the API root whose path starts with one of ``redirect_paths`` (all when
   empty) answer ``redirect_status`` with ``Location: <redirect_to><the same path and query>``; point it at an
   :class:`AuthRecorder` on another loopback port, which records any credentials that arrive.
@@ -17,6 +19,7 @@ default and :meth:`HostileMode.reset` turns them all off again. What it does:
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -42,6 +45,7 @@ class HostileMode:
 
     arrow: str = ""
     html: bool = False
+    huge_coverage: bool = False
     redirect_to: str = ""  # e.g. http://127.0.0.1:<recorder port>
     redirect_status: int = 302
     redirect_paths: Tuple[str, ...] = ()  # below the API root, e.g. ("/login", "/wms"); () = every path
@@ -107,6 +111,29 @@ def spoil_message(mode: HostileMode, message: Any) -> Any:
     raise ValueError(f"unknown hostile arrow mode {mode.arrow!r}; one of {ARROW_MODES}")
 
 
+@functools.lru_cache(maxsize=1)
+def huge_sparse_geotiff(side: int = 100_000) -> bytes:
+    """A valid GeoTIFF declaring ``side`` x ``side`` uint8 pixels with no tile written (SPARSE_OK)."""
+    from osgeo import gdal
+
+    path = "/vsimem/geoengine-hostile-huge.tif"
+    driver = gdal.GetDriverByName("GTiff")
+    options = ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "SPARSE_OK=TRUE", "BIGTIFF=YES"]
+    dataset = driver.Create(path, side, side, 1, gdal.GDT_Byte, options)
+    dataset.SetGeoTransform((-180.0, 360.0 / side, 0.0, 90.0, 0.0, -180.0 / side))
+    dataset = None
+    try:
+        handle = gdal.VSIFOpenL(path, "rb")
+        gdal.VSIFSeekL(handle, 0, 2)
+        size = gdal.VSIFTellL(handle)
+        gdal.VSIFSeekL(handle, 0, 0)
+        data = bytes(gdal.VSIFReadL(1, size, handle))
+        gdal.VSIFCloseL(handle)
+        return data
+    finally:
+        gdal.Unlink(path)
+
+
 # -------------------------------------------------------------------------------------------- HTML
 
 
@@ -151,6 +178,8 @@ async def hostile_middleware(request: web.Request, handler):
         if not mode.html:
             raise
         response = exc.response()
+    if mode.huge_coverage and isinstance(response, web.Response) and response.content_type == "image/tiff":
+        response.body = huge_sparse_geotiff()
     if mode.html and isinstance(response, web.Response) and response.content_type == "application/json" \
             and response.body:
         try:
