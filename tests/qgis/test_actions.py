@@ -23,10 +23,12 @@ from plugin_support import (
     register,
     wait_for_fetch,
 )
+from saved_dataset_truth import assert_saved_like_the_source
 
 pytestmark = pytest.mark.qgis
 SMALL = (10.0, 0.0, 20.0, 10.0)  # 100 x 100 NDVI pixels: one tile
 APRIL = ("2014-04-01T00:00:00.000Z", "2014-05-01T00:00:00.000Z")
+APRIL_MAY = ("2014-04-01T00:00:00.000Z", "2014-06-01T00:00:00.000Z")
 
 
 def admin_get(base_url, path, **params):
@@ -129,7 +131,7 @@ def test_save_as_dataset_completes_and_adds_to_map(plugin, tree_iface, base_url)
     from qgis.core import QgsProject
 
     workflow_id = register(base_url, NDVI)
-    select(tree_iface, geoengine_layer(workflow_id, "admin", name="NDVI small", bounds=SMALL, time=APRIL))
+    select(tree_iface, geoengine_layer(workflow_id, "admin", name="NDVI small", bounds=SMALL, time=APRIL_MAY))
     plugin.actions["save_dataset"].trigger()
     dialog = [d for d in plugin._dialogs if d.objectName() == "GeoEngineSaveDatasetDialog"][0]
     name = f"ndvi_saved_{uuid.uuid4().hex[:8]}"
@@ -143,6 +145,8 @@ def test_save_as_dataset_completes_and_adds_to_map(plugin, tree_iface, base_url)
     assert dialog.progress.value() == 100
     assert name in dataset_names(base_url)
     assert admin_get(base_url, f"dataset/{name}").json()["description"] == "saved by the plugin tests"
+    # what was stored: the layer's whole extent and both months, pixel for pixel as in the NDVI files
+    assert_saved_like_the_source(base_url, name, SMALL, ["2014-04-01", "2014-05-01"], outside="2014-06-01")
 
     before = set(QgsProject.instance().mapLayers())
     dialog.add_button.click()
@@ -182,6 +186,7 @@ def test_closing_while_saving_hides_and_the_result_comes_back(plugin, tree_iface
     assert wait_for_fetch(lambda: dialog.state != "running", timeout=60)
     assert dialog.state == "completed" and dialog.isVisible()
     assert dialog.dataset_name in dataset_names(base_url)
+    assert_saved_like_the_source(base_url, dialog.dataset_name, SMALL, ["2014-04-01"], outside="2014-05-01")
     dialog.close_button.click()
     assert dialog not in plugin._dialogs
 

@@ -18,13 +18,13 @@ from processing_support import (
     HISTOGRAM,
     NDVI_ID,
     STATISTICS,
-    Stopwatch,
     pixel,
     read_tiff,
     save_anonymous_connection,
     save_password_connection,
     start_processing,
 )
+from saved_dataset_truth import assert_saved_like_the_source
 from vector_truth import assert_rows_match
 
 pytestmark = pytest.mark.qgis
@@ -357,19 +357,21 @@ def test_save_as_dataset_waits_with_progress_and_the_dataset_is_listed(processin
     feedback = QgsProcessingFeedback()
     seen = []
     feedback.progressChanged.connect(seen.append)
-    clock = Stopwatch()
     result = run(processing, "saveasdataset", {"CONNECTION": "processing admin", "WORKFLOW": workflow_id,
                                                "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
                                                "NAME": name, "DISPLAY_NAME": "NDVI April (Processing)",
                                                "POLL_SECONDS": 0.05, "TIMEOUT_SECONDS": 60}, feedback)
-    assert clock.elapsed() < 60
     assert result["DATASET"] == name and uuid.UUID(result["TASK_ID"])
+    # the stored pixels: an eastern window (a lost half of the extent shows) for April only
+    assert_saved_like_the_source(url, name, (10.0, 0.0, 20.0, 10.0), ["2014-04-01"], outside="2014-05-01")
     middle = {round(p) for p in seen if 10 < p < 100}
     assert len(middle) >= 2, seen  # the server task's percentages came through
     assert seen[-1] == 100
     admin = Session(url, credentials=("admin@localhost", "adminadmin"), use_env=False)
     try:
-        listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc", "filter": name})
+        # the server filters by display name (053058e)
+        listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc",
+                                             "filter": "NDVI April (Processing)"})
         status = admin.get_json(f"tasks/{result['TASK_ID']}/status")
     finally:
         admin.close()
@@ -393,8 +395,8 @@ def test_save_as_dataset_cancel_aborts_the_server_task(processing, server, qgis_
     with pytest.raises(QgsProcessingException, match="Cancelled"):
         run(processing, "saveasdataset", {"CONNECTION": "processing admin", "WORKFLOW": workflow_id,
                                           "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
-                                          "NAME": name, "DISPLAY_NAME": "cancelled", "POLL_SECONDS": 0.05}, feedback)
-    try:
+                                          "NAME": name, "DISPLAY_NAME": name, "POLL_SECONDS": 0.05}, feedback)
+    try:  # the server filters by display name (053058e), here the unique name
         listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc", "filter": name})
         aborted = {t["taskId"] for t in admin.get_json("tasks/list", {"filter": "aborted", "limit": 20})}
     finally:
@@ -444,15 +446,16 @@ def test_raster_cancel_from_a_progress_callback_leaves_no_output(processing, ser
     workflow_id = register(processing, url, NDVI_JSON)
     server.config.faults.slow_tile_s = 0.3  # 32 world tiles: ~10 s uncancelled
     feedback = QgsProcessingFeedback()
+    seen = []
+    feedback.progressChanged.connect(seen.append)
     feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 6 else None)
     output = tmp_path / "cancelled.tif"
     before = set(Path(QgsProcessingUtils.tempFolder()).rglob("*.tif"))
-    clock = Stopwatch()
     with pytest.raises(QgsProcessingException, match="Cancelled; no output was written"):
         run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
                                                "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
                                                "OUTPUT": str(output)}, feedback)
-    assert clock.elapsed() < 6
+    assert seen and max(seen) < 50, seen  # stopped within a few of the 32 tiles, not after all of them
     assert not output.exists()
     assert set(Path(QgsProcessingUtils.tempFolder()).rglob("*.tif")) == before  # streamed slices removed
 
@@ -466,7 +469,6 @@ def test_vector_cancel_mid_stream_from_another_thread_leaves_no_output(processin
     feedback = QgsProcessingFeedback()
     timer = threading.Timer(1.0, feedback.cancel)
     output = tmp_path / "cancelled.gpkg"
-    clock = Stopwatch()
     timer.start()
     try:
         with pytest.raises(QgsProcessingException, match="Cancelled"):
@@ -475,8 +477,7 @@ def test_vector_cancel_mid_stream_from_another_thread_leaves_no_output(processin
                                                    "OUTPUT": str(output)}, feedback)
     finally:
         timer.cancel()
-    assert clock.elapsed() < 4.5
-    assert not output.exists()
+    assert not output.exists()  # an uncancelled run would have finished and written it instead of raising
 
 
 # --------------------------------------------------------------------------------------------- errors
