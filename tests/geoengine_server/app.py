@@ -21,6 +21,8 @@ REQUEST_LOG_SIZE = 10_000
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
+# Path segments that are not UUIDs get the 404 body: geo-engine/geoengine@5748ef7:geoengine/services/src/util/server.rs
+# (render_404)
 def uuid_param(name: str) -> str:
     """A route segment that only matches a UUID, so other values get Geo Engine's 404."""
     return "{" + name + ":" + UUID_PATTERN + "}"
@@ -32,6 +34,7 @@ async def error_middleware(request: web.Request, handler):
         return await handler(request)
     except ApiError as exc:
         return exc.response()
+    # 404/405/413 bodies: geo-engine/geoengine@5748ef7:geoengine/services/src/util/server.rs
     except web.HTTPNotFound:
         return json_error(*errors.NOT_FOUND)
     except web.HTTPMethodNotAllowed:

@@ -12,6 +12,7 @@ from .errors import ApiError, unauthorized
 from .state import Session
 
 
+# The Bearer session extractor and its 401s: geo-engine/geoengine@5748ef7:geoengine/services/src/users/session.rs
 def require_session(request: web.Request) -> Session:
     """The caller's session, from ``Authorization: Bearer <uuid>`` only (401 otherwise)."""
     header = request.headers.get("Authorization")
@@ -68,6 +69,8 @@ def _serde_style(exc: json.JSONDecodeError) -> tuple[str, int]:
     return exc.msg[0].lower() + exc.msg[1:], exc.colno
 
 
+# Session endpoints (30-day sessions): geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/users.rs,
+# geo-engine/geoengine@5748ef7:geoengine/services/src/users/postgres_userdb.rs
 async def anonymous(request: web.Request) -> web.Response:
     if not request.app["config"].anonymous_access:
         raise unauthorized(errors.ANONYMOUS_DISABLED)
@@ -94,6 +97,7 @@ async def logout(request: web.Request) -> web.Response:
     return web.Response(status=200)
 
 
+# /info and /available: geo-engine/geoengine@5748ef7:geoengine/services/src/util/server.rs
 async def info(request: web.Request) -> web.Response:
     config = request.app["config"]
     return web.json_response(

@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 # Well-known provider and collection ids (see the wire reference, section 1.7).
+# Root and layer-database ids: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/layers.rs
+# (ROOT_PROVIDER_ID, ROOT_COLLECTION_ID), geo-engine/geoengine@5748ef7:geoengine/services/src/layers/storage.rs
+# (INTERNAL_PROVIDER_ID, INTERNAL_LAYER_DB_ROOT_COLLECTION_ID); the personal catalog:
+# geo-engine/geoengine@5748ef7:geoengine/test_data/provider_defs/user_datasets.json
 ROOT_PROVIDER = "1c3b8042-300b-485c-95b5-0147d9dc068d"
 ROOT_COLLECTION = "f2424474-ef24-4c18-ab84-68592e12ce48"
 LAYER_DB_PROVIDER = "ce5e84db-cbf9-48a2-9a32-d4b7cc56ea74"
@@ -69,6 +73,9 @@ class Dataset:
 
 
 @dataclass
+# Loaded like the real start-up loads dataset_defs, layer_defs and layer_collection_defs (test-data datasets readable by
+# registered and anonymous users; real dataset ids are random, ours uuid5 of the name):
+# geo-engine/geoengine@5748ef7:geoengine/services/src/layers/add_from_directory.rs
 class Catalog:
     data_dir: Path
     datasets: dict[str, Dataset] = field(default_factory=dict)  # by name, in load order

@@ -76,6 +76,8 @@ def unknown_layer(layer_id: str) -> ApiError:
 # --- datasets ---
 
 
+# Owners and the test data (read permission for registered and anonymous users):
+# geo-engine/geoengine@5748ef7:geoengine/services/src/layers/add_from_directory.rs
 def visible(dataset: Dataset, user_id: str) -> bool:
     return dataset.owner is None or dataset.owner == user_id
 
@@ -99,6 +101,8 @@ def result_descriptor(dataset: Dataset) -> dict:
         raise ApiError("InvalidDatasetSpec", message) from None
 
 
+# DatasetListing / Dataset JSON: geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/listing.rs,
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/datasets.rs
 def dataset_listing(dataset: Dataset) -> dict:
     return {
         "id": dataset.id,
@@ -137,6 +141,7 @@ async def list_datasets(request: web.Request) -> web.Response:
     return web.json_response([dataset_listing(d) for d in found[offset : offset + limit]])
 
 
+# Unknown names: 400 CannotLoadDataset: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/datasets.rs
 async def get_dataset(request: web.Request) -> web.Response:
     session = require_session(request)
     dataset = _catalog(request).dataset(request.match_info["name"])
@@ -191,6 +196,9 @@ def personal_collection_id(collection: str) -> str:
     return "" if tags is None else ",".join(tags)
 
 
+# Root listing ("Layer Providers", Data Catalog first):
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/layers.rs; layer-DB collections:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/layers/postgres_layer_db.rs
 def _collection_items(request: web.Request, provider: str, collection: str, user_id: str) -> tuple[str, str, list]:
     """``(name, description, all items)`` of a collection: sub-collections first, then layers."""
     catalog = _catalog(request)
@@ -320,6 +328,8 @@ def layer_for_version(layer: dict, version: str) -> dict:
     return {**layer, "processingGraph": layer["workflow"]} if version.startswith("0.10") else layer
 
 
+# Layer JSON: geo-engine/geoengine@5748ef7:geoengine/services/src/layers/layer.rs; personal layers:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/dataset_listing_provider.rs (load_layer)
 def find_layer(request: web.Request, provider: str, layer_id: str, user_id: str) -> dict:
     """The ``Layer`` JSON of a Data Catalog layer or of one of the caller's own datasets."""
     catalog = _catalog(request)

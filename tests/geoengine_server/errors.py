@@ -9,6 +9,9 @@ from typing import Sequence
 from aiohttp import web
 
 
+# Error bodies and status codes (401 Unauthorized, 409 Duplicate, else 400):
+# geo-engine/geoengine@5748ef7:geoengine/services/src/error.rs (ResponseError) and
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/responses/mod.rs (ErrorResponse)
 class ApiError(Exception):
     """An error the server answers with its JSON error body."""
 
@@ -22,6 +25,8 @@ class ApiError(Exception):
         return json_error(self.status, self.error, self.message)
 
 
+# A variant without a message gets its name in sentence case:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/responses/mod.rs
 def sentence_case(variant: str) -> str:
     """``NoWorkflowForGivenId`` -> ``No workflow for given id`` (Geo Engine's default Display)."""
     words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", variant)
@@ -41,6 +46,7 @@ def unauthorized(reason: str) -> ApiError:
     return ApiError("Unauthorized", f"Authorization error: {reason}", status=401)
 
 
+# The texts of these variants: geo-engine/geoengine@5748ef7:geoengine/services/src/error.rs
 MISSING_HEADER = "Header with authorization token not provided."
 NOT_BEARER = "Authentication scheme must be Bearer."
 BAD_FORMAT = "Identifier does not have the right format."
@@ -50,6 +56,7 @@ ANONYMOUS_DISABLED = "Anonymous access is disabled, please log in"
 NOT_ADMIN = "Invalid admin token"
 
 
+# Query-string, body and routing errors: geo-engine/geoengine@5748ef7:geoengine/services/src/util/server.rs
 def query_error(message: str) -> ApiError:
     """A missing or unparsable query parameter (before the handler runs)."""
     return ApiError("UnableToParseQueryString", f"Unable to parse query string: {message}")

@@ -20,6 +20,7 @@ from .timeutil import TimeParseError, parse_time_param
 _NO_DEFAULT = object()
 
 
+# serde query parsing errors (before the handler): geo-engine/geoengine@5748ef7:geoengine/services/src/util/server.rs
 def required(query: Mapping[str, str], name: str, field: str | None = None) -> str:
     """``query[name]``; a missing key is serde's ``missing field `<field>``` (``field`` defaults to ``name``)."""
     if name not in query:
@@ -83,6 +84,8 @@ def query_bool(request: web.Request, name: str, default: bool = False) -> bool:
     return raw == "true"
 
 
+# ValidatedQuery's ValidationError for a too large limit:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/util/extractors.rs
 def paging(request: web.Request, *, max_limit: int | None, default_limit=_NO_DEFAULT, default_offset=_NO_DEFAULT):
     """``(offset, limit)``; ``limit`` above ``max_limit`` is a ``ValidationError``."""
     offset = query_int(request, "offset", default_offset)

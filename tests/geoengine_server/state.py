@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+# Built-in role ids: geo-engine/geoengine@5748ef7:geoengine/services/src/permissions/mod.rs
 ADMIN_ROLE = "d5328854-6190-4af9-ad69-4e74b0961ac9"
 REGISTERED_ROLE = "4e8081b6-8aa6-4275-af0c-2fa2da557d28"
 ANONYMOUS_ROLE = "fd8e87bf-515c-4f36-8da6-1a53702ff102"
@@ -14,6 +15,7 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@localhost", "adminadmin"
 USER_EMAIL, USER_PASSWORD = "analyst@example.org", "analyst-password"
 
 
+# Timestamps with milliseconds and Z: geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/datetime.rs
 def format_timestamp(moment: datetime) -> str:
     """Session and task timestamps: ``2021-04-26T13:47:10.579Z``."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -36,6 +38,7 @@ class User:
 
 
 @dataclass
+# The UserSession JSON: geo-engine/geoengine@5748ef7:geoengine/services/src/users/session.rs
 class Session:
     id: str
     user: User

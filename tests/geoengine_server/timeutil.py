@@ -46,6 +46,8 @@ def parse_instant(text: str) -> int:
     return ms + int(frac[:3]) - offset_ms
 
 
+# The OGC-style time value (instant or start/end): geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/util.rs
+# (parse_time)
 def parse_time_param(text: str | None, default_ms: int) -> TimeInterval:
     """A ``time`` query value: empty -> default instant, ``t`` -> ``[t, t]``, ``a/b`` -> ``[a, b)``."""
     if text is None or text.strip() == "":
@@ -78,6 +80,8 @@ def _clamped(ms: int) -> tuple[str, datetime]:
     return _year(moment.year + cycles * 400), moment
 
 
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/datetime.rs (to_datetime_string_with_millis), clamped
+# like geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_instance.rs
 def format_iso(ms: int, zulu: bool = True) -> str:
     """ms -> ``2014-04-01T00:00:00.000Z`` (or ``+00:00``); handles Geo Engine's extreme instants."""
     year, moment = _clamped(ms)

@@ -26,6 +26,8 @@ from .engine.types import EngineError
 from .errors import ApiError
 
 
+# Unknown ids are 400 NoWorkflowForGivenId:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/postgres_workflow_registry.rs
 def unknown_workflow() -> ApiError:
     return ApiError("NoWorkflowForGivenId", "No workflow for given id")
 
@@ -59,6 +61,9 @@ class WorkflowRegistry:
         self._operators: dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    # id = uuid5(NAMESPACE_OID, compact JSON), registered idempotently:
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/workflow.rs,
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/postgres_workflow_registry.rs
     def register(self, workflow: dict) -> tuple[str, Any]:
         try:
             normalized = engine.normalize(workflow)  # BodyDeserializeError for shapes that are no workflow
@@ -95,6 +100,8 @@ class WorkflowRegistry:
     def instantiate(self, wid: str) -> Any:
         return self._initialize(self.get(wid))
 
+    # Grouped by identical provenance, datasets without one left out:
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs (get_workflow_provenance_handler)
     def provenance(self, wid: str) -> list[dict]:
         """Datasets the workflow reads, grouped by identical provenance (datasets without any left out)."""
         groups: dict[str, dict] = {}

@@ -22,6 +22,8 @@ from .raster_export import ExportFolder, ExportPlan, ExportRequest
 from .tasks import TaskFailed
 from .workflows import WorkflowRegistry
 
+# 0.9.3 routes (/workflow...): geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs;
+# /processingGraphs... is the 0.10 name (no 0.10 source in the mirror)
 FAMILIES = (("/workflow", "workflow.json"), ("/processingGraphs", "processing_graph.json"))
 
 
@@ -59,6 +61,8 @@ def _pretty(value) -> bytes:
     return json.dumps(value, indent=2, ensure_ascii=False).encode()
 
 
+# Deflate zip of workflow.json, metadata.json, citation.json, pretty JSON:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs (get_workflow_all_metadata_zip_handler)
 def metadata_zip_handler(workflow_file: str):
     async def metadata_zip(request: web.Request) -> web.Response:
         require_session(request)
@@ -81,6 +85,8 @@ def metadata_zip_handler(workflow_file: str):
     return metadata_zip
 
 
+# Handler and task: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs
+# (dataset_from_workflow_handler), geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs
 async def dataset_from_workflow(request: web.Request) -> web.Response:
     """Start the task that computes the raster and stores it as a dataset; ``{"taskId"}``."""
     session = require_session(request)
