@@ -15,6 +15,7 @@ from layer_support import LAYER_DB, POINTS_WITH_TIME, PORTS, RASTER_STACK_LAYER
 from osgeo import gdal
 from plugin_support import NDVI, request, run_load
 from plugin_support import register_in as register
+from test_temporal import canvas, temporal  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.qgis
 
@@ -237,3 +238,32 @@ def test_a_coarser_resolution_through_wcs_equals_the_stream(loader, session, pro
     assert gt_b[1] == pytest.approx(0.3) and gt_a == pytest.approx(gt_b)
     np.testing.assert_array_equal(values_a, values_b)
     assert np.isfinite(values_b).sum() > 1000
+
+
+def test_without_websockets_the_temporal_controller_steps_through_wcs(monkeypatch, server, session, loader,
+                                                                       temporal, canvas, project):  # noqa: F811
+    """A time-following layer loaded and stepped while websockets cannot be imported: April, then May, both
+    through WCS (no stream request), each equal to its month's source TIFF."""
+    from geoengine_qgis.qgis_glue.temporal import FOLLOW, FOLLOW_KEY
+    from plugin_support import wait_until
+    from test_temporal import BOUNDS, POINTS, expected_values, layer_values, monthly, tiff_values
+
+    monkeypatch.setitem(sys.modules, "websockets", None)
+    workflow_id = register(session, NDVI)
+    asked_before = len(server.api["request_log"])
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert layer.customProperty("geoengine/transport") == "ogc"
+    assert wait_until(lambda: layer.customProperty(FOLLOW_KEY) == FOLLOW and not temporal.busy(layer.id()),
+                      timeout=20), "the layer was not made time-following"
+    _, geotransform = tiff_values("2014-04-01")
+    assert layer_values(layer, POINTS, geotransform) == expected_values("2014-04-01", POINTS)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(4)  # May
+    assert wait_until(lambda: not temporal.busy(layer.id()) and
+                      layer_values(layer, POINTS, geotransform) == expected_values("2014-05-01", POINTS),
+                      timeout=30), "May was not shown through WCS"
+    asked = server.call(lambda: list(server.api["request_log"]))[asked_before:]
+    assert any(line.startswith("GET /wcs/") for line in asked)
+    assert not [line for line in asked if "Stream" in line], asked
