@@ -25,6 +25,7 @@ COLUMN_TYPES = {
 TIME_TYPE = pa.list_(pa.int64(), 2)
 
 
+# Each websocket message is one Arrow IPC file: geo-engine/geoengine@5748ef7:geoengine/datatypes/src/collections/ipc.rs
 def ipc_file(batch: pa.RecordBatch) -> memoryview:
     """One record batch as a complete Arrow IPC file (magic, batch, footer).
 
@@ -54,6 +55,8 @@ def _compact_json(obj) -> str:
 
 
 @dataclass(frozen=True)
+# Raster tile column and schema metadata keys:
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/arrow_conversion.rs
 class TileHeader:
     """What the messages of one tile share (all its bands): the Arrow type and the encoded metadata."""
 
@@ -103,6 +106,8 @@ def _column_array(values: list, data_type: str) -> pa.Array:
     return pa.array(values, type=arrow_type)
 
 
+# Feature batches (__geometry WKT, __time, spatialReference metadata):
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/collections/ipc.rs
 def vector_batch_message(features: FeatureCollection, descriptor: VectorDescriptor) -> memoryview:
     """Features as ``__geometry`` (WKT), ``__time`` ([start, end]) and one column per attribute."""
     arrays = [pa.array(features.wkt, type=pa.utf8())]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import ApiError, unknown_variant
 
+# The 254-entry colour table: geo-engine/geoengine@5748ef7:geoengine/datatypes/src/operations/image/colorizer.rs
 TABLE_SIZE = 254
 
 
@@ -189,6 +190,8 @@ class MultiBand:
         return out
 
 
+# Default single-band grey gradient and the multi-band mapping:
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_png.rs
 def default_colorizer() -> SingleBand:
     """Geo Engine's WMS default: grey 0 (black) .. 255 (white) on band 0, transparent no-data."""
     return SingleBand(
@@ -243,6 +246,7 @@ def _band_index(value, where: str) -> int:
     return value
 
 
+# RasterColorizer JSON: geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/datatypes.rs
 def parse_raster_colorizer(obj) -> SingleBand | MultiBand:
     """A ``RasterColorizer`` JSON object -> a renderer; bad input raises a ``SerdeJson`` ApiError."""
     if not isinstance(obj, dict):

@@ -20,6 +20,7 @@ GDAL_TYPES = {
 }
 
 
+# The GeoTIFF WCS answers with: geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs
 def geotiff_bytes(
     values: np.ma.MaskedArray, geo_transform: GeoTransform, crs: str, no_data_value: float | None = None
 ) -> bytes:

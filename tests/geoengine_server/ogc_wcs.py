@@ -47,6 +47,9 @@ from .ogc_params import (
 from .params import expect_variant, parse_time
 from .sampling import OutputGrid, sample, tile_count
 
+# WCS 1.1.x handler and request parsing (URN CRS, axis order, timesequence, tile limit):
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wcs.rs,
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/wcs/request.rs
 REQUESTS = ("GetCapabilities", "DescribeCoverage", "GetCoverage")
 VERSIONS = ("1.1.0", "1.1.1")
 

@@ -33,6 +33,8 @@ from .ogc_params import (
 )
 from .params import expect_variant, parse_time
 
+# The built-in mock type name: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wfs.rs
+# (get_feature_mock)
 MOCK_TYPE_NAME = "93d6785e-5eea-4e0e-8074-e7f78733d988"
 REQUESTS = ("GetCapabilities", "GetFeature")
 
@@ -45,6 +47,8 @@ def mock_features() -> tuple[FeatureCollection, VectorDescriptor]:
     return features, VectorDescriptor("MultiPoint", "EPSG:4326", {"foo": Column("int")})
 
 
+# Request parsing and capabilities: geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/wfs/request.rs,
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wfs.rs
 def parse_type_names(value: str) -> str:
     _, namespace_separator, name = value.rpartition(":")
     if namespace_separator:

@@ -17,6 +17,8 @@ def invalid(srs: str) -> ApiError:
     return ApiError("InvalidSpatialReferenceString", f"Invalid spatial reference string: {srs}")
 
 
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/spatial_references.rs
+# (get_spatial_reference_specification_handler)
 def specification(srs_string: str) -> dict:
     """Extent and axis labels in (east, north) order; ``axisOrder`` is the authority's order."""
     if not _SRS.match(srs_string):
