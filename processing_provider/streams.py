@@ -1,8 +1,8 @@
 """The loader's fetch (``qgis_glue.layers``) for the algorithms that stream data, imported on first use.
 
-``qgis_glue.layers`` needs pyarrow and websockets (Arrow streams). Importing it lazily keeps the provider and
-the algorithms without streams (register, provenance, save as dataset) working when they are missing; the
-streaming algorithms then fail with :class:`~..core.errors.MissingDependencyError` naming the package.
+Importing ``qgis_glue.layers`` lazily keeps the provider light. Without pyarrow or websockets its fetch loads
+through WCS/WFS (``qgis_glue.ogc_fallback``); an ImportError of either package still becomes
+:class:`~..core.errors.MissingDependencyError` naming it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from layer_support import LAYER_DB, POINTS_WITH_TIME, PORTS, RASTER_STACK_LAYER
 from osgeo import gdal
 from plugin_support import NDVI, request, run_load
 from plugin_support import register_in as register
+from test_processing_algorithms import processing  # noqa: F401 - fixture
 from test_temporal import canvas, temporal  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.qgis
@@ -266,4 +267,42 @@ def test_without_websockets_the_temporal_controller_steps_through_wcs(monkeypatc
                       timeout=30), "May was not shown through WCS"
     asked = server.call(lambda: list(server.api["request_log"]))[asked_before:]
     assert any(line.startswith("GET /wcs/") for line in asked)
+    assert not [line for line in asked if "Stream" in line], asked
+
+
+def test_processing_algorithms_work_without_pyarrow(monkeypatch, processing, server, tmp_path):  # noqa: F811
+    """geoengine:loadworkflowraster/-vector while pyarrow cannot be imported: the NDVI GeoTIFF holds the source
+    TIFF's pixels and the ports layer every port of the file in the extent (both through WCS/WFS)."""
+    from layer_support import PORTS_SHP
+    from plugin_support import AFRICA
+    from processing_support import AFRICA_EXTENT, read_tiff
+    from test_processing_algorithms import NDVI_JSON, ndvi_tiff, ogr_count, run
+    from test_processing_algorithms import register as register_by_processing
+    from vector_truth import assert_rows_match
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    url = server.base_url
+    asked_before = len(server.api["request_log"])
+    output = tmp_path / "ndvi.tif"
+    workflow_id = register_by_processing(processing, url, NDVI_JSON)
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id, "EXTENT": AFRICA_EXTENT,
+                                           "TIME_START": "2014-04-01T00:00:00Z", "OUTPUT": str(output)})
+    array, transform, _, _ = read_tiff(output)
+    source, source_transform, _, _ = ndvi_tiff("2014-04-01")
+    col0 = int(round((transform[0] - source_transform[0]) / 0.1))
+    row0 = int(round((transform[3] - source_transform[3]) / -0.1))
+    window = source[row0:row0 + array.shape[0], col0:col0 + array.shape[1]]
+    valid = window != 0
+    assert valid.sum() > 100_000 and np.array_equal(array[valid], window[valid])
+
+    ports = register_by_processing(processing, url, PORTS)
+    gpkg = tmp_path / "ports.gpkg"
+    result = run(processing, "loadworkflowvector", {"CONNECTION": url, "WORKFLOW": ports, "EXTENT": AFRICA_EXTENT,
+                                                    "TIME_START": "2014-04-01T00:00:00Z", "OUTPUT": str(gpkg)})
+    from qgis.core import QgsVectorLayer
+
+    assert result["FEATURE_COUNT"] == ogr_count(PORTS_SHP, AFRICA) > 50
+    assert assert_rows_match(QgsVectorLayer(str(gpkg), "saved", "ogr"), PORTS_SHP, AFRICA) == result["FEATURE_COUNT"]
+    asked = server.call(lambda: list(server.api["request_log"]))[asked_before:]
+    assert any(line.startswith("GET /wcs/") for line in asked) and any(line.startswith("GET /wfs/") for line in asked)
     assert not [line for line in asked if "Stream" in line], asked
