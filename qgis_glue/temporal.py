@@ -229,6 +229,13 @@ class _Followed:
     tried: List[dt.datetime] = field(default_factory=list)  # moments a finished fetch did not cover
 
 
+def slice_range(start: dt.datetime, end: dt.datetime) -> QgsDateTimeRange:
+    """A slice's fixed temporal range, open at both ends: QGIS 3.22's ``QgsDateTimeRange.overlaps`` takes
+    ``[Apr, May)`` to overlap the frame ``[Mar, Apr)`` (it ignores the frame's open end), so a closed beginning
+    would draw April's slice in March's frame too. ``(Apr, May)`` overlaps exactly April's frames."""
+    return QgsDateTimeRange(qdatetime(start), qdatetime(end), False, False)
+
+
 def follow_candidate(layer: QgsMapLayer) -> bool:
     """A GeoTIFF layer of one time slice loaded by the plugin (or one already marked as following)."""
     if not isinstance(layer, QgsRasterLayer) or layer.providerType() != "gdal":
@@ -501,7 +508,7 @@ class TemporalRasterLayers(QObject):
         time, e.g. an exported animation frame, shows this slice as if it were that time's)."""
         entry.bounds = bounds
         start, end = (entry.shown.start, entry.shown.end) if entry.shown is not None else bounds
-        set_temporal(entry.layer, QgsDateTimeRange(qdatetime(start), qdatetime(end), True, False))
+        set_temporal(entry.layer, slice_range(start, end))
 
     # --- following the controller -----------------------------------------------------------------------
     def current_moment(self) -> Optional[dt.datetime]:
@@ -592,7 +599,7 @@ class TemporalRasterLayers(QObject):
         layer = entry.layer
         was_dirty = self._project.isDirty()
         swap_raster_source(layer, piece.path, self._project)
-        set_temporal(layer, QgsDateTimeRange(qdatetime(piece.start), qdatetime(piece.end), True, False))
+        set_temporal(layer, slice_range(piece.start, piece.end))
         entry.shown = piece
         start, end = iso(piece.start), iso(piece.end)
         entry.query = dataclasses.replace(entry.query, time_start=start, time_end=start)
@@ -656,6 +663,42 @@ class TemporalRasterLayers(QObject):
                                 on_success=fetched, on_error=failed, on_cancel=cancelled)
 
         self._session_for(query, ready, failed)
+
+    def load_all_steps(self, layer: QgsRasterLayer, start: dt.datetime, end: dt.datetime, loader,
+                       on_done: Optional[Callable[[Any], None]] = None) -> bool:
+        """Load every time step of a following layer in ``[start, end)`` (e.g. the Temporal Controller's range)
+        as one fixed-range layer per step, in a group: what an animation export, a temporal layout or another
+        map view needs to show the right step in every frame. Goes through ``loader`` (size guard included);
+        ``on_done(LoadOutcome)``. False when ``layer`` does not follow the controller."""
+        from .layers import LayerOptions, LayerRequest
+
+        entry = self._followed.get(layer.id())
+        if entry is None:
+            return False
+        query = entry.query
+        request = LayerRequest(query.workflow_id, QgsRectangle(*query.bounds), QgsCoordinateReferenceSystem(query.srs),
+                               iso(start), iso(end), tuple(query.bands), f"{layer.name()} (all time steps)",
+                               query.connection_name, LayerOptions(group_slices=True, source_info=False))
+
+        def styled(outcome) -> None:
+            if outcome.ok and layer.renderer() is not None:
+                for step in outcome.layers:  # drawn as the following layer is (its style may be the user's)
+                    step.setRenderer(layer.renderer().clone())
+                    fixed = step.temporalProperties().fixedTemporalRange()
+                    set_temporal(step, QgsDateTimeRange(fixed.begin(), fixed.end(), False, False))
+                    step.triggerRepaint()
+            if on_done is not None:
+                on_done(outcome)
+
+        def ready(session) -> None:
+            known = self._descriptors.get((session.server_url, query.workflow_id))
+            loader.load(session, replace(request, descriptor=known), styled)
+
+        def failed(exc: BaseException) -> None:
+            self._notifier.error(f"{layer.name()}: the time steps were not loaded: {describe_error(exc).summary}")
+
+        self._session_for(query, ready, failed)
+        return True
 
     def _continue(self, layer_id: str) -> None:
         """After a fetch: show the newest wanted time (cached now, or fetch it next)."""

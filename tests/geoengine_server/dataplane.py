@@ -91,6 +91,9 @@ def check_quota(request: web.Request, session: Session) -> None:
     request.app["quota"].check(session.user.id)
 
 
+# Session, workflow lookup, kind, then the quota check before computing:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs (raster_stream_websocket),
+# geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs
 async def start(request: web.Request, workflow_id: str, expected: str, session: Session | None = None) -> Computation:
     """Authorise, look up and initialise the workflow, and check the caller's quota."""
     session, operator = await open_operator(request, workflow_id, expected, session)

@@ -32,6 +32,7 @@ def with_vega_spec(output: dict, version: str) -> dict:
     return output
 
 
+# Query, CRS check and WrappedPlotOutput: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/plots.rs
 async def plot_handler(request: web.Request) -> web.Response:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]

@@ -30,6 +30,8 @@ from .config import ServerConfig
 from .errors import ApiError
 from .state import format_timestamp
 
+# check mode: geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs (QuotaExhausted), wrapped by
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/error.rs (CreatingProcessorFailed)
 QUOTA_EXHAUSTED = ("CreatingProcessorFailed", "CreatingProcessorFailed: QuotaExhausted")
 GRANULARITIES = ("minutes", "hours", "days", "months", "years")
 
@@ -74,6 +76,7 @@ class DataUsage:
         }
 
 
+# date_trunc of the usage summary: geo-engine/geoengine@5748ef7:geoengine/services/src/users/postgres_userdb.rs
 def truncate(moment: datetime, granularity: str) -> datetime:
     """The start of the minute/hour/day/month/year ``moment`` falls in."""
     moment = moment.replace(second=0, microsecond=0)

@@ -11,6 +11,8 @@ from .params import paging, query_enum
 from .quota import GRANULARITIES, QuotaLedger
 from .workflows import operator_paths
 
+# Routes and handlers: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/users.rs; own-or-admin checks
+# and usage queries: geo-engine/geoengine@5748ef7:geoengine/services/src/users/postgres_userdb.rs
 ADMIN_REQUIRED = "Operation requires admin privilige"  # sic, Geo Engine's spelling
 PERMISSION_DENIED = ("PermissionDenied", "Permission denied")
 SUMMARY_DATASET_FILTER_ERROR = ("TokioPostgres", "Tokio postgres")

@@ -34,6 +34,7 @@ class TaskFailed(Exception):
     ``error.to_string()`` (geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/mod.rs)."""
 
 
+# TaskError texts: geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/error.rs
 def task_error(message: str) -> ApiError:
     return ApiError("Task", f"TaskError: {message}")
 
@@ -115,6 +116,8 @@ class Task:
             "timeStarted": format_timestamp(self.started),
         }
 
+    # TaskStatus shapes (tagged by status, pctComplete as {:.2}%, failed error as a string):
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/mod.rs
     def status_json(self) -> dict:
         if self.state == "running":
             return {"status": "running", "taskType": self.task_type, "description": self.description,
@@ -156,6 +159,7 @@ class TaskManager:
         mine = [t for t in reversed(self._tasks.values()) if t.owner == owner and status in (None, t.state)]
         return [{**t.status_json(), "taskId": t.id} for t in mine[offset : offset + limit]]
 
+    # Abort with and without clean-up: geo-engine/geoengine@5748ef7:geoengine/services/src/tasks/in_memory.rs
     def abort(self, task_id: str, owner: str, force: bool) -> None:
         """Without ``force`` the worker stops at its next check and cleans up; with it no clean-up is reported."""
         task = self.get(task_id, owner)

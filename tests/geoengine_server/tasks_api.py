@@ -16,6 +16,7 @@ def _tasks(request: web.Request) -> TaskManager:
     return request.app["tasks"]
 
 
+# Routes (abort answers 202): geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/tasks.rs
 async def status(request: web.Request) -> web.Response:
     session = require_session(request)
     return web.json_response(_tasks(request).get(request.match_info["id"], session.user.id).status_json())

@@ -133,3 +133,66 @@ def test_the_slice_cache_keeps_to_its_byte_budget(server, session, loader, tempo
         assert _slice(layer) == "2014-05-01" and temporal.fetch_count == fetched
     finally:
         settings.remove(plugin_settings.TIME_CACHE_MB)
+
+
+def _frame_pixels(image) -> list:
+    return [image.pixel(x, y) for y in range(0, image.height(), 2) for x in range(0, image.width(), 2)]
+
+
+def _reference_frame(month: str, renderer, size: int) -> list:
+    """The month's source TIFF drawn with the layer's style, as a frame of the same size would show it."""
+    from layer_support import NDVI_TIFF
+    from qgis.core import QgsRasterLayer
+
+    source = QgsRasterLayer(NDVI_TIFF.format(month), month, "gdal")
+    source.setRenderer(renderer.clone())
+    return plugin_support.render_pixels(source, BOUNDS, size=size)
+
+
+def test_a_three_frame_animation_export_shows_the_right_month_on_every_frame(
+        server, session, loader, temporal, canvas, project, tmp_path):  # noqa: F811
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsDateTimeRange,
+        QgsInterval,
+        QgsMapSettings,
+        QgsRectangle,
+        QgsTemporalUtils,
+        QgsUnitTypes,
+    )
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor, QImage
+    from test_temporal import utc
+
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    outcomes = []
+    start, end = utc(2014, 1), utc(2014, 4)
+    from geoengine_qgis.qgis_glue.temporal import qdatetime_to_utc
+
+    assert temporal.load_all_steps(layer, qdatetime_to_utc(start), qdatetime_to_utc(end), loader, outcomes.append)
+    assert wait_until(lambda: bool(outcomes), timeout=60)
+    assert outcomes[0].ok, outcomes[0].error
+    steps = outcomes[0].layers
+    assert len(steps) == 3 and not any(temporal.following(step.id()) for step in steps)
+
+    size = 200
+    settings = QgsMapSettings()
+    settings.setLayers([layer] + steps)  # the following layer on top, as in the Layers panel
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    settings.setExtent(QgsRectangle(*BOUNDS))
+    settings.setOutputSize(QSize(size, size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    export = QgsTemporalUtils.AnimationExportSettings()
+    export.animationRange = QgsDateTimeRange(start, end, True, False)
+    export.frameDuration = QgsInterval(1, QgsUnitTypes.TemporalMonths)
+    export.outputDirectory = str(tmp_path)
+    export.fileNameTemplate = "frame####.png"
+    ok, error = QgsTemporalUtils.exportAnimation(settings, export)
+    assert ok, error
+    frames = sorted(tmp_path.glob("frame*.png"))
+    assert len(frames) == 3
+    pixels = [_frame_pixels(QImage(str(frame))) for frame in frames]
+    for month, frame in zip(("2014-01-01", "2014-02-01", "2014-03-01"), pixels):
+        expected = _reference_frame(month, layer.renderer(), size)
+        assert plugin_support.same_fraction(frame, expected) > 0.99, month
+    assert plugin_support.same_fraction(pixels[0], pixels[2]) < 0.9  # the months really differ
