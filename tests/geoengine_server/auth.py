@@ -109,6 +109,7 @@ async def available(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/users.rs (/user/roles/descriptions)
 async def role_descriptions(request: web.Request) -> web.Response:
     session = require_session(request)
     names = {session.user.id: session.user.email or "anonymous"}

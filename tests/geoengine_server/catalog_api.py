@@ -357,6 +357,7 @@ async def get_layer(request: web.Request) -> web.Response:
     return web.json_response(layer_for_version(layer, request.app["config"].version))
 
 
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/layers.rs (layer_to_workflow_id_handler)
 async def layer_workflow_id(request: web.Request) -> web.Response:
     session = require_session(request)
     provider = request.match_info["provider"].lower()

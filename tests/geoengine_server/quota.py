@@ -59,6 +59,7 @@ class Computation:
 
 
 @dataclass
+# The usage rows: geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs (DataUsage, DataUsageSummary)
 class DataUsage:
     timestamp: datetime
     user_id: str
