@@ -58,8 +58,8 @@ class Computation:
         return body
 
 
-@dataclass
 # The usage rows: geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs (DataUsage, DataUsageSummary)
+@dataclass
 class DataUsage:
     timestamp: datetime
     user_id: str
