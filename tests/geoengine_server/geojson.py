@@ -48,7 +48,10 @@ def property_value(value: Any, data_type: str) -> Any:
     if data_type == "bool":
         return bool(value)
     if data_type == "dateTime":
-        return format_when(int(value))
+        # a TimeInstance serialises as its integer milliseconds
+        # (geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/feature_data.rs DateTimeDataRef::json_value,
+        # geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_instance.rs TimeInstance(i64))
+        return int(value)
     return str(value)
 
 

@@ -42,7 +42,7 @@ REQUESTS = ("GetCapabilities", "GetFeature")
 def mock_features() -> tuple[FeatureCollection, VectorDescriptor]:
     points = [(0.0, 0.1), (1.0, 1.1), (2.0, 3.1), (3.0, 3.1), (4.0, 4.1)]
     features = FeatureCollection(
-        [f"MULTIPOINT ({x} {y})" for x, y in points], [0] * 5, [1] * 5, {"foo": [0, None, 2, 3, 4]}
+        [f"MULTIPOINT(({x} {y}))" for x, y in points], [0] * 5, [1] * 5, {"foo": [0, None, 2, 3, 4]}
     )
     return features, VectorDescriptor("MultiPoint", "EPSG:4326", {"foo": Column("int")})
 

@@ -32,9 +32,9 @@ APRIL = instant("2014-04-01T12:00:00Z")
 
 
 def _xy(wkt: str) -> tuple[float, float]:
-    """The coordinates of a one-point ``MULTIPOINT (x y)``."""
-    assert wkt.startswith("MULTIPOINT (") and "," not in wkt
-    x, y = wkt[len("MULTIPOINT ("):-1].split()
+    """The coordinates of a one-point ``MULTIPOINT((x y))`` (the wkt crate's layout, audit C6)."""
+    assert wkt.startswith("MULTIPOINT((") and wkt.endswith("))") and "," not in wkt
+    x, y = wkt[len("MULTIPOINT(("):-2].split()
     return float(x), float(y)
 
 
@@ -56,7 +56,7 @@ def test_port_features_carry_columns_wkt_and_all_time():
     op = build(vector(PORTS))
     assert list(op.descriptor.columns) == ["website", "name", "natlscale", "scalerank", "featurecla"]
     fc = op.query(BBox(-10.1, 5.8, -10.0, 5.9), APRIL)
-    assert fc.wkt == ["MULTIPOINT (-10.05265018 5.858055556)"]
+    assert fc.wkt == ["MULTIPOINT((-10.05265018 5.858055556))"]
     assert fc.columns["name"] == ["Buchanan"] and fc.columns["scalerank"] == [7] and fc.columns["natlscale"] == [10.0]
     assert (fc.time_start, fc.time_end) == ([TIME_MIN], [TIME_MAX])
     ds = ogr.Open(str(PORTS_SHP))
@@ -88,7 +88,7 @@ def test_attribute_projection_and_filters():
 def test_germany_polygon_is_multipolygon_for_all_time():
     op = build(vector({"type": "OgrSource", "params": {"data": "germany_outline"}}))
     fc = op.query(WORLD, APRIL)
-    assert len(fc) == 1 and fc.wkt[0].startswith("MULTIPOLYGON (((")
+    assert len(fc) == 1 and fc.wkt[0].startswith("MULTIPOLYGON(((")
     assert (fc.time_start[0], fc.time_end[0]) == (TIME_MIN, TIME_MAX)
     assert ogr.CreateGeometryFromWkt(fc.wkt[0]).Area() == pytest.approx(_germany().Area())
     assert len(op.query(BBox(20, 20, 30, 30), APRIL)) == 0
@@ -216,14 +216,14 @@ def test_reproject_features_and_transform_bbox_round_trip():
 def test_mock_sources():
     op = build(vector({"type": "MockPointSource", "params": {"points": [{"x": 0.0, "y": 0.1}, {"x": 1, "y": 1.1}]}}))
     fc = op.query(WORLD, APRIL)
-    assert fc.wkt == ["MULTIPOINT (0 0.1)", "MULTIPOINT (1 1.1)"]
+    assert fc.wkt == ["MULTIPOINT((0 0.1))", "MULTIPOINT((1 1.1))"]
     assert len(op.query(BBox(0.5, 0.5, 2, 2), APRIL)) == 1
     typed = build(vector({"type": "MockPointSource", "params": {
         "points": [{"x": 3.0, "y": 4.0}], "spatialBounds": {"type": "derive"}}}))
     assert typed.descriptor.to_json()["bbox"] == {"lowerLeftCoordinate": {"x": 3.0, "y": 4.0},
                                                   "upperRightCoordinate": {"x": 3.0, "y": 4.0}}
     mock = build(vector({"type": "MockDatasetDataSource", "params": {"data": "Mock"}}))
-    assert mock.query(WORLD, APRIL).wkt == ["MULTIPOINT (1 2)"] and mock.datasets == ["Mock"]
+    assert mock.query(WORLD, APRIL).wkt == ["MULTIPOINT((1 2))"] and mock.datasets == ["Mock"]
 
 
 def test_concurrent_first_loads_and_queries_agree():

@@ -55,7 +55,7 @@ def test_a_box_and_a_month_select_exactly_the_matching_points():
     assert [r["id"] for r in rows] == want and len(want) > 100
     for r in rows[:50]:
         x, y = closed_form(r["id"])
-        assert tuple(float(v) for v in r["__geometry"][12:-1].split()) == (x, y)
+        assert tuple(float(v) for v in r["__geometry"][12:-2].split()) == (x, y)
         assert tuple(r["__time"]) == month_ms(r["id"])
         assert r["value"] == (r["id"] % 1000) / 4 and r["kind"] == ("harbour", "station", "tower", "well")[r["id"] % 4]
 
@@ -69,6 +69,6 @@ def test_the_stream_and_wfs_path_agree(shared_server):
         rows = [r for b in read_all(ws) for r in b.to_pylist()]
     fc = build(POINTS).query(BBox(0, 0, 5, 5), YEAR)
     assert [r["id"] for r in rows] == fc.columns["id"] and len(rows) > 100
-    parsed = [tuple(float(v) for v in r["__geometry"][12:-1].split()) for r in rows]
-    assert parsed == [tuple(float(v) for v in w[12:-1].split()) for w in fc.wkt]
+    parsed = [tuple(float(v) for v in r["__geometry"][12:-2].split()) for r in rows]
+    assert parsed == [tuple(float(v) for v in w[12:-2].split()) for w in fc.wkt]
     assert parsed == [closed_form(i) for i in fc.columns["id"]]

@@ -31,7 +31,7 @@ def _points(points: list, operator: str) -> list[tuple[float, float]]:
 
 
 def _table(points: list[tuple[float, float]]) -> FeatureTable:
-    wkt = [f"MULTIPOINT ({number(x)} {number(y)})" for x, y in points]
+    wkt = [f"MULTIPOINT(({number(x)} {number(y)}))" for x, y in points]
     return FeatureTable.build(wkt, [TIME_MIN] * len(wkt), [TIME_MAX] * len(wkt), {})
 
 

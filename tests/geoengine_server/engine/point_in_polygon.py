@@ -20,7 +20,7 @@ from .vector_data import FeatureTable, time_hits
 
 
 def _points_of(text: str) -> list[tuple[float, float]]:
-    """Coordinates of ``MULTIPOINT (x y, x y)``."""
+    """Coordinates of ``MULTIPOINT((x y),(x y))`` (the blanks and inner brackets are optional)."""
     inner = text[text.index("(") + 1:text.rindex(")")]
     return [tuple(float(v) for v in part.strip().strip("()").split()[:2]) for part in inner.split(",")]
 

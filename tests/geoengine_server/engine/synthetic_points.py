@@ -98,7 +98,7 @@ class SyntheticPoints(VectorOperator):
         x, y = points(index)
         month = index % 12
         return FeatureCollection(
-            [f"MULTIPOINT ({number(a)} {number(b)})" for a, b in zip(x.tolist(), y.tolist())],
+            [f"MULTIPOINT(({number(a)} {number(b)}))" for a, b in zip(x.tolist(), y.tolist())],
             MONTH_STARTS[month].tolist(),
             MONTH_STARTS[month + 1].tolist(),
             {"id": index.tolist(), "value": ((index % 1000) / 4).tolist(),
@@ -121,8 +121,8 @@ class SyntheticPoints(VectorOperator):
         for first in range(0, max(len(index), 1), rows):
             part = index[first:first + rows]
             x, y = points(part)
-            wkt = pc.binary_join_element_wise("MULTIPOINT (", pc.cast(pa.array(x), pa.utf8()), " ",
-                                              pc.cast(pa.array(y), pa.utf8()), ")", "")
+            wkt = pc.binary_join_element_wise("MULTIPOINT((", pc.cast(pa.array(x), pa.utf8()), " ",
+                                              pc.cast(pa.array(y), pa.utf8()), "))", "")
             month = part % 12
             times = np.column_stack([MONTH_STARTS[month], MONTH_STARTS[month + 1]]).reshape(-1)
             arrays = [wkt, pa.FixedSizeListArray.from_arrays(pa.array(times, pa.int64()), 2),
