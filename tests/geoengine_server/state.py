@@ -37,8 +37,8 @@ class User:
         return [self.id, ADMIN_ROLE if self.is_admin else REGISTERED_ROLE]
 
 
-@dataclass
 # The UserSession JSON: geo-engine/geoengine@5748ef7:geoengine/services/src/users/session.rs
+@dataclass
 class Session:
     id: str
     user: User
