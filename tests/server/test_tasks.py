@@ -94,7 +94,7 @@ def test_save_as_dataset_progresses_completes_and_is_usable(fresh_server):
 
     # the dataset: listed, readable, with the query's grid and the slice's time
     listed = requests.get(
-        f"{base}/datasets?order=NameAsc&offset=0&limit=20&filter=ndvi_europe", headers=headers, timeout=TIMEOUT
+        f"{base}/datasets?order=NameAsc&offset=0&limit=20&filter=NDVI Europe", headers=headers, timeout=TIMEOUT
     ).json()
     assert [d["name"] for d in listed] == [name]
     dataset = requests.get(f"{base}/dataset/{name}", headers=headers, timeout=TIMEOUT).json()
@@ -266,12 +266,18 @@ def test_failing_task_reports_the_error_and_cleans_up(fresh_server):
     assert fresh_server.api["catalog"].dataset("never") is None
 
 
-def test_task_list_filter_paging_and_errors(base_url):
+def finished_exports(base_url: str, count: int) -> tuple[dict, list[str]]:
+    """A fresh anonymous session with ``count`` small exports, all finished: ``(headers, task ids)``."""
     headers = anonymous(base_url)
     register(base_url, headers, NDVI)
-    ids = [start_save(base_url, headers, save_body(None, 0.0, 0.0, 1.0, 1.0, APRIL_2014)) for _ in range(3)]
+    ids = [start_save(base_url, headers, save_body(None, 0.0, 0.0, 1.0, 1.0, APRIL_2014)) for _ in range(count)]
     for task_id in ids:
         poll_task(base_url, headers, task_id, finished)
+    return headers, ids
+
+
+def test_task_list_filter_paging_and_errors(base_url):
+    headers, ids = finished_exports(base_url, 3)
     r = requests.get(f"{base_url}/tasks/list", headers=headers, timeout=TIMEOUT)
     listed = r.json()
     assert r.status_code == 200 and [t["taskId"] for t in listed] == ids[::-1]  # newest first
@@ -336,11 +342,7 @@ def test_server_stop_aborts_tasks_and_removes_the_export_folder():
 
 def test_task_list_defaults_to_ten_entries(base_url):
     """Geo Engine's ``[task_manager] list_default_limit = 10`` (``list_limit = 20`` is the maximum)."""
-    headers = anonymous(base_url)
-    register(base_url, headers, NDVI)
-    ids = [start_save(base_url, headers, save_body(None, 0.0, 0.0, 1.0, 1.0, APRIL_2014)) for _ in range(12)]
-    for task_id in ids:
-        poll_task(base_url, headers, task_id, finished)
+    headers, ids = finished_exports(base_url, 12)
     listed = requests.get(f"{base_url}/tasks/list", headers=headers, timeout=TIMEOUT).json()
     assert [t["taskId"] for t in listed] == ids[::-1][:10]  # 12 before this change
     everything = requests.get(f"{base_url}/tasks/list?limit=20", headers=headers, timeout=TIMEOUT).json()
