@@ -110,6 +110,7 @@ class GeoEnginePlugin(FeatureActions):
         self.project_state = None  # Geo Engine layers in project files (qgis_glue.project_state)
         self.project_page = None  # the "Geo Engine" page of Project > Properties (ui.project_properties)
         self.browser = None  # Browser panel integration (browser/)
+        self._time_steps_action = None  # "Load all time steps" for time-following layers
 
     # --- QGIS entry points -------------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name (qgis_process calls only this)
@@ -341,8 +342,53 @@ class GeoEnginePlugin(FeatureActions):
 
             self.project_page = GeoEngineProjectPageFactory()
             self.iface.registerProjectPropertiesWidgetFactory(self.project_page)
+        self._add_time_steps_action()
+
+    def _add_time_steps_action(self) -> None:
+        """"Load all time steps" in the context menu of time-following layers (QGIS's layer tree)."""
+        if not hasattr(self.iface, "addCustomActionForLayerType"):
+            return
+        from qgis.core import Qgis, QgsMapLayerType
+
+        raster = getattr(getattr(Qgis, "LayerType", None), "Raster", None) or QgsMapLayerType.RasterLayer
+        action = QAction("Load all time steps (for export and layouts)", self.iface.mainWindow())
+        action.setToolTip("One layer per time step of the Temporal Controller's range, so animation exports, "
+                          "layouts and other map views show the right step in every frame")
+        action.triggered.connect(lambda _checked=False: self.load_all_time_steps())
+        self.iface.addCustomActionForLayerType(action, MENU, raster, False)
+        self.temporal.followed.connect(self._offer_time_steps)
+        self._time_steps_action = action
+
+    def _offer_time_steps(self, layer_id: str) -> None:
+        from qgis.core import QgsProject
+
+        layer = QgsProject.instance().mapLayer(layer_id)
+        if layer is not None and self._time_steps_action is not None:
+            self.iface.addCustomActionForLayer(self._time_steps_action, layer)
+
+    def load_all_time_steps(self, layer=None) -> bool:
+        """Load the steps of the Temporal Controller's range (else the series' bounds) of a following layer."""
+        from .qgis_glue.temporal import BOUNDS_KEY, parse_range, qdatetime_to_utc
+
+        layer = layer or self.iface.activeLayer()
+        if layer is None or self.temporal is None or not self.temporal.following(layer.id()):
+            self.notifier.warning("Select a Geo Engine layer that follows the Temporal Controller.")
+            return False
+        controller = self.iface.mapCanvas().temporalController()
+        extents = controller.temporalExtents() if hasattr(controller, "temporalExtents") else None
+        span = (qdatetime_to_utc(extents.begin()), qdatetime_to_utc(extents.end())) if extents is not None else None
+        if span is None or None in span:
+            span = parse_range(str(layer.customProperty(BOUNDS_KEY) or ""))
+        if span is None:
+            self.notifier.warning(f"{layer.name()}: its time range is not known yet.")
+            return False
+        return self.temporal.load_all_steps(layer, span[0], span[1], self.layer_loader())
 
     def _unload_time_and_projects(self) -> None:
+        action, self._time_steps_action = self._time_steps_action, None
+        if action is not None:
+            self.iface.removeCustomActionForLayerType(action)
+            action.deleteLater()
         if self.project_page is not None:
             page, self.project_page = self.project_page, None
             self.iface.unregisterProjectPropertiesWidgetFactory(page)

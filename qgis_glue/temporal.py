@@ -276,6 +276,7 @@ class TemporalRasterLayers(QObject):
     sliceShown = pyqtSignal(str, str)  # layer id, ISO start of the slice now shown  # noqa: N815 - Qt naming
     fetchFailed = pyqtSignal(str, str)  # layer id, reason  # noqa: N815
     wmsTimed = pyqtSignal(str)  # layer id of a WMS layer that became a WMS-T layer  # noqa: N815
+    followed = pyqtSignal(str)  # layer id of a raster layer that now follows the controller
 
     def __init__(self, canvas, runner: TaskRunner, tempdir: PluginTempDir, notifier: Notifier,
                  session_for: SessionFor, project: Optional[QgsProject] = None, auto_adopt: bool = True) -> None:
@@ -389,6 +390,7 @@ class TemporalRasterLayers(QObject):
         bounds = parse_range(str(layer.customProperty(BOUNDS_KEY) or ""))
         if bounds is not None and layer.customProperty(FOLLOW_KEY) == FOLLOW:
             self._set_bounds(entry, bounds)
+            self.followed.emit(layer.id())
             self._range_changed()
         else:
             self._learn_bounds(entry)
@@ -414,6 +416,7 @@ class TemporalRasterLayers(QObject):
             if label and entry.layer.name().endswith(label):  # once: the name no longer names one date
                 entry.layer.setName(entry.layer.name()[: -len(label)])
             self._set_bounds(entry, bounds)
+            self.followed.emit(layer_id)
             self._range_changed()
 
         def failed(reason: str) -> None:

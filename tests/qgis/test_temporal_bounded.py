@@ -196,3 +196,32 @@ def test_a_three_frame_animation_export_shows_the_right_month_on_every_frame(
         expected = _reference_frame(month, layer.renderer(), size)
         assert plugin_support.same_fraction(frame, expected) > 0.99, month
     assert plugin_support.same_fraction(pixels[0], pixels[2]) < 0.9  # the months really differ
+
+
+def test_the_plugin_loads_all_time_steps_of_a_following_layer(iface, project, server):
+    from qgis.core import QgsDateTimeRange
+
+    plugin = plugin_support.start_plugin(iface, server.base_url)
+    try:
+        followed = []
+        plugin.temporal.followed.connect(followed.append)
+        plugin.sessions.ensure(plugin.store.load("admin"), plugin.tasks, lambda _session: None)
+        assert wait_until(lambda: plugin.sessions.get("admin") is not None, timeout=20)
+        active = plugin.sessions.get("admin")
+        workflow_id = plugin_support.register_in(active, NDVI)
+        outcome, _ = run_load(plugin.layer_loader(), active,
+                              request(workflow_id, bounds=(10.0, 45.0, 12.0, 47.0), name="NDVI",
+                                      connection_name="admin"))
+        assert outcome.ok, outcome.error
+        layer = outcome.layers[0]
+        assert wait_until(lambda: followed == [layer.id()], timeout=20)
+        before = set(project.mapLayers())
+        assert plugin.load_all_time_steps(layer)  # no controller range here: the series' bounds, 6 months
+        assert wait_until(lambda: len(set(project.mapLayers()) - before) == 6, timeout=60)
+        steps = [project.mapLayer(layer_id) for layer_id in set(project.mapLayers()) - before]
+        begin = layer.temporalProperties().fixedTemporalRange().begin()  # the April the layer holds
+        inside = QgsDateTimeRange(begin.addDays(1), begin.addDays(2))
+        april = [step for step in steps if step.temporalProperties().isVisibleInTemporalRange(inside)]
+        assert len(april) == 1 and april[0].renderer().type() == layer.renderer().type()
+    finally:
+        plugin_support.stop_plugin(plugin)
