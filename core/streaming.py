@@ -112,7 +112,7 @@ class ArrowMessageStream:
         if ws is not None:
             try:
                 ws.close()
-            except Exception:  # noqa: BLE001 - closing a broken socket must not mask the real error
+            except Exception:  # nosec B110 # noqa: BLE001 - a broken socket must not mask the error
                 pass
 
     def _check_cancelled(self) -> None:

@@ -30,7 +30,7 @@ SETTINGS_ROOT = "geoengine/connections"
 ANONYMOUS, PASSWORD, TOKEN = "anonymous", "password", "token"
 AUTH_KINDS = (ANONYMOUS, PASSWORD, TOKEN)
 AUTH_KIND_LABELS = {ANONYMOUS: "Anonymous", PASSWORD: "Email and password", TOKEN: "Session token"}
-TOKEN_USERNAME = "geoengine-token"
+TOKEN_USERNAME = "geoengine-token"  # nosec B105 # a username marking token configs
 BASIC_METHOD = "Basic"
 
 

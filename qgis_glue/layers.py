@@ -270,7 +270,8 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches,
                        transport=transport)
 
-    assert isinstance(descriptor, PlotResultDescriptor)
+    if not isinstance(descriptor, PlotResultDescriptor):
+        raise InputError(f"a workflow result is a raster, vector or plot, not {type(descriptor).__name__}")
     plot = workflow.plot_json(QueryRectangle(bounds, interval, srs))
     return Fetched("plot", name, query("plot", "json"), descriptor, source, plot=plot)
 

@@ -190,7 +190,8 @@ def renderer_for_colorizer(layer: QgsRasterLayer, colorizer: RasterColorizer, ba
         renderer = multiband_renderer(provider, colorizer, bands)
         no_data = colorizer.no_data_color
     else:
-        assert isinstance(colorizer, SingleBandRasterColorizer)
+        if not isinstance(colorizer, SingleBandRasterColorizer):
+            raise TypeError(f"a raster colorizer is single- or multi-band, not {type(colorizer).__name__}")
         band, inner = bands[colorizer.band], colorizer.band_colorizer
         if isinstance(inner, PaletteColorizer):
             renderer = palette_renderer(provider, band, inner, (class_labels or {}).get(colorizer.band))

@@ -57,7 +57,7 @@ class ConnectionsDialog(QDialog):
         self._runner = runner
         self._probe = probe
         self._current: Optional[str] = None  # name of the connection shown in the form, None = new
-        self._token_authcfg = ""  # the plugin's token config of the shown connection
+        self._token_authcfg = ""  # nosec B105 # the plugin's token config id, empty: none
         self._test_task: Optional[CoreTask] = None
         self._build()
         self.reload()
@@ -185,7 +185,7 @@ class ConnectionsDialog(QDialog):
 
     def new_connection(self) -> None:
         self._current = None
-        self._token_authcfg = ""
+        self._token_authcfg = ""  # nosec B105 # no token config id yet
         self.list.clearSelection()
         self.name_edit.clear()
         self.url_edit.clear()
