@@ -150,13 +150,20 @@ def build_gdal_source(params: dict, sources, name: str) -> RasterBase:
     if overview is not None and (not isinstance(overview, int) or isinstance(overview, bool) or overview < 0):
         raise spec_error(name, f"field `overviewLevel` must be a non-negative integer or null (got {overview!r})")
     if dataset.meta.get("type") == "SyntheticRaster":
-        return SyntheticSource(dataset)
+        return with_overview(SyntheticSource(dataset), overview)
     if dataset.meta.get("type") not in GdalSource.KINDS:
         raise EngineError(
             "InvalidOperatorType",
             f"Invalid operator type: expected Raster found Vector (dataset {dataset.name!r} is not a raster dataset)",
         )
-    return GdalSource(dataset)
+    return with_overview(GdalSource(dataset), overview)
+
+
+def with_overview(source: RasterBase, level: int | None) -> RasterBase:
+    """``source`` at ``overviewLevel`` (levels 0 and 1 keep the native grid, see overview.py)."""
+    from .overview import OverviewSource
+
+    return OverviewSource(source, level) if level is not None and level > 1 else source
 
 
 def static_slices(valid: TimeInterval, query: TimeInterval) -> list[TimeInterval]:
