@@ -53,6 +53,7 @@ from .tasks import CoreTask, TaskContext, TaskRunner
 from .tempfiles import PluginTempDir, safe_stem
 from .vector_layers import (
     FieldPlan,
+    WorkerLayerBuilder,
     append_batches,
     create_memory_layer,
     features_from_batch,
@@ -136,9 +137,12 @@ class Fetched:
     batches: List[list] = field(default_factory=list)  # vector: lists of QgsFeature
     plot: Optional[dict] = None  # the WrappedPlotOutput of a plot workflow
     transport: str = ""  # GeoTIFF rasters and vectors: stream or ogc, the path the data came through
+    layer: Optional[QgsMapLayer] = None  # vector: the memory layer built in the worker (``fetch(vector_layer=True)``)
 
     @property
     def feature_count(self) -> int:
+        if self.layer is not None:
+            return self.layer.featureCount()
         return sum(len(b) for b in self.batches)
 
 
@@ -201,8 +205,12 @@ def _progress(context: Optional[TaskContext], low: float, high: float):
 
 def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempDir],
           context: Optional[TaskContext] = None,
-          transform_context: Optional[QgsCoordinateTransformContext] = None) -> Fetched:
-    """Worker thread: everything that talks to the server (see the module docstring)."""
+          transform_context: Optional[QgsCoordinateTransformContext] = None,
+          vector_layer: bool = False) -> Fetched:
+    """Worker thread: everything that talks to the server (see the module docstring).
+
+    ``vector_layer``: build a vector result's memory layer here (:class:`~.vector_layers.WorkerLayerBuilder`,
+    ``Fetched.layer``) instead of handing QgsFeature batches to the main thread."""
     if context is not None:
         context.set_progress(2)
     workflow = Workflow(request.workflow_id, session, result_descriptor=request.descriptor)
@@ -261,14 +269,18 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         fields = plan.qgs_fields()
         transport = choose_transport(request.options.transport)
         batches = []
+        builder = WorkerLayerBuilder(descriptor, plan, name) if vector_layer else None
         vector_query = QueryRectangle(bounds, interval, srs)
         with closing(_vector_batches(workflow, descriptor, vector_query, transport, context)) as decoded:
             for batch in decoded:  # a cancel between batches closes the websocket at once
-                batches.append(features_from_batch(batch, plan, fields))
+                if builder is not None:
+                    builder.add(batch)
+                else:
+                    batches.append(features_from_batch(batch, plan, fields))
                 if context is not None:
                     context.check_canceled()
         return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches,
-                       transport=transport)
+                       transport=transport, layer=builder.finish() if builder is not None else None)
 
     if not isinstance(descriptor, PlotResultDescriptor):
         raise InputError(f"a workflow result is a raster, vector or plot, not {type(descriptor).__name__}")
@@ -389,8 +401,10 @@ def build_layers(fetched: Fetched) -> Tuple[List[QgsMapLayer], List[str]]:
         _finish_layer(layer, fetched)
         layers.append(layer)
     elif fetched.kind == "vector":
-        layer = create_memory_layer(fetched.descriptor, fetched.plan, fetched.name)
-        append_batches(layer, fetched.batches)
+        layer = fetched.layer
+        if layer is None:
+            layer = create_memory_layer(fetched.descriptor, fetched.plan, fetched.name)
+            append_batches(layer, fetched.batches)
         wire_temporal(layer, fetched.plan)
         styling.append(style_vector_layer(layer, fetched.source.symbology))
         _finish_layer(layer, fetched)
@@ -485,7 +499,7 @@ class WorkflowLayerLoader:
         def work(context: TaskContext) -> Fetched:
             active = session() if callable(session) and not isinstance(session, Session) else session
             try:
-                fetched = fetch(active, request, self._tempdir, context, transform_context)
+                fetched = fetch(active, request, self._tempdir, context, transform_context, vector_layer=True)
             except download_guard.DownloadTooLarge as exc:
                 return exc  # decided on the main thread: ask, or tell why not
             holder["fetched"] = fetched

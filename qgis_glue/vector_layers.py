@@ -1,9 +1,19 @@
 """Vector workflow results as QGIS memory layers.
 
 Worker thread: :func:`plan_fields` (typed fields from the result descriptor) and :func:`features_from_batch`
-(QgsFeature objects from core's ``stream_vector_batches``; no QObject is created off the main thread).
-Main thread: :func:`create_memory_layer` and :func:`append_batches`, then :func:`wire_temporal` when the
-result has time.
+(QgsFeature objects from core's ``stream_vector_batches``). Points are built from their coordinates: the
+batch's ``__geometry`` column is parsed once with pyarrow (``MULTIPOINT (x y)``) and the WKB of all its points
+is packed with numpy; other geometries go through WKT. Date/time values are converted once per distinct value.
+
+Two ways to make the layer:
+
+* :class:`WorkerLayerBuilder` (the loader's way): the memory layer is created in the worker, every batch is added
+  as it arrives, the spatial index and extent are built there, and the finished layer is moved to the main
+  thread; the main thread only styles it and adds it to the project (no stall that grows with the features);
+* :func:`create_memory_layer` + :func:`append_batches` on the main thread (Processing and project reloads,
+  which hand the features on).
+
+Then :func:`wire_temporal` when the result has time.
 
 Types: int/category -> LongLong, float -> Double, text -> String, bool -> Bool, dateTime -> DateTime.
 Each feature's validity (the stream's ``__time``) goes into ``time_start``/``time_end`` DateTime fields when the
@@ -16,7 +26,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
+import numpy as np
 from qgis.core import (
+    QgsApplication,
     QgsFeature,
     QgsField,
     QgsFields,
@@ -124,20 +136,102 @@ def _geometry(wkt: Optional[str], multi: bool) -> QgsGeometry:
     return geometry
 
 
-def features_from_batch(batch: FeatureBatch, plan: FieldPlan, fields: QgsFields,
-                        multi: bool = True) -> List[QgsFeature]:
-    """QgsFeatures (safe on a worker thread) from one decoded stream batch of core's vector stream."""
-    columns = [batch.columns.get(name) for name in plan.columns]
-    starts, ends = batch.time_start_ms.tolist(), batch.time_end_ms.tolist()
+_POINT_PATTERN = r"^(?:MULTI)?POINT ?\(\(?(?P<x>[^ ,()]+) (?P<y>[^ ,()]+)\)?\)$"  # MULTIPOINT((x y)), POINT (x y)
+_MULTIPOINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("count", "<u4"), ("part_order", "u1"),
+                            ("part_type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+_POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def point_coordinates(batch: FeatureBatch) -> Optional[tuple]:
+    """(x, y) float arrays when every feature of the batch is one point (``MULTIPOINT((x y))``, ``POINT (x y)``),
+    parsed column-wise with pyarrow; None otherwise (then each feature's WKT is read)."""
+    record_batch = getattr(batch, "record_batch", None)
+    if record_batch is None or "__geometry" not in record_batch.schema.names or record_batch.num_rows == 0:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = record_batch.column("__geometry")
+    if column.null_count or not pa.types.is_string(column.type):
+        return None
+    parts = pc.extract_regex(column, _POINT_PATTERN)
+    if parts.null_count:
+        return None
+    try:
+        xs = pc.cast(parts.field("x"), pa.float64()).to_numpy(zero_copy_only=False)
+        ys = pc.cast(parts.field("y"), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return xs, ys
+
+
+def point_geometries(xs: np.ndarray, ys: np.ndarray, multi: bool) -> List[QgsGeometry]:
+    """QgsGeometries of points from coordinate arrays: one packed WKB buffer, no WKT."""
+    records = np.zeros(len(xs), _MULTIPOINT_WKB if multi else _POINT_WKB)
+    records["order"], records["x"], records["y"] = 1, xs, ys
+    if multi:
+        records["type"], records["count"], records["part_order"], records["part_type"] = 4, 1, 1, 1
+    else:
+        records["type"] = 1
+    raw, size = records.tobytes(), records.dtype.itemsize
     out = []
-    for i, wkt in enumerate(batch.wkt):
+    for start in range(0, len(raw), size):
+        geometry = QgsGeometry()
+        geometry.fromWkb(raw[start:start + size])
+        out.append(geometry)
+    return out
+
+
+class _Converter:
+    """Attribute values as QGIS wants them; date/times through a cache (a series repeats few distinct times)."""
+
+    def __init__(self) -> None:
+        self._times: Dict[int, object] = {}
+        self._datetimes: Dict[dt.datetime, object] = {}
+
+    def time(self, ms: int):
+        value = self._times.get(ms)
+        if value is None:
+            value = self._times[ms] = _time(ms)
+        return value
+
+    def column(self, values: Optional[list], data_type: FeatureDataType, count: int) -> list:
+        if values is None:
+            return [None] * count
+        if data_type != FeatureDataType.DATETIME:
+            return values
+        cache = self._datetimes
+        out = []
+        for value in values:
+            if not isinstance(value, dt.datetime):
+                out.append(None)
+                continue
+            converted = cache.get(value)
+            if converted is None:
+                converted = cache[value] = qdatetime(value)
+            out.append(converted)
+        return out
+
+
+def features_from_batch(batch: FeatureBatch, plan: FieldPlan, fields: QgsFields,
+                        multi: bool = True, converter: Optional[_Converter] = None) -> List[QgsFeature]:
+    """QgsFeatures (safe on a worker thread) from one decoded stream batch of core's vector stream."""
+    converter = converter or _Converter()
+    count = len(batch)
+    columns = [converter.column(batch.columns.get(name), plan.types[name], count) for name in plan.columns]
+    if plan.time_start_field:
+        time = converter.time
+        columns += [[time(ms) for ms in batch.time_start_ms.tolist()],
+                    [time(ms) for ms in batch.time_end_ms.tolist()]]
+    rows = zip(*columns) if columns else ([] for _ in range(count))
+    coordinates = point_coordinates(batch)
+    geometries = (point_geometries(*coordinates, multi) if coordinates is not None
+                  else (_geometry(wkt, multi) for wkt in batch.wkt))
+    out = []
+    for attributes, geometry in zip(rows, geometries):
         feature = QgsFeature(fields)
-        attributes = [None if values is None else _value(values[i], plan.types[name])
-                      for name, values in zip(plan.columns, columns)]
-        if plan.time_start_field:
-            attributes += [_time(starts[i]), _time(ends[i])]
-        feature.setAttributes(attributes)
-        feature.setGeometry(_geometry(wkt, multi))
+        feature.setAttributes(list(attributes))
+        feature.setGeometry(geometry)
         out.append(feature)
     return out
 
@@ -157,7 +251,33 @@ def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, nam
     return layer
 
 
-def append_batches(layer: QgsVectorLayer, batches: Iterable[List[QgsFeature]]) -> int:
+class WorkerLayerBuilder:
+    """Worker thread: a memory layer filled batch by batch where the features arrive, finished (spatial index,
+    extent) there and handed to the main thread by :meth:`finish`. The main thread never adds a feature."""
+
+    def __init__(self, descriptor: VectorResultDescriptor, plan: FieldPlan, name: str) -> None:
+        self.plan = plan
+        self.layer = create_memory_layer(descriptor, plan, name)
+        self.fields = self.layer.fields()
+        self.converter = _Converter()
+        self.count = 0
+
+    def add(self, batch: FeatureBatch) -> int:
+        """Add one decoded stream batch; returns the features added."""
+        features = features_from_batch(batch, self.plan, self.fields, converter=self.converter)
+        self.count += append_batches(self.layer, [features], update_extents=False)
+        return len(features)
+
+    def finish(self) -> QgsVectorLayer:
+        """Spatial index and extent here, then the layer belongs to the main thread (call nothing after)."""
+        provider = self.layer.dataProvider()
+        provider.createSpatialIndex()
+        self.layer.updateExtents()
+        self.layer.moveToThread(QgsApplication.instance().thread())
+        return self.layer
+
+
+def append_batches(layer: QgsVectorLayer, batches: Iterable[List[QgsFeature]], update_extents: bool = True) -> int:
     """Main thread: add the features batch by batch; returns the count added."""
     provider = layer.dataProvider()
     added = 0
@@ -167,7 +287,8 @@ def append_batches(layer: QgsVectorLayer, batches: Iterable[List[QgsFeature]]) -
             raise MalformedResponseError(f"QGIS refused a batch of {len(batch)} features: "
                                          f"{'; '.join(provider.errors()[-3:])}")
         added += len(batch)
-    layer.updateExtents()
+    if update_extents:
+        layer.updateExtents()
     return added
 
 

@@ -1,0 +1,59 @@
+"""The generated ``synthetic_points`` dataset as a memory layer: count, typed fields, times and point geometries
+checked against the closed form (computed here with numpy), built in the worker and handed to the main thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from plugin_support import register_in as register
+from plugin_support import request, run_load
+
+pytestmark = pytest.mark.qgis
+
+POINTS = {"type": "Vector", "operator": {"type": "OgrSource", "params": {"data": "synthetic_points"}}}
+A1, A2 = 0.7548776662466927, 0.5698402909980532
+
+
+def closed_form(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    i = index.astype(np.float64)
+    return (np.round(-180.0 + 360.0 * np.modf(0.5 + i * A1)[0], 6),
+            np.round(-90.0 + 180.0 * np.modf(0.5 + i * A2)[0], 6))
+
+
+def test_april_of_the_million_points_loads_with_fields_times_and_an_index(loader, session, qgis_app):
+    from qgis.core import QgsFeatureRequest, QgsFeatureSource, QgsWkbTypes
+
+    workflow_id = register(session, POINTS)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(-180, -90, 180, 90), name="points",
+                                                   start="2014-04-15T00:00:00.000Z"), timeout=300)
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    ids = np.arange(1_000_000)
+    april = ids[ids % 12 == 3]  # month i % 12 == 3 is April 2014
+    assert layer.featureCount() == len(april) > 80_000
+    assert layer.thread() is qgis_app.thread()  # built in the worker, moved to the main thread
+    assert layer.dataProvider().hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresence.SpatialIndexPresent
+    assert QgsWkbTypes.displayString(layer.wkbType()) == "MultiPoint"
+    fields = {f.name(): f.typeName().lower() for f in layer.fields()}
+    assert fields == {"id": "int8", "value": "double", "kind": "string", "time_start": "datetime",
+                      "time_end": "datetime"}
+
+    features = {}
+    for feature in layer.getFeatures(QgsFeatureRequest().setFilterExpression('"id" % 997 = 0')):
+        features[feature["id"]] = feature
+    expected_ids = april[april % 997 == 0]
+    assert sorted(features) == expected_ids.tolist() and len(expected_ids) > 50
+    xs, ys = closed_form(expected_ids)
+    start = dt.datetime(2014, 4, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(2014, 5, 1, tzinfo=dt.timezone.utc)
+    for i, x, y in zip(expected_ids.tolist(), xs.tolist(), ys.tolist()):
+        feature = features[i]
+        point = feature.geometry().constGet().geometryN(0)
+        assert (point.x(), point.y()) == (x, y)
+        assert feature["value"] == (i % 1000) / 4 and feature["kind"] == ("harbour", "station", "tower", "well")[i % 4]
+        assert feature["time_start"].toMSecsSinceEpoch() == int(start.timestamp() * 1000)
+        assert feature["time_end"].toMSecsSinceEpoch() == int(end.timestamp() * 1000)
+    extent = layer.extent()
+    assert extent.xMinimum() >= -180 and extent.xMaximum() <= 180 and extent.width() > 359
