@@ -179,9 +179,16 @@ def test_get_array_other_month_resolution_and_no_data(ndvi):
     coarse = ndvi.get_array(europe(), spatial_resolution=SpatialResolution(0.2, 0.2))
     assert coarse.shape == (50, 100)
     assert ndvi.get_array(europe(resolution=(0.5, 0.5))).shape == (20, 40)
+    assert ndvi.get_array(europe(resolution=(0.2, 0.1))).shape == (100, 100)  # x 20/0.2, y 10/0.1: not swapped
     forced = ndvi.get_array(europe(), force_no_data_value=7)
     expected = ndvi_window("2014-04-01", 0.0, 50.0, 200, 100)
     assert np.array_equal(forced[expected != 0], expected[expected != 0])
+    # northern Canada in January has pixels without a value (the file's 0): they come back as the forced 7
+    canada = ndvi.get_array(QueryRectangle((-115.0, 60.0, -95.0, 70.0), "2014-01-15T00:00:00Z"),
+                            force_no_data_value=7)
+    january = ndvi_window("2014-01-01", -115.0, 70.0, 200, 100)
+    assert (january == 0).sum() > 1000
+    assert np.array_equal(canada, np.where(january == 0, 7, january))
 
 
 def test_download_raster_writes_a_georeferenced_tiff(ndvi, tmp_path):

@@ -81,10 +81,11 @@ def test_workflow_get_array_uses_the_mosaic_and_equals_the_file(base_url) -> Non
 def test_interval_over_many_months_returns_the_first_month(base_url) -> None:
     ndvi = workflow(base_url, NDVI)
     query = QueryRectangle((-180.0, -90.0, 180.0, 90.0), ("2014-01-01T00:00:00Z", "2014-07-01T00:00:00Z"))
-    tiff = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, query, force_no_data_value=0.0))
+    tiff = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, query, force_no_data_value=7.0))
     source, _ = read_file(ndvi_file(1))
-    np.testing.assert_array_equal(tiff.array, source[0])
-    assert tiff.no_data_value == 0.0
+    assert (source[0] == 0).sum() > 20000  # January's pixels without a value (the file's no-data, 0)
+    np.testing.assert_array_equal(tiff.array, np.where(source[0] == 0, 7, source[0]))  # they carry the forced 7
+    assert tiff.no_data_value == 7.0
 
 
 def test_synthetic_window_with_a_forced_no_data_value(base_url) -> None:
@@ -118,3 +119,25 @@ def test_mosaic_in_another_crs_equals_one_unlimited_request(base_url, fresh_serv
     np.testing.assert_array_equal(tiff.mask, reference.mask)
     native = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, query))  # resolution estimated like the server's
     assert abs(native.array.shape[1] - round(5_000_000 / (20037508.34 * 2 / 3600))) <= 2
+
+
+@pytest.mark.parametrize("fresh_server", [{"wcs_tile_limit": 1}], indirect=True)
+def test_parts_the_server_refuses_are_split_in_halves(fresh_server) -> None:
+    """The client plans parts of up to 4 tiles; this server takes 1 tile per request and answers
+    TileLimitExceeded. Each refused part is split in halves until it passes; the mosaic still equals the file."""
+    ndvi = workflow(fresh_server.base_url, NDVI)
+    box = (0.0, 0.0, 102.4, 51.2)  # 1024 x 512 px = 2 x 1 tiles on the native grid (anchored at 0, 0)
+    planned = len(plan_parts(1024, 512, box[0], box[3], SpatialResolution(0.1, 0.1), 4))
+    totals = []
+    tiff = ogc.read_geotiff(fetch_coverage_mosaic(ndvi, QueryRectangle(box, "2014-04-01T00:00:00Z"),
+                                                  on_part=lambda done, total: totals.append(total)))
+    assert planned == 1 and max(totals) == 2  # one planned part, refused, split into two that pass
+    source, gt = read_file(ndvi_file(4))
+    col0, row0 = round((box[0] - gt[0]) / gt[1]), round((box[3] - gt[3]) / gt[5])
+    np.testing.assert_array_equal(tiff.array, source[0][row0:row0 + 512, col0:col0 + 1024])
+
+
+def test_halves_split_the_longer_side():
+    assert wcs_mosaic.Part(0, 0, 10, 4).halves() == (wcs_mosaic.Part(0, 0, 5, 4), wcs_mosaic.Part(5, 0, 10, 4))
+    assert wcs_mosaic.Part(2, 1, 5, 8).halves() == (wcs_mosaic.Part(2, 1, 5, 4), wcs_mosaic.Part(2, 4, 5, 8))
+    assert wcs_mosaic.Part(0, 0, 3, 3).halves() == (wcs_mosaic.Part(0, 0, 1, 3), wcs_mosaic.Part(1, 0, 3, 3))
