@@ -56,7 +56,11 @@ def parse_common(request: web.Request, partition: bool = False) -> tuple[BBox, T
         f = _rust_float
         raise query_error(f"The conditions ul.x < lr.x && ul.y > lr.y are not met by "
                           f"ul:({f(bbox.xmin)}, {f(bbox.ymax)}) lr:({f(bbox.xmax)}, {f(bbox.ymin)})")
-    return bbox, parse_time(required(request.query, "timeInterval"), 0)
+    text = required(request.query, "timeInterval")
+    if not text.strip():  # no default instant: parse_time, not parse_time_option
+        # (geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/util.rs parse_time_from_str)
+        raise query_error(f"Invalid time {text}")
+    return bbox, parse_time(text, 0)
 
 
 def _rust_float(value: float) -> str:

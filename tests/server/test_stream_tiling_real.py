@@ -54,3 +54,12 @@ def test_zero_area_raster_bounds_are_a_400(ctx, bounds) -> None:
     body = json.loads(error.value.response.body)
     assert body["error"] == "UnableToParseQueryString"
     assert "ul.x < lr.x && ul.y > lr.y" in body["message"]
+
+
+def test_empty_time_interval_is_a_400(ctx) -> None:
+    # geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/util.rs parse_time: "" is no time (audit C5)
+    with pytest.raises(InvalidStatus) as error:
+        open_stream(ctx, raster_url(ctx, time=""))
+    assert error.value.response.status_code == 400
+    assert json.loads(error.value.response.body) == {"error": "UnableToParseQueryString",
+                                                     "message": "Unable to parse query string: Invalid time "}
