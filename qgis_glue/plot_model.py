@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, List, Optional, Sequence, Union
 
@@ -106,6 +107,8 @@ def _title(channel: dict) -> str:
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise UnsupportedPlot(f"{what} is not a number: {value!r}")
+    if not math.isfinite(value):  # JSON Infinity/NaN (Python's json reads them) would break the drawing
+        raise UnsupportedPlot(f"{what} is not a finite number: {value!r}")
     return float(value)
 
 

@@ -247,3 +247,24 @@ def test_a_plot_png_declaring_a_huge_size_is_not_decoded(qgis_app):
     assert image is None and "declares 30000 x 30000 pixels" in problem
     image, problem = decode_plot_png(_png_declaring(64, 48))
     assert problem == "" and (image.width(), image.height()) == (64, 48)
+
+
+def test_a_plot_with_infinite_values_is_shown_as_json_not_drawn(plugin, tree_iface):
+    """JSON ``Infinity`` (Python's json reads it) would raise in paintEvent on every repaint."""
+    from geoengine_qgis.ui.plot_dock import PlotDock
+
+    dock = PlotDock(plugin.with_session, plugin.tasks, tree_iface.mapCanvas(), plugin.store.names,
+                    tree_iface.mainWindow())
+    try:
+        spec = '{"mark": "bar", "data": {"values": [{"x": "a", "y": Infinity}, {"x": "b", "y": NaN}]}, ' \
+               '"encoding": {"x": {"field": "x"}, "y": {"field": "y"}}}'
+        output = json.loads('{"outputFormat": "JsonVega", "plotType": "Histogram", "data": {"vegaString": %s}}'
+                            % json.dumps(spec))
+        dock.resize(600, 400)
+        dock.show_output(output, "hostile plot")
+        dock.show()
+        dock.grab()  # paints (an exception in paintEvent fails the test through the slot-error hook)
+        assert dock.state == "raw" and "not a finite number" in dock.status.text()
+    finally:
+        dock.close()
+        dock.deleteLater()
