@@ -72,6 +72,9 @@ class CoreTask(QgsTask):
         notify_errors: bool = True,
     ) -> None:
         flags = QgsTask.Flag.CanCancel if can_cancel else QgsTask.Flag(0)
+        silent = getattr(QgsTask.Flag, "Silent", None)  # QGIS 3.26+: no "Task complete/failed" notification
+        if silent is not None:
+            flags |= silent
         super().__init__(description, flags)
         self._work = work
         self._notifier = notifier
@@ -83,17 +86,24 @@ class CoreTask(QgsTask):
         self.result: Any = None
         self.exception: Optional[BaseException] = None
 
+    def cancel(self) -> None:
+        """Cancel; the task then ends as complete with "cancelled" in its description, so QGIS (3.22-3.24, which
+        notifies about tasks that ran 5 s or more) says "Task complete: …: cancelled", not "Task failed"."""
+        if not self.isCanceled():
+            self.setDescription(f"{self.description()}: cancelled")
+        super().cancel()
+
     def run(self) -> bool:  # worker thread
         try:
             self.result = self._work(TaskContext(self))
         except TaskCancelled:
-            return False
+            return True  # finished() sees isCanceled()
         except Exception as exc:  # noqa: BLE001 - delivered to finished() on the main thread
             if self.isCanceled():
-                return False
+                return True
             self.exception = exc
             return False
-        return not self.isCanceled()
+        return True
 
     def detach(self) -> None:
         """Forget the callbacks: the task may still end, but nobody is told (plugin unload)."""
@@ -110,6 +120,8 @@ class CoreTask(QgsTask):
                 self._on_done(self)
 
     def _deliver(self, ok: bool) -> None:
+        if self.isCanceled() and self.exception is None:
+            ok = False  # cancelled: neither a result nor an error
         if ok:
             self._call(self._on_success, self.result)
         elif self.exception is not None:
@@ -122,7 +134,8 @@ class CoreTask(QgsTask):
             finally:
                 self._call(self._on_error, self.exception)
         else:
-            log(f"{self.description()}: cancelled")
+            text = self.description()
+            log(text if text.endswith(": cancelled") else f"{text}: cancelled")
             self._call(self._on_cancel)
 
     def _call(self, callback: Optional[Callable[..., None]], *args: Any) -> None:

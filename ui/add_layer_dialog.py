@@ -15,6 +15,7 @@ from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle, QgsSettings
 from qgis.gui import QgsExtentGroupBox
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QDateTime, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -28,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -39,15 +41,17 @@ from ..core.descriptors import RasterResultDescriptor, ResultDescriptor
 from ..core.errors import GeoEngineError
 from ..core.workflow import Workflow, register_workflow
 from ..qgis_glue.catalog import remember_workflow
+from ..qgis_glue.download_guard import ASK, REFUSE, GuardVerdict
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.extent import crs_for
 from ..qgis_glue.layer_metadata import qdatetime
-from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, WorkflowLayerLoader
+from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, LoadOutcome, WorkflowLayerLoader
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.query import add_step, default_time, describe_step, regular_step, time_bounds
 from ..qgis_glue.tasks import CoreTask, TaskRunner
 from .catalog_picker import CatalogPicker
 from .resolution_row import ResolutionRow
+from .size_preview import preview
 from .time_edit import TimeEdit
 from .time_steps import step_label, step_starts
 from .widgets import ERROR, INFO, OK, status_style
@@ -55,6 +59,7 @@ from .widgets import ERROR, INFO, OK, status_style
 FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
 ID_TAB, JSON_TAB, CATALOG_TAB = 0, 1, 2  # the catalog fills in the ID field: it is ID mode too
 GEOMETRY_KEY = "geoengine/ui/add_layer_dialog/geometry"
+ADD_TEXT, ADD_ANYWAY_TEXT = "Add layer", "Add anyway"
 START_HINT = "Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the workflow."
 
 
@@ -129,6 +134,9 @@ class AddLayerDialog(QDialog):
         self._generation = 0
         self._name_edited = False
         self.fetch_task: Optional[CoreTask] = None
+        self.load_task: Optional[CoreTask] = None
+        self.size_verdict: Optional[GuardVerdict] = None  # of the current input (None: not known yet)
+        self._size_error = ""
         self.submitted: Optional[LayerRequest] = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -247,18 +255,41 @@ class AddLayerDialog(QDialog):
         form.addRow("Raster mode", mode_row)
         self.resolution_row = ResolutionRow()  # streamed GeoTIFFs: native, the canvas's or a given pixel size
         form.addRow("Resolution", self.resolution_row)
+        self.resolution_row.mode_combo.currentIndexChanged.connect(lambda _i: self._update())  # the size changes
+        self.resolution_row.size_spin.valueChanged.connect(lambda _v: self._update())
 
+        self.size_label = QLabel()  # the download size, live as extent, time, bands and resolution change
+        self.size_label.setWordWrap(True)
+        self.size_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_load_button = QPushButton("Cancel load")
+        self.cancel_load_button.setObjectName("GeoEngineCancelLoad")
+        self.cancel_load_button.clicked.connect(self.cancel_load)
+        self.progress_row = QWidget()
+        progress_layout = QHBoxLayout(self.progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.progress, 1)
+        progress_layout.addWidget(self.cancel_load_button)
+        self.progress_row.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add layer")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ADD_TEXT)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
+        self.form_widget = QWidget()  # disabled while a load runs
+        form_layout = QVBoxLayout(self.form_widget)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addLayout(form)
+        form_layout.addWidget(self.extent_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.extent_box)
+        layout.addWidget(self.form_widget, 1)
+        layout.addWidget(self.size_label)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.progress_row)
         layout.addWidget(self.buttons)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API name
@@ -276,7 +307,7 @@ class AddLayerDialog(QDialog):
         QgsSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
         self._generation += 1  # a login still under way no longer starts a fetch for this dialog
         task, self.fetch_task = self.fetch_task, None
-        if task is not None:  # its callbacks would reach a deleted dialog
+        if task is not None and not sip.isdeleted(task):  # its callbacks would reach a deleted dialog
             task.detach()
             task.cancel()
         super().done(result)
@@ -497,7 +528,44 @@ class AddLayerDialog(QDialog):
             return "Bands: choose at least one band."
         if not self.name_edit.text().strip() and self.descriptor is not None:
             return "Layer name: enter a name."
+        if self._size_error:
+            return self._size_error
+        if self.size_verdict is not None and self.size_verdict.decision == REFUSE:
+            return f"Size: {self.size_verdict.message}"
         return None
+
+    def _check_size(self) -> None:
+        """Size the download for the current input (no request): :attr:`size_verdict` and the size line."""
+        self.size_verdict, self._size_error = None, ""
+        descriptor = self.descriptor
+        if descriptor is None or descriptor.is_plot_result() or self.mode_combo.currentData() == WMS and \
+                isinstance(descriptor, RasterResultDescriptor):
+            self.size_label.setText("")
+            self.size_label.setVisible(False)
+            return
+        start, end = self.start_edit.dateTime(), self.end_edit.dateTime()
+        if not start.isValid() or (self.range_check.isChecked() and not end.isValid()):
+            return
+        iso_ms = Qt.DateFormat.ISODateWithMs
+        extent = QgsRectangle(self.extent_box.outputExtent())
+        crs = QgsCoordinateReferenceSystem(self.extent_box.outputCrs())
+        try:
+            self.size_verdict = preview(
+                descriptor, extent, crs, start.toUTC().toString(iso_ms),
+                end.toUTC().toString(iso_ms) if self.range_check.isChecked() else None, self.selected_bands(),
+                self.resolution_row.request(self._canvas, extent, crs), folder=self._download_folder())
+        except GeoEngineError as exc:
+            self._size_error = f"Extent: {describe_error(exc).summary}"
+            self.size_label.setVisible(False)
+            return
+        self.size_label.setText(f"Download: {self.size_verdict.estimate.describe()}")
+        self.size_label.setStyleSheet(status_style(INFO, self))
+        self.size_label.setVisible(True)
+
+    def _download_folder(self):
+        """Where the loader writes (its free space is checked), if the loader says."""
+        tempdir = getattr(self._loader, "tempdir", None) or getattr(self._loader, "_tempdir", None)
+        return getattr(tempdir, "base", None)
 
     def _update(self, *_args) -> None:
         json_mode = self.source_tabs.currentIndex() == JSON_TAB
@@ -518,8 +586,15 @@ class AddLayerDialog(QDialog):
             busy = self._fetch_state == "busy"
             self.descriptor_label.setText("Fetching the result descriptor…" if busy else
                                           "The result descriptor appears here once the workflow is known.")
+        self._check_size()
         problem = self.problem()
-        self.ok_button.setEnabled(problem is None)
+        self.ok_button.setEnabled(problem is None and self.load_task is None)
+        asking = problem is None and self.size_verdict is not None and self.size_verdict.decision == ASK
+        self.ok_button.setText(ADD_ANYWAY_TEXT if asking else ADD_TEXT)
+        if asking:  # over the limit: a question, not "Ready."
+            self.message_label.setText(f"Large download. {self.size_verdict.message} Add it anyway?")
+            self.message_label.setStyleSheet(status_style(ERROR, self))
+            return
         inline = problem is not None and problem.startswith(("Workflow ID:", "Workflow JSON:"))
         if inline:  # said once, under the field (and only once something was typed)
             problem = None if self._source_text() else START_HINT
@@ -548,8 +623,10 @@ class AddLayerDialog(QDialog):
         end = self.end_edit.dateTime().toUTC().toString(iso_ms) if self.range_check.isChecked() else None
         extent = QgsRectangle(self.extent_box.outputExtent())
         crs = QgsCoordinateReferenceSystem(self.extent_box.outputCrs())
+        verdict = self.size_verdict
+        agreed = verdict.estimate.bytes or 0 if verdict is not None and verdict.decision == ASK else 0
         options = LayerOptions(raster_mode=self.mode_combo.currentData() or GEOTIFF,
-                               group_slices=self.group_check.isChecked())
+                               group_slices=self.group_check.isChecked(), confirmed_bytes=agreed)
         bands = tuple(self.selected_bands()) if isinstance(self.descriptor, RasterResultDescriptor) else ()
         known = self.descriptor if workflow_id == self.workflow_id else None  # fetched for this very workflow
         return LayerRequest(workflow_id, extent, crs, start, end, bands, self.name_edit.text().strip(),
@@ -557,16 +634,60 @@ class AddLayerDialog(QDialog):
                             resolution=self.resolution_row.request(self._canvas, extent, crs))
 
     def submit(self) -> None:
-        """OK: start loading and close; the task reports in the message bar."""
+        """OK: start loading; the dialog shows progress with a Cancel button and closes when the layer is added
+        (a failed or cancelled load keeps it open and says why)."""
         self._update()
-        if self.problem() is not None or self.workflow_id is None:
+        if self.problem() is not None or self.workflow_id is None or self.load_task is not None:
             return
         connection = self.connection_combo.currentText()
         self.submitted = self.build_request(self.workflow_id)
         remember_workflow(connection, self.workflow_id, self.submitted.name, self.descriptor.kind)
         request = self.submitted
-        self._with_session(connection, lambda session: self._loader.load(session, request))
-        self.accept()
+        self._loading(True, f"Loading {request.name}…")
+
+        def start(session) -> None:
+            if sip.isdeleted(self):
+                return
+            self.load_task = self._loader.load(session, request, on_done=self._load_done)
+            self.load_task.progressChanged.connect(self._progress_changed)
+
+        self._with_session(connection, start, lambda exc: self._load_done(LoadOutcome(error=exc)))
+
+    def cancel_load(self) -> None:
+        """The progress row's Cancel: stops the running load (as the task manager's cancel does)."""
+        if self.load_task is not None:
+            self.cancel_load_button.setEnabled(False)
+            self.load_task.cancel()
+
+    def _progress_changed(self, percent: float) -> None:
+        if not sip.isdeleted(self):
+            self.progress.setValue(int(percent))
+
+    def _loading(self, busy: bool, text: str = "") -> None:
+        self.form_widget.setEnabled(not busy)
+        self.progress_row.setVisible(busy)
+        self.cancel_load_button.setEnabled(busy)
+        self.progress.setValue(0)
+        self.ok_button.setEnabled(not busy)
+        if text:
+            self.message_label.setText(text)
+            self.message_label.setStyleSheet(status_style(INFO, self))
+
+    def _load_done(self, outcome: LoadOutcome) -> None:
+        if sip.isdeleted(self):
+            return  # the dialog was closed while the load ran: the message bar reports
+        self.load_task = None
+        if outcome.ok:
+            self.accept()
+            return
+        self._loading(False)
+        self._update()
+        if outcome.cancelled:
+            self.message_label.setText("Load cancelled: nothing was added.")
+            self.message_label.setStyleSheet(status_style(INFO, self))
+        elif outcome.error is not None:
+            self.message_label.setText(f"Not loaded: {describe_error(outcome.error).summary}")
+            self.message_label.setStyleSheet(status_style(ERROR, self))
 
 
 def pydatetime(value: QDateTime):

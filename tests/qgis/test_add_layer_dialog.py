@@ -180,8 +180,9 @@ def test_ok_loads_the_layer_through_the_loader(dialog, project, canvas):
     dialog.range_check.setChecked(False)  # an instant: the first month
     dialog.name_edit.setText("NDVI from the dialog")
     dialog.ok_button.click()
-    assert dialog.submitted is not None and dialog.result() == dialog.Accepted
+    assert dialog.submitted is not None
     assert wait_until(lambda: project.count() == 1, timeout=60)
+    assert wait_until(lambda: dialog.result() == dialog.Accepted)  # closes once the layer is there
     layer = next(iter(project.mapLayers().values()))
     assert layer.name() == "NDVI from the dialog 2014-01-01"
     assert layer.customProperty("geoengine/workflow_id") == NDVI_ID
