@@ -258,8 +258,7 @@ def test_a_plot_with_infinite_values_is_shown_as_json_not_drawn(plugin, tree_ifa
     try:
         spec = '{"mark": "bar", "data": {"values": [{"x": "a", "y": Infinity}, {"x": "b", "y": NaN}]}, ' \
                '"encoding": {"x": {"field": "x"}, "y": {"field": "y"}}}'
-        output = json.loads('{"outputFormat": "JsonVega", "plotType": "Histogram", "data": {"vegaString": %s}}'
-                            % json.dumps(spec))
+        output = {"outputFormat": "JsonVega", "plotType": "Histogram", "data": {"vegaString": spec}}
         dock.resize(600, 400)
         dock.show_output(output, "hostile plot")
         dock.show()
