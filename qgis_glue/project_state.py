@@ -39,6 +39,7 @@ from qgis.core import (
     QgsCoordinateTransformContext,
     QgsDataProvider,
     QgsMapLayer,
+    QgsPathResolver,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
@@ -62,6 +63,7 @@ SCOPE, KEEP_KEY = "GeoEngine", "/keep_downloaded_files"
 RESTORE_KEY = PROPERTY_PREFIX + "restore"
 PENDING = "pending"
 FOLDER_SUFFIX = "_geoengine"
+PLACEHOLDER = "geoengine-placeholder.tif"
 
 
 def keep_files(project: QgsProject) -> bool:
@@ -87,6 +89,38 @@ def storage_folder(project: QgsProject) -> Optional[Path]:
         return None
     path = Path(name)
     return path.with_name(path.stem + FOLDER_SUFFIX)
+
+
+def is_placeholder(path: str) -> bool:
+    return Path(path).name == PLACEHOLDER
+
+
+def install_placeholders(folder: Path) -> Optional[str]:
+    """While a project is read, a missing download of the plugin (``geoengine-qgis-*/...tif``) reads as a
+    1-pixel placeholder GeoTIFF, so QGIS does not offer to remove the layer ("Handle Unavailable Layers") that
+    :meth:`ProjectState.restore_layers` fetches again a moment later. Returns the preprocessor id."""
+    from osgeo import gdal
+
+    placeholder = Path(folder) / PLACEHOLDER
+    try:
+        if not placeholder.is_file():
+            placeholder.parent.mkdir(parents=True, exist_ok=True)
+            dataset = gdal.GetDriverByName("GTiff").Create(str(placeholder), 1, 1, 1, gdal.GDT_Byte)
+            dataset.SetGeoTransform((0.0, 1e-6, 0.0, 0.0, 0.0, -1e-6))
+            dataset.SetProjection('GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],'
+                                  'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]')
+            dataset.GetRasterBand(1).SetNoDataValue(0)
+            dataset = None
+    except (OSError, RuntimeError) as exc:
+        log(f"No placeholder for missing Geo Engine downloads: {exc}")
+        return None
+
+    def preprocess(path: str) -> str:
+        if "geoengine-qgis-" in path and path.lower().endswith((".tif", ".tiff")) and not Path(path).exists():
+            return str(placeholder)
+        return path
+
+    return QgsPathResolver.setPathPreprocessor(preprocess)
 
 
 def geoengine_layers(project: QgsProject) -> List[QgsMapLayer]:
@@ -121,8 +155,12 @@ class ProjectState(QObject):
         self.fetch_count = 0
         self._project.writeProject.connect(self._before_write)
         self._project.readProject.connect(self._after_read)
+        self._preprocessor_id = install_placeholders(tempdir.base)
 
     def stop(self) -> None:
+        if self._preprocessor_id is not None:
+            QgsPathResolver.removePathPreprocessor(self._preprocessor_id)
+            self._preprocessor_id = None
         for signal, slot in ((self._project.writeProject, self._before_write),
                              (self._project.readProject, self._after_read)):
             try:
@@ -152,8 +190,8 @@ class ProjectState(QObject):
             return []
         written: List[Path] = []
         for layer in geoengine_layers(self._project):
-            if not layer.isValid() or layer.id() in self.pending:
-                continue
+            if not layer.isValid() or layer.id() in self.pending or is_placeholder(layer.source()):
+                continue  # a placeholder stays one: the next open fetches the layer again
             try:
                 if isinstance(layer, QgsRasterLayer) and layer.providerType() == "gdal":
                     written += self._keep_raster(layer, folder)
@@ -249,7 +287,8 @@ class ProjectState(QObject):
             return "refetch"
         if isinstance(layer, QgsRasterLayer) and (query.mode == "wms" or layer.providerType() == "wms"):
             return "reconnect"  # valid or not (QGIS may answer GetCapabilities from its cache): GetMap needs a token
-        if isinstance(layer, QgsRasterLayer) and not layer.isValid() and query.kind == "raster":
+        if isinstance(layer, QgsRasterLayer) and query.kind == "raster" and (
+                not layer.isValid() or is_placeholder(layer.source())):
             return "refetch"
         return ""
 

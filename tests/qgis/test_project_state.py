@@ -131,7 +131,7 @@ def test_saved_with_files_reopens_without_the_server(server, session, loader, st
 
 
 def test_saved_without_files_refetches_on_open(server, session, loader, state, project, tempdir, tmp_path):
-    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, set_keep_files
+    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, is_placeholder, set_keep_files
 
     ndvi, ports = load_both(loader, session)
     renderer_type = ndvi.renderer().type()
@@ -148,7 +148,7 @@ def test_saved_without_files_refetches_on_open(server, session, loader, state, p
     assert project.read(str(path))
     ndvi, ports = by_name(project, "NDVI 2014-04-01"), by_name(project, "Ports")
     assert set(state.pending.values()) == {"refetch"} and len(state.pending) == 2
-    assert ndvi.customProperty(RESTORE_KEY) == "pending" and not ndvi.isValid()
+    assert ndvi.customProperty(RESTORE_KEY) == "pending" and is_placeholder(ndvi.source())  # not a bad layer
     assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
     assert ndvi.isValid() and ndvi.customProperty(RESTORE_KEY) is None
     assert ndvi.renderer().type() == renderer_type  # the style read from the project is back
@@ -161,7 +161,7 @@ def test_saved_without_files_refetches_on_open(server, session, loader, state, p
 
 
 def test_restore_failure_marks_the_layer(server, session, loader, state, project, tempdir, tmp_path, faults):
-    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, set_keep_files
+    from geoengine_qgis.qgis_glue.project_state import RESTORE_KEY, is_placeholder, set_keep_files
 
     ndvi, _ = load_both(loader, session)
     set_keep_files(project, False)
@@ -175,7 +175,7 @@ def test_restore_failure_marks_the_layer(server, session, loader, state, project
     assert project.read(str(path))
     assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
     ndvi = by_name(project, "NDVI 2014-04-01")
-    assert not ndvi.isValid() and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
+    assert is_placeholder(ndvi.source()) and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
     assert failures
 
 

@@ -8,7 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_project_state import load_both, ndvi_matches, ports_expected, state, tempdir  # noqa: F401 - fixtures
+import test_project_state
+from plugin_support import wait_until
+from test_project_state import load_both, ndvi_matches, ports_expected
+
+state, tempdir = test_project_state.state, test_project_state.tempdir  # fixtures of the project tests
 
 pytestmark = pytest.mark.qgis
 
@@ -17,7 +21,7 @@ def _file_of(layer) -> Path:
     return Path(layer.source().split("|", 1)[0])
 
 
-def test_save_as_carries_rasters_and_vectors_to_the_new_folder(server, session, loader, state, project,  # noqa: F811
+def test_save_as_carries_rasters_and_vectors_to_the_new_folder(server, session, loader, state, project,
                                                                 tempdir, tmp_path):
     from geoengine_qgis.qgis_glue.project_state import storage_folder
 
@@ -45,8 +49,8 @@ def test_save_as_carries_rasters_and_vectors_to_the_new_folder(server, session, 
     assert _file_of(vector).parent == folder
 
 
-def test_a_project_in_a_geopackage_writes_no_relative_folder(session, loader, state, project, tempdir,  # noqa: F811
-                                                             tmp_path, bar, monkeypatch):
+def test_a_project_in_a_geopackage_writes_no_relative_folder(session, loader, state, project,
+                                                             tempdir, tmp_path, bar, monkeypatch):
     ndvi, ports = load_both(loader, session)
     sources = (ndvi.source(), ports.source())
     cwd = tmp_path / "cwd"
@@ -62,3 +66,35 @@ def test_a_project_in_a_geopackage_writes_no_relative_folder(session, loader, st
     assert project.write(uri)  # told once per project
     assert sum("stored in a database or GeoPackage" in item.text() for item in bar.items()) == 1
     assert os.getcwd() == str(cwd)
+
+
+def test_missing_downloads_do_not_reach_the_unavailable_layers_handler(server, session, loader, state,
+                                                                       project, tempdir, tmp_path):
+    from geoengine_qgis.qgis_glue.project_state import set_keep_files
+    from qgis.core import QgsProjectBadLayerHandler
+
+    class Recorder(QgsProjectBadLayerHandler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.names = []
+
+        def handleBadLayers(self, layers):  # noqa: N802 - QGIS API name
+            self.names += [node.firstChildElement("layername").text() for node in layers]
+
+    ndvi, _ports = load_both(loader, session)
+    name = ndvi.name()
+    set_keep_files(project, False)  # the project points at the download folder
+    path = tmp_path / "nofiles.qgz"
+    assert project.write(str(path))
+    project.clear()
+    tempdir.cleanup()  # the downloads are gone (a later start swept them)
+    recorder = Recorder()
+    project.setBadLayerHandler(recorder)
+    try:
+        assert project.read(str(path))
+    finally:
+        project.setBadLayerHandler(QgsProjectBadLayerHandler())  # QGIS's default again
+    assert name not in recorder.names, recorder.names  # QGIS did not offer to remove it
+    raster = next(layer for layer in project.mapLayers().values() if layer.name() == name)
+    assert wait_until(lambda: not state.pending, timeout=30)
+    assert raster.isValid() and ndvi_matches(raster)[0]
