@@ -51,6 +51,8 @@ class ProvenanceDock(QDockWidget):
         self._key: Optional[tuple] = None  # (connection, workflow id) shown or being fetched
         self._generation = 0
         self._followed = None
+        self._deferred: Optional[tuple] = None  # (connection, workflow id) selected while the dock was closed
+        self.visibilityChanged.connect(self._shown)
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -112,7 +114,17 @@ class ProvenanceDock(QDockWidget):
                              "This layer was not added from Geo Engine, so there is no provenance to show.")
             return
         self.title.setText(f"<b>{escape(layer.name())}</b><br>workflow {escape(query.workflow_id)}")
+        if self.isHidden():  # the user closed the dock: selecting a layer must not log in
+            self._deferred = (query.connection_name, query.workflow_id)
+            return
+        self._deferred = None
         self.load(query.connection_name, query.workflow_id)
+
+    def _shown(self, visible: bool) -> None:
+        """The dock is shown again: load what was selected meanwhile."""
+        deferred, self._deferred = self._deferred, None
+        if visible and deferred is not None:
+            self.load(*deferred)
 
     def show_workflow(self, connection: str, workflow_id: str, title: str = "") -> None:
         """Show a workflow's provenance without a layer (e.g. from the Browser) until another layer is selected."""
