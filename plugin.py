@@ -107,6 +107,7 @@ class GeoEnginePlugin(FeatureActions):
         self._layer_loader = None
         self.processing_provider = None
         self.temporal = None  # time-series layers follow the Temporal Controller (qgis_glue.temporal)
+        self.controller_setup = None  # the first series sets the controller's range and step
         self.project_state = None  # Geo Engine layers in project files (qgis_glue.project_state)
         self.project_page = None  # the "Geo Engine" page of Project > Properties (ui.project_properties)
         self.browser = None  # Browser panel integration (browser/)
@@ -337,6 +338,11 @@ class GeoEnginePlugin(FeatureActions):
                                              self._session_for_layer)
         self.project_state = ProjectState(self.tasks, self.tempdir, self.notifier, self._session_for_layer,
                                           after_restore=self.temporal.refresh)
+        from .qgis_glue.temporal_controller import ControllerSetup
+
+        controller = self.iface.mapCanvas().temporalController()  # the first series sets its range and step
+        self.controller_setup = ControllerSetup(self.temporal, controller if hasattr(
+            controller, "setFrameDuration") else None, self.notifier)
         if hasattr(self.iface, "registerProjectPropertiesWidgetFactory"):  # QGIS 3.16+
             from .ui.project_properties import GeoEngineProjectPageFactory
 
@@ -392,6 +398,9 @@ class GeoEnginePlugin(FeatureActions):
         if self.project_page is not None:
             page, self.project_page = self.project_page, None
             self.iface.unregisterProjectPropertiesWidgetFactory(page)
+        if self.controller_setup is not None:
+            self.controller_setup.stop()
+            self.controller_setup = None
         parts, self.temporal, self.project_state = (self.temporal, self.project_state), None, None
         for part in parts:
             if part is not None:

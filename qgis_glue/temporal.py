@@ -406,12 +406,13 @@ class TemporalRasterLayers(QObject):
         layer_id = entry.layer.id()
         entry.busy = True
 
-        def learned(bounds, _step) -> None:
+        def learned(bounds, step) -> None:
             entry.busy = False
             if layer_id not in self._followed:
                 return
             entry.layer.setCustomProperty(FOLLOW_KEY, FOLLOW)
             entry.layer.setCustomProperty(BOUNDS_KEY, f"{iso(bounds[0])}/{iso(bounds[1])}")
+            entry.layer.setCustomProperty(STEP_KEY, f"{step.step} {step.granularity.value}")  # for the controller
             label = f" {entry.shown.start.date().isoformat()}" if entry.shown is not None else ""
             if label and entry.layer.name().endswith(label):  # once: the name no longer names one date
                 entry.layer.setName(entry.layer.name()[: -len(label)])
