@@ -265,6 +265,10 @@ def _merge_one_time(tiles: list[RasterTile2D]) -> MergedRaster:
     x1 = max(o[0] + t.size_x for o, t in zip(offsets, tiles))
     y1 = max(o[1] + t.size_y for o, t in zip(offsets, tiles))
     bands = sorted({t.band for t in tiles})
+    covered = sum(t.size_x * t.size_y for t in tiles) / len(bands)
+    if (y1 - y0) * (x1 - x0) > 4 * covered + (1 << 20):  # a tile far from the others: no huge allocation
+        raise MalformedResponseError(f"the tiles of one time slice span {x1 - x0} x {y1 - y0} pixels but cover only "
+                                     f"{int(covered)}: a tile lies far outside the others; not merged")
     index = {b: i for i, b in enumerate(bands)}
     values = np.zeros((len(bands), y1 - y0, x1 - x0), dtype=first.dtype)
     mask = np.ones(values.shape, dtype=bool)

@@ -18,6 +18,7 @@ trusts it; a failed TLS handshake is a :class:`~.http.TlsError`.
 
 from __future__ import annotations
 
+import inspect
 import json
 import ssl
 import time
@@ -26,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
 from websockets.frames import CloseCode
-from websockets.sync.client import ClientConnection, reconnect
+from websockets.sync.client import ClientConnection, connect
 
 from .errors import (
     ERROR_TEXT_LOST,
@@ -123,8 +124,7 @@ class ArrowMessageStream:
     def _open(self) -> ClientConnection:
         self._check_cancelled()
         try:
-            connector = _NoRedirects(
-                self.url,
+            options = dict(
                 additional_headers=self._headers,
                 max_size=self._max_bytes,
                 proxy=self._proxy,
@@ -134,7 +134,12 @@ class ArrowMessageStream:
                 ping_interval=None,  # the server may compute one tile for long; never drop it for a late pong
                 compression=None,  # Arrow tiles do not deflate well; skipping permessage-deflate saves CPU
             )
-            connection = connector.__enter__()  # the context-manager form (websockets 17 warns otherwise)
+            if _NoRedirects is not None:
+                connection = _NoRedirects(self.url, **options).__enter__()  # the context-manager form (17 warns)
+            else:  # websockets < 17: connect() follows no redirects; < 15 has no proxy option (no proxy then)
+                if not _CONNECT_TAKES_PROXY:
+                    options.pop("proxy")
+                connection = connect(self.url, **options).__enter__()
             connection.recv_bufsize = RECV_BUFFER  # fewer, larger socket reads for 0.5 MB tiles (less Python per byte)
             return connection
         except InvalidStatus as exc:
@@ -218,11 +223,21 @@ def _lost_reason(sent: Any) -> str:
     return "the connection was lost without a close frame (the server or a proxy dropped it)"
 
 
-class _NoRedirects(reconnect):
-    """websockets' connector without following redirects: a 3xx is the error itself (see :func:`_http_error`)."""
+try:
+    from websockets.sync.client import reconnect as _Reconnect
+except ImportError:  # websockets < 17
+    _Reconnect = None
 
-    def process_redirect(self, exc: Exception) -> Exception:
-        return exc
+_CONNECT_TAKES_PROXY = "proxy" in inspect.signature(connect).parameters
+
+if _Reconnect is not None:
+    class _NoRedirects(_Reconnect):
+        """websockets' connector without following redirects: a 3xx is the error itself (see :func:`_http_error`)."""
+
+        def process_redirect(self, exc: Exception) -> Exception:
+            return exc
+else:
+    _NoRedirects = None
 
 
 def _http_error(exc: InvalidStatus, url: str) -> GeoEngineError:

@@ -1,6 +1,6 @@
 """Child process of test_hostile_arrow.py: stream one workflow from a (hostile) server and say how it ended.
 
-Run as ``python hostile_child.py <api url> vector|raster|coverage|mosaic``; prints one JSON line ``{"error", "message",
+Run as ``python hostile_child.py <api url> vector|raster|merge|coverage|mosaic``; prints one JSON line ``{"error", "message",
 "items"}``. A decode that reads out of bounds can kill this process (SIGSEGV), never the test runner.
 """
 
@@ -34,6 +34,15 @@ def main(url: str, kind: str) -> dict:
             query = QueryRectangle((-10.0, 30.0, 60.0, 60.0), "2014-04-01T00:00:00Z")
             for tile in workflow.raster_stream(query):
                 items += int(tile.data.count())
+        elif kind == "merge":  # every tile of the slice merged into one array (the official client's xarray path)
+            import resource
+
+            from geoengine_qgis.core.raster_stream import raster_stream_into_arrays
+
+            resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+            workflow = register_workflow(NDVI, session=session)
+            query = QueryRectangle((-10.0, 30.0, 60.0, 60.0), "2014-04-01T00:00:00Z")
+            items = sum(int(merged.data.count()) for merged in raster_stream_into_arrays(workflow, query))
         else:  # WCS: one coverage, or a mosaic of several (beyond the server's tile limit)
             import resource
 

@@ -81,3 +81,12 @@ def test_a_coverage_declaring_ten_gigapixels_is_not_read(hostile, kind):
     hostile.config.hostile.huge_coverage = True
     result = run_child(hostile.base_url, kind)
     assert result["error"] == "MalformedResponseError" and "declares 100000 x 100000 pixels" in result["message"]
+
+
+def test_a_tile_placed_far_away_is_not_merged_into_a_huge_array(hostile):
+    """Merging one slice allocates the box of all tiles: one tile 10^7 pixels away must not make it gigabytes."""
+    control = run_child(hostile.base_url, "merge")
+    assert control["error"] is None and control["items"] > 0
+    hostile.config.hostile.arrow = "far_tile"
+    result = run_child(hostile.base_url, "merge")
+    assert result["error"] == "MalformedResponseError" and "a tile lies far outside the others" in result["message"]

@@ -7,7 +7,8 @@ default and :meth:`HostileMode.reset` turns them all off again. What it does:
   ``forged_offset`` (the last string offset of the first text column points 4000 bytes past its data),
   ``forged_offset_huge`` (400,000,000 bytes past: reading it kills an unguarded process with SIGSEGV),
   ``truncated`` (half the IPC file), ``huge_size`` (a raster tile's metadata declares 100000 x 100000 pixels),
-  ``oversized`` (8 MiB of padding after the IPC file).
+  ``oversized`` (8 MiB of padding after the IPC file), ``far_tile`` (raster tiles west of 0° are placed
+  10^7 pixels further west, so a merge of one slice would allocate gigabytes).
 * ``html``: JSON answers carry HTML and ``file:`` links in display names, descriptions, band and catalog names,
   user names and error messages (:data:`HTML_PAYLOAD`, the original text stays in front).
 * ``huge_coverage``: WCS GeoTIFF answers are replaced by a sparse GeoTIFF of about 2 MB that declares
@@ -35,7 +36,7 @@ from .errors import ApiError
 HTML_PAYLOAD = ('<img src="file:///tmp/geoengine-hostile-probe.png"><a href="file:///etc/passwd">details</a>'
                 '<b style="color:red">!</b>')
 HTML_KEYS = ("displayName", "description", "message", "realName")
-ARROW_MODES = ("", "forged_offset", "forged_offset_huge", "truncated", "huge_size", "oversized")
+ARROW_MODES = ("", "forged_offset", "forged_offset_huge", "truncated", "huge_size", "oversized", "far_tile")
 OVERSIZE_PADDING = 8 << 20
 
 
@@ -94,6 +95,20 @@ def declare_huge_size(message: bytes, side: int = 100_000) -> bytes:
     return bytes(ipc_file(batch.replace_schema_metadata(metadata)))
 
 
+def move_far_west(message: bytes, pixels: int = 10_000_000) -> bytes:
+    """A raster tile message west of 0° moved ``pixels`` further west (its geoTransform); others unchanged."""
+    batch = pa.ipc.open_file(pa.py_buffer(bytes(message))).get_batch(0)
+    metadata = dict(batch.schema.metadata or {})
+    if b"geoTransform" not in metadata:
+        return bytes(message)
+    transform = json.loads(metadata[b"geoTransform"])
+    if transform["originCoordinate"]["x"] >= 0:
+        return bytes(message)
+    transform["originCoordinate"]["x"] -= pixels * transform["xPixelSize"]
+    metadata[b"geoTransform"] = json.dumps(transform).encode()
+    return bytes(ipc_file(batch.replace_schema_metadata(metadata)))
+
+
 def spoil_message(mode: HostileMode, message: Any) -> Any:
     """The streamed message as the hostile mode sends it."""
     if not mode.arrow:
@@ -108,6 +123,8 @@ def spoil_message(mode: HostileMode, message: Any) -> Any:
         return declare_huge_size(bytes(message))
     if mode.arrow == "oversized":
         return bytes(message) + b"\0" * OVERSIZE_PADDING
+    if mode.arrow == "far_tile":
+        return move_far_west(bytes(message))
     raise ValueError(f"unknown hostile arrow mode {mode.arrow!r}; one of {ARROW_MODES}")
 
 
