@@ -1,7 +1,8 @@
 """Child process of test_hostile_arrow.py: stream one workflow from a (hostile) server and say how it ended.
 
-Run as ``python hostile_child.py <api url> vector|raster|merge|coverage|mosaic``; prints one JSON line ``{"error", "message",
-"items"}``. A decode that reads out of bounds can kill this process (SIGSEGV), never the test runner.
+Run as ``python hostile_child.py <api url> vector|raster|merge|coverage|mosaic``; prints one JSON line
+``{"error", "message", "items"}``. A decode that reads out of bounds can kill this process (SIGSEGV), never the
+test runner.
 """
 
 from __future__ import annotations
