@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -92,17 +91,17 @@ def test_cancel_mid_stream_closes_quickly_and_leaves_no_files(base_url, faults, 
     ndvi = workflow(base_url, NDVI)
     faults.slow_tile_s = 0.3
     flag = threading.Event()
-    cancelled_at: list[float] = []
+    seen: list[int] = []
 
     def progress(done: int, expected: int) -> None:
+        seen.append(done)
         if done == 3:
-            cancelled_at.append(time.monotonic())
             flag.set()
 
     with pytest.raises(StreamCancelledError):
         stream_raster_to_geotiff(ndvi, QueryRectangle((-180.0, -90.0, 180.0, 90.0), "2014-04-01T00:00:00Z"),
                                  tmp_path, progress=progress, cancelled=flag.is_set)
-    assert time.monotonic() - cancelled_at[0] < 1.0
+    assert max(seen) <= 4, seen  # stopped at the cancel (one tile may be in flight), not after all 32 tiles
     assert list(tmp_path.iterdir()) == []
 
 

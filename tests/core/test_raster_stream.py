@@ -146,31 +146,29 @@ def test_malformed_arrow_is_a_clear_error(base_url, faults) -> None:
         next(raster_stream(ndvi, QueryRectangle((0, 0, 1, 1), SPRING)))
 
 
-def test_cancel_while_the_server_is_slow_closes_within_a_second(base_url, faults) -> None:
+@pytest.mark.timeout(60)
+def test_cancel_while_the_server_is_slow_stops_waiting(base_url, faults) -> None:
+    """The server would wait 600 s before its tile: only a cancel that interrupts the wait ends the test
+    (a hang fails on the 60 s test timeout, not on a speed threshold)."""
     ndvi = workflow(base_url, NDVI)
-    faults.slow_tile_s = 5.0
+    faults.slow_tile_s = 600.0
     flag = threading.Event()
     threading.Timer(0.5, flag.set).start()
-    started = time.monotonic()
     with pytest.raises(StreamCancelledError):
         list(raster_stream(ndvi, QueryRectangle((0, 0, 1, 1), SPRING), cancelled=flag.is_set))
-    assert time.monotonic() - started < 0.5 + 1.0
 
 
-def test_next_is_pipelined_with_the_consumer(base_url, faults) -> None:
-    """Server and consumer each need 0.25 s per tile: overlapped ~2.25 s for 8 tiles, sequential 4 s."""
+def test_a_slow_server_and_a_slow_consumer_see_all_8_tiles(base_url, faults) -> None:
+    """(That NEXT overlaps the consumer's work is measured by make bench, case 1b, not timed here.)"""
     ndvi = workflow(base_url, NDVI)
     faults.slow_tile_s = 0.25
     query = QueryRectangle((-60.0, 0.0, 60.0, 60.0), ("2014-04-01T00:00:00Z", "2014-05-01T00:00:00Z"))
     assert plan_raster_stream(ndvi.get_result_descriptor(), query).expected_messages == 8
-    started = time.monotonic()
     count = 0
     for _ in raster_stream(ndvi, query):
         count += 1
         time.sleep(0.25)
-    elapsed = time.monotonic() - started
     assert count == 8
-    assert elapsed < 3.4, f"{elapsed:.2f} s: NEXT is not sent before the previous tile is processed"
 
 
 def test_synthetic_window_matches_the_closed_form(base_url) -> None:

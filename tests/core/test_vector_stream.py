@@ -119,21 +119,19 @@ def test_errors_raster_workflow_and_stream_failure(base_url, faults) -> None:
     assert info.value.code == 1011
 
 
+@pytest.mark.timeout(60)
 def test_cancel_and_malformed_batches(base_url, faults) -> None:
     import threading
-    import time
 
     from geoengine_qgis.core.errors import MalformedResponseError
     from geoengine_qgis.core.streaming import StreamCancelledError
 
     ports = workflow(base_url, PORTS)
-    faults.slow_tile_s = 5.0
+    faults.slow_tile_s = 600.0  # only a cancel that interrupts the wait ends this (else the test times out)
     flag = threading.Event()
     threading.Timer(0.3, flag.set).start()
-    started = time.monotonic()
     with pytest.raises(StreamCancelledError):
         list(stream_vector_batches(ports, QueryRectangle(WORLD, ANY_TIME), cancelled=flag.is_set))
-    assert time.monotonic() - started < 0.3 + 1.0
     faults.slow_tile_s = 0.0
     faults.malformed_arrow = True
     with pytest.raises(MalformedResponseError, match="Arrow IPC"):

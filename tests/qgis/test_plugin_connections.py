@@ -195,17 +195,13 @@ def test_test_connection_with_email_and_password(dialog, auth, base_url, log_mes
 
 def test_test_connection_runs_in_the_background(dialog, base_url, faults):
     """With a slow server the click returns at once; the result arrives later through the event loop."""
-    import time
-
     faults.latency_s = 0.4  # per request; the probe sends three (anonymous, info, session) plus logout
     fill(dialog, "slow", base_url, "anonymous")
-    t0 = time.monotonic()
     task = dialog.test_current()
-    assert time.monotonic() - t0 < 0.3
+    # the click returned before the probe's answers (0.4 s each) could have come: still testing
     assert task is not None and not dialog.test_button.isEnabled()
     assert dialog.status.text().startswith("Testing")
     assert plugin_support.wait_until(lambda: dialog.test_button.isEnabled(), timeout=30)
-    assert time.monotonic() - t0 > 1.0
     assert "Geo Engine 0.9.3" in dialog.status.text()
 
 
@@ -213,10 +209,13 @@ def test_closing_the_dialog_cancels_a_running_test(dialog, base_url, faults):
     faults.latency_s = 0.5
     fill(dialog, "slow", base_url, "anonymous")
     task = dialog.test_current()
+    ended = []
+    task.taskCompleted.connect(lambda: ended.append("completed"))
+    task.taskTerminated.connect(lambda: ended.append("terminated"))
     dialog.done(0)
     assert task.isCanceled()
-    assert task.waitForFinished(20000)
-    plugin_support.wait_until(lambda: False, timeout=0.3)
+    # QgsTask calls finished() and then emits taskTerminated/taskCompleted on the main thread
+    assert plugin_support.wait_until(lambda: ended, timeout=20)
     assert dialog.status.text().startswith("Testing")  # no callback reached the closed dialog
 
 

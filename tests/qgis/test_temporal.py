@@ -167,7 +167,8 @@ def test_ndvi_layer_follows_the_temporal_controller(server, session, loader, tem
     assert not temporal.busy(layer.id())
     assert layer_values(layer, POINTS, geotransform) == april
     assert layer.name() == "NDVI" and not project.isDirty()
-    wait_until(lambda: False, timeout=1.0)  # give a stray request time to show up in the ledger
+    # nothing is pending that could still ask the server: no fetch under way, no debounced view check
+    assert not temporal.busy(layer.id()) and not temporal._pan_timer.isActive()
     assert computations(server) == after_may and temporal.fetch_count == 2
 
     outside = QgsDateTimeRange(utc(2015, 1), utc(2015, 2), True, False)
@@ -196,7 +197,10 @@ def test_multi_month_group_keeps_fixed_slices(session, loader, temporal):
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), start="2014-04-01T00:00:00Z",
                                                    end="2014-06-01T00:00:00Z", name="NDVI spring"))
     assert outcome.ok and len(outcome.layers) == 2
-    wait_until(lambda: False, timeout=0.3)
+    # adoption happens in the project's layersAdded slot, synchronously: a followed layer would be listed now
+    from geoengine_qgis.qgis_glue.temporal import follow_candidate
+
+    assert not any(follow_candidate(layer) for layer in outcome.layers)
     assert not any(temporal.following(layer.id()) for layer in outcome.layers)
 
 
@@ -323,8 +327,9 @@ def test_panning_away_fetches_the_step_for_the_new_view(server, session, loader,
     assert layer.name() == "NDVI"
 
     canvas.setExtent(QgsRectangle(-60.0, -15.0, -55.0, -10.0))  # zoom in: the fetched view covers it
-    wait_until(lambda: False, timeout=1.2)  # longer than the pan delay
-    assert temporal.fetch_count == fetched + 1
+    assert temporal._pan_timer.isActive()  # the debounced view check is scheduled ...
+    assert wait_until(lambda: not temporal._pan_timer.isActive(), timeout=10)  # ... and has run
+    assert temporal.fetch_count == fetched + 1 and not temporal.busy(layer.id())
 
     before = computations(server)
     canvas.setExtent(QgsRectangle(10.0, 45.0, 15.0, 50.0))  # back to Europe: April for BOUNDS is cached

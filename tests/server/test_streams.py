@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import quote
 
 import numpy as np
@@ -231,13 +230,11 @@ def test_synthetic_tiles_equal_the_closed_form(ctx):
 
 def test_whole_synthetic_extent_streams_tile_by_tile(ctx):
     synthetic = register(ctx["base"], ctx["headers"], SYNTHETIC)
-    started = time.perf_counter()
     with open_stream(ctx, raster_url(ctx, synthetic, bounds="-180,-90,180,90")) as ws:
         for _ in range(3):
             ws.send("NEXT")
             batch = pa.ipc.open_file(pa.BufferReader(ws.recv(timeout=30))).get_record_batch(0)
             assert batch.num_rows == 512 * 512
-    assert time.perf_counter() - started < 10
     gt = json.loads(meta(batch)["geoTransform"])["originCoordinate"]
     assert gt["y"] == pytest.approx(98 * 512 * 0.0018)  # the first tile row straddles 90 degrees north
     assert tile_array(batch).mask[0].all() and not tile_array(batch).mask[-1].any()

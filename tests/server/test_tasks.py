@@ -334,9 +334,7 @@ def test_server_stop_aborts_tasks_and_removes_the_export_folder():
         root = running.api["exports"].root
         assert root.is_dir()
     finally:
-        started = time.monotonic()
-        running.stop()
-    assert time.monotonic() - started < 15
+        running.stop()  # returns (a hang is caught by the test timeout)
     assert not root.exists()
 
 
