@@ -28,11 +28,14 @@ from datetime import datetime, timezone
 
 from .config import ServerConfig
 from .errors import ApiError
-from .state import format_timestamp
+from .state import ADMIN_ROLE, format_timestamp
 
 # check mode: geo-engine/geoengine@5748ef7:geoengine/services/src/quota/mod.rs (QuotaExhausted), wrapped by
 # geo-engine/geoengine@5748ef7:geoengine/operators/src/error.rs (CreatingProcessorFailed)
 QUOTA_EXHAUSTED = ("CreatingProcessorFailed", "CreatingProcessorFailed: QuotaExhausted")
+# The built-in admin starts with the largest bigint:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/contexts/migrations/current_schema.rs (ADMIN_QUOTA)
+ADMIN_QUOTA = 9_223_372_036_854_775_807
 GRANULARITIES = ("minutes", "hours", "days", "months", "years")
 
 
@@ -109,7 +112,8 @@ class QuotaLedger:
 
     def _available(self, user_id: str) -> int:
         """The user's available quota (the configured default until it was set or used); hold the lock."""
-        return self.available.get(user_id, self.config.default_available_quota)
+        default = ADMIN_QUOTA if user_id == ADMIN_ROLE else self.config.default_available_quota
+        return self.available.get(user_id, default)
 
     def quota(self, user_id: str) -> tuple[int, int]:
         with self._lock:

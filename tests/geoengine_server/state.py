@@ -34,6 +34,8 @@ class User:
     def roles(self) -> list[str]:
         if self.is_anonymous:
             return [self.id, ANONYMOUS_ROLE]
+        if self.id == ADMIN_ROLE:  # the built-in admin's own role is the admin role
+            return [ADMIN_ROLE]
         return [self.id, ADMIN_ROLE if self.is_admin else REGISTERED_ROLE]
 
 
@@ -66,12 +68,11 @@ class UserDb:
     sessions: dict[str, Session] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for email, password, name, admin in (
-            (ADMIN_EMAIL, ADMIN_PASSWORD, "Administrator", True),
-            (USER_EMAIL, USER_PASSWORD, "Ana Lyst", False),
-        ):
-            user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"geoengine-test-user:{email}"))
-            self.users[user_id] = User(user_id, email, password, name, is_admin=admin)
+        # The built-in admin: user id = the admin role id, real name "admin"
+        # (geo-engine/geoengine@5748ef7:geoengine/services/src/contexts/migrations/current_schema.rs)
+        self.users[ADMIN_ROLE] = User(ADMIN_ROLE, ADMIN_EMAIL, ADMIN_PASSWORD, "admin", is_admin=True)
+        user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"geoengine-test-user:{USER_EMAIL}"))
+        self.users[user_id] = User(user_id, USER_EMAIL, USER_PASSWORD, "Ana Lyst")
 
     def user_by_email(self, email: str) -> User | None:
         return next((u for u in self.users.values() if u.email == email), None)

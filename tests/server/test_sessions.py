@@ -1,5 +1,6 @@
 """Sessions over real sockets: anonymous, login, session, logout and the exact 401 messages."""
 
+import pytest
 import requests
 
 
@@ -49,3 +50,16 @@ def test_unknown_route_and_method(base_url):
     r = requests.delete(f"{base_url}/session", timeout=10)
     assert (r.status_code, r.json()["error"]) == (405, "MethodNotAllowed")
     assert requests.get(f"{base_url}/available", timeout=10).status_code == 204
+
+
+@pytest.mark.parametrize("fresh_server", [{}], indirect=True)  # nothing computed yet
+def test_the_built_in_admin_is_the_admin_role(fresh_server):
+    """Geo Engine's admin user has the admin role's id as its id, that one role, the real name "admin" and the
+    largest bigint as quota (its database migration)."""
+    admin_role, base_url = "d5328854-6190-4af9-ad69-4e74b0961ac9", fresh_server.base_url
+    body = requests.post(f"{base_url}/login", json={"email": "admin@localhost", "password": "adminadmin"},
+                         timeout=10).json()
+    assert body["user"] == {"id": admin_role, "email": "admin@localhost", "realName": "admin"}
+    assert body["roles"] == [admin_role]
+    quota = requests.get(f"{base_url}/quota", headers={"Authorization": f"Bearer {body['id']}"}, timeout=10).json()
+    assert quota["available"] == 2**63 - 1
