@@ -29,6 +29,7 @@ from ..core.layers import (
     layer_collection_page,
     list_datasets_page,
 )
+from ..qgis_glue.catalog import layer_kind
 from ..qgis_glue.connections import Connection, ConnectionSettingsError, ConnectionStore
 from ..qgis_glue.errors import ErrorReport, describe_error
 from ..qgis_glue.messages import log
@@ -44,6 +45,16 @@ ROOT_PATH = "geoengine:"
 COLLECTIONS_NAME, DATASETS_NAME = "Layer collections", "Datasets"
 MORE_NAME = "More…"
 LAST_SORT_KEY = "99999999"  # after every entry's f"{index:08d}" (QGIS compares sort keys locale-aware)
+
+KIND_ICONS = {"raster": "kind_raster.svg", "vector": "kind_vector.svg", "plot": "kind_plot.svg"}
+_KIND_ICON_CACHE: dict = {}
+
+
+def kind_icon(name: str):
+    if name not in _KIND_ICON_CACHE:
+        _KIND_ICON_CACHE[name] = icon(name)
+    return _KIND_ICON_CACHE[name]
+
 
 _ICONS = {"collection": "/mIconFolder.svg", "layer": "/mIconLayer.png", "raster": "/mIconRaster.svg",
           "vector": "/mIconVector.svg", "more": "/mActionAdd.svg"}
@@ -230,10 +241,14 @@ class CollectionItem(PagedItem):
         super().__init__(parent, context, name, path, tooltip)
         self.provider_id = provider_id
         self.collection_id = collection_id
+        self.kinds: dict = {}  # layer id -> raster | vector | plot (worker thread writes, main thread reads)
 
     def fetch_page(self, offset: int, limit: int) -> list:
-        page = layer_collection_page(self.collection_id, self.provider_id, offset, limit,
-                                     session=self.context.session())
+        session = self.context.session()
+        page = layer_collection_page(self.collection_id, self.provider_id, offset, limit, session=session)
+        for entry in page.items:  # the kind (raster, vector, plot) chooses the icon: one GET per layer
+            if isinstance(entry, LayerListing):
+                self.kinds[entry.id.layer_id] = layer_kind(session, entry.id.provider_id, entry.id.layer_id)
         return list(page.items)
 
     def child_for(self, entry, index: int) -> QgsDataItem:
@@ -243,7 +258,7 @@ class CollectionItem(PagedItem):
         if not isinstance(entry, LayerListing):
             raise TypeError(f"a catalog entry is a collection or a layer, not {type(entry).__name__}")
         return EntryItem(self, CatalogTarget.for_layer(self.context.name, entry), entry.description,
-                         f"{self.path()}/{entry.id.layer_id}")
+                         f"{self.path()}/{entry.id.layer_id}", self.kinds.get(entry.id.layer_id, ""))
 
 
 class DatasetsItem(PagedItem):
@@ -272,7 +287,13 @@ class EntryItem(QgsDataItem):
         self.target = target
         self.setState(Qgis.BrowserItemState.Populated)  # a leaf
         self.setToolTip(rich_plain(tooltip))  # descriptions and tags from the server: plain text
+        self.data_kind = data_kind
         self.setIconName(_ICONS.get(data_kind, _ICONS["layer"]))
+
+    def icon(self):
+        """The result kind's icon from ``resources/`` (built here, on the main thread, when the view asks)."""
+        name = KIND_ICONS.get(self.data_kind)
+        return kind_icon(name) if name else super().icon()
 
     def hasDragEnabled(self) -> bool:  # noqa: N802 - QGIS API name
         return True
