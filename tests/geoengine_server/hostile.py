@@ -5,7 +5,8 @@ default and :meth:`HostileMode.reset` turns them all off again. What it does:
 
 * ``arrow``: each streamed message is spoiled after it was computed from real data:
   ``forged_offset`` (the last string offset of the first text column points 4000 bytes past its data),
-  ``forged_offset_huge`` (400,000,000 bytes past: reading it kills an unguarded process with SIGSEGV),
+  ``forged_offset_huge`` (the end of its first string, a middle offset that only a *full* validation checks,
+  400,000,000 bytes past the data: reading it kills an unguarded process with SIGSEGV),
   ``truncated`` (half the IPC file), ``huge_size`` (a raster tile's metadata declares 100000 x 100000 pixels),
   ``oversized`` (8 MiB of padding after the IPC file), ``far_tile`` (raster tiles west of 0° are placed
   10^7 pixels further west, so a merge of one slice would allocate gigabytes).
@@ -65,8 +66,9 @@ def _first_string_column(batch: pa.RecordBatch) -> Optional[int]:
     return None
 
 
-def forge_offset(message: bytes, past_end: int) -> bytes:
-    """The message with the last int32 offset of its first text column set ``past_end`` bytes past the data.
+def forge_offset(message: bytes, past_end: int, row: Optional[int] = None) -> bytes:
+    """The message with an int32 offset of its first text column set ``past_end`` bytes past the data: the end
+    of ``row`` (a middle offset), or by default the last one.
 
     The batch is read zero-copy from the message, so the offsets buffer's address minus the message's address
     is its position in the bytes.
@@ -79,7 +81,8 @@ def forge_offset(message: bytes, past_end: int) -> bytes:
         return bytes(data)
     column = batch.column(index)
     offsets, values = column.buffers()[1], column.buffers()[2]
-    position = offsets.address - buffer.address + 4 * (column.offset + len(column))
+    index = len(column) if row is None else min(row + 1, len(column))
+    position = offsets.address - buffer.address + 4 * (column.offset + index)
     forged = (values.size if values is not None else 0) + past_end
     data[position:position + 4] = int(forged).to_bytes(4, "little", signed=True)
     return bytes(data)
@@ -116,7 +119,7 @@ def spoil_message(mode: HostileMode, message: Any) -> Any:
     if mode.arrow == "forged_offset":
         return forge_offset(bytes(message), 4000)
     if mode.arrow == "forged_offset_huge":
-        return forge_offset(bytes(message), 400_000_000)
+        return forge_offset(bytes(message), 400_000_000, row=0)
     if mode.arrow == "truncated":
         return bytes(message)[: len(message) // 2]
     if mode.arrow == "huge_size":
