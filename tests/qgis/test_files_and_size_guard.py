@@ -15,10 +15,12 @@ from pathlib import Path
 
 import plugin_support
 import pytest
+import test_browser
 from osgeo import gdal
 
 pytestmark = pytest.mark.qgis
 
+plugin = test_browser.plugin  # a plugin with the Browser tests' connections and canvas (Germany)
 SMALL = (5.0, 40.0, 15.0, 50.0)  # 10 x 10 degrees of NDVI (0.1 deg pixels) inside the tile 0..51.2 deg: 256 KB/month
 
 
@@ -170,3 +172,29 @@ def test_processing_refuses_a_download_over_the_limit(qgis_app, server, tmp_path
     finally:
         settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
         plugin.unload()
+
+
+def test_the_browser_asks_before_a_download_over_the_limit(plugin, project, server):
+    from geoengine_qgis.browser.items import EntryItem
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from geoengine_qgis.qgis_glue.download_guard import DownloadTooLarge
+    from qgis.core import QgsSettings
+
+    tree = test_browser.Tree()
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 0.01)  # 10 KB: any NDVI extent is over it
+    asked = []
+    try:
+        plugin.layer_loader().ask = lambda verdict: asked.append(verdict) or False
+        datasets = tree.path(test_browser.LOCAL, "Datasets")
+        ndvi = next(e for e in tree.items(datasets) if isinstance(e, EntryItem) and e.target.dataset == "ndvi")
+        before = len(_stream_requests(server))
+        done = []
+        plugin.browser.actions.add_to_map(ndvi.target, done.append)
+        assert plugin_support.wait_until(lambda: bool(done), timeout=30)
+        assert isinstance(done[0].error, DownloadTooLarge) and not done[0].layers
+        assert len(asked) == 1 and asked[0].estimate.bytes > 10 * 1024
+        assert len(_stream_requests(server)) == before and not project.mapLayers()
+    finally:
+        settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
+        tree.close()
