@@ -201,8 +201,11 @@ class GeoTiffSink:
         self.paths.append(path)  # registered first: an error below still removes it
         self._slice_of[path] = key
         driver = gdal.GetDriverByName("GTiff")
-        dataset = driver.Create(str(path), self.width, self.height, len(self.bands), self._gdal_type,
-                                options=self._options)
+        try:
+            dataset = driver.Create(str(path), self.width, self.height, len(self.bands), self._gdal_type,
+                                    options=self._options)
+        except RuntimeError as exc:  # gdal.UseExceptions() is on in some hosts (QGIS, the tests)
+            raise OSError(f"GDAL cannot create {path}: {exc}") from None
         if dataset is None:
             raise OSError(f"GDAL cannot create {path}: {gdal.GetLastErrorMsg()}")
         dataset.SetGeoTransform(self._geo_transform)

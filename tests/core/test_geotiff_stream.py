@@ -125,7 +125,7 @@ def test_malformed_arrow_removes_files_and_names_the_problem(base_url, faults, t
 
 def test_an_unwritable_target_is_an_os_error_not_a_hang(base_url) -> None:
     ndvi = workflow(base_url, NDVI)
-    with pytest.raises((OSError, RuntimeError), match="cannot create|Permission|No such file|not"):
+    with pytest.raises(OSError, match=r"GDAL cannot create /proc/self/\S+\.tif"):  # names the file it could not make
         stream_raster_to_geotiff(ndvi, QueryRectangle((0.0, 0.0, 1.0, 1.0), "2014-04-01T00:00:00Z"), "/proc/self")
 
 

@@ -523,8 +523,11 @@ def test_unreachable_server_and_wrong_password(processing, server, tmp_path):
     with pytest.raises(QgsProcessingException, match="proxy"):
         run(processing, "registerworkflow", {"CONNECTION": "http://127.0.0.1:9/api", "WORKFLOW_JSON": NDVI_JSON})
     save_password_connection("processing wrong password", server.base_url, "admin@localhost", "wrong")
-    with pytest.raises(QgsProcessingException, match="HTTP 401|LoginFailed|password"):
+    with pytest.raises(QgsProcessingException) as caught:
         run(processing, "registerworkflow", {"CONNECTION": "processing wrong password", "WORKFLOW_JSON": NDVI_JSON})
+    # the error type (HTTP 401) and the server's reason, nothing else: not a connection or proxy problem
+    assert str(caught.value) == ("Not authorised (HTTP 401): Authorization error: User does not exist or password "
+                                 "is wrong.")
 
 
 # ---------------------------------------------------------------------------- loaded outputs are styled

@@ -114,11 +114,17 @@ def test_syntax_errors_name_the_position(text, position, words):
     assert f"position {position}" in err.value.message and words in err.value.message
 
 
-@pytest.mark.parametrize("text", ["__import__('os')", "__import__(\"os\").system(\"true\")", "A.__class__",
-                                  "open(1)", "exec(1)", "lambda: 1", "[1]", "A; 1"])
-def test_code_injection_is_rejected(text):
-    with pytest.raises(EngineError):
+@pytest.mark.parametrize("text, position, words", [
+    ("__import__('os')", 11, "unexpected character"), ('__import__("os").system("true")', 11, "unexpected character"),
+    ("A.__class__", 1, "unexpected character '.'"), ("open(1)", 0, "unknown function 'open'"),
+    ("exec(1)", 0, "unknown function 'exec'"), ("lambda: 1", 6, "unexpected character ':'"),
+    ("[1]", 0, "unexpected character '['"), ("A; 1", 1, "unexpected ';'"),
+])
+def test_code_injection_is_rejected(text, position, words):
+    with pytest.raises(EngineError) as err:
         parse(text, 1)
+    assert err.value.error == "InvalidExpression"
+    assert f"position {position}" in err.value.message and words in err.value.message
 
 
 def test_errors_surface_through_initialize():
