@@ -34,8 +34,10 @@ def test_tiles_cover_the_bbox_on_the_tiling_grid(x0, x1, y0, y1, size):
     left, top = tiles[0].geo_transform.origin_x, tiles[0].geo_transform.origin_y
     right = tiles[-1].geo_transform.origin_x + size * 0.1
     bottom = tiles[-1].geo_transform.origin_y - size * 0.1
-    assert left <= bbox.xmin + 1e-9 and right >= bbox.xmax - 1e-9 and top >= bbox.ymax - 1e-9
-    assert bottom <= bbox.ymin + 1e-9
+    # the lower-right corner moves 1e-6 pixel inwards first (Geo Engine's lower_right_pixel_idx)
+    shift = 1e-6 * 0.1 + 1e-9
+    assert left <= bbox.xmin + 1e-9 and right >= bbox.xmax - shift and top >= bbox.ymax - 1e-9
+    assert bottom <= bbox.ymin + shift
     assert right - left < (bbox.xmax - bbox.xmin) + 2 * size * 0.1 + 1e-6  # no spare column of tiles
     w = window_for_bbox(gt, bbox)
     assert gt.origin_x + w.x_off * 0.1 <= bbox.xmin + 1e-9 <= gt.origin_x + (w.x_off + 1) * 0.1 + 1e-9
