@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransformContext,
     QgsMapLayer,
@@ -137,7 +138,8 @@ class Fetched:
     batches: List[list] = field(default_factory=list)  # vector: lists of QgsFeature
     plot: Optional[dict] = None  # the WrappedPlotOutput of a plot workflow
     transport: str = ""  # GeoTIFF rasters and vectors: stream or ogc, the path the data came through
-    layer: Optional[QgsMapLayer] = None  # vector: the memory layer built in the worker (``fetch(vector_layer=True)``)
+    layer: Optional[QgsMapLayer] = None  # vector: the memory layer built in the worker (``fetch(in_worker=True)``)
+    prebuilt: Optional[Tuple[List[QgsMapLayer], List[str]]] = None  # layers + styling built in the worker
 
     @property
     def feature_count(self) -> int:
@@ -206,11 +208,26 @@ def _progress(context: Optional[TaskContext], low: float, high: float):
 def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempDir],
           context: Optional[TaskContext] = None,
           transform_context: Optional[QgsCoordinateTransformContext] = None,
-          vector_layer: bool = False) -> Fetched:
+          in_worker: bool = False) -> Fetched:
     """Worker thread: everything that talks to the server (see the module docstring).
 
-    ``vector_layer``: build a vector result's memory layer here (:class:`~.vector_layers.WorkerLayerBuilder`,
-    ``Fetched.layer``) instead of handing QgsFeature batches to the main thread."""
+    ``in_worker``: make the layers here, styled and described, and hand them to the main thread
+    (``Fetched.prebuilt``), which then only adds them to the project: a vector result's memory layer is filled as
+    the batches arrive (:class:`~.vector_layers.WorkerLayerBuilder`), GeoTIFF slices become styled raster layers.
+    Without it the main thread builds them (:func:`build_layers`) from QgsFeature batches and files."""
+    fetched = _fetch(session, request, tempdir, context, transform_context, in_worker)
+    if in_worker and fetched.kind in ("raster", "vector"):
+        layers, styling = build_layers(fetched)
+        main_thread = QgsApplication.instance().thread()
+        for layer in layers:
+            layer.moveToThread(main_thread)
+        fetched.prebuilt = (layers, styling)
+    return fetched
+
+
+def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempDir],
+           context: Optional[TaskContext], transform_context: Optional[QgsCoordinateTransformContext],
+           in_worker: bool) -> Fetched:
     if context is not None:
         context.set_progress(2)
     workflow = Workflow(request.workflow_id, session, result_descriptor=request.descriptor)
@@ -269,7 +286,7 @@ def fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTempD
         fields = plan.qgs_fields()
         transport = choose_transport(request.options.transport)
         batches = []
-        builder = WorkerLayerBuilder(descriptor, plan, name) if vector_layer else None
+        builder = WorkerLayerBuilder(descriptor, plan, name) if in_worker else None
         vector_query = QueryRectangle(bounds, interval, srs)
         with closing(_vector_batches(workflow, descriptor, vector_query, transport, context)) as decoded:
             for batch in decoded:  # a cancel between batches closes the websocket at once
@@ -431,7 +448,7 @@ def materialize(fetched: Fetched, project: Optional[QgsProject] = None,
         return LoadOutcome(plot=fetched)
     layers: List[QgsMapLayer] = []
     try:
-        layers, styling = build_layers(fetched)
+        layers, styling = fetched.prebuilt or build_layers(fetched)
         if add:
             group = fetched.name if group_slices and len(layers) > 1 else None
             add_to_project(layers, project or QgsProject.instance(), group)
@@ -499,7 +516,7 @@ class WorkflowLayerLoader:
         def work(context: TaskContext) -> Fetched:
             active = session() if callable(session) and not isinstance(session, Session) else session
             try:
-                fetched = fetch(active, request, self._tempdir, context, transform_context, vector_layer=True)
+                fetched = fetch(active, request, self._tempdir, context, transform_context, in_worker=True)
             except download_guard.DownloadTooLarge as exc:
                 return exc  # decided on the main thread: ask, or tell why not
             holder["fetched"] = fetched

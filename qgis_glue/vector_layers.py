@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 from qgis.core import (
-    QgsApplication,
     QgsFeature,
     QgsField,
     QgsFields,
@@ -253,7 +252,8 @@ def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, nam
 
 class WorkerLayerBuilder:
     """Worker thread: a memory layer filled batch by batch where the features arrive, finished (spatial index,
-    extent) there and handed to the main thread by :meth:`finish`. The main thread never adds a feature."""
+    extent) there by :meth:`finish`; the loader then styles it and moves it to the main thread, which never adds a
+    feature."""
 
     def __init__(self, descriptor: VectorResultDescriptor, plan: FieldPlan, name: str) -> None:
         self.plan = plan
@@ -269,11 +269,10 @@ class WorkerLayerBuilder:
         return len(features)
 
     def finish(self) -> QgsVectorLayer:
-        """Spatial index and extent here, then the layer belongs to the main thread (call nothing after)."""
+        """Spatial index and extent here; the caller styles it and moves it to the main thread."""
         provider = self.layer.dataProvider()
         provider.createSpatialIndex()
         self.layer.updateExtents()
-        self.layer.moveToThread(QgsApplication.instance().thread())
         return self.layer
 
 
