@@ -247,7 +247,21 @@ async def _list_collection(request: web.Request, provider: str, collection_id: s
     offset, limit = _paging(request)
     name, description, items = _collection_items(request, provider, collection_id, session.user.id)
     answered = personal_collection_id(collection_id) if provider == PERSONAL_PROVIDER else collection_id
-    return web.json_response(_collection(provider, answered, name, description, items[offset : offset + limit]))
+    if provider == ROOT_PROVIDER and collection_id == ROOT_COLLECTION:
+        page = root_page(items, offset, limit)
+    else:
+        page = items[offset : offset + limit]
+    return web.json_response(_collection(provider, answered, name, description, page))
+
+
+def root_page(items: list, offset: int, limit: int) -> list:
+    """The root's page: the first one is "Data Catalog" plus ``limit - 1`` providers, later pages list providers
+    from the unadjusted ``offset`` (so ``offset=1`` skips the first provider)
+    (geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/layers.rs get_layer_providers)."""
+    data_catalog, providers = items[:1], items[1:]
+    if offset == 0 and limit > 0:
+        return data_catalog + providers[: limit - 1]
+    return providers[offset : offset + limit]
 
 
 def _subtree(request: web.Request, provider: str, collection_id: str, user_id: str) -> tuple[str, str, list]:
