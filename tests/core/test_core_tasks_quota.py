@@ -42,6 +42,15 @@ from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
 EUROPE = (0.0, 40.0, 20.0, 50.0)
 
 
+def raw_get(session: Session, path: str):
+    """``GET <api>/<path>`` with plain requests and the session's token: the server's own JSON."""
+    import requests
+
+    response = requests.get(f"{session.server_url}/{path}", headers=session.auth_header, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
@@ -145,7 +154,11 @@ def test_progress_callback_can_stop_waiting_and_abort(ndvi):
         task.wait_for_finish(check_interval_seconds=0.05, timeout=0.1)
     task.abort()
     status = task.wait_for_finish(check_interval_seconds=0.05, timeout=30)
-    assert isinstance(status, AbortedTaskStatusInfo) and status.clean_up is not None
+    assert isinstance(status, AbortedTaskStatusInfo)
+    raw = raw_get(ndvi.session, f"tasks/{task.task_id}/status")  # read later: its clean-up may have moved on
+    assert raw["status"] == "aborted" and raw["cleanUp"]["status"] in ("running", "completed")
+    assert status.clean_up["status"] in ("running", "completed") and set(status.clean_up) <= set(raw["cleanUp"]) | {
+        "pctComplete", "info", "estimatedTimeRemaining", "timeStarted", "taskType", "description"}
     with pytest.raises(BadRequestError) as info:
         task.abort()
     assert info.value.error == "Task" and "already aborted" in info.value.message
@@ -174,7 +187,8 @@ def test_task_errors(analyst):
 
 def test_quota_read_and_update(admin, analyst):
     own = get_quota(session=analyst)
-    assert own.available > 0 and own.used >= 0
+    assert own.available > 0 and (own.available, own.used) == tuple(raw_get(analyst, "quota")[k]
+                                                                     for k in ("available", "used"))
     assert get_quota(analyst.user_id, session=admin) == get_quota(analyst.user_id, session=analyst)
     update_quota(analyst.user_id, 4321, session=admin)
     assert get_quota(session=analyst).available == 4321
@@ -237,7 +251,9 @@ def test_computation_id_of_a_wfs_answer_and_its_usage(fresh_server):
         assert computation is None  # 0.9.3 sends no x-computation-id
         return
     assert uuid.UUID(computation)
-    assert data_usage_for_computation(computation, session=analyst) >= 1
+    rows = raw_get(analyst, f"quota/computations/{computation}")
+    assert rows and all(row["count"] > 0 for row in rows)  # one row per operator of this computation
+    assert data_usage_for_computation(computation, session=analyst) == sum(row["count"] for row in rows) > 0
     with pytest.raises(InputError) as info:
         data_usage_for_computation("nope", session=analyst)
     assert info.value.field == "computation_id"
