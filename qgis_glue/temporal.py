@@ -227,6 +227,7 @@ class _Followed:
     shown: Optional[CachedSlice] = None
     busy: bool = False  # a fetch (or the login before it) is under way
     tried: List[dt.datetime] = field(default_factory=list)  # moments a finished fetch did not cover
+    view_moved: bool = False  # the map was panned or zoomed since the layer began to follow
 
 
 def slice_range(start: dt.datetime, end: dt.datetime) -> QgsDateTimeRange:
@@ -540,6 +541,8 @@ class TemporalRasterLayers(QObject):
                     self._notifier.warning(f"{entry.layer.name()}: {report.summary}", details=report.details)
 
     def _extent_changed(self) -> None:
+        for entry in self._followed.values():  # only a view the user moved to is fetched, not the one it had
+            entry.view_moved = True
         if self._followed and self.follow_extent and self.current_moment() is not None:
             self._pan_timer.start()  # debounced: one check after the user stops panning
 
@@ -563,7 +566,7 @@ class TemporalRasterLayers(QObject):
             return  # outside the data: nothing to show
         if not self._visible(entry.layer):
             return  # unchecked in the Layers panel: nothing is fetched until it is shown again
-        view = self.view_bounds(entry.query)
+        view = self.view_bounds(entry.query) if entry.view_moved else None
         if view is not None:  # the view left the stored extent: a cached extent around it, or the view itself
             covering = self.cache.covering(entry.query, view, moment)
             if covering is not None or self._view_allowed(entry, view, moment):

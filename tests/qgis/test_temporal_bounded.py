@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import plugin_support
 import pytest
+import test_temporal
 from plugin_support import NDVI, request, run_load, wait_until
-from test_temporal import BOUNDS, canvas, monthly, temporal  # noqa: F401 - fixtures
+from test_temporal import BOUNDS, monthly
+
+canvas, temporal = test_temporal.canvas, test_temporal.temporal  # fixtures of the time-following tests
 
 pytestmark = pytest.mark.qgis
 EUROPE_VIEW = (10.0, 45.0, 15.0, 50.0)
@@ -18,7 +21,7 @@ def _streams(server) -> int:
     return sum(1 for line in server.call(lambda: list(server.api["request_log"])) if line.endswith("/rasterStream"))
 
 
-def _following_layer(server, session, loader, temporal, canvas):  # noqa: F811
+def _following_layer(server, session, loader, temporal, canvas):
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
     canvas.resize(400, 400)
@@ -36,7 +39,7 @@ def _slice(layer) -> str:
     return str(layer.customProperty("geoengine/time_slice") or "")[:10]
 
 
-def test_hidden_layers_do_not_fetch_until_shown(server, session, loader, temporal, canvas, project):  # noqa: F811
+def test_hidden_layers_do_not_fetch_until_shown(server, session, loader, temporal, canvas, project):
     layer = _following_layer(server, session, loader, temporal, canvas)
     node = project.layerTreeRoot().findLayer(layer.id())
     node.setItemVisibilityChecked(False)
@@ -51,7 +54,7 @@ def test_hidden_layers_do_not_fetch_until_shown(server, session, loader, tempora
     assert temporal.fetch_count == 1 and _streams(server) == before + 1
 
 
-def test_a_pan_fetches_under_the_limit_and_never_over_it(server, session, loader, temporal, canvas,  # noqa: F811
+def test_a_pan_fetches_under_the_limit_and_never_over_it(server, session, loader, temporal, canvas,
                                                          project, bar):
     from geoengine_qgis.qgis_glue import plugin_settings
     from qgis.core import QgsRectangle, QgsSettings
@@ -82,7 +85,7 @@ def test_a_pan_fetches_under_the_limit_and_never_over_it(server, session, loader
         settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
 
 
-def test_following_the_view_can_be_switched_off(server, session, loader, temporal, canvas):  # noqa: F811
+def test_following_the_view_can_be_switched_off(server, session, loader, temporal, canvas):
     from geoengine_qgis.qgis_glue import plugin_settings
     from qgis.core import QgsRectangle, QgsSettings
 
@@ -105,7 +108,7 @@ def test_following_the_view_can_be_switched_off(server, session, loader, tempora
         settings.remove(plugin_settings.FOLLOW_EXTENT)
 
 
-def test_the_slice_cache_keeps_to_its_byte_budget(server, session, loader, temporal, canvas):  # noqa: F811
+def test_the_slice_cache_keeps_to_its_byte_budget(server, session, loader, temporal, canvas):
     from geoengine_qgis.qgis_glue import plugin_settings
     from qgis.core import QgsSettings
 
@@ -150,7 +153,7 @@ def _reference_frame(month: str, renderer, size: int) -> list:
 
 
 def test_a_three_frame_animation_export_shows_the_right_month_on_every_frame(
-        server, session, loader, temporal, canvas, project, tmp_path):  # noqa: F811
+        server, session, loader, temporal, canvas, project, tmp_path):
     from qgis.core import (
         QgsCoordinateReferenceSystem,
         QgsDateTimeRange,
@@ -225,3 +228,25 @@ def test_the_plugin_loads_all_time_steps_of_a_following_layer(iface, project, se
         assert len(april) == 1 and april[0].renderer().type() == layer.renderer().type()
     finally:
         plugin_support.stop_plugin(plugin)
+
+
+def test_switching_the_controller_on_at_the_month_shown_fetches_nothing(server, session, loader, temporal,
+                                                                         canvas):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    canvas.resize(400, 400)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(-20.0, 30.0, 40.0, 70.0))  # the map shows more than the layer holds
+    workflow_id = plugin_support.register_in(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=BOUNDS, name="NDVI",
+                                                   start="2014-01-01T00:00:00.000Z"))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert wait_until(lambda: temporal.following(layer.id()) and not temporal.busy(layer.id()), timeout=20)
+    before = _streams(server)
+    monthly(canvas.navigation)  # on, at January: the month the layer already holds
+    wait_until(lambda: temporal.busy(layer.id()), timeout=1.0)
+    assert temporal.fetch_count == 0 and _streams(server) == before and _slice(layer) == "2014-01-01"
+    canvas.setExtent(QgsRectangle(-25.0, 30.0, 35.0, 70.0))  # the user pans: now the view is fetched
+    assert wait_until(lambda: temporal.fetch_count == 1 and not temporal.busy(layer.id()), timeout=30)
+    assert _streams(server) == before + 1
