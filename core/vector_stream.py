@@ -124,12 +124,18 @@ def _time_columns(column: pa.Array, count: int) -> tuple[np.ndarray, np.ndarray]
     return pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
+_native = {"int": pa.types.is_integer, "category": pa.types.is_integer, "float": pa.types.is_floating,
+           "bool": pa.types.is_boolean, "text": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)}
+
+
 def _values(array: pa.Array, kind: str) -> List[Any]:
     if kind == "dateTime":
         if pa.types.is_date64(array.type) or pa.types.is_timestamp(array.type):
             array = array.cast(pa.int64())
         return [ms_to_datetime(v) for v in array.to_pylist()]
     values = array.to_pylist()
+    if _native.get(kind, lambda _t: False)(array.type):  # already Python ints/floats/bools/strs or None
+        return values
     if kind == "int" or kind == "category":
         return [None if v is None else int(v) for v in values]
     if kind == "float":
