@@ -257,6 +257,13 @@ def test_wms_palette_and_query_resolution(ndvi):
     image = np.asarray(ndvi.wms_get_map_as_image(europe(resolution=0.2), palette).convert("RGBA"))
     assert image.shape == (50, 100, 4)
     assert {tuple(p) for p in image.reshape(-1, 4)} <= {(255, 0, 0, 255), (0, 0, 255, 255), (0, 0, 0, 0)}
+    # at the file's own resolution every pixel is one source pixel: 255 -> red, no-data (0) -> clear, else blue
+    native = np.asarray(ndvi.wms_get_map_as_image(europe(resolution=0.1), palette).convert("RGBA"))
+    values = ndvi_window("2014-04-01", 0.0, 50.0, 200, 100)
+    expected = np.where((values == 255)[..., None], [255, 0, 0, 255], [0, 0, 255, 255])
+    expected[values == 0] = (0, 0, 0, 0)
+    assert (values == 255).sum() > 100 and ((values != 255) & (values != 0)).sum() > 100
+    np.testing.assert_array_equal(native, expected)
     with pytest.raises(InputError) as info:
         ndvi.wms_get_map_as_image(europe(), palette)
     assert info.value.field == "spatial_resolution"
@@ -292,6 +299,13 @@ def test_multiband_colorizer_on_the_natural_earth_bands(client):
     colorizer = MultiBandRasterColorizer(0, 1, 2, 0, 255, 0, 255, 0, 255)
     image = np.asarray(workflow.wms_get_map_as_image(QueryRectangle((0, 40, 20, 50), APRIL), colorizer, 0.5))
     assert image.shape[:2] == (20, 40) and image[..., :3].std() > 0
+    # at the file's 0.1 degree pixels, min 0 / max 255 / scale 1 gives each band's value as its channel
+    native = np.asarray(workflow.wms_get_map_as_image(QueryRectangle((0, 40, 20, 50), APRIL), colorizer, 0.1)
+                        .convert("RGBA"))
+    source = gdal.Open(str(DATA / "raster/natural_earth_2/NE2_150M_SR_W.tif"))
+    bands = source.ReadAsArray(1800, 400, 200, 100)  # (3, rows, cols): x 0..20, y 50..40
+    np.testing.assert_array_equal(native[..., :3], np.moveaxis(bands, 0, -1))
+    assert (native[..., 3] == 255).all()
 
 
 # --------------------------------------------------------------------------------------- WFS
