@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Optional
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
-from qgis.PyQt.QtWidgets import QFileDialog
 
 from .qgis_glue.errors import describe_error
 from .qgis_glue.layer_info import NoGeoEngineLayer, require_geoengine_layer
 from .qgis_glue.query import LayerQuery
 from .qgis_glue.session_jobs import run_with_session
 from .qgis_glue.tempfiles import safe_stem
+from .ui.widgets import save_file_name
 
 
 class FeatureActions:
@@ -141,8 +141,8 @@ class FeatureActions:
         layer, query = selected
         if path is None:
             suggestion = f"{safe_stem(layer.name(), fallback='workflow', limit=None)}-metadata.zip"
-            path, _filter = QFileDialog.getSaveFileName(self.iface.mainWindow(), "Save workflow metadata",
-                                                        suggestion, "Zip files (*.zip)")
+            path = save_file_name(self.iface.mainWindow(), "Save workflow metadata", suggestion,
+                                  "Zip files (*.zip)")  # starts in the folder used last time
             if not path:
                 return
 

@@ -74,7 +74,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
     DISPLAY_NAME = "Load workflow raster"
     BANDS, TIME_SLICE, OUTPUT, SLICES_FOLDER = "BANDS", "TIME_SLICE", "OUTPUT", "SLICES_FOLDER"
     RESOLUTION, PIXEL_SIZE = "RESOLUTION", "PIXEL_SIZE"
-    RESOLUTION_MODES = (("Auto (native if small, else about 1920 px across)", "auto"), ("Native", "native"),
+    RESOLUTION_MODES = (("Auto (native if small)", "auto"), ("Native", "native"),
                         ("Pixel size", "custom"))
     HELP = (
         "Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
@@ -84,6 +84,9 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         "<b>Time slice</b>: a time range can return several slices (e.g. one per month); OUTPUT gets slice "
         "number <i>Time slice</i> (0 = the first) and <b>Folder for all slices</b>, when set, gets one GeoTIFF "
         "per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came back.<br>"
+        "<b>Resolution</b>: <i>Auto</i> loads at the native resolution while the download is small, else at "
+        "about 1920 pixels across; <i>Pixel size</i> uses the <b>Pixel size</b> parameter (in the workflow's CRS "
+        "units, rounded to whole native pixels).<br>"
         "Example (command line):<br><code>qgis_process.bin run geoengine:loadworkflowraster -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
         "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code><br>"
@@ -102,7 +105,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
             self.RESOLUTION, "Resolution", options=[label for label, _mode in self.RESOLUTION_MODES],
             defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "Pixel size (workflow CRS units, for Resolution = Pixel size)", DOUBLE,
+            self.PIXEL_SIZE, "Pixel size (CRS units)", DOUBLE,
             optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
         self.addParameter(QgsProcessingParameterFolderDestination(

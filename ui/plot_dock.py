@@ -24,7 +24,6 @@ from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,7 +46,7 @@ from ..qgis_glue.plots import PlotRequest, PlotResult, fetch_plot, time_pair
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
 from .charts import BarChartWidget
-from .widgets import StatusLine, flags
+from .widgets import StatusLine, flags, save_file_name
 from .workflow_definition_dialog import monospace_font
 
 CHART, TABLE, IMAGE, RAW = 0, 1, 2, 3
@@ -366,12 +365,12 @@ class PlotDock(QDockWidget):
         self.json_button.setEnabled(self.output is not None)
 
     def _export_png_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Export plot as PNG", "plot.png", "PNG images (*.png)")
+        path = save_file_name(self, "Export plot as PNG", "plot.png", "PNG images (*.png)")
         if path:
             self._export(self.export_png, path)
 
     def _export_json_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Export plot as JSON", "plot.json", "JSON (*.json)")
+        path = save_file_name(self, "Export plot as JSON", "plot.json", "JSON (*.json)")
         if path:
             self._export(self.export_json, path)
 

@@ -14,12 +14,14 @@ from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -109,6 +111,7 @@ class QuotaDock(QDockWidget):
         self.available_label = QLabel("—", own)
         self.used_label = QLabel("—", own)
         for label in (self.user_label, self.available_label, self.used_label):
+            label.setWordWrap(True)  # a long user name wraps in a narrow dock instead of being cut
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setTextFormat(Qt.TextFormat.PlainText)  # user names and numbers from the server
         own_form.addRow("User:", self.user_label)
@@ -129,7 +132,13 @@ class QuotaDock(QDockWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.admin_hint)
         layout.addWidget(self.admin_box, 1)
-        self.setWidget(body)
+        # a short dock scrolls instead of squeezing the value rows below their height (they were clipped and sat
+        # lower than their labels when the dock shared its column with others)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
         self._show_admin(False)
         self.reload_connections()
 

@@ -103,6 +103,38 @@ def text_label(text: str, parent: Optional[QWidget] = None) -> QLabel:
     return label
 
 
+LAST_FOLDER_KEY = "geoengine/ui/last_folder"
+
+
+def save_file_name(parent: Optional[QWidget], title: str, suggestion: str, file_filter: str) -> str:
+    """A save dialog that starts in the folder the user chose last time (any Geo Engine save dialog) and
+    remembers the new one; returns the chosen path or ""."""
+    from qgis.PyQt.QtWidgets import QFileDialog
+
+    path, _filter = QFileDialog.getSaveFileName(parent, title, suggested_path(suggestion), file_filter)
+    if path:
+        remember_folder(path)
+    return path
+
+
+def suggested_path(name: str) -> str:
+    """``name`` in the last used folder (just ``name`` before the first save)."""
+    from pathlib import Path
+
+    from qgis.core import QgsSettings
+
+    folder = str(QgsSettings().value(LAST_FOLDER_KEY, "") or "")
+    return str(Path(folder) / name) if folder and Path(folder).is_dir() else name
+
+
+def remember_folder(path: str) -> None:
+    from pathlib import Path
+
+    from qgis.core import QgsSettings
+
+    QgsSettings().setValue(LAST_FOLDER_KEY, str(Path(path).resolve().parent))
+
+
 def keep_open(dialogs: List, dialog):
     """Show the non-modal ``dialog`` and hold it in ``dialogs`` (the reference keeps it alive) until it finishes;
     then it leaves the list and is deleted. Returns the dialog."""

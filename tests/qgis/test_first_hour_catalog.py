@@ -83,8 +83,11 @@ def test_the_catalog_lists_datasets_and_layers_with_their_kinds(dialog):  # noqa
 
 
 def test_picking_a_dataset_fills_in_its_id_and_name_and_it_is_remembered(dialog, store, parts, canvas):  # noqa: F811
+    from geoengine_qgis.qgis_glue.catalog import RECENT_KEY
     from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
+    from qgis.core import QgsSettings
 
+    QgsSettings().remove(RECENT_KEY.format(connection="local"))  # other tests' loads
     picker = dialog.catalog
     datasets = expand(picker, picker.tree.topLevelItem(1))
     picker.tree.setCurrentItem(datasets["NDVI"])
