@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from layer_support import PORTS, PORTS_SHP
-from osgeo import ogr
+from layer_support import NDVI_TIFF, PORTS, PORTS_SHP
+from osgeo import gdal, ogr
 from plugin_support import AFRICA, request, run_load
 from processing_support import (
     AFRICA_EXTENT,
@@ -340,7 +340,18 @@ def test_statistics_plot_has_json_but_no_picture(processing, url, tmp_path):
     assert not (tmp_path / "s.png").exists()
     assert any("No PNG written" in w for w in warnings), warnings
     data = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["data"]
-    assert isinstance(data, dict) and data
+    # Statistics reads the whole 512 px tiles the extent (x 0..20, y 40..60) touches, tiles anchored at (0, 0) on
+    # the file's 0.1 degree grid: columns 1800..2311 and rows -124..899, of which rows 0..899 lie in the file.
+    # Worked out by hand and read with GDAL; 0 is no-data.
+    source = gdal.Open(NDVI_TIFF.format("2014-04-01"))
+    band = source.GetRasterBand(1)
+    values = band.ReadAsArray(1800, 0, 512, 900)
+    valid = values[values != 0].astype(float)
+    (stats,) = data.values()
+    assert stats["valueCount"] == 2 * 512 * 512 and stats["validCount"] == valid.size
+    assert (stats["min"], stats["max"]) == (valid.min(), valid.max())
+    assert stats["mean"] == pytest.approx(valid.mean(), rel=1e-9)
+    assert stats["stddev"] == pytest.approx(valid.std(), rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------- save as dataset
@@ -492,10 +503,10 @@ def test_errors_carry_the_server_message(processing, url, tmp_path):
     cases = [
         ({"WORKFLOW": str(uuid.uuid4())}, "NoWorkflowForGivenId: No workflow for given id"),
         ({"WORKFLOW": ports}, f"workflow {ports} has a vector result; 'Load workflow raster' needs a raster"),
-        ({"WORKFLOW": "not-a-uuid"}, "not-a-uuid"),
+        ({"WORKFLOW": "not-a-uuid"}, "workflow_id: not a UUID: 'not-a-uuid'"),
         ({"WORKFLOW": ndvi, "EXTENT": "200,210,0,10 [EPSG:4326]"}, "does not overlap the workflow's data"),
         ({"WORKFLOW": ndvi, "EXTENT": "10,10,40,50 [EPSG:4326]"}, "the extent is empty"),
-        ({"WORKFLOW": ndvi, "TIME_START": "yesterday"}, "yesterday"),
+        ({"WORKFLOW": ndvi, "TIME_START": "yesterday"}, "time.start: not an ISO 8601 time: 'yesterday'"),
         ({"WORKFLOW": ndvi, "BANDS": "red"}, "band 'red' is neither"),
         ({"WORKFLOW": ndvi, "CONNECTION": "no such connection"}, "No saved Geo Engine connection named"),
     ]
