@@ -19,51 +19,30 @@ import numpy as np
 
 from .build import register
 from .params import choice
-from .raster_base import RasterBase
 from .resample_grid import (
+    ResampledRaster,
     ResolutionParam,
+    checked_resolution,
     gather,
     moved_to_origin,
-    output_resolution,
     parse_origin,
     parse_resolution,
-    resampled_descriptor,
-    rust_float,
     source_indices,
     with_changed_resolution,
 )
-from .types import EngineError, RasterOperator, TimeInterval, Window
+from .types import RasterOperator, TimeInterval, Window
 
 
-class Downsampling(RasterBase):
+class Downsampling(ResampledRaster):
     def __init__(self, source: RasterOperator, resolution: ResolutionParam, origin: tuple[float, float] | None):
-        self.source = source
-        self.datasets = list(source.datasets)
         d = source.descriptor
-        in_x, in_y = abs(d.geo_transform.x_pixel_size), abs(d.geo_transform.y_pixel_size)
-        if resolution.kind == "fraction":
-            for f in (resolution.x, resolution.y):
-                if f < 1.0:
-                    raise EngineError("DownsampleOperator", f"The fraction used to downsample must be >= 1, "
-                                                            f"was {rust_float(f)}.")
-        elif resolution.x < in_x or resolution.y < in_y:
-            raise EngineError("DownsampleOperator",
-                              "The output resolution must be higher than the input resolution.")
-        res_x, res_y = output_resolution(d, resolution, divide=False)
+        res_x, res_y = checked_resolution(d, resolution, coarser=True)
         gt, gb = d.geo_transform, d.grid_bounds
         if origin is not None:
             gt, gb = moved_to_origin(gt, gb, origin)
-        self.descriptor = resampled_descriptor(d, *with_changed_resolution(gt, gb, res_x, res_y))
-        self.forward = (self.descriptor.geo_transform == d.geo_transform
-                        and self.descriptor.grid_bounds == d.grid_bounds)
+        super().__init__(source, *with_changed_resolution(gt, gb, res_x, res_y))
 
-    def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
-        return self.source.time_slices(interval)
-
-    def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
-        self.check_band(band)
-        if self.forward:
-            return self.source.read_sampled(band, time, window, step)
+    def resample(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
         rows, cols, _, _ = source_indices(self.source.descriptor.geo_transform, self.descriptor.geo_transform,
                                           window, step, centre=True)
         return gather(self.source, band, time, rows, cols)

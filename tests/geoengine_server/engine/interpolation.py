@@ -21,21 +21,19 @@ import numpy as np
 
 from .build import register
 from .params import choice
-from .raster_base import RasterBase
 from .resample_grid import (
+    ResampledRaster,
     ResolutionParam,
+    checked_resolution,
     gather,
     moved_to_origin,
-    output_resolution,
     parse_origin,
     parse_resolution,
-    resampled_descriptor,
-    rust_float,
     source_indices,
     with_changed_resolution,
 )
 from .tiling import tiling_offset, tiling_origin
-from .types import NUMPY_TYPES, EngineError, RasterOperator, TimeInterval, Window
+from .types import NUMPY_TYPES, RasterOperator, TimeInterval, Window
 
 METHODS = ("nearestNeighbor", "biLinear")
 
@@ -50,38 +48,20 @@ def rust_as(values: np.ndarray, data_type: str) -> np.ndarray:
     return np.clip(clean, info.min, info.max).astype(target)
 
 
-class Interpolation(RasterBase):
+class Interpolation(ResampledRaster):
     def __init__(self, source: RasterOperator, method: str, resolution: ResolutionParam,
                  origin: tuple[float, float] | None):
-        self.source = source
         self.method = method
-        self.datasets = list(source.datasets)
         d = source.descriptor
-        in_x, in_y = abs(d.geo_transform.x_pixel_size), abs(d.geo_transform.y_pixel_size)
-        if resolution.kind == "fraction":
-            for f in (resolution.x, resolution.y):
-                if f < 1.0:
-                    raise EngineError("InterpolationOperator", "Interpolation error: The fraction used to "
-                                                               f"interpolate must be >= 1, was {rust_float(f)}.")
-        elif resolution.x > in_x or resolution.y > in_y:
-            raise EngineError("InterpolationOperator", "Interpolation error: The output resolution must be "
-                                                       "higher than the input resolution.")
-        gt, gb = with_changed_resolution(d.geo_transform, d.grid_bounds, *output_resolution(d, resolution, True))
+        gt, gb = with_changed_resolution(d.geo_transform, d.grid_bounds, *checked_resolution(d, resolution, False))
         if origin is not None:
             gt, gb = moved_to_origin(gt, gb, origin)
-        self.descriptor = resampled_descriptor(d, gt, gb)
-        self.forward = gt == d.geo_transform and gb == d.grid_bounds
+        super().__init__(source, gt, gb)
 
-    def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
-        return self.source.time_slices(interval)
-
-    def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
-        self.check_band(band)
-        if self.forward:
-            return self.source.read_sampled(band, time, window, step)
-        src, out = self.source.descriptor.geo_transform, self.descriptor.geo_transform
+    def resample(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
         if self.method == "nearestNeighbor":
-            rows, cols, _, _ = source_indices(src, out, window, step, centre=True)
+            rows, cols, _, _ = source_indices(self.source.descriptor.geo_transform, self.descriptor.geo_transform,
+                                              window, step, centre=True)
             return gather(self.source, band, time, rows, cols)
         return self._bilinear(band, time, window, step)
 

@@ -26,7 +26,7 @@ from functools import reduce
 import numpy as np
 
 from .params import get, spec_error
-from .raster_base import empty
+from .raster_base import RasterBase
 from .tiling import tiling_offset, tiling_origin
 from .types import EngineError, GeoTransform, GridBounds, RasterDescriptor, RasterOperator, TimeInterval, Window
 
@@ -112,9 +112,45 @@ def output_resolution(d: RasterDescriptor, res: ResolutionParam, divide: bool) -
     return (in_x / res.x, in_y / res.y) if divide else (in_x * res.x, in_y * res.y)
 
 
-def resampled_descriptor(d: RasterDescriptor, gt: GeoTransform, gb: GridBounds) -> RasterDescriptor:
-    """Spatial reference, data type, time, bands and grid state stay (``RasterResultDescriptor`` map)."""
-    return replace(d, geo_transform=gt, grid_bounds=gb)
+def checked_resolution(d: RasterDescriptor, res: ResolutionParam, coarser: bool) -> tuple[float, float]:
+    """The output pixel size after the operators' checks: fractions >= 1, an explicit resolution no finer
+    (``Downsampling``, ``coarser``) or no coarser (``Interpolation``) than the input's; errors as Geo Engine words
+    them (downsample/mod.rs ``DownsamplingError``, interpolation/mod.rs ``InterpolationError``)."""
+    code, prefix, verb = (("DownsampleOperator", "", "downsample") if coarser
+                          else ("InterpolationOperator", "Interpolation error: ", "interpolate"))
+    if res.kind == "fraction":
+        for f in (res.x, res.y):
+            if f < 1.0:
+                raise EngineError(code, f"{prefix}The fraction used to {verb} must be >= 1, was {rust_float(f)}.")
+    else:
+        in_x, in_y = abs(d.geo_transform.x_pixel_size), abs(d.geo_transform.y_pixel_size)
+        if (res.x < in_x or res.y < in_y) if coarser else (res.x > in_x or res.y > in_y):
+            raise EngineError(code, f"{prefix}The output resolution must be higher than the input resolution.")
+    return output_resolution(d, res, divide=not coarser)
+
+
+class ResampledRaster(RasterBase):
+    """An operator on ``source``'s pixels in another grid: same spatial reference, data type, time steps, bands
+    and grid state (``RasterResultDescriptor`` with a changed ``spatial_grid``). A grid equal to the input's
+    forwards reads unchanged; otherwise ``resample`` computes them."""
+
+    def __init__(self, source: RasterOperator, gt: GeoTransform, gb: GridBounds):
+        self.source = source
+        self.datasets = list(source.datasets)
+        self.descriptor = replace(source.descriptor, geo_transform=gt, grid_bounds=gb)
+        self.forward = gt == source.descriptor.geo_transform and gb == source.descriptor.grid_bounds
+
+    def time_slices(self, interval: TimeInterval) -> list[TimeInterval]:
+        return self.source.time_slices(interval)
+
+    def read_sampled(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
+        self.check_band(band)
+        if self.forward:
+            return self.source.read_sampled(band, time, window, step)
+        return self.resample(band, time, window, step)
+
+    def resample(self, band: int, time: TimeInterval, window: Window, step: int) -> np.ma.MaskedArray:
+        raise NotImplementedError
 
 
 def _axis_positions(out: GeoTransform, start: int, count: int, step: int, axis: str, centre: bool) -> np.ndarray:
@@ -184,7 +220,3 @@ def _read_unique(source: RasterOperator, band: int, time: TimeInterval, rows: np
                           "spaced; choose an output resolution that is a whole multiple of the input's")
     block = source.read_sampled(band, time, Window(c0, r0, width, height), step)
     return block[np.ix_((rows - r0) // step, (cols - c0) // step)]
-
-
-def empty_like(d: RasterDescriptor, window: Window, step: int) -> np.ma.MaskedArray:
-    return empty(d.data_type, (-(-window.height // step), -(-window.width // step)))
