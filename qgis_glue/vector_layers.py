@@ -250,6 +250,9 @@ def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, nam
     return layer
 
 
+ADD_CHUNK = 2048  # features per addFeatures call: the call holds Python's lock, so the main thread waits for it
+
+
 class WorkerLayerBuilder:
     """Worker thread: a memory layer filled batch by batch where the features arrive, finished (spatial index,
     extent) there by :meth:`finish`; the loader then styles it and moves it to the main thread, which never adds a
@@ -265,7 +268,8 @@ class WorkerLayerBuilder:
     def add(self, batch: FeatureBatch) -> int:
         """Add one decoded stream batch; returns the features added."""
         features = features_from_batch(batch, self.plan, self.fields, converter=self.converter)
-        self.count += append_batches(self.layer, [features], update_extents=False)
+        chunks = [features[i:i + ADD_CHUNK] for i in range(0, len(features), ADD_CHUNK)]
+        self.count += append_batches(self.layer, chunks, update_extents=False)
         return len(features)
 
     def finish(self) -> QgsVectorLayer:
