@@ -211,3 +211,42 @@ def test_symbology_opacity_within_0_to_1():
     assert RasterSymbology.from_response(response).opacity == 1.0
     refused("symbology.type", RasterSymbology.from_response, {"type": "vector"})
     refused("symbology.type", RasterSymbology.from_response, [])
+
+
+def test_logarithmic_steps_are_fractions_of_a_decade():
+    colorizer = Colorizer.logarithmic_with_mpl_cmap("viridis", (1.0, 100.0), n_steps=4)
+    assert [b.value for b in colorizer.breakpoints] == pytest.approx([1.0, 10 ** (2 / 3), 10 ** (4 / 3), 100.0])
+
+
+def test_colorizers_are_immutable_values():
+    import dataclasses
+
+    palette = PaletteColorizer({1: CLEAR})
+    single = SingleBandRasterColorizer(0, palette)
+    for value, name in ((ColorBreakpoint(1, CLEAR), "value"), (palette, "colors"), (single, "band"),
+                        (MultiBandRasterColorizer(0, 1, 2, 0, 1, 0, 1, 0, 1), "red_band"),
+                        (RasterSymbology(single), "opacity")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, name, 2)
+
+
+def test_palette_defaults_and_key_text_is_not_part_of_the_value():
+    palette = PaletteColorizer({1: (1, 2, 3, 4)})
+    assert (palette.no_data_color, palette.default_color) == (CLEAR, CLEAR)
+    a = Colorizer.from_response({"type": "palette", "colors": {"1": [1, 2, 3, 4]}, "noDataColor": CLEAR,
+                                 "defaultColor": CLEAR})
+    b = Colorizer.from_response({"type": "palette", "colors": {"1.0": [1, 2, 3, 4]}, "noDataColor": CLEAR,
+                                 "defaultColor": CLEAR})
+    assert a == b == palette and "key_text" not in repr(a)
+    assert a.to_dict()["colors"] == {"1": [1, 2, 3, 4]} and b.to_dict()["colors"] == {"1.0": [1, 2, 3, 4]}
+
+
+def test_colour_maps_need_matplotlib(monkeypatch):
+    import sys
+
+    from geoengine_qgis.core.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingDependencyError) as caught:
+        Colorizer.linear_with_mpl_cmap("viridis", (0, 1))
+    assert caught.value.package == "matplotlib"
