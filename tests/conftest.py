@@ -69,3 +69,29 @@ def base_url(server: RunningServer) -> str:
 @pytest.fixture
 def faults(server: RunningServer) -> Faults:
     return server.config.faults
+
+
+@pytest.fixture(scope="session")
+def hostile_server() -> RunningServer:
+    """A server of its own for the hostile-mode tests (``config.hostile``, see geoengine_server/hostile.py)."""
+    running = start_server(ServerConfig())
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def hostile(hostile_server: RunningServer) -> RunningServer:
+    """The hostile server, with every hostile switch and fault off again after the test."""
+    yield hostile_server
+    hostile_server.config.hostile.reset()
+    hostile_server.config.faults.reset()
+
+
+@pytest.fixture
+def recorder():
+    """An AuthRecorder on another loopback port: where hostile redirects point; records any credentials."""
+    from geoengine_server.hostile import AuthRecorder
+
+    started = AuthRecorder().start()
+    yield started
+    started.stop()

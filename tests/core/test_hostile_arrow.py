@@ -14,24 +14,9 @@ from pathlib import Path
 
 import geoengine_qgis
 import pytest
-from geoengine_server import ServerConfig
-from geoengine_server.runner import start_server
 
 CHILD = Path(__file__).with_name("hostile_child.py")
 PACKAGE_PARENT = str(Path(geoengine_qgis.__path__[0]).parent)
-
-
-@pytest.fixture(scope="module")
-def hostile_server():
-    running = start_server(ServerConfig())
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def hostile(hostile_server):
-    yield hostile_server
-    hostile_server.config.hostile.reset()
 
 
 def run_child(url: str, kind: str) -> dict:

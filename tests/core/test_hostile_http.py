@@ -12,9 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from geoengine_server import ServerConfig
-from geoengine_server.hostile import AuthRecorder
-from geoengine_server.runner import start_server
 
 sys.path.insert(0, str(Path(__file__).parent))
 from client_helpers import ADMIN, PORTS, raw_anonymous_token  # noqa: E402
@@ -25,26 +22,6 @@ from geoengine_qgis.core.streaming import ArrowMessageStream  # noqa: E402
 from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
 from geoengine_qgis.core.workflow import register_workflow  # noqa: E402
 from tls_helpers import https_info_server  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def hostile_server():
-    running = start_server(ServerConfig())
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def recorder():
-    started = AuthRecorder().start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
-def hostile(hostile_server):
-    yield hostile_server
-    hostile_server.config.hostile.reset()
 
 
 def test_login_redirected_with_307_sends_no_password_elsewhere(hostile, recorder):

@@ -31,15 +31,6 @@ def injector(qgis_app):
 
 
 @pytest.fixture
-def recorder():
-    from geoengine_server.hostile import AuthRecorder
-
-    started = AuthRecorder().start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
 def tls_server(tmp_path):
     with https_info_server(tmp_path) as running:
         yield running
@@ -91,27 +82,21 @@ def _get_following_redirects(url: str):
         manager.setRedirectPolicy(saved)
 
 
-def test_a_redirect_to_another_port_gets_no_token(injector, server, recorder):
+def test_a_redirect_to_another_port_gets_no_token(injector, hostile, recorder):
     """The hostile server sends /wms/... to a recorder on another loopback port; QGIS must not carry the token."""
-    injector.set_token(server.base_url, TOKEN)
-    server.config.hostile.redirect_to = recorder.url
-    server.config.hostile.redirect_paths = ("/wms/",)
-    try:
-        status = _get_following_redirects(f"{server.base_url}/wms/9e1d6c4e-0000-4000-8000-000000000000?x=1")
-    finally:
-        server.config.hostile.reset()
+    injector.set_token(hostile.base_url, TOKEN)
+    hostile.config.hostile.redirect_to = recorder.url
+    hostile.config.hostile.redirect_paths = ("/wms/",)
+    status = _get_following_redirects(f"{hostile.base_url}/wms/9e1d6c4e-0000-4000-8000-000000000000?x=1")
     assert status == 302  # not followed: QGIS's own code re-requests by hand, through the preprocessor again
     assert recorder.credentials_seen == [] and recorder.requests == []
 
 
-def test_a_redirect_of_a_request_without_token_is_still_followed(injector, server, recorder):
+def test_a_redirect_of_a_request_without_token_is_still_followed(injector, hostile, recorder):
     """Only requests that got the token are pinned; other QGIS requests keep QGIS's policy."""
-    server.config.hostile.redirect_to = recorder.url
-    server.config.hostile.redirect_paths = ("/wms/",)
-    try:
-        status = _get_following_redirects(f"{server.base_url}/wms/x")
-    finally:
-        server.config.hostile.reset()
+    hostile.config.hostile.redirect_to = recorder.url
+    hostile.config.hostile.redirect_paths = ("/wms/",)
+    status = _get_following_redirects(f"{hostile.base_url}/wms/x")
     assert status == 200 and [r.path for r in recorder.requests] == ["/api/wms/x"]
     assert recorder.credentials_seen == []
 

@@ -18,9 +18,7 @@ from pathlib import Path
 import geoengine_qgis
 import plugin_support
 import pytest
-from geoengine_server import ServerConfig
 from geoengine_server.hostile import HTML_PAYLOAD
-from geoengine_server.runner import start_server
 
 pytestmark = pytest.mark.qgis
 
@@ -28,20 +26,6 @@ CHILD = Path(__file__).with_name("hostile_load_child.py")
 PACKAGE_PARENT = str(Path(geoengine_qgis.__path__[0]).parent)
 PROBE = "geoengine-hostile-probe"
 RAW_TAGS = ("<img", "<a ", "<a\t", "<b ")
-
-
-@pytest.fixture(scope="module")
-def hostile_server():
-    running = start_server(ServerConfig())
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def hostile(hostile_server):
-    yield hostile_server
-    hostile_server.config.hostile.reset()
-    hostile_server.config.faults.reset()
 
 
 def shown_as_markup(text: str, text_format) -> bool:

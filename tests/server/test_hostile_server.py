@@ -8,27 +8,12 @@ import json
 import pyarrow as pa
 import pytest
 import requests
-from geoengine_server import ServerConfig
 from geoengine_server.hostile import HTML_PAYLOAD, AuthRecorder
-from geoengine_server.runner import start_server
 from websockets.sync.client import connect
 
 PORTS = {"type": "Vector", "operator": {"type": "OgrSource", "params": {"data": "ne_10m_ports"}}}
 NDVI = {"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}
 TIMEOUT = 30
-
-
-@pytest.fixture(scope="module")
-def hostile_server():
-    running = start_server(ServerConfig())
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def hostile(hostile_server):
-    yield hostile_server
-    hostile_server.config.hostile.reset()
 
 
 def login(url: str) -> dict:
