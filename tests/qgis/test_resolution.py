@@ -32,10 +32,10 @@ def layer_array(layer) -> tuple[np.ma.MaskedArray, tuple]:
     return np.ma.MaskedArray(values, mask=mask), dataset.GetGeoTransform()
 
 
-def ndvi_downsampled(factor: int, gt: tuple, shape: tuple) -> np.ma.MaskedArray:
-    """NDVI April at ``factor`` x 0.1 degrees, each output pixel the input pixel under its centre (nearest
+def ndvi_downsampled(factor: int, gt: tuple, shape: tuple, month: str = "2014-04-01") -> np.ma.MaskedArray:
+    """NDVI of ``month`` at ``factor`` x 0.1 degrees, each output pixel the input pixel under its centre (nearest
     neighbour, Geo Engine's Downsampling), over the GeoTIFF's grid ``gt``/``shape``; outside the file: no-data."""
-    source = gdal.Open(str(NDVI_TIFF.format("2014-04-01")))
+    source = gdal.Open(str(NDVI_TIFF.format(month)))
     values = source.GetRasterBand(1).ReadAsArray()
     x0, dx, _, y0, _, dy = source.GetGeoTransform()
     cols = np.floor((gt[0] + (np.arange(shape[1]) + 0.5) * gt[1] - x0) / dx + 1e-9).astype(int)
