@@ -216,6 +216,9 @@ def scale_cases(args: argparse.Namespace) -> None:
     """Cases 4 and 5 (see the module docstring)."""
     with ServerProcess() as server:
         print(f"load {psutil.getloadavg()}")
+        idle = stall_case(server.base_url, "idle")
+        print(f"(4) idle baseline (timer alone, 3 s): longest event-loop turn {idle['max_turn_ms']:.0f} ms, "
+              f"99th percentile {idle['p99_turn_ms']:.0f} ms")
         results = {case: stall_case(server.base_url, case) for case in ("ndvi6", "points", "synthetic_canvas")}
         labels = {"ndvi6": "(4a) six months of world NDVI (6 GeoTIFF layers)",
                   "points": "(4b) one million points (memory layer)",

@@ -5,7 +5,8 @@ Usage: ``stall_case.py BASE_URL CASE`` with CASE one of
 * ``ndvi6``: six months of world NDVI (January to June 2014) as streamed GeoTIFFs (native, 3600 x 1800 px each);
 * ``points``: the whole of ``synthetic_points`` (one million points, all of 2014) as a memory layer;
 * ``points_raw``: the same vector stream received and thrown away (the raw receive time of case ``points``);
-* ``synthetic_canvas``: a world view of ``synthetic_u16`` at the resolution of a 1920 x 960 px canvas.
+* ``synthetic_canvas``: a world view of ``synthetic_u16`` at the resolution of a 1920 x 960 px canvas;
+* ``idle``: no load, the timer alone for 3 s (the machine's own noise: a busy 2-core VM delays timers too).
 
 A 10 ms QTimer runs on the main thread during the load; the longest gap between two of its ticks is the longest
 event-loop turn (stall) the user would feel. Prints one JSON line: seconds, longest turn and 99th percentile (ms),
@@ -66,7 +67,7 @@ def raw_points(base_url: str) -> dict:
 def load(base_url: str, case: str) -> dict:
     from geoengine_qgis.core.session import Session
     from geoengine_qgis.core.workflow import register_workflow
-    from geoengine_qgis.qgis_glue.layers import LayerRequest, WorkflowLayerLoader
+    from geoengine_qgis.qgis_glue.layers import LayerRequest, LoadOutcome, WorkflowLayerLoader
     from geoengine_qgis.qgis_glue.messages import Notifier
     from geoengine_qgis.qgis_glue.raster_resolution import ResolutionRequest
     from geoengine_qgis.qgis_glue.tasks import TaskRunner
@@ -76,13 +77,13 @@ def load(base_url: str, case: str) -> dict:
     from qgis.PyQt.QtCore import QEventLoop, QTimer
 
     session = Session(base_url, use_env=False)
-    workflow = register_workflow(WORKFLOWS[case], session=session)
+    workflow = register_workflow(WORKFLOWS.get(case, WORKFLOWS["ndvi6"]), session=session)
     bar = QgsMessageBar()
     notifier = Notifier(bar)
     folder = tempfile.mkdtemp(prefix="geoengine-stall-")
     loader = WorkflowLayerLoader(TaskRunner(notifier), PluginTempDir(folder), notifier, QgsProject.instance())
     resolution = ResolutionRequest("canvas", (1920, 960)) if case == "synthetic_canvas" else ResolutionRequest()
-    start, end = TIMES[case]
+    start, end = TIMES.get(case, TIMES["ndvi6"])
     request = LayerRequest(str(workflow.workflow_id), QgsRectangle(*WORLD), QgsCoordinateReferenceSystem("EPSG:4326"),
                            start, end, name=case, resolution=resolution)
 
@@ -118,7 +119,10 @@ def load(base_url: str, case: str) -> dict:
         outcomes.append(outcome)
         QTimer.singleShot(50, loop.quit)  # a few more ticks after the layer was added
 
-    loader.load(session, request, on_done=done)
+    if case == "idle":
+        QTimer.singleShot(3000, lambda: done(LoadOutcome()))
+    else:
+        loader.load(session, request, on_done=done)
     QTimer.singleShot(600_000, loop.quit)  # bounded
     loop.exec()
     seconds = time.perf_counter() - started
