@@ -163,6 +163,7 @@ class AddLayerDialog(QDialog):
         self.id_edit.setPlaceholderText("Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
         self.id_edit.textChanged.connect(self._source_changed)
         self.id_state = QLabel()
+        self.id_state.setTextFormat(Qt.TextFormat.PlainText)  # echoes what was typed or pasted
         self.id_state.setWordWrap(True)  # a long message must not widen the dialog
         id_layout = QVBoxLayout(id_page)
         id_layout.addWidget(self.id_edit)
@@ -173,6 +174,7 @@ class AddLayerDialog(QDialog):
                                           '"params": {"data": "ndvi"}}}')
         self.json_edit.textChanged.connect(self._source_changed)
         self.json_state = QLabel()
+        self.json_state.setTextFormat(Qt.TextFormat.PlainText)
         self.json_state.setWordWrap(True)
         self.register_button = QPushButton("Register and fetch")
         self.register_button.clicked.connect(self.fetch_descriptor)
