@@ -122,3 +122,24 @@ def test_errors_show_messages(dock):
     settle(dock)
     assert "Check the server URL" in dock.last_error
     assert "Traceback" not in dock.status.text()
+
+
+def test_get_button_shows_another_users_quota(dock, base_url):
+    from qgis.PyQt.QtWidgets import QPushButton
+
+    analyst = Api(base_url, ANALYST, ANALYST_PASSWORD)
+    admin = Api(base_url, ADMIN, ADMIN_PASSWORD)
+    dock.select_connection("admin")
+    settle(dock)
+    (get_button,) = [b for b in dock.findChildren(QPushButton) if b.text() == "Get"]
+    dock.user_id_edit.setText(f"  {analyst.user_id}  ")
+    get_button.click()
+    settle(dock)
+    expected = admin.get("quotas/" + analyst.user_id)
+    assert dock.last_error == ""
+    assert dock.user_quota_label.text() == f"available {expected['available']:,}, used {expected['used']:,}"
+    dock.user_id_edit.setText("not-a-user")
+    get_button.click()
+    settle(dock)
+    assert "user id" in dock.last_error and "not-a-user" in dock.last_error
+    assert dock.user_quota_label.text() == f"available {expected['available']:,}, used {expected['used']:,}"
