@@ -244,6 +244,8 @@ class HttpClient:
     ) -> requests.Response:
         """Send one request; any non-2xx status or transport failure raises a :class:`GeoEngineError`."""
         url = self.url(path, params)
+        if not self.in_scope(url):  # e.g. an id from a server holding "../": never send credentials elsewhere
+            raise InputError(f"the request path {path!r} leaves the API root {self.server_url}", field="path")
         all_headers = {"User-Agent": self.user_agent}
         data = None
         if json_body is not None:

@@ -134,3 +134,15 @@ def test_server_crs_strings_never_make_gdal_read_files_or_fetch_urls(recorder, t
         with pytest.raises(MalformedResponseError, match="not AUTHORITY:CODE, WKT or PROJJSON"):
             srs_wkt(hostile)
     assert recorder.requests == []
+
+
+def test_a_path_that_climbs_out_of_the_api_root_is_never_sent(hostile):
+    """An id from a server holding ``../`` would take the token to another path of the same host."""
+    from geoengine_qgis.core.errors import InputError
+
+    session = Session(hostile.base_url)
+    with pytest.raises(InputError, match="leaves the API root"):
+        session.request("GET", "layers/x/../../../other/collect")
+    with pytest.raises(InputError, match="leaves the API root"):
+        session.request("GET", "layers/%2e%2e/%2e%2e/%2e%2e/other")
+    assert session.request("GET", "workflow/../quota").json()["available"] >= 0  # still inside: sent
