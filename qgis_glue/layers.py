@@ -48,7 +48,7 @@ from .messages import Notifier, log
 from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
 from .query import PROPERTY_PREFIX, LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
-from .raster_resolution import ResolutionRequest, decide, streamed_workflow
+from .raster_resolution import ResolutionRequest, decide, describe_resolution, streamed_workflow
 from .styling import style_raster_layer, style_vector_layer
 from .tasks import CoreTask, TaskContext, TaskRunner
 from .tempfiles import PluginTempDir, safe_stem
@@ -396,6 +396,9 @@ def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tu
     if fetched.transport:  # which path the data came through, for the user and for tests
         layer.setCustomProperty(PROPERTY_PREFIX + "transport", fetched.transport)
         metadata.addHistoryItem(f"Geo Engine: loaded {transport_note(fetched.transport, fetched.kind)}")
+    resolution = describe_resolution(str(query.extra.get("resolution", "")))
+    if resolution:
+        metadata.setAbstract(f"{metadata.abstract()}\n\n{resolution}".strip())
     layer.setMetadata(metadata)
 
 

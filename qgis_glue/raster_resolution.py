@@ -70,3 +70,15 @@ def canvas_pixels(canvas, extent, crs) -> Optional[Tuple[int, int]]:
     if crs == settings.destinationCrs() and per_pixel > 0 and not extent.isEmpty():
         return max(1, round(extent.width() / per_pixel)), max(1, round(extent.height() / per_pixel))
     return (size.width(), size.height()) if size.width() > 0 and size.height() > 0 else None
+
+
+def describe_resolution(stored: str) -> str:
+    """The metadata sentence for a stored ``geoengine/resolution`` (empty for none)."""
+    parsed = res.from_property(stored)
+    if parsed is None:
+        return ""
+    mode, size = parsed
+    if size is None:
+        return "Resolution: native (the workflow's own pixels)."
+    return (f"Resolution: {mode}, {size[0]:.6g} x {size[1]:.6g} per pixel (the workflow wrapped in Geo Engine's "
+            "Downsampling or Interpolation operator).")

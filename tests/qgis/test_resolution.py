@@ -57,6 +57,7 @@ def test_canvas_resolution_load_equals_the_tiff_downsampled_like_geo_engine(load
     stored = layer.customProperty("geoengine/resolution")
     assert stored.startswith("canvas:") and [round(float(v), 9) for v in stored[7:].split(",")] == [0.3, 0.3]
     assert layer.customProperty("geoengine/workflow_id") == workflow_id  # the original workflow, not the wrapper
+    assert "Resolution: canvas, 0.3 x 0.3 per pixel" in layer.metadata().abstract()
     got, gt = layer_array(layer)
     want = ndvi_downsampled(3, gt, got.shape)
     assert (got.mask == want.mask).all()
@@ -82,6 +83,7 @@ def test_auto_keeps_a_small_load_native_and_takes_the_canvas_for_a_huge_one(load
     small = outcome.layers[0]
     assert abs(small.rasterUnitsPerPixelX() - 0.1) < 1e-9 and "(" not in small.name()
     assert small.customProperty("geoengine/resolution") == "native"
+    assert "Resolution: native" in small.metadata().abstract()
 
     synthetic = register(session, SYNTHETIC)  # 200 000 x 100 000 px: 40 GB at native resolution
     outcome, _ = run_load(loader, session, request(synthetic, bounds=WORLD, name="synthetic",
