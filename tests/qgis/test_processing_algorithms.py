@@ -416,6 +416,32 @@ def test_save_as_dataset_cancel_aborts_the_server_task(processing, server, qgis_
     assert len(aborted - aborted_before) == 1  # the server task was aborted
 
 
+def test_save_as_dataset_timeout_aborts_the_server_task(processing, server, qgis_app, monkeypatch):
+    from geoengine_qgis.core.session import Session
+    from qgis.core import QgsProcessingException
+
+    monkeypatch.setattr(server.config, "task_seconds_per_tile", 2.0)  # 32 world tiles: over a minute
+    url = server.base_url
+    save_password_connection("processing admin", url, "admin@localhost", "adminadmin")
+    workflow_id = register(processing, url, NDVI_JSON)
+    name = f"processing_timeout_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(QgsProcessingException) as caught:
+        run(processing, "saveasdataset", {"CONNECTION": "processing admin", "WORKFLOW": workflow_id,
+                                          "EXTENT": "-180,180,-90,90 [EPSG:4326]", "TIME_START": APRIL,
+                                          "NAME": name, "DISPLAY_NAME": name, "POLL_SECONDS": 0.05,
+                                          "TIMEOUT_SECONDS": 1})
+    message = str(caught.value)
+    assert message.startswith("The server task ") and message.endswith(" was still running after 1 s and was aborted.")
+    task_id = message.removeprefix("The server task ").split(" ")[0]
+    admin = Session(url, credentials=("admin@localhost", "adminadmin"), use_env=False)
+    try:
+        status = admin.get_json(f"tasks/{uuid.UUID(task_id)}/status")
+        listed = admin.get_json("datasets", {"offset": 0, "limit": 20, "order": "NameAsc", "filter": name})
+    finally:
+        admin.close()
+    assert status["status"] == "aborted" and listed == []
+
+
 # ------------------------------------------------------------------------------------------ provenance
 
 
