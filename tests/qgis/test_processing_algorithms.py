@@ -294,6 +294,40 @@ def test_vector_ports_to_memory_and_geopackage(processing, url, tmp_path):
     assert assert_rows_match(saved, PORTS_SHP, AFRICA) == expected
 
 
+NE_BGR = {"type": "Raster", "operator": {
+    "type": "RasterStacker", "params": {"renameBands": {"type": "rename", "values": ["blue", "green", "red"]}},
+    "sources": {"rasters": [{"type": "GdalSource", "params": {"data": f"ne2_raster_{c}"}}
+                            for c in ("blue", "green", "red")]}}}
+
+
+def test_bands_by_name_on_a_multi_band_workflow(processing, url, tmp_path):
+    """Bands named 'red,blue' of a blue/green/red stack are its bands 2 and 0: the file's bands 1 and 3 (RGB)."""
+    from qgis.core import QgsProcessingException
+
+    workflow_id = register(processing, url, NE_BGR)
+    output = tmp_path / "red_blue.tif"
+    run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                           "EXTENT": "0,20,40,50 [EPSG:4326]", "TIME_START": APRIL,
+                                           "BANDS": "red, blue", "OUTPUT": str(output)})
+    written = gdal.Open(str(output))
+    assert written.RasterCount == 2
+    x0, dx, _, y0, _, dy = written.GetGeoTransform()
+    truth = gdal.Open(str(PORTS_SHP.parents[3] / "raster/natural_earth_2/NE2_150M_SR_W.tif"))
+    tx0, tdx, _, ty0, _, tdy = truth.GetGeoTransform()
+    col, row = round((x0 - tx0) / tdx), round((y0 - ty0) / tdy)
+    width, height = written.RasterXSize, written.RasterYSize
+    assert abs(dx - tdx) < 1e-9 and width >= 200 and height >= 100
+    for out_band, file_band in ((1, 1), (2, 3)):  # red is the file's band 1, blue its band 3
+        expected = truth.GetRasterBand(file_band).ReadAsArray(col, row, width, height)
+        np.testing.assert_array_equal(written.GetRasterBand(out_band).ReadAsArray(), expected)
+    written = truth = None
+    with pytest.raises(QgsProcessingException) as caught:
+        run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
+                                               "EXTENT": "0,20,40,50 [EPSG:4326]", "TIME_START": APRIL,
+                                               "BANDS": "red,alpha", "OUTPUT": str(tmp_path / "x.tif")})
+    assert "band 'alpha' is neither" in str(caught.value) and "['blue', 'green', 'red']" in str(caught.value)
+
+
 # ----------------------------------------------------------------------------------------------- plots
 
 
