@@ -88,6 +88,30 @@ def test_ndvi_april_matches_the_source_tiff(loader, session, project, tempdir):
     assert layer.temporalProperties().isActive()
 
 
+def test_two_month_range_without_grouping_adds_the_slices_at_the_top_level(loader, session, project):
+    from geoengine_qgis.qgis_glue.layers import LayerOptions
+
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), start="2014-04-01T00:00:00Z",
+                                                   end="2014-06-01T00:00:00Z", name="NDVI loose",
+                                                   options=LayerOptions(group_slices=False)))
+    assert outcome.ok, outcome.error
+    assert [layer.name() for layer in outcome.layers] == ["NDVI loose 2014-04-01", "NDVI loose 2014-05-01"]
+    root = project.layerTreeRoot()
+    assert root.findGroup("NDVI loose") is None
+    assert all(root.findLayer(layer.id()).parent() is root for layer in outcome.layers)
+
+
+def test_layer_options_refuse_an_unknown_raster_mode():
+    from geoengine_qgis.core.errors import InputError
+    from geoengine_qgis.qgis_glue.layers import LayerOptions
+
+    with pytest.raises(InputError) as caught:
+        LayerOptions(raster_mode="png")
+    assert caught.value.field == "raster_mode" and "'png'" in str(caught.value)
+    assert LayerOptions(raster_mode="wms").raster_mode == "wms"
+
+
 def test_two_month_range_gives_one_layer_per_month_in_a_group(loader, session, project):
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), start="2014-04-01T00:00:00Z",
