@@ -62,7 +62,7 @@ from ..core.download_estimate import estimate_download
 from ..core.errors import GeoEngineError, InputError
 from ..core.workflow import Workflow
 from . import plugin_settings
-from .download_guard import judge
+from .download_guard import DownloadTooLarge, judge
 from .enums import VECTOR_START_END_EXPRESSIONS, VECTOR_START_END_FIELDS
 from .errors import describe_error
 from .extent import to_workflow_bounds
@@ -228,6 +228,7 @@ class _Followed:
     busy: bool = False  # a fetch (or the login before it) is under way
     tried: List[dt.datetime] = field(default_factory=list)  # moments a finished fetch did not cover
     view_moved: bool = False  # the map was panned or zoomed since the layer began to follow
+    kept_bounds: Optional[Tuple[float, ...]] = None  # the extent held before following the view
 
 
 def slice_range(start: dt.datetime, end: dt.datetime) -> QgsDateTimeRange:
@@ -570,6 +571,7 @@ class TemporalRasterLayers(QObject):
         if view is not None:  # the view left the stored extent: a cached extent around it, or the view itself
             covering = self.cache.covering(entry.query, view, moment)
             if covering is not None or self._view_allowed(entry, view, moment):
+                entry.kept_bounds = entry.query.bounds
                 entry.query = dataclasses.replace(entry.query, bounds=covering[0] if covering else view)
                 entry.tried.clear()
         entry.wanted = moment
@@ -641,7 +643,10 @@ class TemporalRasterLayers(QObject):
 
         def work(context):
             session = holder["session"]
-            known = self._descriptors.get((session.server_url, query.workflow_id))
+            key = (session.server_url, query.workflow_id)
+            known = self._descriptors.get(key)
+            if known is None:  # e.g. a layer of a reopened project: kept, so later views are sized before a task
+                known = self._descriptors[key] = Workflow(query.workflow_id, session).get_result_descriptor()
             return fetch(session, replace(request, descriptor=known), self._tempdir, context, transform_context)
 
         def fetched(result) -> None:
@@ -659,6 +664,11 @@ class TemporalRasterLayers(QObject):
         def failed(exc: BaseException) -> None:
             entry.busy = False
             entry.tried.append(moment)
+            if isinstance(exc, DownloadTooLarge) and entry.kept_bounds is not None:
+                # the view was over the limit (its size was not known before): back to the extent it held
+                entry.query = dataclasses.replace(entry.query, bounds=entry.kept_bounds)
+                self.refused[layer_id] = exc.verdict.message
+                entry.tried.clear()
             self.fetchFailed.emit(layer_id, str(exc))
 
         def cancelled() -> None:

@@ -15,6 +15,7 @@ canvas, temporal = test_temporal.canvas, test_temporal.temporal  # fixtures of t
 pytestmark = pytest.mark.qgis
 EUROPE_VIEW = (10.0, 45.0, 15.0, 50.0)
 AFRICA_VIEW = (10.0, -5.0, 25.0, 10.0)  # outside BOUNDS: 2 x 1 tiles of 512 x 512 U8 = 512 KB per month
+WIDE_VIEW = (-5.0, -5.0, 25.0, 10.0)  # 2 x 2 tiles: 1 MB per month
 
 
 def _streams(server) -> int:
@@ -250,3 +251,31 @@ def test_switching_the_controller_on_at_the_month_shown_fetches_nothing(server, 
     canvas.setExtent(QgsRectangle(-25.0, 30.0, 35.0, 70.0))  # the user pans: now the view is fetched
     assert wait_until(lambda: temporal.fetch_count == 1 and not temporal.busy(layer.id()), timeout=30)
     assert _streams(server) == before + 1
+
+
+def test_a_view_over_the_limit_is_refused_also_before_the_descriptor_is_known(server, session, loader, temporal,
+                                                                                canvas):
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from qgis.core import QgsRectangle, QgsSettings
+
+    layer = _following_layer(server, session, loader, temporal, canvas)
+    monthly(canvas.navigation)
+    canvas.navigation.setCurrentFrameNumber(3)
+    assert wait_until(lambda: not temporal.busy(layer.id()) and _slice(layer) == "2014-04-01", timeout=30)
+    temporal._descriptors.clear()  # as for a layer of a reopened project: its size is not known up front
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 0.75)  # BOUNDS (2 tiles, 512 KB) fit, WIDE_VIEW does not
+    try:
+        before, fetched = _streams(server), temporal.fetch_count
+        canvas.setExtent(QgsRectangle(*WIDE_VIEW))
+        assert wait_until(lambda: layer.id() in temporal.refused and not temporal.busy(layer.id()), timeout=30)
+        assert _streams(server) == before and temporal.fetch_count == fetched + 1  # sized in the task, refused
+        canvas.setExtent(QgsRectangle(WIDE_VIEW[0] + 1, WIDE_VIEW[1], WIDE_VIEW[2] + 1, WIDE_VIEW[3]))
+        wait_until(lambda: temporal.busy(layer.id()), timeout=1.5)
+        assert temporal.fetch_count == fetched + 1 and _streams(server) == before  # now refused without a task
+        canvas.navigation.setCurrentFrameNumber(4)  # time still follows, for the extent the layer held
+        assert wait_until(lambda: _slice(layer) == "2014-05-01" and not temporal.busy(layer.id()), timeout=30)
+        assert [float(v) for v in layer.customProperty("geoengine/extent").split(",")] == list(BOUNDS)
+        assert _streams(server) == before + 1
+    finally:
+        settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
