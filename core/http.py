@@ -82,14 +82,19 @@ def normalize_server_url(server_url: str) -> str:
 
 
 def _looks_like_info(response: requests.Response) -> Optional[dict]:
-    """Geo Engine's ``/info`` body (``{"version": ...}``) or None."""
+    """Geo Engine's ``/info`` body (``ServerInfo``: ``version`` with ``buildDate``/``commitHash``) or None.
+
+    geo-engine/geoengine@5748ef7:api-clients/python/geoengine_api_client/models/server_info.py names the fields.
+    """
     if response.status_code != 200:
         return None
     try:
         body = response.json()
     except ValueError:
         return None
-    return body if isinstance(body, dict) and isinstance(body.get("version"), str) else None
+    if not isinstance(body, dict) or not isinstance(body.get("version"), str):
+        return None
+    return body if "buildDate" in body or "commitHash" in body else None
 
 
 def encode_query_value(value: Any) -> str:
