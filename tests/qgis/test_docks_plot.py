@@ -214,3 +214,33 @@ def test_unsupported_vega_is_shown_as_json(dock):
     assert dock.state == "raw"
     assert "mark 'line'" in dock.status.text()
     assert json.loads(dock.raw.toPlainText())["plotType"] == "X"
+
+
+def test_png_plot_is_shown_as_the_image_and_exported_unchanged(dock, tmp_path):
+    import base64
+
+    from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    image = QImage(3, 2, QImage.Format.Format_ARGB32)
+    colours = [[(255, 0, 0), (0, 255, 0), (0, 0, 255)], [(10, 20, 30), (40, 50, 60), (70, 80, 90)]]
+    for y, row in enumerate(colours):
+        for x, rgb in enumerate(row):
+            image.setPixelColor(x, y, QColor(*rgb))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    png = bytes(data)
+    dock.show_output({"outputFormat": "ImagePng", "plotType": "Histogram",
+                      "data": "data:image/png;base64," + base64.b64encode(png).decode()})
+    assert dock.state == "ready" and dock.stack.currentWidget() is dock.image_label
+    assert dock.status.text().endswith("Histogram (ImagePng).")
+    shown = dock.image_label.pixmap().toImage()
+    assert (shown.width(), shown.height()) == (3, 2)
+    assert [[shown.pixelColor(x, y).getRgb()[:3] for x in range(3)] for y in range(2)] == colours
+    assert dock.export_png(str(tmp_path / "plot.png")).read_bytes() == png
+
+    dock.show_output({"outputFormat": "ImagePng", "plotType": "Histogram",
+                      "data": base64.b64encode(b"GIF89a not a png").decode()})
+    assert dock.state == "raw" and "not a PNG image" in dock.status.text()
