@@ -26,7 +26,8 @@ def https_info_server(folder: Path):
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
             info = self.command == "GET" and self.path.endswith("/info")
-            body = b'{"version": "0.9.3", "buildDate": "2026-01-01"}' if info else b'{"error": "NotFound", "message": "Not Found"}'
+            body = (b'{"version": "0.9.3", "buildDate": "2026-01-01"}' if info
+                    else b'{"error": "NotFound", "message": "Not Found"}')
             self.send_response(200 if info else 404)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
