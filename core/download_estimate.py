@@ -6,8 +6,10 @@ and band the query meets, so the size is known up front from the result descript
 wire and the upper bound of the GeoTIFFs on disk (they are compressed and sparse). Irregular time dimensions
 do not tell their slice count; the estimate then assumes one slice and says so (``slices_exact``).
 
-Vector streams carry no feature count: the server streams every feature in the box (Geo Engine has no cap on
-``vectorStream``), so a vector estimate reports the size as unknown.
+Vector streams carry no feature count: the server streams every feature in the box (Geo Engine sets no feature
+limit on ``vectorStream``; it sends Arrow batches of about ``query_context.chunk_byte_size``, 1 MiB by default,
+geo-engine/geoengine@c436477:geoengine/Settings-default.toml), so a vector estimate reports the size as unknown
+and ``server_limit`` None.
 
 Pure Python (no qgis): the Add-layer dialog, the Browser, Processing and time-following layers use it through
 ``qgis_glue.download_guard``.
@@ -60,7 +62,8 @@ class DownloadEstimate:
     def describe(self) -> str:
         """One line for a person, e.g. ``3 time slices x 1 band x 1024 x 512 px: 1.6 M pixels, 6.3 MB``."""
         if self.kind == VECTOR:
-            return "vector data: the server does not tell the feature count before the download"
+            return ("vector data: the server does not tell the feature count before the download and sets no "
+                    "limit on it")
         if self.kind == PLOT:
             return "a plot: a small JSON document"
         slices = f"{self.slices}{'' if self.slices_exact else '+'} time slice{'s' if self.slices != 1 else ''}"
