@@ -126,7 +126,9 @@ class SavedConnections:
 
 
 def shoot_add_layer(saved: SavedConnections, runner, loader, output: Path, timeout: float) -> None:
-    """The "Add workflow layer" dialog with the NDVI workflow id typed and its result descriptor fetched."""
+    """The "Add workflow layer" dialog: its catalog (datasets and a collection opened), NDVI picked from it with
+    April chosen in the month list, and the size question for the synthetic dataset at world extent."""
+    from geoengine_qgis.core import resolution
     from geoengine_qgis.ui.add_layer_dialog import AddLayerDialog
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
@@ -134,13 +136,58 @@ def shoot_add_layer(saved: SavedConnections, runner, loader, output: Path, timeo
     dialog.show()
     dialog.connection_combo.setCurrentText(ANONYMOUS_NAME)
     dialog.extent_box.setOutputExtentFromUser(QgsRectangle(*AFRICA), QgsCoordinateReferenceSystem("EPSG:4326"))
-    dialog.id_edit.setText(NDVI_ID)  # the fetch starts after the typing pause, in a background task
-    wait(lambda: dialog.descriptor is not None or "error" in dialog.message_label.text().lower(), timeout,
+    picker = dialog.catalog
+    tree = picker.tree
+    datasets, collections = tree.topLevelItem(1), tree.topLevelItem(0)
+
+    def opened(item) -> bool:
+        return item.childCount() > 0 and item.child(0).text(0) != "Loading…"
+
+    for item in (collections, datasets):
+        item.setExpanded(True)
+        wait(lambda item=item: opened(item), timeout, f"the catalog's {item.text(0)}")
+    catalog = collections.child(0)
+    catalog.setExpanded(True)
+    wait(lambda: opened(catalog), timeout, "the Data Catalog")
+    test_collection = next(catalog.child(i) for i in range(catalog.childCount())
+                           if catalog.child(i).text(0) == "A test collection")
+    test_collection.setExpanded(True)
+    wait(lambda: opened(test_collection), timeout, "A test collection")
+    ndvi = next(datasets.child(i) for i in range(datasets.childCount()) if datasets.child(i).text(0) == "NDVI")
+    tree.setCurrentItem(ndvi)
+    tree.scrollToItem(test_collection)
+    save(dialog, output / "add-layer-catalog.png", 700, 760)
+
+    picker.use_button.click()  # registers NDVI's workflow and fills in its ID
+    wait(lambda: dialog.descriptor is not None or "rror" in dialog.message_label.text(), timeout,
          "fetching the NDVI result descriptor")
     if dialog.descriptor is None or not dialog.ok_button.isEnabled():
         raise ScreenshotError(f"add-layer dialog not ready: {dialog.message_label.text()}")
-    save(dialog, output / "add-layer-dialog.png", 660, 660)
+    dialog.step_combo.activated.emit(dialog.step_combo.findText("2014-04"))  # April, as a user picks it
+    save(dialog, output / "add-layer-dialog.png", 700, 760)
+
+    synthetic = str(register_workflow_json(saved, {"type": "Raster", "operator": {
+        "type": "GdalSource", "params": {"data": "synthetic_u16"}}}))
+    dialog.id_edit.setText(synthetic)
+    wait(lambda: dialog.descriptor is not None and dialog.workflow_id == synthetic, timeout,
+         "the synthetic dataset's descriptor")
+    dialog.resolution_row.mode_combo.setCurrentIndex(dialog.resolution_row.mode_combo.findData(resolution.NATIVE))
+    dialog.extent_box.setOutputExtentFromUser(QgsRectangle(-180, -90, 180, 90),
+                                              QgsCoordinateReferenceSystem("EPSG:4326"))
+    if dialog.ok_button.text() != "Add anyway":
+        raise ScreenshotError(f"no size question for the world at native resolution: {dialog.message_label.text()}")
+    save(dialog, output / "add-layer-size-question.png", 700, 760)
     dialog.close()
+
+
+def register_workflow_json(saved: SavedConnections, workflow: dict) -> str:
+    from geoengine_qgis.core.workflow import register_workflow
+
+    found = []
+    saved.with_session(ANONYMOUS_NAME, lambda session: found.append(register_workflow(workflow, session=session)))
+    if not found:
+        raise ScreenshotError("no session for the anonymous connection")
+    return str(found[0].workflow_id)
 
 
 def shoot_connections(saved: SavedConnections, runner, output: Path, timeout: float) -> None:
@@ -274,8 +321,8 @@ def shoot_temporal(session, runner, project, output: Path, timeout: float) -> No
         for label, frame in MONTHS:
             navigation.setCurrentFrameNumber(frame)
             begin = canvas.temporalRange().begin().toString("yyyy-MM-dd")
-            wait(lambda day=begin: not temporal.busy(layer.id()) and layer.name().endswith(day), timeout,
-                 f"showing {label}")
+            wait(lambda day=begin: not temporal.busy(layer.id())  # a step keeps the name; the stored time moves
+                 and str(layer.customProperty("geoengine/time")).startswith(day), timeout, f"showing {label}")
             panels.append(render_panel(layer, canvas, 480, label))
         gap = 12
         image = QImage(len(panels) * 480 + (len(panels) + 1) * gap, 480 + HEADER + 2 * gap,
@@ -329,6 +376,7 @@ def run(output: Path, timeout: float) -> None:
         layer = geoengine_layer(ids["ndvi"], "admin", "NDVI (April 2014)")
 
         provenance = ProvenanceDock(with_session, runner)
+        provenance.show()  # a hidden dock does not load (it waits until it is shown)
         provenance.set_layer(layer)
         wait(lambda: provenance.state in ("ready", "error"), timeout, "the provenance dock")
         save(provenance, output / "provenance-dock.png", 460, 400)

@@ -57,7 +57,6 @@ from .time_steps import step_label, step_starts
 from .widgets import ERROR, INFO, OK, status_style
 
 FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
-ID_TAB, JSON_TAB, CATALOG_TAB = 0, 1, 2  # the catalog fills in the ID field: it is ID mode too
 GEOMETRY_KEY = "geoengine/ui/add_layer_dialog/geometry"
 ADD_TEXT, ADD_ANYWAY_TEXT = "Add layer", "Add anyway"
 START_HINT = "Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the workflow."
@@ -158,7 +157,7 @@ class AddLayerDialog(QDialog):
         form.addRow("Connection", self.connection_combo)
 
         self.source_tabs = QTabWidget()
-        id_page, json_page = QWidget(), QWidget()
+        self.id_page, self.json_page = id_page, json_page = QWidget(), QWidget()
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
         self.id_edit.textChanged.connect(self._source_changed)
@@ -184,17 +183,16 @@ class AddLayerDialog(QDialog):
         row.addWidget(self.json_state, 1)
         row.addWidget(self.register_button)
         json_layout.addLayout(row)
+        self.catalog = CatalogPicker(self._with_session, self._runner)  # fills in the ID field: ID mode too
+        self.catalog.picked.connect(self._catalog_picked)
+        self.source_tabs.addTab(self.catalog, "Catalog")  # first: a new user has no ID yet
         self.source_tabs.addTab(id_page, "Workflow ID")
         self.source_tabs.addTab(json_page, "Workflow JSON")
-        self.catalog = CatalogPicker(self._with_session, self._runner)
-        self.catalog.picked.connect(self._catalog_picked)
-        self.source_tabs.addTab(self.catalog, "Catalog")
-        self.source_tabs.setCurrentIndex(CATALOG_TAB)  # a new user has no ID yet: start with what the server has
-        self.source_tabs.tabBar().moveTab(CATALOG_TAB, 0)  # shown first; the indices stay
         self._json_mode = False
         self.source_tabs.currentChanged.connect(self._tab_changed)
-        self.id_edit.textChanged.connect(lambda text: text.strip() and self._show_tab(ID_TAB))
-        self.json_edit.textChanged.connect(lambda: self.json_edit.toPlainText().strip() and self._show_tab(JSON_TAB))
+        self.id_edit.textChanged.connect(lambda text: text.strip() and self._show_tab(self.id_page))
+        self.json_edit.textChanged.connect(
+            lambda: self.json_edit.toPlainText().strip() and self._show_tab(self.json_page))
         form.addRow("Workflow", self.source_tabs)
 
         self.descriptor_label = QLabel("The result descriptor appears here once the workflow is known.")
@@ -377,13 +375,17 @@ class AddLayerDialog(QDialog):
             self._source_changed()
 
     # --- source and descriptor --------------------------------------------------------------------------------
-    def _show_tab(self, index: int) -> None:
-        if self.source_tabs.currentIndex() != index:
-            self.source_tabs.setCurrentIndex(index)
+    def _show_tab(self, page: QWidget) -> None:
+        if self.source_tabs.currentWidget() is not page:
+            self.source_tabs.setCurrentWidget(page)
+
+    def json_mode(self) -> bool:
+        """The JSON tab is showing (the catalog and the ID tab both use the ID field)."""
+        return self.source_tabs.currentWidget() is self.json_page
 
     def _tab_changed(self, _index: int) -> None:
         """Between the catalog and the ID tab nothing changes (both use the ID); to or from JSON it does."""
-        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        json_mode = self.json_mode()
         if json_mode != self._json_mode:
             self._json_mode = json_mode
             self._source_changed()
@@ -403,7 +405,7 @@ class AddLayerDialog(QDialog):
         self.descriptor, self.workflow_id, self._fetch_state = None, None, ""
         self.band_list.clear()  # the bands belong to the old workflow
         self._timer.stop()
-        id_mode = self.source_tabs.currentIndex() != JSON_TAB
+        id_mode = not self.json_mode()
         ready = check_workflow_id(self.id_edit.text())[0] if id_mode else \
             check_workflow_json(self.json_edit.toPlainText())[0] is not None
         if ready and self.connection_combo.currentText():
@@ -414,7 +416,7 @@ class AddLayerDialog(QDialog):
         """Fetch the result descriptor in the background (JSON mode: register the workflow first)."""
         self._timer.stop()
         connection = self.connection_combo.currentText()
-        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        json_mode = self.json_mode()
         workflow = check_workflow_json(self.json_edit.toPlainText())[0] if json_mode else None
         workflow_id = None if json_mode else self.id_edit.text().strip()
         if not connection or (json_mode and workflow is None) or (not json_mode and not workflow_id):
@@ -503,7 +505,7 @@ class AddLayerDialog(QDialog):
         """The first thing that keeps OK disabled (naming the field), or None."""
         if not self.connection_combo.currentText():
             return "Connection: add a connection first (Geo Engine menu > Connections…)."
-        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        json_mode = self.json_mode()
         if json_mode:
             workflow, message = check_workflow_json(self.json_edit.toPlainText())
             if workflow is None:
@@ -570,7 +572,7 @@ class AddLayerDialog(QDialog):
         return getattr(tempdir, "base", None)
 
     def _update(self, *_args) -> None:
-        json_mode = self.source_tabs.currentIndex() == JSON_TAB
+        json_mode = self.json_mode()
         valid_id, id_message = check_workflow_id(self.id_edit.text())
         self._state(self.id_state, valid_id, id_message, empty=not self.id_edit.text().strip())
         workflow, json_message = check_workflow_json(self.json_edit.toPlainText())
@@ -608,7 +610,7 @@ class AddLayerDialog(QDialog):
         self.message_label.setStyleSheet(status_style(INFO if busy else ERROR if problem else OK, self))
 
     def _source_text(self) -> str:
-        edit = self.json_edit.toPlainText() if self.source_tabs.currentIndex() == JSON_TAB else self.id_edit.text()
+        edit = self.json_edit.toPlainText() if self.json_mode() else self.id_edit.text()
         return edit.strip()
 
     def _state(self, label: QLabel, valid: bool, message: str, empty: bool) -> None:

@@ -17,6 +17,7 @@ from ..qgis_glue.catalog import (
     recent_workflows,
 )
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.plain_text import rich_plain
 from ..qgis_glue.tasks import TaskRunner
 from .icons import icon
 from .widgets import ERROR, INFO, status_style
@@ -41,6 +42,7 @@ class CatalogPicker(QWidget):
         self.tree.setObjectName("GeoEngineCatalogTree")
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 9)  # a few entries at once, not two
         self.tree.itemExpanded.connect(self._expanded)
         self.tree.itemActivated.connect(lambda item, _column: self.choose(item))
         self.tree.currentItemChanged.connect(lambda _item, _previous: self._update_button())
@@ -75,7 +77,7 @@ class CatalogPicker(QWidget):
         item = QTreeWidgetItem([entry.name or "(unnamed)"])
         item.setData(0, ENTRY_ROLE, entry)
         if entry.description:
-            item.setToolTip(0, entry.description)  # QTreeWidget tooltips: plain unless Qt detects rich text
+            item.setToolTip(0, rich_plain(entry.description))  # server text: Qt would render it if it looked rich
         if entry.is_collection:
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             item.setIcon(0, self.style().standardIcon(self.style().StandardPixmap.SP_DirIcon))

@@ -40,6 +40,8 @@ class TimeEdit(QWidget):
         self.line.setPlaceholderText("YYYY-MM-DD hh:mm")
         self.line.setToolTip("Type a date such as 2014-04-01 or 2014-04-01 12:00 (UTC), or pick one")
         self.line.textEdited.connect(self._typed)
+        # room for the whole date and time (the time row also holds the step list and the range check box)
+        self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance("2014-04-01 00:00:00") + 16)
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
         self.calendar.clicked.connect(self._picked)

@@ -197,7 +197,7 @@ def test_ok_loads_the_layer_through_the_loader(dialog, project, canvas):
 def test_json_mode_validates_registers_and_loads_a_vector(dialog, project):
     import json
 
-    dialog.source_tabs.setCurrentIndex(1)
+    dialog.source_tabs.setCurrentWidget(dialog.json_page)
     dialog.json_edit.setPlainText("{not json")
     assert dialog.json_state.text().startswith("✗ Workflow JSON: not valid JSON")
     assert not dialog.register_button.isEnabled() and not dialog.ok_button.isEnabled()
@@ -219,7 +219,7 @@ def test_json_mode_validates_registers_and_loads_a_vector(dialog, project):
 def test_json_is_registered_after_a_pause_then_loads(dialog, project):
     import json
 
-    dialog.source_tabs.setCurrentIndex(1)
+    dialog.source_tabs.setCurrentWidget(dialog.json_page)
     dialog.json_edit.setPlainText(json.dumps(NDVI))
     assert not dialog.ok_button.isEnabled()  # not "Ready." before the workflow is registered
     assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()

@@ -92,7 +92,7 @@ def test_a_typed_date_is_taken_whole_and_a_bad_one_is_named(dialog):  # noqa: F8
 
 
 def test_a_plot_starts_at_its_datas_time_not_today(dialog):  # noqa: F811
-    dialog.source_tabs.setCurrentIndex(1)
+    dialog.source_tabs.setCurrentWidget(dialog.json_page)
     dialog.json_edit.setPlainText(json.dumps(HISTOGRAM))
     assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()
     assert dialog.descriptor.is_plot_result()

@@ -59,6 +59,7 @@ def kind_of(item) -> str:
 def test_the_catalog_lists_datasets_and_layers_with_their_kinds(dialog):  # noqa: F811
     picker = dialog.catalog
     assert dialog.source_tabs.currentWidget() is picker  # a new user starts with what the server has
+    assert dialog.source_tabs.currentIndex() == 0 and dialog.source_tabs.tabText(0) == "Catalog"
     top = {picker.tree.topLevelItem(i).text(0): picker.tree.topLevelItem(i) for i in range(3)}
     assert set(top) == {"Layer collections", "Datasets", "Recently used"}
 
@@ -95,6 +96,7 @@ def test_picking_a_dataset_fills_in_its_id_and_name_and_it_is_remembered(dialog,
     picker.use_button.click()
     assert wait_until(lambda: dialog.descriptor is not None), (picker.status.text(), dialog.message_label.text())
     assert dialog.id_edit.text() == NDVI_ID and dialog.name_edit.text() == "NDVI"
+    assert dialog.source_tabs.currentWidget() is dialog.id_page  # the ID it filled in is shown
     assert dialog.ok_button.isEnabled()
     dialog.ok_button.click()
 
