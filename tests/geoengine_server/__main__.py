@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from .config import ServerConfig
+from .hostile import ARROW_MODES
 from .runner import start_server
 
 
@@ -20,11 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="Geo Engine test data folder")
     parser.add_argument("--quota-mode", choices=("disabled", "track", "check"), default="disabled",
                         help="quota tracking; off by default, as on a stock Geo Engine")
+    parser.add_argument("--hostile-arrow", choices=ARROW_MODES[1:], default=None,
+                        help="hostile mode: spoil every streamed Arrow message this way (see hostile.py)")
+    parser.add_argument("--hostile-html", action="store_true",
+                        help="hostile mode: HTML and file: links in display names, descriptions and errors")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     # with --data the default location is not searched (it may not exist)
     config = ServerConfig(quota_mode=args.quota_mode, **({"data_dir": args.data} if args.data else {}))
+    config.hostile.arrow = args.hostile_arrow or ""
+    config.hostile.html = args.hostile_html
     if not config.data_dir.is_dir():
         print(f"error: test data folder not found: {config.data_dir}", file=sys.stderr)
         return 2
