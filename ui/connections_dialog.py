@@ -42,6 +42,7 @@ from ..qgis_glue.connections import (
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.sessions import resolve
 from ..qgis_glue.tasks import CoreTask, TaskRunner
+from .widgets import ERROR, status_style
 
 URL_HINT = "https://geoengine.example.org/api"
 
@@ -268,7 +269,7 @@ class ConnectionsDialog(QDialog):
         self._set_status("Test cancelled.")
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setStyleSheet(status_style(ERROR, self) if error else "")  # readable on a dark theme too
         self.status.setText(text)
 
     def done(self, result: int) -> None:
