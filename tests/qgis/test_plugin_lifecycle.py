@@ -56,21 +56,36 @@ def test_init_and_unload_twice_leave_nothing_behind(iface):
         assert plugin.actions == {}
 
 
-def test_actions_without_a_feature_are_disabled_and_say_coming(iface):
+def test_every_built_action_is_enabled_with_an_icon(iface):
     from geoengine_qgis.plugin import ACTIONS
 
     plugin = _start(iface)
     try:
         enabled = {key for key, action in plugin.actions.items() if action.isEnabled()}
-        assert enabled == {spec.key for spec in ACTIONS if spec.handler is not None}
-        assert {"connections", "help"} <= enabled
-        assert all(callable(getattr(plugin, spec.handler)) for spec in ACTIONS if spec.handler)
+        assert enabled == {"connections", "add_layer", "provenance", "quota", "plot", "save_dataset",
+                           "download_metadata", "workflow_definition", "copy_workflow_id", "help"}
+        assert all(callable(getattr(plugin, spec.handler)) for spec in ACTIONS)
         for key, action in plugin.actions.items():
-            if key not in enabled:
-                assert "coming" in action.toolTip(), key
             assert not action.icon().isNull(), key
+            assert "coming" not in action.toolTip(), key
         toolbar_texts = [a.text() for a in plugin.toolbar.actions()]
         assert toolbar_texts == EXPECTED_ACTIONS[:-1]  # Help is in the menu only
+    finally:
+        plugin.unload()
+
+
+def test_an_action_without_a_feature_is_disabled_and_says_coming(iface, monkeypatch):
+    from geoengine_qgis import plugin as plugin_module
+
+    future = plugin_module.ActionSpec("future", "Future thing", "help.svg", "Not built yet")
+    monkeypatch.setattr(plugin_module, "ACTIONS", plugin_module.ACTIONS + (future,))
+    plugin = _start(iface)
+    try:
+        action = plugin.actions["future"]
+        assert not action.isEnabled()
+        assert action.toolTip() == "Future thing: coming in a later version"
+        assert action.statusTip() == "Not built yet (coming in a later version)"
+        assert plugin.actions["help"].isEnabled()
     finally:
         plugin.unload()
 

@@ -88,7 +88,9 @@ def test_connection_parameter_defaults_to_the_first_saved_connection(qgis_app):
     store.save(Connection("aaa processing default", "http://127.0.0.1:9/api", ANONYMOUS))
     try:
         algorithm = LoadWorkflowRaster().create()
-        assert algorithm.parameterDefinition("CONNECTION").defaultValue() == store.names()[0]
+        # "aaa ..." sorts before every other saved name: the connection list is alphabetical
+        assert sorted(store.names())[0] == "aaa processing default"
+        assert algorithm.parameterDefinition("CONNECTION").defaultValue() == "aaa processing default"
     finally:
         store.delete("aaa processing default")
 
