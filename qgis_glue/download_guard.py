@@ -108,6 +108,24 @@ def check(estimate: DownloadEstimate, folder: Optional[Path], confirmed_bytes: i
     return verdict
 
 
+def vector_limit(confirmed_bytes: int = 0, limits: Optional[GuardLimits] = None) -> Optional[int]:
+    """Vector streams tell no size up front: the bytes a stream may bring before it stops and asks (None: the
+    user already agreed to a large download)."""
+    if confirmed_bytes > 0:
+        return None
+    return (limits or GuardLimits.from_settings()).max_bytes
+
+
+def vector_verdict(received: int, limits: Optional[GuardLimits] = None) -> GuardVerdict:
+    """The question for a vector stream that passed the limit after ``received`` bytes."""
+    limits = limits or GuardLimits.from_settings()
+    estimate = DownloadEstimate("vector", bytes=received)
+    return GuardVerdict(ASK, estimate,
+                        f"The vector data passed the limit ({format_bytes(limits.max_bytes)}) before its end. Choose "
+                        "a smaller extent or time, or raise the limit (setting "
+                        f"{plugin_settings.MAX_DOWNLOAD_MB}).")
+
+
 def ask_user(verdict: GuardVerdict, parent=None) -> bool:
     """Main thread: ask whether to download anyway (Yes/No, No by default). Refusals are not asked."""
     if verdict.decision != ASK:

@@ -288,8 +288,12 @@ def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTemp
         batches = []
         builder = WorkerLayerBuilder(descriptor, plan, name) if in_worker else None
         vector_query = QueryRectangle(bounds, interval, srs)
+        limit, received = download_guard.vector_limit(request.options.confirmed_bytes), 0
         with closing(_vector_batches(workflow, descriptor, vector_query, transport, context)) as decoded:
             for batch in decoded:  # a cancel between batches closes the websocket at once
+                received += _batch_bytes(batch)
+                if limit is not None and received > limit:  # no size up front: stop at the limit and ask
+                    raise download_guard.DownloadTooLarge(download_guard.vector_verdict(received))
                 if builder is not None:
                     builder.add(batch)
                 else:
@@ -303,6 +307,14 @@ def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTemp
         raise InputError(f"a workflow result is a raster, vector or plot, not {type(descriptor).__name__}")
     plot = workflow.plot_json(QueryRectangle(bounds, interval, srs))
     return Fetched("plot", name, query("plot", "json"), descriptor, source, plot=plot)
+
+
+def _batch_bytes(batch: Any) -> int:
+    """About how many bytes a decoded feature batch took on the wire (its Arrow buffers, else its WKT)."""
+    record_batch = getattr(batch, "record_batch", None)
+    if record_batch is not None:
+        return int(record_batch.nbytes)
+    return sum(len(wkt or "") for wkt in batch.wkt) + 16 * len(batch.wkt)
 
 
 def check_size(estimate: DownloadEstimate, tempdir: PluginTempDir, confirmed_bytes: int = 0) -> None:

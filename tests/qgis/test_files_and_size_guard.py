@@ -198,3 +198,33 @@ def test_the_browser_asks_before_a_download_over_the_limit(plugin, project, serv
     finally:
         settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
         tree.close()
+
+
+def test_a_vector_stream_stops_at_the_limit_and_asks(iface, project, session, server):
+    from geoengine_qgis.qgis_glue import plugin_settings
+    from layer_support import PORTS, PORTS_SHP
+    from osgeo import ogr
+    from qgis.core import QgsSettings
+
+    ports = plugin_support.register_in(session, PORTS)
+    world = (-180.0, -90.0, 180.0, 90.0)
+    plugin = plugin_support.start_plugin(iface, server.base_url)
+    settings = QgsSettings()
+    settings.setValue(plugin_settings.MAX_DOWNLOAD_MB, 0.01)  # 10 KB: the world's ports are more
+    asked = []
+    try:
+        loader = plugin.layer_loader()
+        loader.ask = lambda verdict: asked.append(verdict) or False
+        outcome, _ = plugin_support.run_load(loader, session, plugin_support.request(ports, bounds=world))
+        assert outcome.error is not None and not outcome.layers and not project.mapLayers()
+        assert len(asked) == 1 and asked[0].estimate.bytes > 10 * 1024
+        assert "passed the limit" in asked[0].message
+
+        loader.ask = lambda verdict: asked.append(verdict) or True  # "download anyway": all of it
+        outcome, _ = plugin_support.run_load(loader, session, plugin_support.request(ports, bounds=world))
+        assert outcome.ok, outcome.error
+        assert outcome.layers[0].featureCount() == ogr.Open(str(PORTS_SHP)).GetLayer(0).GetFeatureCount()
+        assert len(asked) == 2
+    finally:
+        settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
+        plugin_support.stop_plugin(plugin)
