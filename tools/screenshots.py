@@ -209,15 +209,11 @@ def shoot_connections(saved: SavedConnections, runner, output: Path, timeout: fl
 
 def shoot_processing(base_url: str, output: Path) -> None:
     """QGIS's own Processing dialog for geoengine:loadworkflowraster with the NDVI query filled in."""
+    import plugin_support
     from geoengine_qgis.processing_provider.provider import GeoEngineProvider
     from qgis.core import QgsApplication
 
-    plugins = Path(QgsApplication.pkgDataPath()) / "python" / "plugins"  # QGIS's own Processing plugin
-    if str(plugins) not in sys.path:
-        sys.path.append(str(plugins))
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
+    plugin_support.start_qgis_processing()  # QGIS's own Processing plugin
     provider = GeoEngineProvider()
     registry = QgsApplication.processingRegistry()
     registry.addProvider(provider)

@@ -122,6 +122,21 @@ def project(qgis_app):
 
 
 @pytest.fixture
+def log_messages(qgis_app):
+    """(tag, message, level) of every QGIS log message during the test."""
+    from qgis.core import QgsApplication
+
+    messages = []
+
+    def record(message, tag, level):
+        messages.append((tag, message, level))
+
+    QgsApplication.messageLog().messageReceived.connect(record)
+    yield messages
+    QgsApplication.messageLog().messageReceived.disconnect(record)
+
+
+@pytest.fixture
 def bar(qgis_app):
     from qgis.gui import QgsMessageBar
 

@@ -133,6 +133,18 @@ class LayerTreeIface(WidgetIface):
         return self._view.currentLayer()
 
 
+def start_qgis_processing() -> None:
+    """QGIS's own Processing plugin (its AlgorithmDialog), initialised once."""
+    import sys
+
+    plugins = Path(QgsApplication.pkgDataPath()) / "python" / "plugins"
+    if str(plugins) not in sys.path:
+        sys.path.append(str(plugins))
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+
+
 def flush_deletes() -> None:
     """Run pending deleteLater() calls and queued events (bounded: one pass each)."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -14,20 +14,6 @@ pytestmark = pytest.mark.qgis
 
 
 @pytest.fixture
-def log_messages(qgis_app):
-    from qgis.core import QgsApplication
-
-    messages = []
-
-    def record(message, tag, level):
-        messages.append((tag, message, level))
-
-    QgsApplication.messageLog().messageReceived.connect(record)
-    yield messages
-    QgsApplication.messageLog().messageReceived.disconnect(record)
-
-
-@pytest.fixture
 def started(iface):
     from geoengine_qgis import classFactory
 

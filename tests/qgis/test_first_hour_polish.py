@@ -4,9 +4,7 @@ start in the folder used last time."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import plugin_support
 import pytest
 from plugin_support import NDVI_ID
 from test_add_layer_dialog import canvas, dialog, parts, store  # noqa: F401 - the dialog's fixtures
@@ -52,13 +50,9 @@ def processing_dialog(qgis_app):
     from geoengine_qgis.processing_provider.provider import GeoEngineProvider
     from qgis.core import QgsApplication
 
-    plugins = Path(QgsApplication.pkgDataPath()) / "python" / "plugins"  # QGIS's own Processing plugin
-    if str(plugins) not in sys.path:
-        sys.path.append(str(plugins))
-    from processing.core.Processing import Processing
+    plugin_support.start_qgis_processing()
     from processing.gui.AlgorithmDialog import AlgorithmDialog
 
-    Processing.initialize()
     provider = GeoEngineProvider()
     registry = QgsApplication.processingRegistry()
     registry.addProvider(provider)

@@ -10,20 +10,6 @@ import pytest
 pytestmark = pytest.mark.qgis
 
 
-@pytest.fixture
-def log_messages(qgis_app):
-    from qgis.core import QgsApplication
-
-    messages = []
-
-    def record(message, tag, level):
-        messages.append((tag, message, level))
-
-    QgsApplication.messageLog().messageReceived.connect(record)
-    yield messages
-    QgsApplication.messageLog().messageReceived.disconnect(record)
-
-
 def test_is_available_sees_blocked_and_absent_modules(qgis_app, monkeypatch):
     from geoengine_qgis.qgis_glue.dependencies import is_available
 
