@@ -228,3 +228,27 @@ def test_a_vector_stream_stops_at_the_limit_and_asks(iface, project, session, se
     finally:
         settings.remove(plugin_settings.MAX_DOWNLOAD_MB)
         plugin_support.stop_plugin(plugin)
+
+
+def test_unload_does_not_wait_and_a_late_task_makes_no_folder(iface, project, session, server):
+    from geoengine_qgis import classFactory
+    from qgis.core import QgsTask
+
+    ndvi = plugin_support.register_in(session, plugin_support.NDVI)
+    plugin = classFactory(iface)
+    plugin.initGui()
+    base = plugin.tempdir.base
+    folders_before = set(base.glob("geoengine-qgis-*")) if base.is_dir() else set()
+    server.config.faults.latency_s = 1.0  # every request is slow: the load is still running at unload
+    try:
+        task = plugin.layer_loader().load(session, plugin_support.request(ndvi, bounds=SMALL))
+        assert plugin_support.wait_until(lambda: task.status() == QgsTask.TaskStatus.Running, timeout=10)
+        plugin.unload()
+        assert task.status() == QgsTask.TaskStatus.Running  # unload cancelled it and did not wait for it
+        assert plugin_support.wait_until(lambda: task.status() in (QgsTask.TaskStatus.Complete,
+                                                                   QgsTask.TaskStatus.Terminated), timeout=30)
+    finally:
+        server.config.faults.latency_s = 0
+    folders_after = set(base.glob("geoengine-qgis-*")) if base.is_dir() else set()
+    assert folders_after <= folders_before  # the late task made no folder nobody would remove
+    assert not project.mapLayers()
