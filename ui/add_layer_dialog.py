@@ -572,7 +572,6 @@ class AddLayerDialog(QDialog):
         return getattr(tempdir, "base", None)
 
     def _update(self, *_args) -> None:
-        json_mode = self.json_mode()
         valid_id, id_message = check_workflow_id(self.id_edit.text())
         self._state(self.id_state, valid_id, id_message, empty=not self.id_edit.text().strip())
         workflow, json_message = check_workflow_json(self.json_edit.toPlainText())
@@ -580,10 +579,10 @@ class AddLayerDialog(QDialog):
                     empty=not self.json_edit.toPlainText().strip())
         self.start_edit.setEnabled(self.descriptor is not None)
         self.register_button.setEnabled(workflow is not None and self._fetch_state != "busy")
-        self.end_edit.setEnabled(self.range_check.isChecked())
+        self.end_edit.setEnabled(self.range_check.isChecked() and self.descriptor is not None)
         raster = isinstance(self.descriptor, RasterResultDescriptor)
         self.band_list.setEnabled(raster)
-        self.mode_combo.setEnabled(raster or (json_mode and self.descriptor is None))
+        self.mode_combo.setEnabled(raster)  # not for a vector or plot, nor before the kind is known
         self.group_check.setEnabled(self.mode_combo.isEnabled() and self.mode_combo.currentData() == GEOTIFF)
         self.resolution_row.setEnabled(self.group_check.isEnabled())
         if self.descriptor is None:

@@ -47,8 +47,18 @@ def ndvi(dialog):  # noqa: F811 - the fixture
 
 
 def test_no_time_is_shown_before_the_workflow_is_known(dialog):  # noqa: F811
+    import json
+
+    from test_add_layer_dialog import PORTS
+
     assert dialog.start_edit.text() == "" and not dialog.start_edit.isEnabled()
+    dialog.range_check.setChecked(True)
     assert not dialog.end_edit.isEnabled()
+    dialog.source_tabs.setCurrentWidget(dialog.json_page)
+    dialog.json_edit.setPlainText(json.dumps(PORTS))
+    assert not dialog.mode_combo.isEnabled()  # no raster mode before the kind is known ...
+    assert wait_until(lambda: dialog.descriptor is not None), dialog.message_label.text()
+    assert not dialog.mode_combo.isEnabled() and dialog.start_edit.isEnabled()  # ... nor for a vector
 
 
 def test_defaults_and_steps_come_from_the_descriptor(dialog):  # noqa: F811
