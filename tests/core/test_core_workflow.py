@@ -452,3 +452,12 @@ def test_wms_and_wcs_in_web_mercator(ndvi):
     valid = (image[..., 3] == 255) & (array != 0)
     assert valid.sum() > 5000
     assert np.abs(image[..., 0][valid].astype(int) - array[valid].astype(int)).max() <= 2
+    # and the WCS pixels are the file's: each pixel centre taken back to lon/lat (pyproj) picks the NDVI pixel
+    to_lonlat = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    cols, rows = np.meshgrid(np.arange(200), np.arange(100))
+    lon, lat = to_lonlat.transform(x0 + (cols + 0.5) * resolution.x_resolution,
+                                   y1 - (rows + 0.5) * resolution.y_resolution)
+    source = gdal.Open(str(NDVI_FILE).format("2014-04-01")).ReadAsArray()
+    expected = source[np.floor((90.0 - lat) / 0.1).astype(int), np.floor((lon + 180.0) / 0.1).astype(int)]
+    # (a pixel whose centre sits exactly on a source edge may pick the neighbour)
+    assert (array == expected).mean() > 0.999, (array == expected).mean()

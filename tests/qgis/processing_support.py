@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+import pytest
 from osgeo import gdal
 from plugin_support import NDVI_ID, basic_config  # noqa: F401 - NDVI_ID re-exported for the Processing tests
 
@@ -91,3 +92,21 @@ class Stopwatch:
 
 def no_files_under(folder: Path, suffix: Optional[str] = None) -> bool:
     return not [p for p in Path(folder).rglob(f"*{suffix or ''}") if p.is_file()]
+
+
+def assert_equals_the_ndvi_file(path, month: str = "2014-04-01") -> int:
+    """The raster at ``path`` (0.1 degree NDVI grid) equals the month's NDVI file where they overlap, pixel for
+    pixel; returns the number of valid pixels compared."""
+    from geoengine_server.config import default_data_dir
+
+    array, transform, _, _ = read_tiff(path)
+    source, source_transform, _, _ = read_tiff(default_data_dir() / f"raster/modis_ndvi/MOD13A2_M_NDVI_{month}.TIFF")
+    assert transform[1] == pytest.approx(source_transform[1]) and transform[5] == pytest.approx(source_transform[5])
+    col0 = round((transform[0] - source_transform[0]) / source_transform[1])
+    row0 = round((transform[3] - source_transform[3]) / source_transform[5])
+    rows = slice(max(row0, 0), min(row0 + array.shape[0], source.shape[0]))
+    cols = slice(max(col0, 0), min(col0 + array.shape[1], source.shape[1]))
+    window = source[rows, cols]
+    mine = array[rows.start - row0:rows.stop - row0, cols.start - col0:cols.stop - col0]
+    assert window.size > 0 and np.array_equal(mine, window)
+    return int(np.count_nonzero(window))

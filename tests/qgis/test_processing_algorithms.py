@@ -18,6 +18,7 @@ from processing_support import (
     HISTOGRAM,
     NDVI_ID,
     STATISTICS,
+    assert_equals_the_ndvi_file,
     pixel,
     read_tiff,
     save_anonymous_connection,
@@ -247,6 +248,7 @@ def test_raster_to_another_format_through_gdal(processing, url, tmp_path):
                                            "EXTENT": "10,20,40,50 [EPSG:4326]", "TIME_START": APRIL,
                                            "OUTPUT": str(tmp_path / "a.img")})
     assert np.array_equal(read_tiff(tmp_path / "a.img")[0], read_tiff(tmp_path / "a.tif")[0])
+    assert assert_equals_the_ndvi_file(tmp_path / "a.img") > 10_000  # the .img holds the file's pixels too
 
 
 # --------------------------------------------------------------------------------------------- vector
@@ -341,7 +343,16 @@ def test_histogram_plot_json_and_png(processing, url, tmp_path):
     finally:
         session.close()
     assert written == json.loads(json.dumps(direct))
-    assert len(json.loads(written["data"]["vegaString"])["data"]["values"]) == 16
+    values = json.loads(written["data"]["vegaString"])["data"]["values"]
+    assert len(values) == 16
+    # 16 buckets of 255 / 16 over the April file's valid pixels, read with GDAL, in the whole 512 px tiles the
+    # extent (x 0..20, y 40..60) touches: columns 1800..2311, rows 0..899 (see the statistics test)
+    source = gdal.Open(NDVI_TIFF.format("2014-04-01"))
+    band = source.GetRasterBand(1)
+    window = band.ReadAsArray(1800, 0, 512, 900)
+    counts, edges = np.histogram(window[window != 0], bins=16, range=(0.0, 255.0))
+    assert [(v["binStart"], v["binEnd"]) for v in values] == [(edges[i], edges[i + 1]) for i in range(16)]
+    assert [v["Frequency"] for v in values] == counts.tolist()
     assert result["OUTPUT_PNG"] == str(tmp_path / "h.png")
     image = QImage(str(tmp_path / "h.png"))
     assert not image.isNull() and (image.width(), image.height()) == (800, 450)

@@ -22,7 +22,7 @@ import pytest
 from layer_support import PORTS, PORTS_SHP
 from osgeo import ogr
 from plugin_support import AFRICA
-from processing_support import AFRICA_EXTENT, NDVI_ID, read_tiff, start_processing
+from processing_support import AFRICA_EXTENT, NDVI_ID, assert_equals_the_ndvi_file, read_tiff, start_processing
 
 pytestmark = pytest.mark.qgis
 
@@ -131,6 +131,7 @@ def test_qgis_process_raster_equals_processing_run(profile, server, tmp_path, qg
         assert (other_transform, other_no_data, other_bands) == (transform, no_data, bands)
         assert np.array_equal(array, expected)
     assert np.count_nonzero(expected != no_data) > 100_000
+    assert assert_equals_the_ndvi_file(in_process) > 100_000  # and all three equal the data file
 
 
 def test_qgis_process_vector_to_geopackage(profile, server, tmp_path):
