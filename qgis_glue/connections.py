@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
 
+from .i18n import tr
+
 SETTINGS_ROOT = "geoengine/connections"
 ANONYMOUS, PASSWORD, TOKEN = "anonymous", "password", "token"
 AUTH_KINDS = (ANONYMOUS, PASSWORD, TOKEN)
@@ -54,8 +56,8 @@ def cleartext_warning(url: str) -> str:
     parts = urlsplit((url or "").strip())
     if parts.scheme.lower() != "http" or not parts.hostname or is_loopback(parts.hostname):
         return ""
-    return (f"Plain http to {parts.hostname}: passwords, session tokens and data travel unencrypted and can be read "
-            "or changed on the way. Use https unless the server is on this computer.")
+    return tr("Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or "
+              "changed on the way. Use https unless the server is on this computer.").format(host=parts.hostname)
 
 
 @dataclass(frozen=True)

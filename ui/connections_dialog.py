@@ -40,6 +40,7 @@ from ..qgis_glue.connections import (
     store_token,
 )
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.sessions import resolve
 from ..qgis_glue.tasks import CoreTask, TaskRunner
 from .widgets import ERROR, status_style
@@ -81,9 +82,9 @@ class ConnectionsDialog(QDialog):
         self.name_edit = QLineEdit()
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText(URL_HINT)
-        self.url_edit.setToolTip("The server's address: its base URL (https://host) or the exact API root "
-                                 "(https://host/geoengine/api). The plugin finds the API with GET <url>/info, "
-                                 "then <url>/api/info.")
+        self.url_edit.setToolTip(tr("The server's address: its base URL (https://host) or the exact API root "
+                                    "(https://host/geoengine/api). The plugin finds the API with GET <url>/info, "
+                                    "then <url>/api/info."))
         self.url_warning = QLabel()
         self.url_warning.setTextFormat(Qt.TextFormat.PlainText)
         self.url_warning.setWordWrap(True)
