@@ -128,7 +128,7 @@ class CoreTask(QgsTask):
             report = describe_error(self.exception)
             try:
                 if self._notify_errors:
-                    self._notifier.error(f"{self.description()}: {report.summary}", details=report.details)
+                    self._notifier.error(f"{self.description()} failed: {report.summary}", details=report.details)
                 else:
                     log(f"{self.description()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
             finally:

@@ -47,7 +47,7 @@ def test_a_failed_task_names_geo_engine_once(qgis_app, bar):
     item = bar.items()[0]
     shown = f"{item.title()} {item.text()}"
     assert shown.count("Geo Engine") == 1, shown
-    assert item.title() == "Geo Engine" and item.text().startswith("load NDVI: extent: the extent does not overlap")
+    assert item.title() == "Geo Engine" and item.text().startswith("load NDVI failed: extent: the extent does not")
 
 
 def test_a_long_message_shows_its_first_sentence_and_keeps_the_rest(qgis_app, bar, log_messages):

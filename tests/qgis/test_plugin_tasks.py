@@ -70,7 +70,7 @@ def test_a_core_error_goes_to_the_bar_short_and_the_log_in_detail(runner, bar, l
     assert len(errors) == 1 and isinstance(errors[0], GeoEngineConnectionError)
     items = bar.items()
     assert len(items) == 1
-    assert items[0].text().startswith("connect: Cannot connect to the Geo Engine server")
+    assert items[0].text().startswith("connect failed: Cannot connect to the Geo Engine server")
     assert "Traceback" not in items[0].text()
     assert any("GeoEngineConnectionError" in message for message in log_messages)
 
@@ -89,7 +89,7 @@ def test_an_unexpected_error_logs_the_traceback_but_the_bar_stays_short(runner, 
 
     runner.submit("compute", work)
     wait_done(runner)
-    assert bar.items()[0].text() == "compute: Unexpected error: ZeroDivisionError: boom"
+    assert bar.items()[0].text() == "compute failed: Unexpected error: ZeroDivisionError: boom"
     assert any("Traceback" in message and "ZeroDivisionError" in message for message in log_messages)
 
 
