@@ -25,6 +25,8 @@ def qgis_ca_bundle() -> Union[str, bool]:
     from qgis.core import QgsApplication
 
     manager = QgsApplication.authManager()
+    if manager is None or manager.isDisabled():  # no QCA: QGIS itself uses the system store then
+        return True
     certificates = manager.trustedCaCertsCache() or manager.trustedCaCerts()
     pem = b"".join(bytes(certificate.toPem()) for certificate in certificates)
     if not pem.strip():
