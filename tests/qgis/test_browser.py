@@ -395,7 +395,11 @@ def test_dropping_entries_on_the_map(plugin, project, server, tree):
 
     broken = QgsMimeDataUtils.Uri()
     broken.layerType, broken.providerKey, broken.uri = "custom", "geoengine", "{not json"
+    shown_before = len(plugin.iface.messageBar().items())
     assert not handler.handleCustomUriCanvasDrop(broken, canvas)  # told in the message bar, no exception
+    told = [f"{i.title()} {i.text()}" for i in plugin.iface.messageBar().items()]  # the newest first
+    assert len(told) == shown_before + 1
+    assert told[0] == "Geo Engine cannot load the dropped entry: uri: the dropped Geo Engine entry is not JSON"
 
 
 def test_context_menu_actions(plugin, server, tree):

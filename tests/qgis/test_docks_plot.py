@@ -142,14 +142,14 @@ def test_errors_show_a_message(dock, base_url):
     assert dock.state == "error" and "not a plot" in dock.status.text()
 
     show(dock, "5a7b1c9d-0000-4000-8000-000000000002")
-    assert dock.state == "error" and dock.status.text()
+    assert dock.state == "error" and "The server does not know this workflow ID" in dock.status.text()
     assert "Traceback" not in dock.status.text()
 
     show(dock, register(base_url, STATISTICS), connection="down")
     assert dock.state == "error" and "Check the server URL" in dock.status.text()
 
     dock.show_plot("admin", "not-a-uuid")
-    assert dock.state == "error" and "not-a-uuid" in dock.status.text()
+    assert dock.state == "error" and "workflow_id: not a UUID: 'not-a-uuid'" in dock.status.text()
 
 
 def test_defaults_are_the_canvas_extent_crs_and_temporal_range(dock, tree_iface, base_url):

@@ -75,6 +75,7 @@ def test_unknown_workflow_shows_the_server_error(dock, tree_iface):
     assert wait_for_fetch(lambda: dock.state in ("ready", "error"))
     assert dock.state == "error"
     assert "Could not load the provenance" in dock.status.text()
+    assert "The server does not know this workflow ID" in dock.status.text()  # the server's NoWorkflowForGivenId
     assert "Traceback" not in dock.status.text()
 
 

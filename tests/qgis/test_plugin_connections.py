@@ -94,11 +94,16 @@ def test_deleting_a_password_connection_keeps_the_users_auth_config(auth, store,
 
 
 def test_rename_moves_the_connection(auth, store, base_url):
-    from geoengine_qgis.qgis_glue.connections import Connection
+    from geoengine_qgis.qgis_glue.connections import PASSWORD, Connection
 
-    store.save(Connection("old", base_url))
-    store.save(Connection("new", base_url), previous_name="old")
+    authcfg = basic_config(ADMIN, ADMIN_PASSWORD)
+    store.save(Connection("old", base_url, PASSWORD, authcfg))
+    store.save(Connection("new", base_url, PASSWORD, authcfg), previous_name="old")
     assert store.names() == ["new"]
+    moved = store.load("new")  # URL and authentication moved with the name
+    assert (moved.url, moved.auth_kind, moved.authcfg) == (base_url.rstrip("/"), PASSWORD, authcfg)
+    with pytest.raises(KeyError, match="no saved Geo Engine connection named 'old'"):
+        store.load("old")
 
 
 @pytest.mark.parametrize(

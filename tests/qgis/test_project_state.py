@@ -176,7 +176,9 @@ def test_restore_failure_marks_the_layer(server, session, loader, state, project
     assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
     ndvi = by_name(project, "NDVI 2014-04-01")
     assert is_placeholder(ndvi.source()) and str(ndvi.customProperty(RESTORE_KEY)).startswith("failed: ")
-    assert failures
+    # the reason names the failure the server injected (a stream closed with an error), once per layer (2)
+    assert failures == 2 * ["The server stopped the transfer with an error: Injected fault: the stream failed "
+                            "after 0 messages."]
 
 
 # ------------------------------------------------------------------------------- the "keep files" choice
