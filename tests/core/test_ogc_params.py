@@ -249,3 +249,81 @@ def test_non_square_resolution_in_epsg_4326_keeps_rows_and_columns(ndvi):
                                                  SpatialResolution(0.2, 0.1)))
     assert tiff.array.shape == (100, 100)  # 10 degrees / 0.1 rows, 20 degrees / 0.2 columns
     assert tiff.geo_transform.to_gdal() == pytest.approx((0.0, 0.2, 0.0, 50.0, 0.0, -0.1))
+
+
+# ------------------------------------------------------------------------------- answers and fallbacks
+
+
+def test_feature_collections_and_geodataframes():
+    import dataclasses
+
+    import pandas as pd
+
+    assert ogc.FeatureCollection({"type": "FeatureCollection", "features": None}, None).features == []
+    collection = ogc.FeatureCollection({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [8.5, 53.25]}, "properties": {"name": "a"},
+         "when": {"start": "2014-04-01T00:00:00.000Z", "end": "2014-05-01T00:00:00.000Z"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.0, 54.0]}, "properties": {"name": "b"}},
+    ]}, "a-computation")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        collection.computation_id = "other"
+    frame = ogc.features_to_geodataframe(collection, "EPSG:4326")
+    assert list(frame["name"]) == ["a", "b"] and frame.crs.to_epsg() == 4326
+    assert [(p.x, p.y) for p in frame.geometry] == [(8.5, 53.25), (9.0, 54.0)]
+    assert frame["start"][0] == pd.Timestamp("2014-04-01", tz="UTC") and frame["end"][0] == pd.Timestamp(
+        "2014-05-01", tz="UTC")
+    assert pd.isna(frame["start"][1]) and str(frame["start"].dt.tz) == "UTC"  # no "when": NaT
+    assert frame.attrs["computation_id"] == "a-computation"
+    empty = ogc.features_to_geodataframe(ogc.FeatureCollection({"type": "FeatureCollection", "features": []}, None),
+                                         "EPSG:3857")
+    assert len(empty) == 0 and empty.crs.to_epsg() == 3857
+
+
+def test_optional_packages_missing(monkeypatch):
+    import sys
+
+    from geoengine_qgis.core.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(MissingDependencyError) as caught:
+        ogc.png_to_image(ogc.PNG_MAGIC)
+    assert caught.value.package == "PIL" and "pip install pillow" in str(caught.value)
+    monkeypatch.setitem(sys.modules, "geopandas", None)
+    with pytest.raises(MissingDependencyError) as caught:
+        ogc.features_to_geodataframe(ogc.FeatureCollection({"features": []}, None), "EPSG:4326")
+    assert caught.value.package == "geopandas"
+
+
+def test_geotiff_results_are_frozen_and_the_pixel_limit_is_2_to_the_28():
+    import dataclasses
+
+    tiff = ogc.read_geotiff(geotiff_bytes(np.zeros((1, 1), dtype=np.uint8)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tiff.no_data_value = 1
+    assert ogc.MAX_COVERAGE_PIXELS == 268_435_456  # 2 GiB as float64
+
+
+def test_answers_that_are_not_what_was_asked_for(ndvi, monkeypatch):
+    """The server's answers replaced by others (fault injection on the session): each is named."""
+    session = ndvi.session
+    wfs_answer = answer(b'{"type": "Feature"}', content_type="application/json")
+    monkeypatch.setattr(session, "request", lambda *args, **kwargs: wfs_answer)
+    with pytest.raises(MalformedResponseError, match="not a GeoJSON FeatureCollection"):
+        ogc.wfs_get_features(session, WORKFLOW, query())
+    wfs_answer = answer(b'[1, 2]', content_type="application/json")
+    with pytest.raises(MalformedResponseError, match="not a GeoJSON FeatureCollection"):
+        ogc.wfs_get_features(session, WORKFLOW, query())
+    good = answer(b'{"type": "FeatureCollection", "features": []}', content_type="application/json")
+    good.headers["x-computation-id"] = "c-1"
+    monkeypatch.setattr(session, "request", lambda *args, **kwargs: good)
+    assert ogc.wfs_get_features(session, WORKFLOW, query()).computation_id == "c-1"
+    big_endian = geotiff_bytes(np.zeros((1, 1), dtype=np.uint8))
+    for content, ok in ((b"MM\x00*" + big_endian[4:], True), (b"II+\x00rest", True), (big_endian, True),
+                        (b"<html>", False)):
+        coverage = answer(content, content_type="image/tiff" if ok else "text/html")
+        monkeypatch.setattr(session, "request", lambda *args, coverage=coverage, **kwargs: coverage)
+        if ok:
+            assert ogc.wcs_get_coverage(session, WORKFLOW, query()) == content
+        else:
+            with pytest.raises(MalformedResponseError, match="WCS answered text/html, not a GeoTIFF"):
+                ogc.wcs_get_coverage(session, WORKFLOW, query())
