@@ -43,7 +43,7 @@ from ..qgis_glue.errors import describe_error
 from ..qgis_glue.i18n import tr
 from ..qgis_glue.sessions import resolve
 from ..qgis_glue.tasks import CoreTask, TaskRunner
-from .widgets import ERROR, status_style
+from .widgets import ERROR, WARNING, status_style
 
 URL_HINT = "https://geoengine.example.org/api"
 
@@ -88,7 +88,7 @@ class ConnectionsDialog(QDialog):
         self.url_warning = QLabel()
         self.url_warning.setTextFormat(Qt.TextFormat.PlainText)
         self.url_warning.setWordWrap(True)
-        self.url_warning.setStyleSheet("color: #b54708;")
+        self.url_warning.setStyleSheet(status_style(WARNING, self))
         self.url_warning.setVisible(False)
         self.url_edit.textChanged.connect(self._warn_about_url)
         self.kind_combo = QComboBox()

@@ -9,12 +9,13 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QToolButton, QWidget
 
-INFO, LOADING, ERROR, OK = "info", "loading", "error", "ok"
+INFO, LOADING, ERROR, OK, WARNING = "info", "loading", "error", "ok", "warning"
 # (on a light window, on a dark window): both keep a contrast of at least 4.5:1 with the window colour
 _COLOURS = {
     LOADING: ("#1f5fa8", "#8ab4f8"),
     ERROR: ("#b42318", "#ff8a80"),
     OK: ("#1a7f37", "#6ee7a0"),
+    WARNING: ("#b54708", "#fdba74"),
 }
 
 

@@ -110,20 +110,40 @@ def test_a_plot_starts_at_its_datas_time_not_today(dialog):  # noqa: F811
     assert "2014-01-01" in dialog.descriptor_label.text()
 
 
-def test_colours_read_on_a_dark_theme(dialog):  # noqa: F811
-    from qgis.PyQt.QtGui import QColor, QPalette
-
-    def luminance(colour: QColor) -> float:
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two QColors (4.5 is the minimum for normal text)."""
+    def luminance(colour) -> float:
         def channel(value: int) -> float:
             c = value / 255
             return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
         return 0.2126 * channel(colour.red()) + 0.7152 * channel(colour.green()) + 0.0722 * channel(colour.blue())
 
-    def contrast(a: QColor, b: QColor) -> float:
-        high, low = sorted((luminance(a), luminance(b)), reverse=True)
-        return (high + 0.05) / (low + 0.05)
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
-    for window in ("#1e1e1e", "#f6f6f6"):  # QGIS's "Night Mapping" and the default theme
+
+WINDOWS = ("#1e1e1e", "#f6f6f6")  # QGIS's "Night Mapping" and the default theme
+
+
+def test_every_status_colour_reads_on_light_and_dark_windows(qgis_app):
+    from geoengine_qgis.ui import widgets
+    from qgis.PyQt.QtGui import QColor, QPalette
+    from qgis.PyQt.QtWidgets import QLabel
+
+    label = QLabel()
+    for window in WINDOWS:
+        palette = QPalette(label.palette())
+        palette.setColor(QPalette.ColorRole.Window, QColor(window))
+        label.setPalette(palette)
+        for kind in (widgets.ERROR, widgets.OK, widgets.LOADING, widgets.WARNING):
+            colour = QColor(re.search(r"color: (#[0-9a-f]{6})", widgets.status_style(kind, label)).group(1))
+            assert contrast(colour, QColor(window)) >= 4.5, (window, kind, colour.name())
+
+
+def test_colours_read_on_a_dark_theme(dialog):  # noqa: F811
+    from qgis.PyQt.QtGui import QColor, QPalette
+
+    for window in WINDOWS:
         palette = QPalette(dialog.palette())
         palette.setColor(QPalette.ColorRole.Window, QColor(window))
         dialog.setPalette(palette)
