@@ -36,14 +36,19 @@ TESTING_MD = REPO / "TESTING.md"
 TARGETS: dict[str, list[str]] = {
     "core/colorizer.py": ["tests/core/test_core_types.py", "tests/core/test_colorizer_values.py"],
     "core/ogc.py": ["tests/core/test_ogc_params.py", "tests/core/test_wcs_mosaic.py"],
-    "core/tiling.py": ["tests/core/test_raster_stream_plan.py", "tests/core/test_tiling_grid.py"],
-    "core/raster.py": ["tests/core/test_merge_tiles.py", "tests/core/test_raster_decoding.py"],
+    "core/tiling.py": ["tests/core/test_raster_stream_plan.py", "tests/core/test_tiling_real_arithmetic.py",
+                       "tests/core/test_time_gap_slices.py"],
+    "core/raster.py": ["tests/core/test_merge_tiles.py", "tests/core/test_official_api_small.py",
+                       "tests/core/test_tiling_real_arithmetic.py"],
     "core/vector_stream.py": ["tests/core/test_vector_stream.py"],
-    "core/geotiff_writer.py": ["tests/core/test_geotiff_sink.py"],
+    "core/geotiff_writer.py": ["tests/core/test_geotiff_sink.py", "tests/core/test_geotiff_stream.py"],
     "qgis_glue/query.py": ["tests/qgis/test_query_time.py"],
     "qgis_glue/wms_time.py": ["tests/qgis/test_query_time.py"],
     "qgis_glue/styling.py": ["tests/qgis/test_styling.py"],
-    "qgis_glue/vector_layers.py": ["tests/qgis/test_vector_layer_values.py"],
+    "qgis_glue/vector_layers.py": ["tests/qgis/test_add_layer.py::test_ports_vector_layer",
+                                   "tests/qgis/test_add_layer.py::test_polygons_keep_their_geometry_type",
+                                   "tests/qgis/test_add_layer.py::test_points_with_time_drive_the_temporal_controller",
+                                   "tests/qgis/test_temporal.py::test_vector_layer_with_time_filters_by_the_controller_range"],
 }
 
 # The operator set: each operator is replaced by its nearest neighbour only (as mutmut does), so a
