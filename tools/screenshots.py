@@ -4,8 +4,10 @@
 Starts the bundled Geo Engine-compatible server in-process on a free loopback port, starts QGIS headless
 (QT_QPA_PLATFORM=offscreen), logs in as the bundled admin and analyst users, fills each widget through its
 public API exactly as the plugin does (background tasks against the server), and saves ``QWidget.grab()``.
-Also: the "Add workflow layer" and Connections dialogs on two saved connections of their own (anonymous, and the
-analyst with the password in the Auth Manager; both removed afterwards), QGIS's Processing dialog for
+Also: the "Add workflow layer" dialog (its catalog, NDVI picked from it with April chosen, and the size question
+for the synthetic dataset at world extent) and the Connections dialog on two saved connections of their own
+(anonymous, and the analyst with the password in the Auth Manager; both removed afterwards), QGIS's Processing
+dialog for
 geoengine:loadworkflowraster, and docs/temporal-ndvi.png: one time-following NDVI layer rendered for the April
 and May frames of a monthly Temporal Controller.
 
