@@ -4,6 +4,7 @@ to numpy on the NDVI window, exports, the loader hand-over, and error paths."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -244,3 +245,19 @@ def test_png_plot_is_shown_as_the_image_and_exported_unchanged(dock, tmp_path):
     dock.show_output({"outputFormat": "ImagePng", "plotType": "Histogram",
                       "data": base64.b64encode(b"GIF89a not a png").decode()})
     assert dock.state == "raw" and "not a PNG image" in dock.status.text()
+
+
+def test_without_a_map_time_a_plot_uses_its_datas_first_step_not_today(dock, tree_iface, base_url):
+    """The canvas is not temporal: the plot's descriptor carries its input's time bounds (as the real Histogram's
+    does), so the dock plots NDVI's first month, whose file is the first of the test data's months."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+
+    first = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "data/geoengine-test-data/raster/modis_ndvi")
+                   .glob("*.TIFF"))[0]
+    month = first.rsplit("_", 1)[1].split(".")[0]  # MOD13A2_M_NDVI_2014-01-01.TIFF -> 2014-01-01
+    assert not tree_iface.mapCanvas().mapSettings().isTemporal()
+    dock.show_plot("admin", register(base_url, histogram()), QgsRectangle(*AFRICA),
+                   QgsCoordinateReferenceSystem("EPSG:4326"))
+    assert wait_for_fetch(lambda: dock.state in ("ready", "error", "raw"))
+    assert dock.state == "ready", dock.status.text()
+    assert f"time {month}T00:00:00.000Z" in dock.info.text(), dock.info.text()
