@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 _FLUSH_BYTES = 4 << 20  # compress and write GDAL's cached blocks after this many bytes (bounds memory, overlaps work)
 OVERVIEW_MIN_SIDE = 4096  # files with a side above this many pixels get overviews
 _OVERVIEW_SMALLEST = 256  # the last overview level is the first at or below this many pixels on its longer side
+_OVERVIEW_BLOCK = 256  # px: overview block size (level 2 of a 512 px tile fills whole blocks; 128 compresses worse)
 
 
 def _has_zstd() -> bool:
@@ -144,6 +145,16 @@ class _OpenFile:
     tiles_left: int
     unflushed: int = 0
     rebuild_overviews: bool = False  # a tile was written off the planned grid
+    strips: dict = field(default_factory=dict)  # (band index, overview level) -> _Strip
+
+
+@dataclass
+class _Strip:
+    """One block row of an overview level whose part of a tile is smaller than a block: filled in memory from
+    the tiles of that row and written whole, so its blocks are written once and never read back."""
+
+    row: int
+    data: np.ndarray
 
 
 @dataclass
@@ -219,7 +230,8 @@ class GeoTiffSink:
                 band.SetDescription(str(self.band_names[i]))
         if self._overviews:  # empty levels, filled tile by tile in ``_put``
             method = CODECS[self.compress.upper()][0] or "NONE"
-            with _ThreadConfig("COMPRESS_OVERVIEW", method):
+            block = str(_OVERVIEW_BLOCK)
+            with _ThreadConfig("COMPRESS_OVERVIEW", method), _ThreadConfig("GDAL_TIFF_OVR_BLOCKSIZE", block):
                 if dataset.BuildOverviews("NONE", self._overviews) != 0:
                     raise OSError(f"GDAL cannot add overviews to {path}: {gdal.GetLastErrorMsg()}")
         open_file = _OpenFile(path, dataset, self.tiles.count * len(self.bands))
@@ -228,6 +240,9 @@ class GeoTiffSink:
 
     def _close(self, key: tuple[int, int]) -> None:
         open_file = self._open.pop(key)
+        for (band_index, level), strip in open_file.strips.items():
+            self._write_strip(open_file.dataset.GetRasterBand(band_index + 1).GetOverview(level), strip)
+        open_file.strips.clear()
         _flush(open_file)
         if open_file.rebuild_overviews:
             open_file.dataset.BuildOverviews("NEAREST", self._overviews)
@@ -295,7 +310,7 @@ class GeoTiffSink:
             if band.WriteArray(pixels, x, y) != 0:
                 raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
             if counts and self._overviews:
-                self._put_overviews(band, pixels, x, y)
+                self._put_overviews(open_file, band_index, band, pixels, x, y)
             open_file.unflushed += pixels.nbytes
             if open_file.unflushed >= _FLUSH_BYTES:
                 _flush(open_file)
@@ -306,12 +321,36 @@ class GeoTiffSink:
         if open_file.tiles_left <= 0:
             self._close((tile.time_start_ms, tile.time_end_ms))
 
-    def _put_overviews(self, band: Any, pixels: np.ndarray, x: int, y: int) -> None:
-        """Every ``f``-th pixel of a planned tile into overview level ``f`` (nearest neighbour, no read-back)."""
+    def _put_overviews(self, open_file: _OpenFile, band_index: int, band: Any, pixels: np.ndarray, x: int,
+                       y: int) -> None:
+        """Every ``f``-th pixel of a planned tile into overview level ``f`` (nearest neighbour, no read-back):
+        straight into whole blocks, or into the level's block-row strip (:class:`_Strip`) when the tile's part is
+        smaller than a block."""
         for level, factor in enumerate(self._overviews):
             overview = band.GetOverview(level)
-            if overview.WriteArray(np.ascontiguousarray(pixels[::factor, ::factor]), x // factor, y // factor) != 0:
-                raise OSError(f"GDAL cannot write an overview: {gdal.GetLastErrorMsg()}")
+            part = np.ascontiguousarray(pixels[::factor, ::factor])
+            ox, oy = x // factor, y // factor
+            row = oy // _OVERVIEW_BLOCK
+            strip = open_file.strips.get((band_index, level))
+            if part.shape[0] >= _OVERVIEW_BLOCK or (strip is not None and row < strip.row):  # whole blocks, or late
+                if overview.WriteArray(part, ox, oy) != 0:
+                    raise OSError(f"GDAL cannot write an overview: {gdal.GetLastErrorMsg()}")
+                continue
+            if strip is not None and row != strip.row:
+                self._write_strip(overview, strip)
+                strip = None
+            if strip is None:
+                height = min(_OVERVIEW_BLOCK, overview.YSize - row * _OVERVIEW_BLOCK)
+                fill = np.full((height, overview.XSize), self._fill, self.dtype).view(part.dtype)
+                strip = open_file.strips[(band_index, level)] = _Strip(row, fill)
+            top = oy - row * _OVERVIEW_BLOCK
+            h, w = min(part.shape[0], strip.data.shape[0] - top), min(part.shape[1], overview.XSize - ox)
+            strip.data[top:top + h, ox:ox + w] = part[:h, :w]
+
+    @staticmethod
+    def _write_strip(overview: Any, strip: _Strip) -> None:
+        if overview.WriteArray(strip.data, 0, strip.row * _OVERVIEW_BLOCK) != 0:
+            raise OSError(f"GDAL cannot write an overview: {gdal.GetLastErrorMsg()}")
 
     def _count_collisions(self, values: np.ndarray, mask: Optional[np.ndarray]) -> None:
         if self.dtype.kind == "f":
@@ -415,9 +454,15 @@ class GeoTiffSink:
 
 
 def _flush(open_file: _OpenFile) -> None:
-    """Write the cached blocks; a failed write (disk full...) raises OSError instead of passing silently."""
+    """Write the cached blocks, the overviews' too (GDAL's dataset flush leaves them in its cache, which then grows
+    with the file); a failed write (disk full...) raises OSError instead of passing silently."""
     gdal.ErrorReset()
-    open_file.dataset.FlushCache()
+    dataset = open_file.dataset
+    dataset.FlushCache()
+    for index in range(dataset.RasterCount):
+        band = dataset.GetRasterBand(index + 1)
+        for level in range(band.GetOverviewCount()):
+            band.GetOverview(level).FlushCache()
     if gdal.GetLastErrorType() >= gdal.CE_Failure:
         raise OSError(f"GDAL cannot write {open_file.path}: {gdal.GetLastErrorMsg()}")
 
