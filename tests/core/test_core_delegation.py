@@ -6,7 +6,6 @@ import), the way an interpreter without it behaves; the server is real.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -51,14 +50,17 @@ def test_raster_stream_through_the_workflow(ndvi):
     assert info.value.field == "raster_bands"
 
 
-def test_raster_stream_into_xarray_needs_xarray(ndvi):
-    query = QueryRectangle((0.0, 40.0, 20.0, 50.0), APRIL)
-    if importlib.util.find_spec("xarray") is None:
-        with pytest.raises(MissingDependencyError, match="xarray"):
-            ndvi.raster_stream_into_xarray(query)
-    else:
-        array = ndvi.raster_stream_into_xarray(query)
-        assert array.dims == ("time", "band", "y", "x")
+def test_raster_stream_into_xarray_has_time_band_y_x(ndvi):
+    array = ndvi.raster_stream_into_xarray(QueryRectangle((0.0, 40.0, 20.0, 50.0), APRIL))  # xarray: a dev requirement
+    assert array.dims == ("time", "band", "y", "x") and array.shape[:2] == (1, 1)
+
+
+def test_raster_stream_into_xarray_without_xarray_asks_nothing(ndvi, faults, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xarray", None)
+    faults.http_500_remaining = 1
+    with pytest.raises(MissingDependencyError, match="pip install xarray"):
+        ndvi.raster_stream_into_xarray(QueryRectangle((0.0, 40.0, 20.0, 50.0), APRIL))
+    assert faults.http_500_remaining == 1  # refused before any request
 
 
 def test_vector_stream_through_the_workflow(ports):

@@ -93,7 +93,6 @@ def test_points_with_time_carry_their_feature_times(base_url) -> None:
 
 
 def test_geodataframes_have_geometry_crs_and_utc_times(base_url) -> None:
-    pytest.importorskip("geopandas")
     ports = workflow(base_url, PORTS)
     frames = list(vector_stream(ports, QueryRectangle(WORLD, ANY_TIME)))
     assert sum(len(f) for f in frames) == sum(ogr_ports().values())
