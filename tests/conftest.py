@@ -28,6 +28,12 @@ sys.path.insert(0, str(_package_parent))
 
 from geoengine_server import Faults, ServerConfig  # noqa: E402
 from geoengine_server.runner import RunningServer, start_server  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests draw the same examples on every run (a failure seen in CI is replayed by the next run);
+# each test's own @settings (max_examples, deadline) still apply.
+hypothesis_settings.register_profile("geoengine", derandomize=True, database=None)
+hypothesis_settings.load_profile("geoengine")
 
 # Geo Engine's quota tracking is off by default (so is the bundled server's); the test servers switch it on,
 # since the quota and usage tests need it. Tests of the default start their own ``ServerConfig()``.
