@@ -48,7 +48,8 @@ TARGETS: dict[str, list[str]] = {
     "qgis_glue/vector_layers.py": ["tests/qgis/test_add_layer.py::test_ports_vector_layer",
                                    "tests/qgis/test_add_layer.py::test_polygons_keep_their_geometry_type",
                                    "tests/qgis/test_add_layer.py::test_points_with_time_drive_the_temporal_controller",
-                                   "tests/qgis/test_temporal.py::test_vector_layer_with_time_filters_by_the_controller_range"],
+                                   "tests/qgis/test_temporal.py::test_vector_layer_with_time_filters_by_the_controller_range",
+                                   "tests/qgis/test_memory_layer_columns.py"],
 }
 
 # The operator set: each operator is replaced by its nearest neighbour only (as mutmut does), so a
