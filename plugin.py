@@ -74,6 +74,9 @@ ACTIONS = (
                QT_TR_NOOP("Show the workflow JSON of the selected layer"), "show_workflow_definition"),
     ActionSpec("copy_workflow_id", QT_TR_NOOP("Copy workflow id"), "copy_id.svg",
                QT_TR_NOOP("Copy the workflow id of the selected layer"), "copy_workflow_id"),
+    ActionSpec("settings", QT_TR_NOOP("Settings…"), "icon.svg",
+               QT_TR_NOOP("Download limits, time-series behaviour and the download cache"), "open_settings",
+               toolbar=False),
     ActionSpec("help", QT_TR_NOOP("Help"), "help.svg", QT_TR_NOOP("Open the plugin's documentation"), "open_help",
                toolbar=False),
 )
@@ -112,6 +115,7 @@ class GeoEnginePlugin(FeatureActions):
         self.project_page = None  # the "Geo Engine" page of Project > Properties (ui.project_properties)
         self.browser = None  # Browser panel integration (browser/)
         self._time_steps_action = None  # "Load all time steps" for time-following layers
+        self.settings_page = None  # the "Geo Engine" page of Settings > Options (ui.settings_page)
 
     # --- QGIS entry points -------------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name (qgis_process calls only this)
@@ -148,6 +152,7 @@ class GeoEnginePlugin(FeatureActions):
             self.iface.addPluginToWebMenu(MENU, action)
             if spec.toolbar:
                 self.toolbar.addAction(action)
+        self._register_settings_page()
         self.missing_dependencies = report_missing(self.notifier, homepage=read_metadata("homepage"))
         try:
             self._register_browser()
@@ -156,7 +161,7 @@ class GeoEnginePlugin(FeatureActions):
 
     def unload(self) -> None:
         """Remove every trace of the plugin; a step that fails is logged and the others still run."""
-        steps = (self._unload_browser, self._unload_processing,
+        steps = (self._unload_browser, self._unload_processing, self._unload_settings_page,
                  self._unload_time_and_projects, self._unload_tasks, self._unload_dialogs,
                  self.unload_features, self._unload_docks, self._unload_menus, self._unload_network, self._unload_files)
         for step in steps:
@@ -293,6 +298,45 @@ class GeoEnginePlugin(FeatureActions):
 
     def open_help(self) -> None:
         QDesktopServices.openUrl(QUrl(read_metadata("homepage")))
+
+    # --- Settings > Options > Geo Engine (ui.settings_page) ------------------------------------------------
+    def _register_settings_page(self) -> None:
+        if not hasattr(self.iface, "registerOptionsWidgetFactory"):
+            return
+        from .ui.settings_page import GeoEngineSettingsPageFactory
+
+        self.settings_page = GeoEngineSettingsPageFactory(*self._settings_hooks())
+        self.iface.registerOptionsWidgetFactory(self.settings_page)
+
+    def _settings_hooks(self):
+        """The download folder, the folder running downloads write to, and what to do after Apply."""
+        return (lambda: self.tempdir.base), self._busy_download_folder, self._settings_applied
+
+    def _busy_download_folder(self):
+        """The run folder while downloads write to it (Clear cache keeps it), else None."""
+        busy = self.tasks is not None and self.tasks.active
+        return self.tempdir.root if busy and self.tempdir.exists and not self.tempdir.closed else None
+
+    def _settings_applied(self) -> None:
+        """New settings take effect now: a smaller time-step cache is trimmed at once (limits are read per check)."""
+        if self.temporal is not None:
+            self.temporal.cache.shrink()
+
+    def open_settings(self) -> None:
+        """Settings > Options at the Geo Engine page (a dialog with the page where QGIS has no options hook)."""
+        from .ui.settings_page import PAGE_NAME
+
+        if self.settings_page is not None and hasattr(self.iface, "showOptionsDialog"):
+            self.iface.showOptionsDialog(self.iface.mainWindow(), currentPage=PAGE_NAME)
+            return
+        from .ui.settings_page import SettingsDialog
+
+        keep_open(self._dialogs, SettingsDialog(self._settings_hooks(), self.iface.mainWindow()))
+
+    def _unload_settings_page(self) -> None:
+        if self.settings_page is not None:
+            page, self.settings_page = self.settings_page, None
+            self.iface.unregisterOptionsWidgetFactory(page)
 
     # --- Browser panel (browser/: data item provider, context menu, drops) -----------------------------------
     def _register_browser(self) -> None:

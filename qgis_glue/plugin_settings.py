@@ -18,6 +18,11 @@ DEFAULT_MAX_DOWNLOAD_MEGAPIXELS = 1000  # 10^9 pixels (slices x bands x width x 
 DEFAULT_TIME_CACHE_MB = 512
 DEFAULT_FOLLOW_EXTENT = True
 
+# what the settings page (ui/settings_page.py) lets a user choose: (minimum, maximum) per number
+RANGES = {MAX_DOWNLOAD_MB: (1, 1_048_576), MAX_DOWNLOAD_MEGAPIXELS: (1, 1_000_000), TIME_CACHE_MB: (16, 1_048_576)}
+DEFAULTS = {MAX_DOWNLOAD_MB: DEFAULT_MAX_DOWNLOAD_MB, MAX_DOWNLOAD_MEGAPIXELS: DEFAULT_MAX_DOWNLOAD_MEGAPIXELS,
+            TIME_CACHE_MB: DEFAULT_TIME_CACHE_MB}
+
 
 def _number(key: str, default: float) -> float:
     try:
@@ -25,6 +30,22 @@ def _number(key: str, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return value if value > 0 else default
+
+
+def number(key: str) -> int:
+    """The whole number stored under ``key`` (one of :data:`RANGES`), its default when missing or unreadable."""
+    return int(_number(key, DEFAULTS[key]))
+
+
+def set_number(key: str, value: int) -> None:
+    """Store ``value`` under ``key``, clamped to its range in :data:`RANGES`; the readers see it at once."""
+    low, high = RANGES[key]
+    QgsSettings().setValue(key, max(low, min(high, int(value))))
+
+
+def set_flag(key: str, on: bool) -> None:
+    """Store a yes/no setting (e.g. :data:`FOLLOW_EXTENT`)."""
+    QgsSettings().setValue(key, bool(on))
 
 
 def max_download_bytes() -> int:

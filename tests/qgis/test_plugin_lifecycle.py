@@ -17,7 +17,7 @@ pytestmark = pytest.mark.qgis
 
 EXPECTED_ACTIONS = [
     "Connections…", "Add workflow layer…", "Provenance", "Quota && usage", "Plot", "Save result as dataset…",
-    "Download metadata…", "Show workflow definition", "Copy workflow id", "Help",
+    "Download metadata…", "Show workflow definition", "Copy workflow id", "Settings…", "Help",
 ]
 
 
@@ -63,13 +63,13 @@ def test_every_built_action_is_enabled_with_an_icon(iface):
     try:
         enabled = {key for key, action in plugin.actions.items() if action.isEnabled()}
         assert enabled == {"connections", "add_layer", "provenance", "quota", "plot", "save_dataset",
-                           "download_metadata", "workflow_definition", "copy_workflow_id", "help"}
+                           "download_metadata", "workflow_definition", "copy_workflow_id", "settings", "help"}
         assert all(callable(getattr(plugin, spec.handler)) for spec in ACTIONS)
         for key, action in plugin.actions.items():
             assert not action.icon().isNull(), key
             assert "coming" not in action.toolTip(), key
         toolbar_texts = [a.text() for a in plugin.toolbar.actions()]
-        assert toolbar_texts == EXPECTED_ACTIONS[:-1]  # Help is in the menu only
+        assert toolbar_texts == EXPECTED_ACTIONS[:-2]  # Settings and Help are in the menu only
     finally:
         plugin.unload()
 

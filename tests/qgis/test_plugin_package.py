@@ -184,7 +184,8 @@ def run_installed(script: str, package_zip: Path, tmp_path: Path):
 
 
 MENU = ["Connections…", "Add workflow layer…", "Provenance", "Quota && usage", "Plot", "Save result as dataset…",
-        "Download metadata…", "Show workflow definition", "Copy workflow id", "Help"]  # written out, not ACTIONS
+        "Download metadata…", "Show workflow definition", "Copy workflow id", "Settings…",
+        "Help"]  # written out, not ACTIONS
 
 
 def test_installed_zip_loads_starts_and_unloads_twice_with_qgis_utils(package_zip, tmp_path):
