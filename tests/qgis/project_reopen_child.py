@@ -61,6 +61,10 @@ def main(config_path: str) -> int:
         if hasattr(layer, "featureCount"):
             info["features"] = layer.featureCount()
             info["names"] = sorted(str(f["name"]) for f in layer.getFeatures())[:400]
+            from vector_truth import data_columns, layer_rows
+
+            info["columns"] = data_columns(layer)
+            info["rows"] = [list(row) for row in layer_rows(layer, info["columns"])]  # every value and vertex
         elif layer.isValid() and layer.providerType() == "gdal":
             info["values"] = [layer.dataProvider().identify(QgsPointXY(x, y), QgsRaster.IdentifyFormatValue)
                               .results().get(1) for x, y in config["points"]]

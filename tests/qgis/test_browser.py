@@ -384,6 +384,7 @@ def test_dropping_entries_on_the_map(plugin, project, server, tree):
     assert handler.handleCustomUriCanvasDrop(dropped[0], canvas)
     assert wait_for_fetch(lambda: loaded_layers(project, "Ports in Germany"))
     assert loaded_layers(project, "Ports in Germany")[0].featureCount() == 13
+    assert ports_in_germany_rows(loaded_layers(project, "Ports in Germany")[0]) == 13
 
     datasets = tree.child(tree.path(LOCAL), "Datasets")
     tree.expand(datasets)

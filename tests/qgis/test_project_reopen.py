@@ -40,6 +40,14 @@ def pixel_centres_and_values(month="2014-04-01"):
     return centres, expected
 
 
+def ports_rows(columns) -> list:
+    """Every port in BOUNDS as the child reports its layer's rows, read from the shapefile with OGR."""
+    from vector_truth import ogr_rows
+
+    assert {"name", "website", "scalerank"} <= set(columns)
+    return json.loads(json.dumps([list(row) for row in ogr_rows(PORTS_SHP, columns, BOUNDS)]))
+
+
 def ports_in_bounds():
     dataset = ogr.Open(str(PORTS_SHP))
     layer = dataset.GetLayer(0)
@@ -199,6 +207,7 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
     assert ndvi_info["valid"] and ndvi_info["source_dir"] == "kept_geoengine" and ndvi_info["values"] == expected
     assert ndvi_info["following"] and ndvi_info["renderer"] == "paletted"  # the dataset's palette, from the project
     assert ports_info["provider"] == "ogr" and ports_info["features"] == len(ports) and ports_info["names"] == ports
+    assert ports_info["rows"] == ports_rows(ports_info["columns"])
     assert wms_info["valid"] and wms_info["restore"] is None and wms_info["following"]  # WMS-T from the file
     assert kept["fetches"] == 0 and kept["sessions"] == [CONNECTION]
     assert len(ledger.computations) == before
@@ -211,7 +220,7 @@ def test_project_reopens_in_a_new_qgis(server, plugin, tmp_path):
     ndvi_info, ports_info, wms_info = layers_by_kind(refetched)
     assert ndvi_info["valid"] and ndvi_info["restore"] is None and ndvi_info["values"] == expected
     assert ports_info["provider"] == "memory" and ports_info["features"] == len(ports)
-    assert ports_info["names"] == ports
+    assert ports_info["names"] == ports and ports_info["rows"] == ports_rows(ports_info["columns"])
     assert wms_info["valid"] and wms_info["wms_block"] == [64, 64, True] and wms_info["following"]
     assert refetched["fetches"] == 2
     assert len(ledger.computations) >= before + 2
