@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 from qgis.core import (
@@ -164,8 +165,8 @@ def point_coordinates(batch: FeatureBatch) -> Optional[tuple]:
     return xs, ys
 
 
-def point_geometries(xs: np.ndarray, ys: np.ndarray, multi: bool) -> List[QgsGeometry]:
-    """QgsGeometries of points from coordinate arrays: one packed WKB buffer, no WKT."""
+def point_geometries(xs: np.ndarray, ys: np.ndarray, multi: bool) -> Iterator[QgsGeometry]:
+    """QgsGeometries of points from coordinate arrays: one packed WKB buffer, no WKT (made as consumed)."""
     records = np.zeros(len(xs), _MULTIPOINT_WKB if multi else _POINT_WKB)
     records["order"], records["x"], records["y"] = 1, xs, ys
     if multi:
@@ -173,12 +174,10 @@ def point_geometries(xs: np.ndarray, ys: np.ndarray, multi: bool) -> List[QgsGeo
     else:
         records["type"] = 1
     raw, size = records.tobytes(), records.dtype.itemsize
-    out = []
     for start in range(0, len(raw), size):
         geometry = QgsGeometry()
         geometry.fromWkb(raw[start:start + size])
-        out.append(geometry)
-    return out
+        yield geometry
 
 
 class _Converter:
@@ -215,6 +214,13 @@ class _Converter:
 def features_from_batch(batch: FeatureBatch, plan: FieldPlan, fields: QgsFields,
                         multi: bool = True, converter: Optional[_Converter] = None) -> List[QgsFeature]:
     """QgsFeatures (safe on a worker thread) from one decoded stream batch of core's vector stream."""
+    return list(iter_features(batch, plan, fields, multi, converter))
+
+
+def iter_features(batch: FeatureBatch, plan: FieldPlan, fields: QgsFields, multi: bool = True,
+                  converter: Optional[_Converter] = None) -> Iterator[QgsFeature]:
+    """:func:`features_from_batch` one feature at a time (a consumer that hands them on in small chunks keeps
+    few of them alive, so Python's garbage collector has little to walk through)."""
     converter = converter or _Converter()
     count = len(batch)
     columns = [converter.column(batch.columns.get(name), plan.types[name], count) for name in plan.columns]
@@ -226,13 +232,11 @@ def features_from_batch(batch: FeatureBatch, plan: FieldPlan, fields: QgsFields,
     coordinates = point_coordinates(batch)
     geometries = (point_geometries(*coordinates, multi) if coordinates is not None
                   else (_geometry(wkt, multi) for wkt in batch.wkt))
-    out = []
     for attributes, geometry in zip(rows, geometries):
         feature = QgsFeature(fields)
         feature.setAttributes(list(attributes))
         feature.setGeometry(geometry)
-        out.append(feature)
-    return out
+        yield feature
 
 
 def memory_layer_uri(descriptor: VectorResultDescriptor, plan: FieldPlan) -> str:
@@ -250,7 +254,11 @@ def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, nam
     return layer
 
 
-ADD_CHUNK = 2048  # features per addFeatures call: the call holds Python's lock, so the main thread waits for it
+# Features are made and added 256 at a time: few QgsFeature wrappers are alive at once, so Python's garbage
+# collector promotes few of them and its full collections (100+ ms holding Python's lock in a QGIS process, i.e. a
+# main-thread stall) stay rare. With 13 000 per call the load of one million points stalled 100-290 ms and took
+# 31-58 s; with 256 it stalls under 30 ms and takes 19 s (BENCHMARKS.md).
+ADD_CHUNK = 256
 
 
 class WorkerLayerBuilder:
@@ -267,10 +275,14 @@ class WorkerLayerBuilder:
 
     def add(self, batch: FeatureBatch) -> int:
         """Add one decoded stream batch; returns the features added."""
-        features = features_from_batch(batch, self.plan, self.fields, converter=self.converter)
-        chunks = [features[i:i + ADD_CHUNK] for i in range(0, len(features), ADD_CHUNK)]
-        self.count += append_batches(self.layer, chunks, update_extents=False)
-        return len(features)
+        features = iter_features(batch, self.plan, self.fields, converter=self.converter)
+        added = 0
+        while True:
+            chunk = list(islice(features, ADD_CHUNK))
+            if not chunk:
+                return added
+            added += append_batches(self.layer, [chunk], update_extents=False)
+            self.count += len(chunk)
 
     def finish(self) -> QgsVectorLayer:
         """Spatial index and extent here; the caller styles it and moves it to the main thread."""
