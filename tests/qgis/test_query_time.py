@@ -238,3 +238,22 @@ def test_wms_candidates(qgis_app):
     q.LayerQuery("8df9b0e6-e4b4-586e-90a3-6cf0f08c4e62", "local", "", (0, 0, 1, 1), "EPSG:4326", "a", "a",
                  mode="geotiff").apply_to(geotiff)
     assert not w.wms_candidate(geotiff)
+
+
+def test_only_wms_raster_layers_are_wms_candidates(qgis_app, tmp_path):
+    import dataclasses
+
+    from osgeo import gdal
+    from qgis.core import QgsRasterLayer
+
+    path = str(tmp_path / "one.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(path, 1, 1, 1, gdal.GDT_Byte)
+    dataset.SetGeoTransform((0, 1, 0, 1, 0, -1))
+    dataset = None
+    local = QgsRasterLayer(path, "file", "gdal")
+    assert local.isValid()
+    q.LayerQuery("8df9b0e6-e4b4-586e-90a3-6cf0f08c4e62", "local", "", (0, 0, 1, 1), "EPSG:4326", "a", "a",
+                 mode="wms").apply_to(local)
+    assert not w.wms_candidate(local)  # a GeoTIFF layer, whatever its stored mode says
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        QUERY.srs = "EPSG:3857"
