@@ -175,6 +175,14 @@ def read_session(module: str, session: Path, scratch: Path) -> dict:
             "skipped": skipped, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
+def reclassify(record: dict) -> dict:
+    """A stored record with its non-killed mutants matched against TESTING.md as it is now."""
+    known = [e for e in equivalents() if e["module"] == record["module"]]
+    pool = record["survived"] + record["equivalent"]
+    match = [m for m in pool if any(e["operator"] == m["operator"] and e["code"] == m["code"] for e in known)]
+    return {**record, "equivalent": match, "survived": [m for m in pool if m not in match]}
+
+
 def report(records: list[dict]) -> None:
     """Per-module counts, the surviving mutants, then the one-line score."""
     killed = total = 0
@@ -205,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"not a mutation target: {', '.join(unknown)} (see TARGETS in tools/mutate.py)")
     if args.summary:
-        records = [json.loads(result_path(m).read_text()) for m in modules if result_path(m).exists()]
+        records = [reclassify(json.loads(result_path(m).read_text())) for m in modules if result_path(m).exists()]
         report(records)
         return 0
     python = sys.executable
