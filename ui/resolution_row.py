@@ -5,13 +5,14 @@ from __future__ import annotations
 from qgis.PyQt.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QWidget
 
 from ..core import resolution as res
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.raster_resolution import ResolutionRequest, canvas_pixels
 
 CHOICES = (
-    ("Auto (native if small, else the map canvas's)", res.AUTO),
-    ("Native", res.NATIVE),
-    ("Map canvas", res.CANVAS),
-    ("Pixel size (workflow CRS units)", res.CUSTOM),
+    (QT_TR_NOOP("Auto (native if small, else the map canvas's)"), res.AUTO),
+    (QT_TR_NOOP("Native"), res.NATIVE),
+    (QT_TR_NOOP("Map canvas"), res.CANVAS),
+    (QT_TR_NOOP("Pixel size (workflow CRS units)"), res.CUSTOM),
 )
 
 
@@ -22,13 +23,13 @@ class ResolutionRow(QWidget):
         super().__init__(parent)
         self.mode_combo = QComboBox()
         for label, mode in CHOICES:
-            self.mode_combo.addItem(label, mode)
+            self.mode_combo.addItem(tr(label), mode)
         self.size_spin = QDoubleSpinBox()
         self.size_spin.setDecimals(8)
         self.size_spin.setRange(1e-8, 1e9)
         self.size_spin.setValue(0.1)
-        self.size_spin.setToolTip("Pixel size in the workflow's CRS units; rounded to a whole multiple (or "
-                                  "fraction) of the native pixel")
+        self.size_spin.setToolTip(tr("Pixel size in the workflow's CRS units; rounded to a whole multiple (or "
+                                     "fraction) of the native pixel"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.mode_combo, 1)
