@@ -21,7 +21,15 @@ Opening (``QgsProject.readProject``), for every layer with a ``geoengine/workflo
   new file (QGIS restores the style it read from the project);
 * memory vector layer (empty after reading): re-fetched the same way and filled;
 * WMS layer: a session is opened for its connection (credentials come from the Auth Manager only) so QGIS's
-  requests carry its token; a layer that could not open without it is reopened, the others redrawn.
+  requests carry its token, then the layer is pointed at its WMS address again.
+
+No "Handle Unavailable Layers" dialog for layers the plugin restores itself. QGIS offers to remove every layer
+that is invalid right after it was read (``QgsProject::addLayer``: ``readLayerXml`` then ``isValid``, the broken
+ones go to the project's bad-layer handler, which QGIS desktop makes a dialog). A missing download reads as a
+1-pixel placeholder GeoTIFF (:func:`install_placeholders`); a plugin WMS layer is WRITTEN as that placeholder
+(:meth:`ProjectState._write_layer`, its WMS address kept in ``geoengine/wms_source``) because QGIS's WMS provider
+asks the server for its capabilities while it reads the layer, and that needs a session the plugin does not have
+yet (or a server that is up). Other layers still reach QGIS's dialog.
 
 While that runs the layer carries ``geoengine/restore = pending``; a failure leaves it as it is, with
 ``geoengine/restore = failed: <reason>`` and a message.
@@ -48,10 +56,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from ..core.errors import MalformedResponseError
 from ..core.geotiff_archive import archive_copy
 from .enums import WRITER_NO_ERROR
 from .errors import describe_error
-from .layer_sources import swap_raster_source, swap_vector_source
+from .layer_sources import swap_raster_source, swap_vector_source, swap_wms_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery
 from .raster_resolution import from_query as resolution_of
@@ -64,6 +73,7 @@ RESTORE_KEY = PROPERTY_PREFIX + "restore"
 PENDING = "pending"
 FOLDER_SUFFIX = "_geoengine"
 PLACEHOLDER = "geoengine-placeholder.tif"
+WMS_SOURCE_KEY = PROPERTY_PREFIX + "wms_source"  # the WMS address of a layer written as a placeholder
 
 
 def keep_files(project: QgsProject) -> bool:
@@ -116,11 +126,34 @@ def install_placeholders(folder: Path) -> Optional[str]:
         return None
 
     def preprocess(path: str) -> str:
+        if Path(path).name == PLACEHOLDER:  # a plugin WMS layer as written by ProjectState._write_layer
+            return str(placeholder)
         if "geoengine-qgis-" in path and path.lower().endswith((".tif", ".tiff")) and not Path(path).exists():
             return str(placeholder)
         return path
 
     return QgsPathResolver.setPathPreprocessor(preprocess)
+
+
+def wms_source(layer: QgsMapLayer) -> str:
+    """The WMS address of a plugin WMS layer (its source, or the stored one while it is a placeholder); ""
+    for other layers."""
+    query = LayerQuery.from_layer(layer)
+    if query is None or not isinstance(layer, QgsRasterLayer) or query.mode != "wms":
+        return ""
+    if layer.providerType() == "wms":
+        return layer.source()
+    return str(layer.customProperty(WMS_SOURCE_KEY) or "")
+
+
+def _set_text(element, tag: str, text: str) -> None:
+    """Replace the text of ``element``'s child ``tag`` (a QDomElement)."""
+    child = element.firstChildElement(tag)
+    if child.isNull():
+        return
+    while child.hasChildNodes():
+        child.removeChild(child.firstChild())
+    child.appendChild(element.ownerDocument().createTextNode(text))
 
 
 def geoengine_layers(project: QgsProject) -> List[QgsMapLayer]:
@@ -154,7 +187,9 @@ class ProjectState(QObject):
         self._told_storage: set = set()  # project URIs whose storage message was shown
         self.fetch_count = 0
         self._project.writeProject.connect(self._before_write)
+        self._project.writeMapLayer.connect(self._write_layer)
         self._project.readProject.connect(self._after_read)
+        self._placeholder = Path(tempdir.base) / PLACEHOLDER
         self._preprocessor_id = install_placeholders(tempdir.base)
 
     def stop(self) -> None:
@@ -162,6 +197,7 @@ class ProjectState(QObject):
             QgsPathResolver.removePathPreprocessor(self._preprocessor_id)
             self._preprocessor_id = None
         for signal, slot in ((self._project.writeProject, self._before_write),
+                             (self._project.writeMapLayer, self._write_layer),
                              (self._project.readProject, self._after_read)):
             try:
                 signal.disconnect(slot)
@@ -172,11 +208,26 @@ class ProjectState(QObject):
     def _before_write(self, _document=None) -> None:
         """Slot of ``writeProject``: never raises into QGIS (a failure is reported, the save goes on)."""
         try:
+            for layer in geoengine_layers(self._project):  # before QGIS writes the layers: the WMS address goes
+                source = wms_source(layer)  # with the custom properties (the file holds the placeholder)
+                if source:
+                    layer.setCustomProperty(WMS_SOURCE_KEY, source)
             self.keep_with_project()
         except Exception as exc:  # noqa: BLE001
             report = describe_error(exc)
             self._notifier.error(f"Geo Engine layers were not stored with the project: {report.summary}",
                                  details=report.details)
+
+    def _write_layer(self, layer: QgsMapLayer, element, _document=None) -> None:
+        """Slot of ``writeMapLayer`` (after QGIS wrote the layer's element): a plugin WMS layer goes into the file
+        as the placeholder GeoTIFF, so reading the project never asks its server (see the module docstring)."""
+        try:
+            source = wms_source(layer)
+            if source and not element.isNull():
+                _set_text(element, "provider", "gdal")
+                _set_text(element, "datasource", PLACEHOLDER)
+        except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS; the layer is written as it is
+            log(f"Geo Engine WMS layer {layer.name()!r} written as is: {type(exc).__name__}: {exc}")
 
     def keep_with_project(self) -> List[Path]:
         """Copy downloaded files next to the project and switch the layers to them; returns the files written."""
@@ -311,6 +362,9 @@ class ProjectState(QObject):
 
     def _reconnect(self, layer: QgsRasterLayer) -> None:
         """The session exists now (its token goes with QGIS's requests): reopen the layer if it failed, redraw."""
+        if layer.providerType() != "wms":  # read as the placeholder: back to its WMS address
+            self._reopen_wms(layer)
+            return
         if not layer.isValid():
             options = QgsDataProvider.ProviderOptions()
             options.transformContext = self._project.transformContext()
@@ -321,6 +375,25 @@ class ProjectState(QObject):
         else:
             error = layer.error().summary() if layer.error() else "the server refused the layer"
             self._failed(layer, RuntimeError(error))
+
+    def _reopen_wms(self, layer: QgsRasterLayer) -> None:
+        """Point a placeholder at its stored WMS address; if QGIS cannot open it (server down), the placeholder
+        stays (a valid, empty layer marked ``failed``) so the next save and open keep the address."""
+        source = str(layer.customProperty(WMS_SOURCE_KEY) or "")
+        if not source:
+            self._failed(layer, RuntimeError("the project holds no WMS address for this layer"))
+            return
+        try:
+            swap_wms_source(layer, source, self._project)
+        except MalformedResponseError:
+            options = QgsDataProvider.ProviderOptions()
+            options.transformContext = self._project.transformContext()
+            layer.setDataSource(str(self._placeholder), layer.name(), "gdal", options)
+            self._failed(layer, MalformedResponseError(
+                "QGIS could not open the WMS layer: the server refused or did not answer its capabilities request "
+                "(the WMS tab of the log has the reason). Open the project again to retry.", url=source))
+            return
+        self._done(layer)
 
     def _refetch(self, session, layer: QgsMapLayer) -> None:
         from .layers import LayerOptions, LayerRequest, fetch

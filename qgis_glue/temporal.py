@@ -401,6 +401,8 @@ class TemporalRasterLayers(QObject):
     def refresh(self, layer: QgsMapLayer) -> bool:
         """Follow ``layer`` anew after its data source changed elsewhere (e.g. restored with a project)."""
         self._followed.pop(layer.id(), None)
+        if wms_candidate(layer) or is_wmst(layer):  # a WMS layer the project held as a placeholder
+            return self.adopt_wms(layer)
         return self.adopt(layer)
 
     def _learn_bounds(self, entry: _Followed) -> None:

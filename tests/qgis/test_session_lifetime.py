@@ -59,10 +59,12 @@ def test_reopened_project_logs_in_once_and_wms_layers_survive_session_expiry(ifa
     try:
         before = _logins(server)
         assert project.read(str(path))
-        layers = [layer for layer in project.mapLayers().values() if layer.providerType() == "wms"]
+        # the plugin's WMS layers (read as placeholders: no "unavailable layers" dialog, test_wms_unavailable.py)
+        layers = [layer for layer in project.mapLayers().values() if layer.customProperty("geoengine/mode") == "wms"]
         assert len(layers) == LAYERS
         assert wait_until(lambda: not plugin.project_state.pending and plugin.sessions.get("admin") is not None
                           and not any(plugin.temporal.wms_pending(layer.id()) for layer in layers), timeout=30)
+        assert all(layer.providerType() == "wms" and layer.isValid() for layer in layers)
         assert _logins(server) == before + 1  # N layers, one login
         assert plugin.sessions.logins == 1
 
