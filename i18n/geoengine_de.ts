@@ -100,6 +100,16 @@
         </message>
         <message>
             <location filename="../../../work/main/plugin.py" line="58" />
+            <source>Settings…</source>
+            <translation>Einstellungen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/plugin.py" line="58" />
+            <source>Download limits, time-series behaviour and the download cache</source>
+            <translation>Download-Grenzen, Verhalten von Zeitreihen und der Download-Cache</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/plugin.py" line="58" />
             <source>Help</source>
             <translation>Hilfe</translation>
         </message>
@@ -107,6 +117,131 @@
             <location filename="../../../work/main/plugin.py" line="58" />
             <source>Open the plugin's documentation</source>
             <translation>Die Dokumentation des Plugins öffnen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/connections.py" line="59" />
+            <source>Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or changed on the way. Use https unless the server is on this computer.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="85" />
+            <source>The server's address: its base URL (https://host) or the exact API root (https://host/geoengine/api). The plugin finds the API with GET &lt;url&gt;/info, then &lt;url&gt;/api/info.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/resolution_row.py" line="11" />
+            <source>Auto (native if small, else the map canvas's)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/resolution_row.py" line="11" />
+            <source>Native</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/resolution_row.py" line="11" />
+            <source>Map canvas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/resolution_row.py" line="11" />
+            <source>Pixel size (workflow CRS units)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/resolution_row.py" line="31" />
+            <source>Pixel size in the workflow's CRS units; rounded to a whole multiple (or fraction) of the native pixel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="89" />
+            <source>Download limits</source>
+            <translation>Download-Grenzen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="92" />
+            <source> million pixels</source>
+            <translation> Millionen Pixel</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="94" />
+            <source>Largest download</source>
+            <translation>Größter Download</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="95" />
+            <source>Most pixels</source>
+            <translation>Höchstens Pixel</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="96" />
+            <source>Before a raster is downloaded, the plugin works out how big it will be (pixels of every time step and band, uncompressed). Above either limit, Add layer and the Browser ask first, Processing stops with the reason, and a layer that follows the Temporal Controller keeps what it shows. Vector results stop at the size limit and ask.</source>
+            <translation>Bevor ein Raster heruntergeladen wird, berechnet das Plugin, wie groß es wird (Pixel aller Zeitschritte und Bänder, unkomprimiert). Über einer der Grenzen fragen „Layer hinzufügen“ und der Browser zuerst, Processing bricht mit dem Grund ab, und ein Layer, der dem Temporal Controller folgt, behält, was er zeigt. Vektorergebnisse halten an der Größengrenze an und fragen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="104" />
+            <source>Layers that follow the Temporal Controller</source>
+            <translation>Layer, die dem Temporal Controller folgen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="106" />
+            <source>Fetch the visible area when the map moves outside the layer</source>
+            <translation>Den sichtbaren Bereich laden, wenn die Karte den Layer verlässt</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="109" />
+            <source>Set the Temporal Controller to the first time series' range and step</source>
+            <translation>Den Temporal Controller auf Zeitraum und Schritt der ersten Zeitreihe setzen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="112" />
+            <source> MB</source>
+            <translation> MB</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="115" />
+            <source>Time step cache</source>
+            <translation>Cache für Zeitschritte</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="116" />
+            <source>Off, a layer keeps the area it was loaded for and only changes its time step. The cache keeps time steps already fetched so stepping back is instant; when it grows past its size, the steps used longest ago are deleted (never one a layer shows).</source>
+            <translation>Aus: Ein Layer behält den Bereich, für den er geladen wurde, und wechselt nur den Zeitschritt. Der Cache hält bereits geladene Zeitschritte, damit ein Schritt zurück sofort erscheint; wird er größer als erlaubt, werden die am längsten nicht genutzten Schritte gelöscht (nie einer, den ein Layer zeigt).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="123" />
+            <source>Downloaded files</source>
+            <translation>Heruntergeladene Dateien</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="127" />
+            <source>Clear cache now</source>
+            <translation>Cache jetzt leeren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="133" />
+            <source>Downloads are stored under your QGIS profile. Clearing deletes every downloaded file that no layer of the open project reads; layers keep working. Files of downloads still running and of other QGIS windows are left alone.</source>
+            <translation>Downloads liegen in Ihrem QGIS-Profil. Leeren löscht jede heruntergeladene Datei, die kein Layer des geöffneten Projekts liest; die Layer funktionieren weiter. Dateien laufender Downloads und anderer QGIS-Fenster bleiben unberührt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="145" />
+            <source>{0} file(s), {1} in {2}</source>
+            <translation>{0} Datei(en), {1} in {2}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="152" />
+            <source>The cache was not cleared: {0}</source>
+            <translation>Der Cache wurde nicht geleert: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="154" />
+            <source>Deleted {0} file(s). Now: </source>
+            <translation>{0} Datei(en) gelöscht. Jetzt: </translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/settings_page.py" line="185" />
+            <source>Geo Engine settings</source>
+            <translation>Geo-Engine-Einstellungen</translation>
         </message>
     </context>
 </TS>
