@@ -103,7 +103,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
             defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             self.RESOLUTION, "Resolution", options=[label for label, _mode in self.RESOLUTION_MODES],
-            defaultValue=0))
+            defaultValue=0, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, "Pixel size (CRS units)", DOUBLE,
             optional=True, minValue=0.0))
