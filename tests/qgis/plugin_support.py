@@ -145,6 +145,29 @@ def start_qgis_processing() -> None:
     Processing.initialize()
 
 
+def read_recording_bad_layers(project, path) -> List[str]:
+    """Read the project at ``path`` with a bad-layer handler installed the way QGIS desktop installs its
+    "Handle Unavailable Layers" dialog (``setBadLayerHandler``); returns the names of the layers it was offered.
+    QGIS's default handler is installed again afterwards."""
+    from qgis.core import QgsProjectBadLayerHandler
+
+    class Recorder(QgsProjectBadLayerHandler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: List[str] = []
+
+        def handleBadLayers(self, layers):  # noqa: N802 - QGIS API name
+            self.names += [node.firstChildElement("layername").text() for node in layers]
+
+    recorder = Recorder()
+    project.setBadLayerHandler(recorder)
+    try:
+        assert project.read(str(path))
+    finally:
+        project.setBadLayerHandler(QgsProjectBadLayerHandler())  # QGIS's default again
+    return recorder.names
+
+
 def flush_deletes() -> None:
     """Run pending deleteLater() calls and queued events (bounded: one pass each)."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

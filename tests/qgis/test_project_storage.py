@@ -71,15 +71,7 @@ def test_a_project_in_a_geopackage_writes_no_relative_folder(session, loader, st
 def test_missing_downloads_do_not_reach_the_unavailable_layers_handler(server, session, loader, state,
                                                                        project, tempdir, tmp_path):
     from geoengine_qgis.qgis_glue.project_state import set_keep_files
-    from qgis.core import QgsProjectBadLayerHandler
-
-    class Recorder(QgsProjectBadLayerHandler):
-        def __init__(self) -> None:
-            super().__init__()
-            self.names = []
-
-        def handleBadLayers(self, layers):  # noqa: N802 - QGIS API name
-            self.names += [node.firstChildElement("layername").text() for node in layers]
+    from plugin_support import read_recording_bad_layers
 
     ndvi, _ports = load_both(loader, session)
     name = ndvi.name()
@@ -88,13 +80,8 @@ def test_missing_downloads_do_not_reach_the_unavailable_layers_handler(server, s
     assert project.write(str(path))
     project.clear()
     tempdir.cleanup()  # the downloads are gone (a later start swept them)
-    recorder = Recorder()
-    project.setBadLayerHandler(recorder)
-    try:
-        assert project.read(str(path))
-    finally:
-        project.setBadLayerHandler(QgsProjectBadLayerHandler())  # QGIS's default again
-    assert name not in recorder.names, recorder.names  # QGIS did not offer to remove it
+    offered = read_recording_bad_layers(project, path)
+    assert name not in offered, offered  # QGIS did not offer to remove it
     raster = next(layer for layer in project.mapLayers().values() if layer.name() == name)
     assert wait_until(lambda: not state.pending, timeout=30)
     assert raster.isValid() and ndvi_matches(raster)[0]

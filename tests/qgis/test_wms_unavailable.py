@@ -22,34 +22,10 @@ BOUNDS = (10.0, -10.0, 30.0, 10.0)
 APRIL = "2014-04-01T00:00:00.000Z"
 
 
-def _recorder():
-    from qgis.core import QgsProjectBadLayerHandler
-
-    class Recorder(QgsProjectBadLayerHandler):
-        """Stands in for QGIS desktop's handler (the dialog): records the names of the layers it is offered."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.names = []
-
-        def handleBadLayers(self, layers):  # noqa: N802 - QGIS API name
-            self.names += [node.firstChildElement("layername").text() for node in layers]
-
-    return Recorder()
-
-
 def reopen(project, path) -> list:
     """Read ``path`` with a recording bad-layer handler; returns the layer names the "dialog" was offered."""
-    from qgis.core import QgsProjectBadLayerHandler
-
     project.clear()
-    recorder = _recorder()
-    project.setBadLayerHandler(recorder)
-    try:
-        assert project.read(str(path))
-    finally:
-        project.setBadLayerHandler(QgsProjectBadLayerHandler())  # QGIS's default again
-    return sorted(recorder.names)
+    return sorted(plugin_support.read_recording_bad_layers(project, path))
 
 
 def by_name(project, name):
