@@ -327,7 +327,7 @@ class GeoEnginePlugin(FeatureActions):
         from .ui.settings_page import PAGE_NAME
 
         if self.settings_page is not None and hasattr(self.iface, "showOptionsDialog"):
-            self.iface.showOptionsDialog(self.iface.mainWindow(), currentPage=PAGE_NAME)
+            self.iface.showOptionsDialog(self.iface.mainWindow(), PAGE_NAME)
             return
         from .ui.settings_page import SettingsDialog
 

@@ -180,3 +180,27 @@ def test_menu_opens_the_page_and_unload_unregisters_it(plugin):
     assert iface.options_shown == [(iface.mainWindow(), PAGE_NAME)]
     plugin_support.stop_plugin(plugin)
     assert iface.factories == [] and plugin.settings_page is None
+
+
+def test_without_an_options_hook_the_menu_opens_a_dialog_that_applies_on_ok(clean_settings, project, iface):
+    from geoengine_qgis.core.download_estimate import DownloadEstimate
+    from geoengine_qgis.qgis_glue.download_guard import ASK, OK, judge
+    from geoengine_qgis.ui.settings_page import SettingsDialog
+
+    plugin = plugin_support.start_plugin(iface, "http://127.0.0.1:9/api")  # WidgetIface: no options hooks
+    try:
+        assert plugin.settings_page is None
+        plugin.actions["settings"].trigger()
+        dialogs = [d for d in plugin._dialogs if isinstance(d, SettingsDialog)]
+        assert len(dialogs) == 1 and dialogs[0].isVisible()
+        estimate = DownloadEstimate("raster", pixels=1_000_000, bytes=300 * MB, tiles=1, slices=1, bands=1)
+        dialogs[0].page.max_megabytes.setValue(200)
+        dialogs[0].reject()  # Cancel: nothing stored
+        assert judge(estimate).decision == OK
+        plugin.actions["settings"].trigger()
+        dialog = next(d for d in plugin._dialogs if isinstance(d, SettingsDialog))
+        dialog.page.max_megabytes.setValue(200)
+        dialog.accept()
+        assert judge(estimate).decision == ASK
+    finally:
+        plugin_support.stop_plugin(plugin)
