@@ -121,37 +121,37 @@
         <message>
             <location filename="../../../work/main/qgis_glue/connections.py" line="59" />
             <source>Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or changed on the way. Use https unless the server is on this computer.</source>
-            <translation type="unfinished" />
+            <translation>Unverschlüsseltes http zu {host}: Passwörter, Sitzungstoken und Daten werden unverschlüsselt übertragen und können unterwegs gelesen oder verändert werden. Verwenden Sie https, außer der Server läuft auf diesem Computer.</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/connections_dialog.py" line="85" />
             <source>The server's address: its base URL (https://host) or the exact API root (https://host/geoengine/api). The plugin finds the API with GET &lt;url&gt;/info, then &lt;url&gt;/api/info.</source>
-            <translation type="unfinished" />
+            <translation>Die Adresse des Servers: seine Basis-URL (https://host) oder genau die API-Wurzel (https://host/geoengine/api). Das Plugin findet die API mit GET &lt;url&gt;/info, dann &lt;url&gt;/api/info.</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
             <source>Auto (native if small, else the map canvas's)</source>
-            <translation type="unfinished" />
+            <translation>Automatisch (nativ, wenn klein, sonst die des Kartenfensters)</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
             <source>Native</source>
-            <translation type="unfinished" />
+            <translation>Nativ</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
             <source>Map canvas</source>
-            <translation type="unfinished" />
+            <translation>Kartenfenster</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
             <source>Pixel size (workflow CRS units)</source>
-            <translation type="unfinished" />
+            <translation>Pixelgröße (Einheiten des Workflow-KBS)</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="31" />
             <source>Pixel size in the workflow's CRS units; rounded to a whole multiple (or fraction) of the native pixel</source>
-            <translation type="unfinished" />
+            <translation>Pixelgröße in den Einheiten des Workflow-KBS; gerundet auf ein ganzes Vielfaches (oder einen Bruchteil) des nativen Pixels</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/settings_page.py" line="89" />
