@@ -143,6 +143,8 @@ def wms_source(layer: QgsMapLayer) -> str:
         return ""
     if layer.providerType() == "wms":
         return layer.source()
+    if not is_placeholder(layer.source()):  # e.g. a file that carries a WMS layer's properties: written as is
+        return ""
     return str(layer.customProperty(WMS_SOURCE_KEY) or "")
 
 
