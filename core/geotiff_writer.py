@@ -15,8 +15,9 @@ Layout of the output (one decision, documented here):
   no ZSTD): chosen by measurement for temporary files (BENCHMARKS.md, "Temporary GeoTIFF codec"); files kept
   with a project are recompressed harder when copied (:mod:`.geotiff_archive`);
 * files wider or taller than :data:`OVERVIEW_MIN_SIDE` px get internal overviews (2x, 4x, ... down to about
-  256 px), filled as the tiles arrive: each level's block is the tile's every 2nd, 4th... pixel (nearest
-  neighbour), so no pixel is read back; a tile off the planned grid makes the overviews rebuilt at the end;
+  256 px) in 256 px blocks, filled as the tiles arrive with each tile's every 2nd, 4th... pixel (nearest
+  neighbour): level 2 fills whole blocks, the smaller levels collect one block row in memory and write it whole,
+  so no block is written twice or read back; a tile off the planned grid makes them rebuilt at the end;
 * masked pixels get the no-data value: ``no_data_value`` if given, else NaN for floats, 0 for U8,
   the maximum for wider unsigned and the minimum for signed integers (:func:`default_no_data_value`).
   Valid pixels that equal it are counted in ``GeoTiffSink.no_data_collisions`` (they read back as
