@@ -262,7 +262,8 @@ def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTemp
             raise InputError("streamed GeoTIFFs need the plugin's temporary folder", field="tempdir")
         transport = choose_transport(request.options.transport)
         raster_query = RasterQueryRectangle(bounds, interval, list(bands), srs)
-        choice = decide(request.resolution, descriptor, bounds, interval, bands)
+        unclipped = to_workflow_bounds(request.extent, request.extent_crs, srs, transform_context, None)
+        choice = decide(request.resolution, descriptor, bounds, interval, bands, canvas_bounds=unclipped)
         check_size(estimate_download(descriptor, bounds, interval, list(bands), clip_to_data=False,
                                      resolution=None if choice.is_native else choice.pixel_size), tempdir,
                    request.options.confirmed_bytes)

@@ -29,11 +29,14 @@ class ResolutionRequest:
 
 
 def decide(request: ResolutionRequest, descriptor: Any, bounds: Sequence[float], interval: Any,
-           bands: Sequence[int], auto_limit_bytes: int = res.AUTO_LIMIT_BYTES) -> res.ResolutionChoice:
-    """The resolution for a raster load of ``bounds`` (workflow CRS); ``auto`` sizes the native download first."""
+           bands: Sequence[int], auto_limit_bytes: int = res.AUTO_LIMIT_BYTES,
+           canvas_bounds: Optional[Sequence[float]] = None) -> res.ResolutionChoice:
+    """The resolution for a raster load of ``bounds`` (workflow CRS); ``auto`` sizes the native download first.
+    ``canvas_bounds``: the request's whole extent in the workflow's CRS (``bounds`` may be cut to the data), the
+    area that ``canvas_px`` pixels show."""
     native = res.pixel_size_of(descriptor)
     width, height = request.canvas_px or DEFAULT_CANVAS_PX
-    canvas = res.canvas_pixel_size(bounds, width, height)
+    canvas = res.canvas_pixel_size(canvas_bounds or bounds, width, height)
     native_bytes = None
     if request.mode == res.AUTO:
         native_bytes = estimate_download(descriptor, bounds, interval, list(bands), clip_to_data=False).bytes

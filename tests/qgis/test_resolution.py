@@ -158,3 +158,12 @@ def test_processing_loads_at_a_given_pixel_size(processing, url, tmp_path):  # n
         run(processing, "loadworkflowraster", {"CONNECTION": url, "WORKFLOW": workflow_id,
                                                "EXTENT": "0,40,0,40 [EPSG:4326]", "TIME_START": APRIL,
                                                "RESOLUTION": 2, "OUTPUT": str(tmp_path / "x.tif")})
+
+
+def test_the_canvas_resolution_comes_from_the_whole_view_not_the_part_with_data(loader, session):
+    # a canvas of 720 x 360 px showing twice the world: one degree per pixel, although the data covers half of it
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(-360, -180, 360, 180), name="NDVI",
+                                                   resolution=resolution("canvas", (720, 360))))
+    assert outcome.ok, outcome.error
+    assert abs(outcome.layers[0].rasterUnitsPerPixelX() - 1.0) < 1e-9
