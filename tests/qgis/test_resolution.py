@@ -167,3 +167,30 @@ def test_the_canvas_resolution_comes_from_the_whole_view_not_the_part_with_data(
                                                    resolution=resolution("canvas", (720, 360))))
     assert outcome.ok, outcome.error
     assert abs(outcome.layers[0].rasterUnitsPerPixelX() - 1.0) < 1e-9
+
+
+def test_a_finer_pixel_size_interpolates_bilinearly_from_the_native_pixels(loader, session):
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), name="NDVI",
+                                                   resolution=resolution("custom", pixel_size=(0.05, 0.05))))
+    assert outcome.ok, outcome.error
+    layer = outcome.layers[0]
+    assert abs(layer.rasterUnitsPerPixelX() - 0.05) < 1e-9 and "(custom 0.05 x 0.05)" in layer.name()
+    got, gt = layer_array(layer)
+    source = gdal.Open(str(NDVI_TIFF.format("2014-04-01")))
+    values = source.GetRasterBand(1).ReadAsArray().astype(np.int64)
+    # every second output pixel's upper-left corner is a native pixel's corner: bilinear weights (1, 0, 0, 0), so
+    # it is that native pixel (Rust's ``as`` truncates, and 0.1 * 0.1 / (0.1 * 0.1) may land a hair below 1)
+    col0, row0 = round((gt[0] + 180) / 0.1), round((90 - gt[3]) / 0.1)
+    corner = got[0::2, 0::2]
+    native = values[row0:row0 + corner.shape[0], col0:col0 + corner.shape[1]]
+    ok = ~np.ma.getmaskarray(corner)
+    assert ok.sum() > 1000
+    assert set(np.unique(np.ma.getdata(corner)[ok].astype(np.int64) - native[ok]).tolist()) <= {-1, 0}
+    # in between: the mean of two neighbours (weights 1/2, 1/2), truncated
+    between = got[0::2, 1::2][:, :-1]
+    left = native[:, :between.shape[1]]
+    right = values[row0:row0 + between.shape[0], col0 + 1:col0 + 1 + between.shape[1]]
+    fine = ~np.ma.getmaskarray(between) & (left != 0) & (right != 0)
+    expected = (left + right)[fine] / 2
+    assert set(np.unique(np.ma.getdata(between)[fine] - np.floor(expected + 1e-9)).tolist()) <= {-1, 0}
