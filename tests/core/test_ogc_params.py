@@ -264,12 +264,16 @@ def test_feature_collections_and_geodataframes():
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [8.5, 53.25]}, "properties": {"name": "a"},
          "when": {"start": "2014-04-01T00:00:00.000Z", "end": "2014-05-01T00:00:00.000Z"}},
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.0, 54.0]}, "properties": {"name": "b"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.5, 54.5]}, "properties": {"name": "c"},
+         "when": {"start": "2014-04-01T02:00:00+02:00", "end": "2014-05-01T02:00:00+02:00"}},  # an offset: to UTC
     ]}, "a-computation")
     with pytest.raises(dataclasses.FrozenInstanceError):
         collection.computation_id = "other"
     frame = ogc.features_to_geodataframe(collection, "EPSG:4326")
-    assert list(frame["name"]) == ["a", "b"] and frame.crs.to_epsg() == 4326
-    assert [(p.x, p.y) for p in frame.geometry] == [(8.5, 53.25), (9.0, 54.0)]
+    assert list(frame["name"]) == ["a", "b", "c"] and frame.crs.to_epsg() == 4326
+    assert [(p.x, p.y) for p in frame.geometry] == [(8.5, 53.25), (9.0, 54.0), (9.5, 54.5)]
+    assert frame["start"][2] == frame["start"][0] and frame["end"][2] == frame["end"][0]
+    assert str(frame["end"].dt.tz) == "UTC"
     assert frame["start"][0] == pd.Timestamp("2014-04-01", tz="UTC") and frame["end"][0] == pd.Timestamp(
         "2014-05-01", tz="UTC")
     assert pd.isna(frame["start"][1]) and str(frame["start"].dt.tz) == "UTC"  # no "when": NaT

@@ -74,3 +74,11 @@ def test_months_from_a_far_origin():
     april, may, june = 1396310400000, 1398902400000, 1401580800000  # 2014-04-01, 05-01, 06-01
     old_origin = {**MONTHLY, "origin": 0}  # 1970-01: 531 steps before April 2014
     assert time_slices(old_origin, None, april + 1, may + 1) == [(april, may), (may, june)]
+
+
+def test_at_most_1000_slices_are_counted():
+    daily = {"type": "regular", "origin": 0, "step": {"granularity": "days", "step": 1}}
+    day = 86_400_000
+    slices = time_slices(daily, None, 0, 1000 * day)
+    assert len(slices) == 1000 and slices[0] == (0, day) and slices[-1] == (999 * day, 1000 * day)
+    assert time_slices(daily, None, 0, 1000 * day + 1) is None  # 1001 slices: left to the stream
