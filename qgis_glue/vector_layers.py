@@ -247,7 +247,7 @@ def memory_layer_uri(descriptor: VectorResultDescriptor, plan: FieldPlan) -> str
 
 
 def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, name: str) -> QgsVectorLayer:
-    """Main thread: an empty memory layer with the planned fields, geometry type and CRS."""
+    """An empty memory layer with the planned fields, geometry type and CRS (on the thread that fills it)."""
     layer = QgsVectorLayer(memory_layer_uri(descriptor, plan), name, "memory")
     if not layer.isValid():
         raise MalformedResponseError(f"QGIS could not create a memory layer for {name!r}")
@@ -293,7 +293,7 @@ class WorkerLayerBuilder:
 
 
 def append_batches(layer: QgsVectorLayer, batches: Iterable[List[QgsFeature]], update_extents: bool = True) -> int:
-    """Main thread: add the features batch by batch; returns the count added."""
+    """Add the features batch by batch (on the layer's thread); returns the count added."""
     provider = layer.dataProvider()
     added = 0
     for batch in batches:
