@@ -7,11 +7,15 @@ Two steps, split by thread:
   folder of the plugin's temp dir (or only a WMS URI), vectors into QgsFeature batches, plots as JSON.
   Without pyarrow or websockets the same files and batches come through WCS/WFS (:mod:`.ogc_fallback`).
   Cancel = the task's ``isCanceled``; on cancel or failure the job folder is removed.
+  Streamed rasters come at the request's resolution (:mod:`.raster_resolution`: native, the canvas's or a given
+  pixel size, through Geo Engine's Downsampling/Interpolation).
 * :func:`materialize` (main thread): make the layers, style them, set custom properties and metadata, and add
   them to the project (slices of a time series in a group). If anything fails, nothing is left behind.
 
 :class:`WorkflowLayerLoader` runs both through :class:`~.tasks.TaskRunner` (progress in QGIS's task manager;
-errors to the message bar with details in the log) and calls ``on_done(LoadOutcome)``.
+errors to the message bar with details in the log) and calls ``on_done(LoadOutcome)``. It asks ``fetch`` to make
+the layers in the worker too (``in_worker``: a vector layer filled as its batches arrive, raster layers opened and
+styled), so the main thread only adds finished layers to the project and never stalls on large results.
 """
 
 from __future__ import annotations
