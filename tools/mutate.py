@@ -44,7 +44,7 @@ TARGETS: dict[str, list[str]] = {
     "core/geotiff_writer.py": ["tests/core/test_geotiff_sink.py", "tests/core/test_geotiff_stream.py"],
     "qgis_glue/query.py": ["tests/qgis/test_query_time.py"],
     "qgis_glue/wms_time.py": ["tests/qgis/test_query_time.py"],
-    "qgis_glue/styling.py": ["tests/qgis/test_styling.py"],
+    "qgis_glue/styling.py": ["tests/qgis/test_styling.py", "tests/qgis/test_vector_symbology.py"],
     "qgis_glue/vector_layers.py": ["tests/qgis/test_add_layer.py::test_ports_vector_layer",
                                    "tests/qgis/test_add_layer.py::test_polygons_keep_their_geometry_type",
                                    "tests/qgis/test_add_layer.py::test_points_with_time_drive_the_temporal_controller",
