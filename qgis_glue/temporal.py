@@ -593,7 +593,8 @@ class TemporalRasterLayers(QObject):
         if descriptor is None:
             return True  # unknown yet: the fetch itself checks the size before any tile
         try:
-            estimate = estimate_download(descriptor, view, iso(moment), list(entry.query.bands) or None)
+            estimate = estimate_download(descriptor, view, iso(moment), list(entry.query.bands) or None,
+                                         resolution=resolution_of(entry.query).pixel_size)  # the layer's own
         except GeoEngineError:
             return True
         verdict = judge(estimate, folder=self._tempdir.base)
