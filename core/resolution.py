@@ -44,7 +44,7 @@ class ResolutionChoice:
         return self.factor == 1.0
 
     def label(self) -> str:
-        """Short text for layer names: ``native`` or ``canvas 0.36 x 0.36`` (``1/4 native`` style for finer)."""
+        """Short text for layer names: ``native``, ``canvas 0.36 x 0.36`` or ``custom 0.05 x 0.05``."""
         if self.is_native:
             return "native"
         size = f"{_short(self.pixel_size[0])} x {_short(self.pixel_size[1])}"
