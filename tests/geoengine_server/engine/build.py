@@ -16,6 +16,9 @@ Builder = Callable[[dict, "BuildContext", str], Any]
 BUILDERS: dict[str, dict[str, Builder]] = {"Raster": {}, "Vector": {}, "Plot": {}}
 
 
+# Operators by output kind and name, sources checked for their kind:
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/engine/operator.rs,
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/engine/initialized_sources.rs
 def register(kind: str, name: str) -> Callable[[Builder], Builder]:
     def deco(fn: Builder) -> Builder:
         BUILDERS[kind][name] = fn

@@ -19,6 +19,7 @@ _known: dict[str, bool] = {}
 _lock = threading.Lock()
 
 
+# AUTHORITY:CODE strings: geo-engine/geoengine@5748ef7:geoengine/datatypes/src/spatial_reference.rs
 def check_srs(srs: str) -> str:
     """``AUTHORITY:CODE`` known to PROJ, else ``UnknownSrsString``."""
     with _lock:
@@ -69,6 +70,8 @@ def transform_points(xs, ys, src: str, dst: str) -> tuple[np.ndarray, np.ndarray
     return tx, ty
 
 
+# Boxes are clipped to the target CRS's area of use before they are transformed:
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/operations/reproject.rs
 def clip_to_domain(bbox: BBox, srs: str) -> BBox:
     """Clip a bbox to where ``srs`` -> other transforms are defined (lat +-85.06 for Mercator targets)."""
     lat = MERCATOR_LAT

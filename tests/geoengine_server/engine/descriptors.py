@@ -62,6 +62,8 @@ def measurement(value: dict | None) -> dict:
     return out
 
 
+# Definition shapes: geo-engine/geoengine@5748ef7:geoengine/operators/src/engine/result_descriptor.rs; the API shapes
+# they become: geo-engine/geoengine@5748ef7:geoengine/services/src/api/model/operators.rs
 def raster_descriptor(rd: dict) -> RasterDescriptor:
     time = rd.get("time") or {}
     grid = rd["spatialGrid"]

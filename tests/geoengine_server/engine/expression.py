@@ -61,6 +61,9 @@ class Expression(RasterBase):
         return np.ma.MaskedArray(cast_clipped(result, self.output_type), mask=out_mask)
 
 
+# Params, output type clipping and no-data:
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/expression/raster_operator.rs,
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/expression/raster_query_processor.rs
 @register("Raster", "Expression")
 def build_expression(params: dict, sources, name: str) -> Expression:
     expression = get(params, name, "expression", str)

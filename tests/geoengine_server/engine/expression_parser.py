@@ -269,6 +269,8 @@ def _is_band(name: str) -> bool:
     return len(name) == 1 and "A" <= name <= "Z"
 
 
+# The expression language: geo-engine/geoengine@5748ef7:geoengine/expression/src/expression.pest,
+# geo-engine/geoengine@5748ef7:geoengine/expression/src/parser.rs
 def parse(text: str, band_count: int) -> Program:
     """Parse and type-check ``text`` for a source with ``band_count`` bands."""
     if not isinstance(text, str) or not text.strip():

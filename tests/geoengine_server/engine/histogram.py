@@ -33,6 +33,7 @@ def bucket_counts(values: np.ndarray, count: int, lo: float, hi: float) -> list[
     return np.bincount(idx, minlength=count).tolist()
 
 
+# The Vega-Lite bar chart: geo-engine/geoengine@5748ef7:geoengine/datatypes/src/plots/histogram.rs
 def vega_histogram(counts: list[int], lo: float, hi: float, title: str, interactive: bool) -> dict:
     n = len(counts)
     width = (hi - lo) / n if n else 0.0
@@ -112,6 +113,7 @@ def _buckets(params: dict, name: str) -> dict:
     return {"type": kind, key: value}
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/histogram.rs
 @register("Plot", "Histogram")
 def build_histogram(params: dict, sources, name: str) -> Histogram:
     column = params.get("columnName", params.get("attributeName"))

@@ -51,6 +51,7 @@ class MockPointSource(_PointTable):
         self.descriptor = VectorDescriptor("MultiPoint", "EPSG:4326", {}, None, bbox)
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/mock/mock_point_source.rs
 @register("Vector", "MockPointSource")
 def build_mock_points(params: dict, sources, name: str) -> MockPointSource:
     points = _points(get(params, name, "points", list), name)
@@ -76,6 +77,7 @@ class MockDatasetSource(_PointTable):
         self.descriptor = descriptors.vector_descriptor(dataset.meta["resultDescriptor"])
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/mock/mock_dataset_data_source.rs
 @register("Vector", "MockDatasetDataSource")
 def build_mock_dataset(params: dict, sources, name: str) -> MockDatasetSource:
     dataset = sources.dataset(params.get("data"))

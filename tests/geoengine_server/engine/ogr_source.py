@@ -65,6 +65,8 @@ def _field_value(feature: ogr.Feature, name: str):
     return feature.GetField(index)
 
 
+# Feature time specs (none, start, start+end, start+duration):
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/source/ogr_source/mod.rs (OgrSourceDatasetTimeType)
 def _feature_time(feature: ogr.Feature, spec: dict) -> tuple[int, int]:
     kind = spec.get("type", "none")
     if kind == "none":
@@ -172,6 +174,7 @@ class OgrSource(VectorOperator):
         return table.collection(indices, list(self.descriptor.columns))
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/source/ogr_source/mod.rs
 @register("Vector", "OgrSource")
 def build_ogr_source(params: dict, sources, name: str) -> OgrSource:
     dataset = sources.dataset(params.get("data"))

@@ -63,6 +63,7 @@ class PointInPolygonFilter(VectorOperator):
         return points.collection(np.nonzero(keep)[0])
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/point_in_polygon.rs
 @register("Vector", "PointInPolygonFilter")
 def build_point_in_polygon(params: dict, sources, name: str) -> PointInPolygonFilter:
     if params:

@@ -25,6 +25,9 @@ _EPS = 1e-9
 _DIRECT_READ = 4096 * 4096
 
 
+# The output grid: geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/reprojection.rs; note the real
+# default deriveOutSpec is projectionBounds (the target CRS's area of use), this server always derives from the data
+# bounds (the real dataBounds)
 def derive_grid(d: RasterDescriptor, target: str) -> tuple[GeoTransform, GridBounds]:
     src = d.spatial_reference
     bounds = d.data_bounds()

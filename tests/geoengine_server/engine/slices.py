@@ -5,6 +5,8 @@ from __future__ import annotations
 from .types import TimeInterval
 
 
+# Several sources are temporally aligned (each output slice lies in a slice of every source):
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/adapters/raster_stacker.rs
 def merge_slices(lists: list[list[TimeInterval]]) -> list[TimeInterval]:
     """Slices valid in every list: the pieces between all slice boundaries covered by each list."""
     if not lists:

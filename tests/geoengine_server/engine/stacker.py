@@ -72,6 +72,7 @@ def _band_names(params: dict, name: str, sources: list[RasterOperator]) -> list[
     raise spec_error(name, f"`renameBands.type` must be default, suffix or rename (got {kind!r})")
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/raster_stacker.rs
 @register("Raster", "RasterStacker")
 def build_stacker(params: dict, sources, name: str) -> RasterStacker:
     rasters = sources.many("rasters", "Raster")
@@ -93,6 +94,7 @@ class BandFilter(RasterBase):
         return self.source.read_sampled(self.indices[band], time, window, step)
 
 
+# Bands by name or index: geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/band_filter.rs
 @register("Raster", "BandFilter")
 def build_band_filter(params: dict, sources, name: str) -> BandFilter:
     source = sources.one("raster", "Raster")

@@ -53,6 +53,7 @@ class Statistics(PlotOperator):
         return {"outputFormat": "JsonPlain", "plotType": "Statistics", "data": data}
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/plot/statistics.rs
 @register("Plot", "Statistics")
 def build_statistics(params: dict, sources, name: str) -> Statistics:
     names = get(params, name, "columnNames", list, [])

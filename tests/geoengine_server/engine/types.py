@@ -33,6 +33,7 @@ class EngineError(Exception):
         self.message = message
 
 
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_interval.rs
 @dataclass(frozen=True)
 class TimeInterval:
     start: int
@@ -60,6 +61,7 @@ class BBox:
     ymax: float
 
 
+# geo-engine/geoengine@5748ef7:geoengine/datatypes/src/raster/geo_transform.rs
 @dataclass(frozen=True)
 class GeoTransform:
     origin_x: float
