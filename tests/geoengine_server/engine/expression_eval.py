@@ -25,6 +25,7 @@ def evaluate(program: Program, bands: dict[int, np.ndarray], shape: tuple[int, .
         return np.broadcast_to(_eval(program.body, bands, env, shape), shape).astype(np.float64)
 
 
+# round() is f64::round (half away from zero): geo-engine/geoengine@5748ef7:geoengine/expression/src/functions.rs
 def _round_half_away(x):
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 

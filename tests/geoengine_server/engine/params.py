@@ -9,6 +9,8 @@ from .types import EngineError
 _MISSING = object()
 
 
+# The variant: geo-engine/geoengine@5748ef7:geoengine/operators/src/error.rs (InvalidOperatorSpec, whose text there is
+# "InvalidOperatorSpec: <reason>"; params the typed model cannot read are a BodyDeserializeError there)
 def spec_error(operator: str, reason: str) -> EngineError:
     return EngineError("InvalidOperatorSpec", f"Invalid operator specification: {operator}: {reason}")
 

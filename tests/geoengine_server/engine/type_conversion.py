@@ -13,6 +13,7 @@ from .raster_base import RasterBase
 from .types import NUMPY_TYPES, RasterOperator, TimeInterval, Window
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/raster_type_conversion.rs
 class RasterTypeConversion(RasterBase):
     def __init__(self, source: RasterOperator, data_type: str):
         self.source = source

@@ -57,6 +57,7 @@ def reproject_features(fc: FeatureCollection, src_srs: str, dst_srs: str) -> Fea
     )
 
 
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/processing/reprojection.rs (vector part)
 class VectorReprojection(VectorOperator):
     def __init__(self, source: VectorOperator, target: str):
         self.source = source
