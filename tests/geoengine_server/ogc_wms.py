@@ -63,6 +63,7 @@ def parse_exceptions(query: OgcQuery) -> bool:
     return expect_variant(value, EXCEPTION_FORMATS) in ("JSON", "application/json")
 
 
+# GetMap parameters: geo-engine/geoengine@5748ef7:geoengine/services/src/api/ogc/wms/request.rs
 def parse_get_map(query: OgcQuery, default_time_ms: int) -> GetMap:
     """The GetMap query; problems here are 400 ``UnableToParseQueryString`` whatever ``exceptions`` says."""
     expect_variant(query.require("version"), ("1.3.0",))
@@ -82,6 +83,8 @@ def parse_get_map(query: OgcQuery, default_time_ms: int) -> GetMap:
     return GetMap(layers, styles, crs, bbox_values, width, height, time, parse_exceptions(query))
 
 
+# Errors as XML (HTTP 200) or JSON with exceptions=JSON:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wms.rs
 def exception_response(error: ApiError, as_json: bool) -> web.Response:
     """Geo Engine's WMS error answer: HTTP 200, XML with a leading newline, or JSON."""
     if as_json:
@@ -103,6 +106,7 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# styles=custom:<RasterColorizer>: geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wms.rs
 def style_colorizer(styles: str):
     """``custom:<RasterColorizer JSON>`` -> renderer; anything else -> the default grey gradient."""
     if not styles.startswith("custom:"):
@@ -202,6 +206,7 @@ def _request_xml(name: str, fmt: str, url: str) -> str:
             </{name}>"""
 
 
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/wms.rs (capabilities)
 def capabilities_xml(url: str, workflow_id: str, crs: str) -> str:
     return f"""<WMS_Capabilities xmlns="http://www.opengis.net/wms" xmlns:sld="http://www.opengis.net/sld" \
 xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="1.3.0" \

@@ -43,6 +43,10 @@ def _axis(coords: np.ndarray, origin: float, size: float, lo: int, hi: int) -> t
     return np.where(valid, index, 0).astype(np.int64), valid
 
 
+# The real WMS/WCS query the workflow at the requested grid and write its tiles
+# (geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_png.rs,
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/util/raster_stream_to_geotiff.rs); this server samples nearest
+# neighbours directly
 def sample(operator: RasterOperator, bands: list[int], time: TimeInterval, grid: OutputGrid) -> list[np.ma.MaskedArray]:
     """One masked (height, width) array per band: the operator's pixels at the output pixel centres.
 

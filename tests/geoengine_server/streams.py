@@ -135,6 +135,8 @@ def close_reason(text: str, untruncated: bool = False) -> bytes:
     return data
 
 
+# NEXT -> one binary message, 1000 at the end, 1011 with the reason on errors:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/workflows/websocket_stream.rs
 async def serve(
     request: web.Request, computation: dataplane.Computation, source: MessageSource
 ) -> web.WebSocketResponse:
@@ -191,6 +193,8 @@ async def serve(
     return ws
 
 
+# Checks before the upgrade, query parameters:
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs (raster_stream_websocket)
 async def raster_stream(request: web.Request) -> web.StreamResponse:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]
@@ -209,6 +213,7 @@ async def raster_stream(request: web.Request) -> web.StreamResponse:
     return await serve(request, computation, source)
 
 
+# geo-engine/geoengine@5748ef7:geoengine/services/src/api/handlers/workflows.rs (vector_stream_websocket)
 async def vector_stream(request: web.Request) -> web.StreamResponse:
     session = require_session(request)
     workflow_id = request.match_info["workflow_id"]
