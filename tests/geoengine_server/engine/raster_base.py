@@ -24,6 +24,8 @@ def full_mask(array: np.ma.MaskedArray) -> np.ma.MaskedArray:
     return np.ma.MaskedArray(np.ma.getdata(array), mask=np.ma.getmaskarray(array))
 
 
+# Pixels outside the data's grid bounds are no-data, as the real source fills them:
+# geo-engine/geoengine@5748ef7:geoengine/operators/src/source/gdal_source/mod.rs
 def mask_outside_grid(array: np.ma.MaskedArray, bounds: GridBounds, window: Window, step: int) -> np.ma.MaskedArray:
     """``array`` (a strided read of ``window``, with a full mask) with the samples outside ``bounds`` masked."""
     cols = window.x_off + np.arange(array.shape[1]) * step

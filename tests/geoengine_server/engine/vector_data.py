@@ -74,6 +74,8 @@ class FeatureTable:
         )
 
 
+# The same rule as geo-engine/geoengine@5748ef7:geoengine/datatypes/src/primitives/time_interval.rs
+# (TimeInterval::intersects)
 def time_hits(start: np.ndarray, end: np.ndarray, q: TimeInterval) -> np.ndarray:
     """Vectorised ``TimeInterval.intersects`` (half-open intervals; instants touch)."""
     feature_instant = start == end
