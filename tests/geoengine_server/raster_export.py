@@ -276,8 +276,11 @@ def dataset_meta(descriptor: RasterDescriptor, plan: ExportPlan, written: Writte
         "spatialReference": descriptor.spatial_reference,
         "time": {
             "bounds": {"start": format_iso(bounds.start), "end": format_iso(bounds.end)},
+            # the source's time dimension, also for a single slice
+            # (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs create_dataset);
+            # several regular slices are stored as GdalMetaDataRegular here, as GdalMetaDataList there
             "dimension": {"regular": {"origin": format_iso(dimension["origin"]), "step": dimension["step"]}}
-            if regular
+            if dimension.get("type") == "regular"
             else "irregular",
         },
         "spatialGrid": {

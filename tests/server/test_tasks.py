@@ -104,6 +104,9 @@ def test_save_as_dataset_progresses_completes_and_is_usable(fresh_server):
     descriptor = dataset["resultDescriptor"]
     assert descriptor["type"] == "raster" and descriptor["dataType"] == "U8"
     assert descriptor["time"]["bounds"] == {"start": APRIL_2014, "end": MAY_2014}
+    source_meta = requests.get(f"{base}/workflow/{NDVI_ID}/metadata", headers=headers, timeout=TIMEOUT).json()
+    assert descriptor["time"]["dimension"] == source_meta["time"]["dimension"]  # regular monthly, one slice or not
+    assert descriptor["time"]["dimension"]["type"] == "regular"
     grid = descriptor["spatialGrid"]["spatialGrid"]
     assert grid["geoTransform"]["originCoordinate"] == pytest.approx({"x": -10.0, "y": 80.0})
     assert grid["gridBounds"] == {"topLeftIdx": {"xIdx": 0, "yIdx": 0}, "bottomRightIdx": {"xIdx": 599, "yIdx": 599}}
