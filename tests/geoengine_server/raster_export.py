@@ -19,7 +19,6 @@ and float types.
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ import numpy as np
 from osgeo import gdal, osr
 
 from .catalog import Dataset
+from .engine.tiling import stream_pixel_bounds, tiling_offset
 from .engine.types import NUMPY_TYPES, BBox, GeoTransform, RasterDescriptor, TimeInterval, Window
 from .errors import ApiError, body_error
 from .tasks import Task, TaskFailed
@@ -118,9 +118,8 @@ def _interval(value) -> TimeInterval:
     return TimeInterval(start, end)
 
 
-def _snap(value: float) -> float:
-    nearest = round(value)
-    return float(nearest) if abs(value - nearest) < 1e-6 else value
+class EmptyPlan(TaskFailed):
+    """The query meets no pixel of the raster: the real task fails at its end with this."""
 
 
 @dataclass
@@ -133,23 +132,27 @@ class ExportPlan:
 
     @classmethod
     def create(cls, descriptor: RasterDescriptor, bounds: BBox, tile_size: int) -> ExportPlan:
-        gt = descriptor.geo_transform
-        x0 = math.floor(_snap((bounds.xmin - gt.origin_x) / gt.x_pixel_size))
-        x1 = math.ceil(_snap((bounds.xmax - gt.origin_x) / gt.x_pixel_size))
-        y0 = math.floor(_snap((bounds.ymax - gt.origin_y) / gt.y_pixel_size))
-        y1 = math.ceil(_snap((bounds.ymin - gt.origin_y) / gt.y_pixel_size))
+        """The query's pixels as the real task computes them (the stream's arithmetic on the tiling grid: no
+        epsilon on the upper left), kept where they meet the data's grid, as the saved dataset's grid is that
+        intersection (geo-engine/geoengine@5748ef7:geoengine/services/src/datasets/create_from_workflow.rs
+        ``process``, ``create_dataset``). An empty intersection fails the task (``EmptyPlan``)."""
+        gt, grid = descriptor.geo_transform, descriptor.grid_bounds
+        dx, dy = tiling_offset(gt)
+        c0, r0, c1, r1 = stream_pixel_bounds(gt, bounds)  # inclusive, relative to the tiling origin
+        x0, y0 = max(c0 + dx, grid.x_min), max(r0 + dy, grid.y_min)
+        x1, y1 = min(c1 + dx, grid.x_max) + 1, min(r1 + dy, grid.y_max) + 1
         width, height = x1 - x0, y1 - y0
         if width <= 0 or height <= 0:
-            raise ApiError("InvalidSpatialBounds", "The query's spatial bounds cover no pixel of the raster")
+            raise EmptyPlan("EmptyDatasetCannotBeImported")
         if width * height > MAX_PIXELS:
             raise ApiError(
                 "TooManyPixels", f"The query covers {width}x{height} pixels; this server saves at most {MAX_PIXELS}"
             )
-        tiles = []
-        for ty in range(y0 // tile_size, (y1 - 1) // tile_size + 1):
-            for tx in range(x0 // tile_size, (x1 - 1) // tile_size + 1):
-                left, top = max(x0, tx * tile_size), max(y0, ty * tile_size)
-                right, bottom = min(x1, (tx + 1) * tile_size), min(y1, (ty + 1) * tile_size)
+        tiles = []  # the tiling grid's tiles, clipped to the window
+        for ty in range((y0 - dy) // tile_size, (y1 - 1 - dy) // tile_size + 1):
+            for tx in range((x0 - dx) // tile_size, (x1 - 1 - dx) // tile_size + 1):
+                left, top = max(x0, dx + tx * tile_size), max(y0, dy + ty * tile_size)
+                right, bottom = min(x1, dx + (tx + 1) * tile_size), min(y1, dy + (ty + 1) * tile_size)
                 tiles.append(Window(left, top, right - left, bottom - top))
         origin = GeoTransform(
             gt.origin_x + x0 * gt.x_pixel_size, gt.origin_y + y0 * gt.y_pixel_size, gt.x_pixel_size, gt.y_pixel_size

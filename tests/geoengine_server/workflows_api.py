@@ -18,7 +18,7 @@ from . import raster_export
 from .app import uuid_param
 from .auth import read_json, require_session
 from .errors import ApiError
-from .raster_export import ExportFolder, ExportPlan, ExportRequest
+from .raster_export import EmptyPlan, ExportFolder, ExportPlan, ExportRequest
 from .tasks import TaskFailed
 from .workflows import WorkflowRegistry
 
@@ -109,7 +109,10 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
     if name is not None and (name in app["catalog"].datasets or name in folder.pending_names):
         raise ApiError("DatasetNameAlreadyExists", f"Dataset name '{name}' already exists")
     app["quota"].check(user_id)
-    plan = ExportPlan.create(operator.descriptor, export.bounds, app["config"].tile_size)
+    try:
+        plan, empty = ExportPlan.create(operator.descriptor, export.bounds, app["config"].tile_size), None
+    except EmptyPlan as exc:  # fails in the task, after the (empty) work, as on the real server
+        plan, empty = None, exc
 
     upload, directory = folder.new_upload()
     dataset_id = str(uuid.uuid4())
@@ -122,6 +125,8 @@ async def dataset_from_workflow(request: web.Request) -> web.Response:
     pace = app["config"].task_seconds_per_tile
 
     def work(task):
+        if empty is not None:
+            raise empty
         return raster_export.write_slices(task, operator, plan, export.time, directory, export.as_cog, pace)
 
     def on_success(written) -> dict:

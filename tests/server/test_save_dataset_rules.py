@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 
 import pytest
@@ -110,3 +111,37 @@ def test_saved_datasets_have_no_provenance_and_the_workflow_tag(base_url):
     saved = register(base_url, headers, {"type": "Raster", "operator": {"type": "GdalSource",
                                                                         "params": {"data": name}}})
     assert requests.get(f"{base_url}/workflow/{saved}/provenance", headers=headers, timeout=TIMEOUT).json() == []
+
+
+def _saved_grid(base, headers, done) -> dict:
+    dataset = requests.get(f"{base}/dataset/{done['info']['dataset']}", headers=headers, timeout=TIMEOUT).json()
+    return dataset["resultDescriptor"]["spatialGrid"]["spatialGrid"]
+
+
+def test_the_saved_grid_is_the_real_tasks_pixels(base_url):
+    """The query's pixels with the stream's arithmetic (no epsilon on the upper left: xmin = 153.6 is column
+    floor(1535.9999999999998) = 1535 from 0), kept where they meet the data (NDVI ends at 180)."""
+    headers = anonymous(base_url)
+    register(base_url, headers, NDVI)
+    pixel = 0.1
+    task_id = start_save(base_url, headers, save_body(None, 153.6, 10.0, 190.0, 20.0, APRIL_2014))
+    done = poll_task(base_url, headers, task_id, finished)[-1]
+    assert done["status"] == "completed", done
+    grid = _saved_grid(base_url, headers, done)
+    first_column = math.floor(153.6 / pixel)  # 1535: 153.6 / 0.1 is just below 1536 in floats
+    assert first_column == 1535
+    assert grid["geoTransform"]["originCoordinate"] == pytest.approx({"x": first_column * pixel, "y": 20.0})
+    width = round(180 / pixel) - first_column  # up to the data's edge at 180, not to 190
+    assert grid["gridBounds"] == {"topLeftIdx": {"xIdx": 0, "yIdx": 0},
+                                  "bottomRightIdx": {"xIdx": width - 1, "yIdx": 99}}
+
+
+@pytest.mark.parametrize("fresh_server", [{}], indirect=True)
+def test_a_query_beside_the_data_fails_the_task_at_the_end(fresh_server):
+    base = fresh_server.base_url
+    headers = anonymous(base)
+    register(base, headers, NDVI)
+    task_id = start_save(base, headers, save_body(None, 190.0, 10.0, 200.0, 20.0, APRIL_2014))
+    assert poll_task(base, headers, task_id, finished)[-1] == {
+        "status": "failed", "error": "EmptyDatasetCannotBeImported", "cleanUp": {"status": "completed", "info": None}}
+    assert files_under(fresh_server.api["exports"].root) == []
