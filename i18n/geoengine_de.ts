@@ -50,11 +50,6 @@
         </message>
         <message>
             <location filename="../../../work/main/plugin.py" line="58" />
-            <source>Plot</source>
-            <translation>Diagramm</translation>
-        </message>
-        <message>
-            <location filename="../../../work/main/plugin.py" line="58" />
             <source>Show a plot workflow</source>
             <translation>Einen Diagramm-Workflow anzeigen</translation>
         </message>
@@ -122,6 +117,326 @@
             <location filename="../../../work/main/qgis_glue/connections.py" line="59" />
             <source>Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or changed on the way. Use https unless the server is on this computer.</source>
             <translation>Unverschlüsseltes http zu {host}: Passwörter, Sitzungstoken und Daten werden unverschlüsselt übertragen und können unterwegs gelesen oder verändert werden. Verwenden Sie https, außer der Server läuft auf diesem Computer.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="62" />
+            <source>Add layer</source>
+            <translation>Layer hinzufügen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="62" />
+            <source>Add anyway</source>
+            <translation>Trotzdem hinzufügen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="63" />
+            <source>Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the workflow.</source>
+            <translation>Wählen Sie einen Workflow im Katalog oder fügen Sie seine ID oder sein JSON ein; der Rest wird aus dem Workflow ausgefüllt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="65" />
+            <source>Workflow ID:</source>
+            <translation>Workflow-ID:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="65" />
+            <source>Workflow JSON:</source>
+            <translation>Workflow-JSON:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="67" />
+            <source>Workflow: fetching the result descriptor…</source>
+            <translation>Workflow: Ergebnisbeschreibung wird abgerufen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="68" />
+            <source>Workflow: waiting for the result descriptor…</source>
+            <translation>Workflow: Warten auf die Ergebnisbeschreibung…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="79" />
+            <source>{text} is not a UUID (like {example}).</source>
+            <translation>{text} ist keine UUID (wie {example}).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="87" />
+            <source>paste a workflow like {example}.</source>
+            <translation>Fügen Sie einen Workflow ein, etwa {example}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="92" />
+            <source>not valid JSON ({error}).</source>
+            <translation>kein gültiges JSON ({error}).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="94" />
+            <source>"type" must be "Raster", "Vector" or "Plot".</source>
+            <translation>"type" muss "Raster", "Vector" oder "Plot" sein.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="96" />
+            <source>"operator" must be an object with a "type".</source>
+            <translation>"operator" muss ein Objekt mit einem "type" sein.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="103" />
+            <source>Plot</source>
+            <translation>Diagramm</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="103" />
+            <source>Raster</source>
+            <translation>Raster</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="103" />
+            <source>Vector</source>
+            <translation>Vektor</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="105" />
+            <source>&lt;b&gt;{kind}&lt;/b&gt; in {crs}</source>
+            <translation>&lt;b&gt;{kind}&lt;/b&gt; in {crs}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="105" />
+            <source>no CRS</source>
+            <translation>kein KBS</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="108" />
+            <source>data type {type}</source>
+            <translation>Datentyp {type}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="111" />
+            <source>pixel size {x:g} x {y:g}</source>
+            <translation>Pixelgröße {x:g} x {y:g}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="112" />
+            <source>bands: </source>
+            <translation>Bänder: </translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="114" />
+            <source>geometry {type}</source>
+            <translation>Geometrie {type}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="116" />
+            <source>columns: {columns}</source>
+            <translation>Spalten: {columns}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="116" />
+            <source>none</source>
+            <translation>keine</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="119" />
+            <source>open</source>
+            <translation>offen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="120" />
+            <source>time {start} – {end}</source>
+            <translation>Zeit {start} – {end}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="132" />
+            <source>Add Geo Engine workflow layer</source>
+            <translation>Geo-Engine-Workflow-Layer hinzufügen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="168" />
+            <source>Connection</source>
+            <translation>Verbindung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="173" />
+            <source>Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</source>
+            <translation>Workflow-ID, z. B. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="188" />
+            <source>Register and fetch</source>
+            <translation>Registrieren und abrufen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="198" />
+            <source>Catalog</source>
+            <translation>Katalog</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="199" />
+            <source>Workflow ID</source>
+            <translation>Workflow-ID</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="200" />
+            <source>Workflow JSON</source>
+            <translation>Workflow-JSON</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="206" />
+            <source>Workflow</source>
+            <translation>Workflow</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="211" />
+            <source>Result</source>
+            <translation>Ergebnis</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="214" />
+            <source>Extent</source>
+            <translation>Ausdehnung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="225" />
+            <source>Time range</source>
+            <translation>Zeitraum</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="235" />
+            <source>The time steps of this workflow</source>
+            <translation>Die Zeitschritte dieses Workflows</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="241" />
+            <source>to</source>
+            <translation>bis</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="244" />
+            <source>Time (UTC)</source>
+            <translation>Zeit (UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="249" />
+            <source>Bands</source>
+            <translation>Bänder</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="254" />
+            <source>Layer name</source>
+            <translation>Layername</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="257" />
+            <source>Streamed GeoTIFF (one layer per time slice)</source>
+            <translation>Gestreamtes GeoTIFF (ein Layer pro Zeitscheibe)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="258" />
+            <source>Live WMS layer (rendered by the server)</source>
+            <translation>Live-WMS-Layer (vom Server gezeichnet)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="260" />
+            <source>Group time slices</source>
+            <translation>Zeitscheiben gruppieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="265" />
+            <source>Raster mode</source>
+            <translation>Rastermodus</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="267" />
+            <source>Resolution</source>
+            <translation>Auflösung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="279" />
+            <source>Cancel load</source>
+            <translation>Laden abbrechen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="517" />
+            <source>Connection: add a connection first (Geo Engine menu &gt; Connections…).</source>
+            <translation>Verbindung: Legen Sie zuerst eine Verbindung an (Menü Geo Engine &gt; Verbindungen…).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="535" />
+            <source>Extent: choose an extent with a width and a height (canvas, layer or drawn).</source>
+            <translation>Ausdehnung: Wählen Sie eine Ausdehnung mit Breite und Höhe (Kartenfenster, Layer oder gezeichnet).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="536" />
+            <source>Time: start: {problem}.</source>
+            <translation>Zeit: Beginn: {problem}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="536" />
+            <source>Time: end: {problem}.</source>
+            <translation>Zeit: Ende: {problem}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="541" />
+            <source>Time: the end must be after the start.</source>
+            <translation>Zeit: Das Ende muss nach dem Beginn liegen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="543" />
+            <source>Bands: choose at least one band.</source>
+            <translation>Bänder: Wählen Sie mindestens ein Band.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="545" />
+            <source>Layer name: enter a name.</source>
+            <translation>Layername: Geben Sie einen Namen ein.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="549" />
+            <source>Size: {message}</source>
+            <translation>Größe: {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="573" />
+            <source>Extent: {error}</source>
+            <translation>Ausdehnung: {error}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="576" />
+            <source>Download: {size}</source>
+            <translation>Download: {size}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="601" />
+            <source>The result descriptor appears here once the workflow is known.</source>
+            <translation>Die Ergebnisbeschreibung erscheint hier, sobald der Workflow bekannt ist.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="601" />
+            <source>Fetching the result descriptor…</source>
+            <translation>Ergebnisbeschreibung wird abgerufen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="609" />
+            <source>Large download. {message} Add it anyway?</source>
+            <translation>Großer Download. {message} Trotzdem hinzufügen?</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="619" />
+            <source>Ready.</source>
+            <translation>Bereit.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="661" />
+            <source>Loading {name}…</source>
+            <translation>{name} wird geladen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="701" />
+            <source>Load cancelled: nothing was added.</source>
+            <translation>Laden abgebrochen: Es wurde nichts hinzugefügt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="704" />
+            <source>Not loaded: {error}</source>
+            <translation>Nicht geladen: {error}</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/connections_dialog.py" line="85" />

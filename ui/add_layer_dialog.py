@@ -44,6 +44,7 @@ from ..qgis_glue.catalog import remember_workflow
 from ..qgis_glue.download_guard import ASK, REFUSE, GuardVerdict
 from ..qgis_glue.errors import describe_error
 from ..qgis_glue.extent import crs_for
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.layer_metadata import qdatetime
 from ..qgis_glue.layers import GEOTIFF, WMS, LayerOptions, LayerRequest, LoadOutcome, WorkflowLayerLoader
 from ..qgis_glue.plain_text import escape
@@ -58,55 +59,65 @@ from .widgets import ERROR, INFO, OK, status_style
 
 FETCH_DELAY_MS = 400  # wait this long after the last keystroke before fetching the descriptor
 GEOMETRY_KEY = "geoengine/ui/add_layer_dialog/geometry"
-ADD_TEXT, ADD_ANYWAY_TEXT = "Add layer", "Add anyway"
-START_HINT = "Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the workflow."
+ADD_TEXT, ADD_ANYWAY_TEXT = QT_TR_NOOP("Add layer"), QT_TR_NOOP("Add anyway")
+START_HINT = QT_TR_NOOP("Pick a workflow in the catalog, or paste its ID or JSON; the rest is filled in from the "
+                        "workflow.")
+ID_PREFIX, JSON_PREFIX = QT_TR_NOOP("Workflow ID:"), QT_TR_NOOP("Workflow JSON:")  # the field's own messages
+JSON_EXAMPLE = '{"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}'
+FETCHING = QT_TR_NOOP("Workflow: fetching the result descriptor…")
+WAITING = QT_TR_NOOP("Workflow: waiting for the result descriptor…")
 
 
 def check_workflow_id(text: str) -> Tuple[bool, str]:
     """(valid, message) for the workflow ID field."""
     text = text.strip()
     if not text:
-        return False, "Workflow ID: enter the UUID of a registered workflow."
+        return False, f"{tr(ID_PREFIX)} {tr('enter the UUID of a registered workflow.')}"
     try:
         uuid.UUID(text)
     except ValueError:
-        return False, f"Workflow ID: {text!r} is not a UUID (like 1e415c9c-55f3-51a2-b50b-b5053d1debbb)."
-    return True, "Workflow ID: valid UUID."
+        return False, f"{tr(ID_PREFIX)} " + tr("{text} is not a UUID (like {example}).").format(
+            text=repr(text), example="1e415c9c-55f3-51a2-b50b-b5053d1debbb")
+    return True, f"{tr(ID_PREFIX)} {tr('valid UUID.')}"
 
 
 def check_workflow_json(text: str) -> Tuple[Optional[dict], str]:
     """(workflow or None, message) for the workflow JSON field."""
     if not text.strip():
-        return None, 'Workflow JSON: paste a workflow like {"type": "Raster", "operator": {...}}.'
+        return None, f"{tr(JSON_PREFIX)} " + tr("paste a workflow like {example}.").format(
+            example='{"type": "Raster", "operator": {...}}')
     try:
         workflow = json.loads(text)
     except ValueError as exc:
-        return None, f"Workflow JSON: not valid JSON ({exc})."
+        return None, f"{tr(JSON_PREFIX)} " + tr("not valid JSON ({error}).").format(error=exc)
     if not isinstance(workflow, dict) or workflow.get("type") not in ("Raster", "Vector", "Plot"):
-        return None, 'Workflow JSON: "type" must be "Raster", "Vector" or "Plot".'
+        return None, f"{tr(JSON_PREFIX)} " + tr('"type" must be "Raster", "Vector" or "Plot".')
     if not isinstance(workflow.get("operator"), dict) or not workflow["operator"].get("type"):
-        return None, 'Workflow JSON: "operator" must be an object with a "type".'
-    return workflow, "Workflow JSON: valid workflow."
+        return None, f"{tr(JSON_PREFIX)} " + tr('"operator" must be an object with a "type".')
+    return workflow, f"{tr(JSON_PREFIX)} {tr('valid workflow.')}"
 
 
 def describe_descriptor(descriptor: ResultDescriptor) -> str:
     """One paragraph of rich text for the dialog: kind, CRS, data type, bands or columns, time bounds and step
     (every server string escaped)."""
-    parts = [f"<b>{escape(descriptor.kind.capitalize())}</b> in {escape(descriptor.spatial_reference or 'no CRS')}"]
+    kind = {"raster": tr("Raster"), "vector": tr("Vector"), "plot": tr("Plot")}.get(descriptor.kind,
+                                                                                 descriptor.kind.capitalize())
+    parts = [tr("<b>{kind}</b> in {crs}").format(kind=escape(kind),
+                                                 crs=escape(descriptor.spatial_reference or tr("no CRS")))]
     if isinstance(descriptor, RasterResultDescriptor):
-        parts.append(f"data type {escape(descriptor.data_type.value)}")
+        parts.append(tr("data type {type}").format(type=escape(descriptor.data_type.value)))
         resolution = descriptor.spatial_resolution
         if resolution is not None:
-            parts.append(f"pixel size {resolution.x_resolution:g} x {resolution.y_resolution:g}")
-        parts.append("bands: " + ", ".join(f"{escape(b.name)} ({escape(b.measurement)})" for b in descriptor.bands))
+            parts.append(tr("pixel size {x:g} x {y:g}").format(x=resolution.x_resolution, y=resolution.y_resolution))
+        parts.append(tr("bands: ") + ", ".join(f"{escape(b.name)} ({escape(b.measurement)})" for b in descriptor.bands))
     elif descriptor.is_vector_result():
-        parts.append(f"geometry {escape(descriptor.data_type.value)}")
+        parts.append(tr("geometry {type}").format(type=escape(descriptor.data_type.value)))
         columns = ", ".join(f"{escape(n)} ({escape(c.data_type.value)})" for n, c in descriptor.columns.items())
-        parts.append(f"columns: {columns or 'none'}")
+        parts.append(tr("columns: {columns}").format(columns=columns or tr("none")))
     bounds = time_bounds(descriptor)
     if bounds is not None:
-        start, end = (b.strftime("%Y-%m-%d %H:%M") if b is not None else "open" for b in bounds)
-        text = f"time {start} – {end}"
+        start, end = (b.strftime("%Y-%m-%d %H:%M") if b is not None else tr("open") for b in bounds)
+        text = tr("time {start} – {end}").format(start=start, end=end)
         step = regular_step(descriptor)
         parts.append(text + (f", {describe_step(step)}" if step is not None else ""))
     return "; ".join(parts) + "."
@@ -118,7 +129,7 @@ class AddLayerDialog(QDialog):
     def __init__(self, store, with_session: Callable, runner: TaskRunner, loader: WorkflowLayerLoader,
                  canvas=None, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add Geo Engine workflow layer")
+        self.setWindowTitle(tr("Add Geo Engine workflow layer"))
         self.setObjectName("GeoEngineAddLayerDialog")
         self._store = store
         self._with_session = with_session
@@ -154,12 +165,12 @@ class AddLayerDialog(QDialog):
         form = QFormLayout()
         self.connection_combo = QComboBox()
         self.connection_combo.currentIndexChanged.connect(self._source_changed)
-        form.addRow("Connection", self.connection_combo)
+        form.addRow(tr("Connection"), self.connection_combo)
 
         self.source_tabs = QTabWidget()
         self.id_page, self.json_page = id_page, json_page = QWidget(), QWidget()
         self.id_edit = QLineEdit()
-        self.id_edit.setPlaceholderText("Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+        self.id_edit.setPlaceholderText(tr("Workflow ID, e.g. xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
         self.id_edit.textChanged.connect(self._source_changed)
         self.id_state = QLabel()
         self.id_state.setTextFormat(Qt.TextFormat.PlainText)  # echoes what was typed or pasted
@@ -169,13 +180,12 @@ class AddLayerDialog(QDialog):
         id_layout.addWidget(self.id_state)
         id_layout.addStretch(1)
         self.json_edit = QPlainTextEdit()
-        self.json_edit.setPlaceholderText('{"type": "Raster", "operator": {"type": "GdalSource", '
-                                          '"params": {"data": "ndvi"}}}')
+        self.json_edit.setPlaceholderText(JSON_EXAMPLE)
         self.json_edit.textChanged.connect(self._source_changed)
         self.json_state = QLabel()
         self.json_state.setTextFormat(Qt.TextFormat.PlainText)
         self.json_state.setWordWrap(True)
-        self.register_button = QPushButton("Register and fetch")
+        self.register_button = QPushButton(tr("Register and fetch"))
         self.register_button.clicked.connect(self.fetch_descriptor)
         json_layout = QVBoxLayout(json_page)
         json_layout.addWidget(self.json_edit)
@@ -185,23 +195,23 @@ class AddLayerDialog(QDialog):
         json_layout.addLayout(row)
         self.catalog = CatalogPicker(self._with_session, self._runner)  # fills in the ID field: ID mode too
         self.catalog.picked.connect(self._catalog_picked)
-        self.source_tabs.addTab(self.catalog, "Catalog")  # first: a new user has no ID yet
-        self.source_tabs.addTab(id_page, "Workflow ID")
-        self.source_tabs.addTab(json_page, "Workflow JSON")
+        self.source_tabs.addTab(self.catalog, tr("Catalog"))  # first: a new user has no ID yet
+        self.source_tabs.addTab(id_page, tr("Workflow ID"))
+        self.source_tabs.addTab(json_page, tr("Workflow JSON"))
         self._json_mode = False
         self.source_tabs.currentChanged.connect(self._tab_changed)
         self.id_edit.textChanged.connect(lambda text: text.strip() and self._show_tab(self.id_page))
         self.json_edit.textChanged.connect(
             lambda: self.json_edit.toPlainText().strip() and self._show_tab(self.json_page))
-        form.addRow("Workflow", self.source_tabs)
+        form.addRow(tr("Workflow"), self.source_tabs)
 
-        self.descriptor_label = QLabel("The result descriptor appears here once the workflow is known.")
+        self.descriptor_label = QLabel(tr("The result descriptor appears here once the workflow is known."))
         self.descriptor_label.setWordWrap(True)
         self.descriptor_label.setTextFormat(Qt.TextFormat.RichText)
-        form.addRow("Result", self.descriptor_label)
+        form.addRow(tr("Result"), self.descriptor_label)
 
         self.extent_box = QgsExtentGroupBox()
-        self.extent_box.setTitle("Extent")
+        self.extent_box.setTitle(tr("Extent"))
         self.extent_box.setCheckable(False)
         if self._canvas is not None:
             crs = self._canvas.mapSettings().destinationCrs()
@@ -212,7 +222,7 @@ class AddLayerDialog(QDialog):
             self.extent_box.setOutputExtentFromCurrent()
         self.extent_box.extentChanged.connect(lambda _extent: self._update())
 
-        self.range_check = QCheckBox("Time range")
+        self.range_check = QCheckBox(tr("Time range"))
         self.range_check.toggled.connect(self._update)
         self.start_edit = TimeEdit()
         self.start_edit.setObjectName("GeoEngineTimeStart")
@@ -222,39 +232,39 @@ class AddLayerDialog(QDialog):
         self.start_edit.dateTimeChanged.connect(self._start_changed)
         self.end_edit.dateTimeChanged.connect(self._update)
         self.step_combo = QComboBox()  # the steps of a regular time series (e.g. its months)
-        self.step_combo.setToolTip("The time steps of this workflow")
+        self.step_combo.setToolTip(tr("The time steps of this workflow"))
         self.step_combo.setVisible(False)
         self.step_combo.activated.connect(self._step_picked)
         time_row = QHBoxLayout()
         time_row.addWidget(self.step_combo)
         time_row.addWidget(self.start_edit)
-        time_row.addWidget(QLabel("to"))
+        time_row.addWidget(QLabel(tr("to")))
         time_row.addWidget(self.end_edit)
         time_row.addWidget(self.range_check)
-        form.addRow("Time (UTC)", time_row)
+        form.addRow(tr("Time (UTC)"), time_row)
 
         self.band_list = QListWidget()
         self.band_list.setMaximumHeight(90)
         self.band_list.itemChanged.connect(lambda _item: self._update())
-        form.addRow("Bands", self.band_list)
+        form.addRow(tr("Bands"), self.band_list)
 
         self.name_edit = QLineEdit()
         self.name_edit.textEdited.connect(self._name_typed)
         self.name_edit.textChanged.connect(lambda _text: self._update())
-        form.addRow("Layer name", self.name_edit)
+        form.addRow(tr("Layer name"), self.name_edit)
 
         self.mode_combo = QComboBox()
-        self.mode_combo.addItem("Streamed GeoTIFF (one layer per time slice)", GEOTIFF)
-        self.mode_combo.addItem("Live WMS layer (rendered by the server)", WMS)
+        self.mode_combo.addItem(tr("Streamed GeoTIFF (one layer per time slice)"), GEOTIFF)
+        self.mode_combo.addItem(tr("Live WMS layer (rendered by the server)"), WMS)
         self.mode_combo.currentIndexChanged.connect(self._update)
-        self.group_check = QCheckBox("Group time slices")
+        self.group_check = QCheckBox(tr("Group time slices"))
         self.group_check.setChecked(True)
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.mode_combo, 1)
         mode_row.addWidget(self.group_check)
-        form.addRow("Raster mode", mode_row)
+        form.addRow(tr("Raster mode"), mode_row)
         self.resolution_row = ResolutionRow()  # streamed GeoTIFFs: native, the canvas's or a given pixel size
-        form.addRow("Resolution", self.resolution_row)
+        form.addRow(tr("Resolution"), self.resolution_row)
         self.resolution_row.mode_combo.currentIndexChanged.connect(lambda _i: self._update())  # the size changes
         self.resolution_row.size_spin.valueChanged.connect(lambda _v: self._update())
 
@@ -266,7 +276,7 @@ class AddLayerDialog(QDialog):
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.cancel_load_button = QPushButton("Cancel load")
+        self.cancel_load_button = QPushButton(tr("Cancel load"))
         self.cancel_load_button.setObjectName("GeoEngineCancelLoad")
         self.cancel_load_button.clicked.connect(self.cancel_load)
         self.progress_row = QWidget()
@@ -276,7 +286,7 @@ class AddLayerDialog(QDialog):
         progress_layout.addWidget(self.cancel_load_button)
         self.progress_row.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ADD_TEXT)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr(ADD_TEXT))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -504,7 +514,7 @@ class AddLayerDialog(QDialog):
     def problem(self) -> Optional[str]:
         """The first thing that keeps OK disabled (naming the field), or None."""
         if not self.connection_combo.currentText():
-            return "Connection: add a connection first (Geo Engine menu > Connections…)."
+            return tr("Connection: add a connection first (Geo Engine menu > Connections…).")
         json_mode = self.json_mode()
         if json_mode:
             workflow, message = check_workflow_json(self.json_edit.toPlainText())
@@ -515,27 +525,28 @@ class AddLayerDialog(QDialog):
             if not valid:
                 return message
         if self._fetch_state == "busy":
-            return "Workflow: fetching the result descriptor…"
+            return tr(FETCHING)
         if self._fetch_state.startswith("error: "):
             return self._fetch_state[len("error: "):]
         if self.descriptor is None:
-            return "Workflow: waiting for the result descriptor…"
+            return tr(WAITING)
         extent = self.extent_box.outputExtent()
         if extent.isEmpty() or extent.width() <= 0 or extent.height() <= 0:
-            return "Extent: choose an extent with a width and a height (canvas, layer or drawn)."
-        for label, edit in (("start", self.start_edit), ("end", self.end_edit)):
+            return tr("Extent: choose an extent with a width and a height (canvas, layer or drawn).")
+        for label, edit in ((tr("Time: start: {problem}."), self.start_edit),
+                            (tr("Time: end: {problem}."), self.end_edit)):
             if (edit is self.start_edit or self.range_check.isChecked()) and edit.problem():
-                return f"Time: {label}: {edit.problem()}."
+                return label.format(problem=edit.problem())
         if self.range_check.isChecked() and self.end_edit.dateTime() <= self.start_edit.dateTime():
-            return "Time: the end must be after the start."
+            return tr("Time: the end must be after the start.")
         if isinstance(self.descriptor, RasterResultDescriptor) and not self.selected_bands():
-            return "Bands: choose at least one band."
+            return tr("Bands: choose at least one band.")
         if not self.name_edit.text().strip() and self.descriptor is not None:
-            return "Layer name: enter a name."
+            return tr("Layer name: enter a name.")
         if self._size_error:
             return self._size_error
         if self.size_verdict is not None and self.size_verdict.decision == REFUSE:
-            return f"Size: {self.size_verdict.message}"
+            return tr("Size: {message}").format(message=self.size_verdict.message)
         return None
 
     def _check_size(self) -> None:
@@ -559,10 +570,10 @@ class AddLayerDialog(QDialog):
                 end.toUTC().toString(iso_ms) if self.range_check.isChecked() else None, self.selected_bands(),
                 self.resolution_row.request(self._canvas, extent, crs), folder=self._download_folder())
         except GeoEngineError as exc:
-            self._size_error = f"Extent: {describe_error(exc).summary}"
+            self._size_error = tr("Extent: {error}").format(error=describe_error(exc).summary)
             self.size_label.setVisible(False)
             return
-        self.size_label.setText(f"Download: {self.size_verdict.estimate.describe()}")
+        self.size_label.setText(tr("Download: {size}").format(size=self.size_verdict.estimate.describe()))
         self.size_label.setStyleSheet(status_style(INFO, self))
         self.size_label.setVisible(True)
 
@@ -587,25 +598,26 @@ class AddLayerDialog(QDialog):
         self.resolution_row.setEnabled(self.group_check.isEnabled())
         if self.descriptor is None:
             busy = self._fetch_state == "busy"
-            self.descriptor_label.setText("Fetching the result descriptor…" if busy else
-                                          "The result descriptor appears here once the workflow is known.")
+            self.descriptor_label.setText(tr("Fetching the result descriptor…") if busy else
+                                          tr("The result descriptor appears here once the workflow is known."))
         self._check_size()
         problem = self.problem()
         self.ok_button.setEnabled(problem is None and self.load_task is None)
         asking = problem is None and self.size_verdict is not None and self.size_verdict.decision == ASK
-        self.ok_button.setText(ADD_ANYWAY_TEXT if asking else ADD_TEXT)
+        self.ok_button.setText(tr(ADD_ANYWAY_TEXT) if asking else tr(ADD_TEXT))
         if asking:  # over the limit: a question, not "Ready."
-            self.message_label.setText(f"Large download. {self.size_verdict.message} Add it anyway?")
+            self.message_label.setText(tr("Large download. {message} Add it anyway?").format(
+                message=self.size_verdict.message))
             self.message_label.setStyleSheet(status_style(ERROR, self))
             return
-        inline = problem is not None and problem.startswith(("Workflow ID:", "Workflow JSON:"))
+        inline = problem is not None and problem.startswith((tr(ID_PREFIX), tr(JSON_PREFIX)))
         if inline:  # said once, under the field (and only once something was typed)
-            problem = None if self._source_text() else START_HINT
+            problem = None if self._source_text() else tr(START_HINT)
             self.message_label.setText(problem or "")
             self.message_label.setStyleSheet(status_style(INFO, self))
             return
-        self.message_label.setText(problem or "Ready.")
-        busy = problem is not None and problem.lower().startswith(("workflow: fetching", "workflow: waiting"))
+        self.message_label.setText(problem or tr("Ready."))
+        busy = problem in (tr(FETCHING), tr(WAITING))
         self.message_label.setStyleSheet(status_style(INFO if busy else ERROR if problem else OK, self))
 
     def _source_text(self) -> str:
@@ -646,7 +658,7 @@ class AddLayerDialog(QDialog):
         self.submitted = self.build_request(self.workflow_id)
         remember_workflow(connection, self.workflow_id, self.submitted.name, self.descriptor.kind)
         request = self.submitted
-        self._loading(True, f"Loading {request.name}…")
+        self._loading(True, tr("Loading {name}…").format(name=request.name))
 
         def start(session) -> None:
             if sip.isdeleted(self):
@@ -686,10 +698,10 @@ class AddLayerDialog(QDialog):
         self._loading(False)
         self._update()
         if outcome.cancelled:
-            self.message_label.setText("Load cancelled: nothing was added.")
+            self.message_label.setText(tr("Load cancelled: nothing was added."))
             self.message_label.setStyleSheet(status_style(INFO, self))
         elif outcome.error is not None:
-            self.message_label.setText(f"Not loaded: {describe_error(outcome.error).summary}")
+            self.message_label.setText(tr("Not loaded: {error}").format(error=describe_error(outcome.error).summary))
             self.message_label.setStyleSheet(status_style(ERROR, self))
 
 
