@@ -82,3 +82,23 @@ def test_at_most_1000_slices_are_counted():
     slices = time_slices(daily, None, 0, 1000 * day)
     assert len(slices) == 1000 and slices[0] == (0, day) and slices[-1] == (999 * day, 1000 * day)
     assert time_slices(daily, None, 0, 1000 * day + 1) is None  # 1001 slices: left to the stream
+
+
+@pytest.mark.parametrize("dimension", [
+    {"type": "regular", "origin": None, "step": {"granularity": "months", "step": 1}},  # TypeError
+    {"type": "regular", "origin": "x", "step": {"granularity": "months", "step": 1}},  # ValueError
+    {"type": "regular", "origin": 0, "step": {"granularity": "months"}},  # KeyError
+])
+def test_unreadable_dimensions_give_no_count(dimension):
+    assert time_slices(dimension, None, 0, 1) is None
+
+
+def test_a_query_exactly_on_the_bounds_has_no_gap_slices():
+    jan, feb, mar = 1388534400000, 1391212800000, 1393632000000  # 2014-01-01, 02-01, 03-01
+    assert time_slices(MONTHLY, (jan, mar), jan, mar) == [(jan, feb), (feb, mar)]
+    assert time_slices(MONTHLY, (jan, mar), jan, mar + 1)[-1][0] == mar  # one past the end: a gap slice
+    assert time_slices(MONTHLY, (jan, mar), jan - 1, feb)[0][1] == jan  # one before the start: a gap slice
+
+
+def test_times_beyond_any_calendar_are_unknown():
+    assert time_slices(MONTHLY, None, 10**18, 10**18) is None  # OverflowError inside: no count
