@@ -85,11 +85,6 @@
         </message>
         <message>
             <location filename="../../../work/main/plugin.py" line="58" />
-            <source>Copy workflow id</source>
-            <translation>Workflow-ID kopieren</translation>
-        </message>
-        <message>
-            <location filename="../../../work/main/plugin.py" line="58" />
             <source>Copy the workflow id of the selected layer</source>
             <translation>Die Workflow-ID des gewählten Layers kopieren</translation>
         </message>
@@ -177,11 +172,6 @@
             <location filename="../../../work/main/ui/add_layer_dialog.py" line="96" />
             <source>"operator" must be an object with a "type".</source>
             <translation>"operator" muss ein Objekt mit einem "type" sein.</translation>
-        </message>
-        <message>
-            <location filename="../../../work/main/ui/add_layer_dialog.py" line="103" />
-            <source>Plot</source>
-            <translation>Diagramm</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/add_layer_dialog.py" line="103" />
@@ -439,9 +429,401 @@
             <translation>Nicht geladen: {error}</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="50" />
+            <source>Use this workflow</source>
+            <translation>Diesen Workflow verwenden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="125" />
+            <source>Registering the workflow of {name}…</source>
+            <translation>Der Workflow von {name} wird registriert…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="56" />
+            <source>Geo Engine connections</source>
+            <translation>Geo-Engine-Verbindungen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="71" />
+            <source>New</source>
+            <translation>Neu</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="73" />
+            <source>Delete</source>
+            <translation>Löschen</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/connections_dialog.py" line="85" />
             <source>The server's address: its base URL (https://host) or the exact API root (https://host/geoengine/api). The plugin finds the API with GET &lt;url&gt;/info, then &lt;url&gt;/api/info.</source>
             <translation>Die Adresse des Servers: seine Basis-URL (https://host) oder genau die API-Wurzel (https://host/geoengine/api). Das Plugin findet die API mit GET &lt;url&gt;/info, dann &lt;url&gt;/api/info.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="98" />
+            <source>A Basic configuration: username = your email, password = your password.</source>
+            <translation>Eine Basic-Konfiguration: Benutzername = Ihre E-Mail-Adresse, Passwort = Ihr Passwort.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="101" />
+            <source>paste a session token (kept in the Authentication Manager)</source>
+            <translation>Sitzungstoken einfügen (wird in der Authentifizierungsverwaltung gespeichert)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="109" />
+            <source>No credentials: the server's anonymous access is used.</source>
+            <translation>Keine Anmeldedaten: Der anonyme Zugang des Servers wird verwendet.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="115" />
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="116" />
+            <source>Server URL</source>
+            <translation>Server-URL</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="118" />
+            <source>Authentication</source>
+            <translation>Authentifizierung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="122" />
+            <source>Test connection</source>
+            <translation>Verbindung testen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="182" />
+            <source>A token is stored; paste a new one to replace it.</source>
+            <translation>Ein Token ist gespeichert; fügen Sie ein neues ein, um es zu ersetzen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="186" />
+            <source>Unknown authentication kind {auth_kind} in the saved settings; choose one and save.</source>
+            <translation>Unbekannte Authentifizierungsart {auth_kind} in den gespeicherten Einstellungen; wählen Sie eine und speichern Sie.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="222" />
+            <source>Saved connection {name}.</source>
+            <translation>Verbindung {name} gespeichert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="248" />
+            <source>Testing {url} ...</source>
+            <translation>{url} wird getestet ...</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="272" />
+            <source>Test cancelled.</source>
+            <translation>Test abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="87" />
+            <source>Geo Engine plot</source>
+            <translation>Geo-Engine-Diagramm</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="104" />
+            <source>Geo Engine connection</source>
+            <translation>Geo-Engine-Verbindung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="106" />
+            <source>plot workflow id</source>
+            <translation>ID des Diagramm-Workflows</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="107" />
+            <source>Plot</source>
+            <translation>Diagramm</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="108" />
+            <source>Compute the plot for the current map extent and time</source>
+            <translation>Das Diagramm für die aktuelle Kartenausdehnung und Zeit berechnen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="113" />
+            <source>Update when the map extent or time changes</source>
+            <translation>Aktualisieren, wenn sich Kartenausdehnung oder Zeit ändern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="114" />
+            <source>Compute the plot again (after a short pause) when the map moves</source>
+            <translation>Das Diagramm neu berechnen (nach einer kurzen Pause), wenn die Karte bewegt wird</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="138" />
+            <source>Export PNG…</source>
+            <translation>PNG exportieren…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="140" />
+            <source>Export JSON…</source>
+            <translation>JSON exportieren…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="154" />
+            <source>Enter a plot workflow id and press Plot, or add a plot workflow as a layer.</source>
+            <translation>Geben Sie die ID eines Diagramm-Workflows ein und drücken Sie Diagramm, oder fügen Sie einen Diagramm-Workflow als Layer hinzu.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="183" />
+            <source>Computing the plot…</source>
+            <translation>Das Diagramm wird berechnet…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="201" />
+            <source>The plot was cancelled.</source>
+            <translation>Das Diagramm wurde abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="231" />
+            <source>Shown as JSON: {message}.</source>
+            <translation>Als JSON angezeigt: {message}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="369" />
+            <source>Export plot as PNG</source>
+            <translation>Diagramm als PNG exportieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="369" />
+            <source>PNG images (*.png)</source>
+            <translation>PNG-Bilder (*.png)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="374" />
+            <source>Export plot as JSON</source>
+            <translation>Diagramm als JSON exportieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="374" />
+            <source>JSON (*.json)</source>
+            <translation>JSON (*.json)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="382" />
+            <source>Export failed: {exc}</source>
+            <translation>Export fehlgeschlagen: {exc}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="384" />
+            <source>Saved {written}.</source>
+            <translation>{written} gespeichert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/project_properties.py" line="29" />
+            <source>Keep downloaded Geo Engine data with the project</source>
+            <translation>Heruntergeladene Geo-Engine-Daten mit dem Projekt speichern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/project_properties.py" line="34" />
+            <source>On: when the project is saved, streamed rasters and vector results of its {count} Geo Engine layer(s) are copied into the folder “{folder}” next to the project file, so it opens offline.
+Off: nothing is copied; when the project is opened, the plugin fetches them again from the server for their saved extent and time (live WMS layers always reconnect). Credentials are never saved in the project either way.</source>
+            <translation>An: Beim Speichern des Projekts werden gestreamte Raster und Vektorergebnisse seiner {count} Geo-Engine-Layer in den Ordner „{folder}“ neben der Projektdatei kopiert, sodass es offline geöffnet werden kann.
+Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihre gespeicherte Ausdehnung und Zeit erneut vom Server ab (Live-WMS-Layer verbinden sich immer neu). Anmeldedaten werden in keinem Fall im Projekt gespeichert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="44" />
+            <source>Geo Engine provenance</source>
+            <translation>Geo-Engine-Herkunft</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="67" />
+            <source>Fetch the provenance again from the server</source>
+            <translation>Die Herkunft erneut vom Server abrufen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="69" />
+            <source>Copy all</source>
+            <translation>Alles kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="70" />
+            <source>Copy every citation, licence and URI as text</source>
+            <translation>Alle Zitate, Lizenzen und URIs als Text kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="110" />
+            <source>No layer selected.</source>
+            <translation>Kein Layer gewählt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="114" />
+            <source>This layer was not added from Geo Engine, so there is no provenance to show.</source>
+            <translation>Dieser Layer stammt nicht aus Geo Engine, daher gibt es keine Herkunft anzuzeigen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="147" />
+            <source>Loading provenance…</source>
+            <translation>Herkunft wird geladen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="159" />
+            <source>Could not load the provenance: {error_text}</source>
+            <translation>Die Herkunft konnte nicht geladen werden: {error_text}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="165" />
+            <source>Loading the provenance was cancelled.</source>
+            <translation>Das Laden der Herkunft wurde abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="185" />
+            <source>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;workflow {workflow_id}</source>
+            <translation>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;Workflow {workflow_id}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="204" />
+            <source>{count} data source(s).</source>
+            <translation>{count} Datenquelle(n).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="206" />
+            <source>The server lists no data sources with provenance for this workflow.</source>
+            <translation>Der Server nennt für diesen Workflow keine Datenquellen mit Herkunft.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="219" />
+            <source>Copy the {lower}</source>
+            <translation>{lower} kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="88" />
+            <source>Geo Engine quota &amp; usage</source>
+            <translation>Geo-Engine-Kontingent &amp; -Nutzung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="104" />
+            <source>Refresh</source>
+            <translation>Aktualisieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="106" />
+            <source>Connection:</source>
+            <translation>Verbindung:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="109" />
+            <source>Your quota</source>
+            <translation>Ihr Kontingent</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="120" />
+            <source>Used:</source>
+            <translation>Verbraucht:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="124" />
+            <source>Administration</source>
+            <translation>Verwaltung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="127" />
+            <source>User quota</source>
+            <translation>Benutzerkontingent</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="128" />
+            <source>Data usage</source>
+            <translation>Datennutzung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="129" />
+            <source>Usage summary</source>
+            <translation>Nutzungsübersicht</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="151" />
+            <source>user id (UUID)</source>
+            <translation>Benutzer-ID (UUID)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="153" />
+            <source>New available quota (credits)</source>
+            <translation>Neues verfügbares Kontingent (Credits)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="155" />
+            <source>Get</source>
+            <translation>Abrufen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="157" />
+            <source>Set quota</source>
+            <translation>Kontingent setzen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="163" />
+            <source>User:</source>
+            <translation>Benutzer:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="164" />
+            <source>Available:</source>
+            <translation>Verfügbar:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="166" />
+            <source>Server says:</source>
+            <translation>Der Server meldet:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="196" />
+            <source>all datasets (or a dataset name)</source>
+            <translation>alle Datensätze (oder ein Datensatzname)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="198" />
+            <source>Load</source>
+            <translation>Laden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="203" />
+            <source>Limit</source>
+            <translation>Limit</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="229" />
+            <source>Add a Geo Engine connection first (Connections…).</source>
+            <translation>Legen Sie zuerst eine Geo-Engine-Verbindung an (Verbindungen…).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="246" />
+            <source>Quota loaded.</source>
+            <translation>Kontingent geladen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="260" />
+            <source>Quota of {user} set to {available:,}.</source>
+            <translation>Kontingent von {user} auf {available:,} gesetzt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="274" />
+            <source>{count} data usage row(s).</source>
+            <translation>{count} Zeile(n) Datennutzung.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="287" />
+            <source>{count} summary row(s) by {granularity}.</source>
+            <translation>{count} Übersichtszeile(n) nach {granularity}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="298" />
+            <source>available {available:,}, used {used:,}</source>
+            <translation>verfügbar {available:,}, verbraucht {used:,}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="313" />
+            <source>Loading {what}…</source>
+            <translation>{what} wird geladen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="326" />
+            <source>Loading {what} was cancelled.</source>
+            <translation>Das Laden von {what} wurde abgebrochen.</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
@@ -467,6 +849,111 @@
             <location filename="../../../work/main/ui/resolution_row.py" line="31" />
             <source>Pixel size in the workflow's CRS units; rounded to a whole multiple (or fraction) of the native pixel</source>
             <translation>Pixelgröße in den Einheiten des Workflow-KBS; gerundet auf ein ganzes Vielfaches (oder einen Bruchteil) des nativen Pixels</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="45" />
+            <source>Save result as dataset</source>
+            <translation>Ergebnis als Datensatz speichern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="59" />
+            <source>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;workflow {workflow_id} on {connection}&lt;br&gt;extent {extent} ({crs})&lt;br&gt;time {time}</source>
+            <translation>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;Workflow {workflow_id} auf {connection}&lt;br&gt;Ausdehnung {extent} ({crs})&lt;br&gt;Zeit {time}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="68" />
+            <source>optional; the server picks one when empty</source>
+            <translation>optional; der Server wählt einen, wenn leer</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="69" />
+            <source>Letters, digits, '_' and '-'. Geo Engine stores new datasets in your own namespace, so a name is saved as &lt;your user id&gt;:&lt;name&gt; (admins: as typed).</source>
+            <translation>Buchstaben, Ziffern, '_' und '-'. Geo Engine speichert neue Datensätze in Ihrem eigenen Namensraum, ein Name wird also als &lt;Ihre Benutzer-ID&gt;:&lt;Name&gt; gespeichert (Admins: wie eingegeben).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="72" />
+            <source>optional</source>
+            <translation>optional</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="74" />
+            <source>Display name:</source>
+            <translation>Anzeigename:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="75" />
+            <source>Dataset name:</source>
+            <translation>Datensatzname:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="76" />
+            <source>Description:</source>
+            <translation>Beschreibung:</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="83" />
+            <source>Copy name</source>
+            <translation>Namen kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="85" />
+            <source>Add to map</source>
+            <translation>Zur Karte hinzufügen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="88" />
+            <source>Adding layers is not available in this version; copy the name instead</source>
+            <translation>Layer hinzufügen ist in dieser Version nicht verfügbar; kopieren Sie stattdessen den Namen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="93" />
+            <source>Save</source>
+            <translation>Speichern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="96" />
+            <source>Abort</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="132" />
+            <source>Saving… (the server computes the raster; see also QGIS's task manager)</source>
+            <translation>Wird gespeichert… (der Server berechnet das Raster; siehe auch die Aufgabenverwaltung von QGIS)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="142" />
+            <source>Aborting…</source>
+            <translation>Wird abgebrochen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="151" />
+            <source>Adding layers is not available here; the name {dataset_name} was copied.</source>
+            <translation>Layer hinzufügen ist hier nicht verfügbar; der Name {dataset_name} wurde kopiert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="155" />
+            <source>Adding {dataset_name} to the map (see the task manager).</source>
+            <translation>{dataset_name} wird zur Karte hinzugefügt (siehe Aufgabenverwaltung).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="174" />
+            <source>New dataset: &lt;b&gt;{name}&lt;/b&gt;</source>
+            <translation>Neuer Datensatz: &lt;b&gt;{name}&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="175" />
+            <source>Saved as dataset {dataset}.</source>
+            <translation>Als Datensatz {dataset} gespeichert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="184" />
+            <source>Aborted{detail}; no dataset was created.</source>
+            <translation>Abgebrochen{detail}; es wurde kein Datensatz erstellt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="209" />
+            <source>Saving… (this window closed and came back with the result)</source>
+            <translation>Wird gespeichert… (dieses Fenster wurde geschlossen und kam mit dem Ergebnis zurück)</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/settings_page.py" line="89" />
@@ -557,6 +1044,56 @@
             <location filename="../../../work/main/ui/settings_page.py" line="185" />
             <source>Geo Engine settings</source>
             <translation>Geo-Engine-Einstellungen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/time_edit.py" line="42" />
+            <source>YYYY-MM-DD hh:mm</source>
+            <translation>JJJJ-MM-TT hh:mm</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/time_edit.py" line="43" />
+            <source>Type a date such as 2014-04-01 or 2014-04-01 12:00 (UTC), or pick one</source>
+            <translation>Geben Sie ein Datum wie 2014-04-01 oder 2014-04-01 12:00 (UTC) ein oder wählen Sie eines</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/time_edit.py" line="52" />
+            <source>Pick a date</source>
+            <translation>Datum wählen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/widgets.py" line="81" />
+            <source>Copy</source>
+            <translation>Kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="38" />
+            <source>Workflow definition – {title}</source>
+            <translation>Workflow-Definition – {title}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="38" />
+            <source>Workflow definition</source>
+            <translation>Workflow-Definition</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="43" />
+            <source>Workflow &lt;b&gt;{workflow_id}&lt;/b&gt;</source>
+            <translation>Workflow &lt;b&gt;{workflow_id}&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="51" />
+            <source>Copy JSON</source>
+            <translation>JSON kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="53" />
+            <source>Copy workflow id</source>
+            <translation>Workflow-ID kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="55" />
+            <source>Close</source>
+            <translation>Schließen</translation>
         </message>
     </context>
 </TS>

@@ -4,9 +4,10 @@
 Looks at the files the plugin zip ships for a string literal or f-string with letters handed straight to a
 place users read: Qt text setters (``setText``, ``setWindowTitle``, ``setToolTip``...), widget constructors
 (``QLabel("...")``, ``QPushButton``...), ``QMessageBox`` texts, ``addItem``/``addTab``/header labels, the
-message bar (``notifier.info/success/warning/error/persistent``), ``QgsProcessingParameter*`` descriptions and
+message bar (``notifier.info/success/warning/error/persistent``), the plugin's status lines and file
+dialogs, dock titles, ``QgsProcessingParameter*`` descriptions and
 ``displayName``/``group``/``shortHelpString`` of Processing algorithms. Text inside ``tr(...)`` (or
-``tr(...).format(...)``) passes. A line ending in ``# no-tr`` is skipped (brand names, ids). Log messages
+``tr(...).format(...)``) passes. A line with a ``# no-tr`` comment is skipped (brand names, ids). Log messages
 (``log(...)``) and exception texts are for the log and stay English.
 
 Usage: python tools/check_tr.py [paths...]
@@ -33,6 +34,8 @@ WIDGETS = {"QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "Q
 MESSAGE_BOX = {"information", "warning", "critical", "question", "about"}
 NOTIFIER = {"info", "success", "warning", "error", "persistent"}
 PROCESSING_TEXT = {"displayName", "group", "shortHelpString", "shortDescription"}
+STATUS = {"show_info", "show_ok", "show_error", "show_loading", "show_warning", "_set_status", "_say", "_show_state",
+          "save_file_name", "open_file_name", "copy_button"}  # the plugin's own status lines and file dialogs
 LETTERS = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -71,6 +74,12 @@ def user_text_args(call: ast.Call) -> List[ast.AST]:
         return list(args[1:3])
     if name in NOTIFIER and "notifier" in receiver.lower():
         return args[:1]
+    if name in ("save_file_name", "open_file_name"):  # (parent, caption, file name, filter)
+        return [a for i, a in enumerate(args) if i in (1, 3)]
+    if name in STATUS:
+        return [a for a in args if isinstance(a, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.IfExp))]
+    if name == "__init__" and receiver == "super()" and args:  # a dock's or group's title
+        return args[:1]
     if name.startswith("QgsProcessingParameter") and len(args) > 1:
         return [args[1]] + [k.value for k in call.keywords if k.arg == "description"]
     return []
@@ -89,7 +98,7 @@ def check_file(path: Path) -> List[Tuple[int, str]]:
             for ret in ast.walk(node):
                 if isinstance(ret, ast.Return) and ret.value is not None and raw_text(ret.value):
                     findings.append((ret.lineno, f"not translated: {node.name} returns {ast.unparse(ret.value)[:70]}"))
-    return [(line, text) for line, text in findings if not lines[line - 1].rstrip().endswith("# no-tr")]
+    return [(line, text) for line, text in findings if "# no-tr" not in lines[line - 1]]
 
 
 def main(argv: List[str]) -> int:

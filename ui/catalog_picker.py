@@ -17,6 +17,7 @@ from ..qgis_glue.catalog import (
     recent_workflows,
 )
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.plain_text import rich_plain
 from ..qgis_glue.tasks import TaskRunner
 from .icons import icon
@@ -46,7 +47,7 @@ class CatalogPicker(QWidget):
         self.tree.itemExpanded.connect(self._expanded)
         self.tree.itemActivated.connect(lambda item, _column: self.choose(item))
         self.tree.currentItemChanged.connect(lambda _item, _previous: self._update_button())
-        self.use_button = QPushButton("Use this workflow")
+        self.use_button = QPushButton(tr("Use this workflow"))
         self.use_button.clicked.connect(lambda _checked=False: self.choose(self.tree.currentItem()))
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -121,7 +122,7 @@ class CatalogPicker(QWidget):
         entry: Optional[CatalogEntry] = item.data(0, ENTRY_ROLE) if item is not None else None
         if entry is None or entry.is_collection:
             return
-        self._say(f"Registering the workflow of {entry.name}…", INFO)
+        self._say(tr("Registering the workflow of {name}…").format(name=entry.name), INFO)
         self._run(f"Geo Engine: workflow of {entry.name}", lambda session: entry_workflow_id(session, entry),
                   lambda workflow_id: (self._say(""), self.picked.emit(workflow_id, entry.name, entry.kind)),
                   self._failed)

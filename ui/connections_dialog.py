@@ -53,7 +53,7 @@ class ConnectionsDialog(QDialog):
 
     def __init__(self, store: ConnectionStore, runner: TaskRunner, probe: Callable, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Geo Engine connections")
+        self.setWindowTitle(tr("Geo Engine connections"))
         self.setObjectName("GeoEngineConnectionsDialog")
         self._store = store
         self._runner = runner
@@ -68,9 +68,9 @@ class ConnectionsDialog(QDialog):
     def _build(self) -> None:
         self.list = QListWidget()
         self.list.currentTextChanged.connect(self._show)
-        self.new_button = QPushButton("New")
+        self.new_button = QPushButton(tr("New"))
         self.new_button.clicked.connect(self.new_connection)
-        self.delete_button = QPushButton("Delete")
+        self.delete_button = QPushButton(tr("Delete"))
         self.delete_button.clicked.connect(self.delete_current)
         left = QVBoxLayout()
         left.addWidget(self.list)
@@ -95,10 +95,10 @@ class ConnectionsDialog(QDialog):
         for kind in AUTH_KINDS:
             self.kind_combo.addItem(AUTH_KIND_LABELS[kind], kind)
         self.auth_select = QgsAuthConfigSelect(self)
-        self.auth_select.setToolTip("A Basic configuration: username = your email, password = your password.")
+        self.auth_select.setToolTip(tr("A Basic configuration: username = your email, password = your password."))
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("paste a session token (kept in the Authentication Manager)")
+        self.token_edit.setPlaceholderText(tr("paste a session token (kept in the Authentication Manager)"))
         self.token_status = QLabel()
         token_box = QWidget()
         token_layout = QVBoxLayout(token_box)
@@ -106,20 +106,20 @@ class ConnectionsDialog(QDialog):
         token_layout.addWidget(self.token_edit)
         token_layout.addWidget(self.token_status)
         self.auth_stack = QStackedWidget()
-        self.auth_stack.addWidget(QLabel("No credentials: the server's anonymous access is used."))
+        self.auth_stack.addWidget(QLabel(tr("No credentials: the server's anonymous access is used.")))
         self.auth_stack.addWidget(self.auth_select)
         self.auth_stack.addWidget(token_box)
         self.kind_combo.currentIndexChanged.connect(self.auth_stack.setCurrentIndex)
 
         form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Server URL", self.url_edit)
+        form.addRow(tr("Name"), self.name_edit)
+        form.addRow(tr("Server URL"), self.url_edit)
         form.addRow("", self.url_warning)
-        form.addRow("Authentication", self.kind_combo)
+        form.addRow(tr("Authentication"), self.kind_combo)
         form.addRow("", self.auth_stack)
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(tr("Save"))
         self.save_button.clicked.connect(self.save_current)
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(tr("Test connection"))
         self.test_button.clicked.connect(self.test_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
@@ -179,11 +179,13 @@ class ConnectionsDialog(QDialog):
         self.auth_select.setConfigId(connection.authcfg if connection.auth_kind == PASSWORD else "")
         self.token_edit.clear()
         self._token_authcfg = connection.authcfg if connection.auth_kind == TOKEN else ""
-        self.token_status.setText("A token is stored; paste a new one to replace it." if self._token_authcfg else "")
+        self.token_status.setText(tr("A token is stored; paste a new one to replace it.")
+                                  if self._token_authcfg else "")
         self.status.clear()
         if not known:
-            self._set_status(f"Unknown authentication kind {connection.auth_kind!r} in the saved settings; "
-                             "choose one and save.", error=True)
+            self._set_status(tr("Unknown authentication kind {auth_kind} in the saved settings; choose one and "
+                                "save.").format(
+                auth_kind=repr(connection.auth_kind)), error=True)
 
     def new_connection(self) -> None:
         self._current = None
@@ -217,7 +219,7 @@ class ConnectionsDialog(QDialog):
             return None
         self.token_edit.clear()
         self.reload(select=saved.name)
-        self._set_status(f"Saved connection {saved.name!r}.")
+        self._set_status(tr("Saved connection {name}.").format(name=repr(saved.name)))
         return saved
 
     def delete_current(self) -> None:
@@ -243,7 +245,7 @@ class ConnectionsDialog(QDialog):
             self._set_status(str(exc), error=True)
             return None
         self.test_button.setEnabled(False)
-        self._set_status(f"Testing {connection.url} ...")
+        self._set_status(tr("Testing {url} ...").format(url=connection.url))
         self._test_task = self._runner.submit(
             f"Test Geo Engine connection {connection.name}",
             lambda context: self._probe(resolved, context),
@@ -267,7 +269,7 @@ class ConnectionsDialog(QDialog):
     def _test_cancelled(self) -> None:
         self._test_task = None
         self.test_button.setEnabled(True)
-        self._set_status("Test cancelled.")
+        self._set_status(tr("Test cancelled."))
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(status_style(ERROR, self) if error else "")  # readable on a dark theme too

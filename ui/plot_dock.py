@@ -40,6 +40,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..core.types import WorkflowId
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.plot_model import BarChart, ImagePlot, PlotContent, TablePlot, UnsupportedPlot, parse_plot
 from ..qgis_glue.plots import PlotRequest, PlotResult, fetch_plot, time_pair
@@ -83,7 +84,7 @@ class PlotDock(QDockWidget):
     def __init__(self, with_session: WithSession, runner: TaskRunner, canvas=None,
                  connection_names: Optional[Callable[[], List[str]]] = None, parent: Optional[QWidget] = None,
                  project: Optional[QgsProject] = None) -> None:
-        super().__init__("Geo Engine plot", parent)
+        super().__init__(tr("Geo Engine plot"), parent)
         self.setObjectName(self.OBJECT_NAME)
         self._with_session = with_session
         self._runner = runner
@@ -100,17 +101,17 @@ class PlotDock(QDockWidget):
         layout = QVBoxLayout(body)
         form = QHBoxLayout()
         self.connection_combo = QComboBox(body)
-        self.connection_combo.setToolTip("Geo Engine connection")
+        self.connection_combo.setToolTip(tr("Geo Engine connection"))
         self.workflow_edit = QLineEdit(body)
-        self.workflow_edit.setPlaceholderText("plot workflow id")
-        self.plot_button = QPushButton("Plot", body)
-        self.plot_button.setToolTip("Compute the plot for the current map extent and time")
+        self.workflow_edit.setPlaceholderText(tr("plot workflow id"))
+        self.plot_button = QPushButton(tr("Plot"), body)
+        self.plot_button.setToolTip(tr("Compute the plot for the current map extent and time"))
         self.plot_button.clicked.connect(self._plot_clicked)
         form.addWidget(self.connection_combo)
         form.addWidget(self.workflow_edit, 1)
         form.addWidget(self.plot_button)
-        self.follow_check = QCheckBox("Update when the map extent or time changes", body)
-        self.follow_check.setToolTip("Compute the plot again (after a short pause) when the map moves")
+        self.follow_check = QCheckBox(tr("Update when the map extent or time changes"), body)
+        self.follow_check.setToolTip(tr("Compute the plot again (after a short pause) when the map moves"))
         self.follow_check.toggled.connect(self.set_follow_map)
         self._follow_timer = QTimer(self)
         self._follow_timer.setSingleShot(True)
@@ -134,9 +135,9 @@ class PlotDock(QDockWidget):
         for widget in (self.chart, self.table, self.image_label, self.raw):
             self.stack.addWidget(widget)
         exports = QHBoxLayout()
-        self.png_button = QPushButton("Export PNG…", body)
+        self.png_button = QPushButton(tr("Export PNG…"), body)
         self.png_button.clicked.connect(self._export_png_clicked)
-        self.json_button = QPushButton("Export JSON…", body)
+        self.json_button = QPushButton(tr("Export JSON…"), body)
         self.json_button.clicked.connect(self._export_json_clicked)
         exports.addStretch(1)
         exports.addWidget(self.png_button)
@@ -150,7 +151,7 @@ class PlotDock(QDockWidget):
         self.setWidget(body)
         self.reload_connections()
         self._set_exports()
-        self.status.show_info("Enter a plot workflow id and press Plot, or add a plot workflow as a layer.")
+        self.status.show_info(tr("Enter a plot workflow id and press Plot, or add a plot workflow as a layer."))
 
     # --- public API -------------------------------------------------------------------------------
     def reload_connections(self) -> None:
@@ -179,7 +180,7 @@ class PlotDock(QDockWidget):
         generation = self._generation
         self.state = "loading"
         self.plot_button.setEnabled(False)
-        self.status.show_loading("Computing the plot…")
+        self.status.show_loading(tr("Computing the plot…"))
         context = QgsCoordinateTransformContext((self._project or QgsProject.instance()).transformContext())
 
         def done(result: PlotResult) -> None:
@@ -197,7 +198,7 @@ class PlotDock(QDockWidget):
             if generation == self._generation:
                 self.plot_button.setEnabled(True)
                 self.state = "error"
-                self.status.show_error("The plot was cancelled.")
+                self.status.show_error(tr("The plot was cancelled."))
 
         run_with_session(self._with_session, self._runner, connection_name, f"Geo Engine: plot {workflow_id}",
                          lambda session, task: fetch_plot(session, request, context, task), done, failed, cancelled)
@@ -227,7 +228,7 @@ class PlotDock(QDockWidget):
             self.raw.setPlainText(json.dumps(output, indent=2))
             self.stack.setCurrentIndex(RAW)
             self.state = "raw"
-            self.status.show_info(f"Shown as JSON: {exc.message}.")
+            self.status.show_info(tr("Shown as JSON: {message}.").format(message=exc.message))
             self._set_exports()
             return
         if isinstance(self.content, BarChart):
@@ -365,12 +366,12 @@ class PlotDock(QDockWidget):
         self.json_button.setEnabled(self.output is not None)
 
     def _export_png_clicked(self) -> None:
-        path = save_file_name(self, "Export plot as PNG", "plot.png", "PNG images (*.png)")
+        path = save_file_name(self, tr("Export plot as PNG"), "plot.png", tr("PNG images (*.png)"))
         if path:
             self._export(self.export_png, path)
 
     def _export_json_clicked(self) -> None:
-        path = save_file_name(self, "Export plot as JSON", "plot.json", "JSON (*.json)")
+        path = save_file_name(self, tr("Export plot as JSON"), "plot.json", tr("JSON (*.json)"))
         if path:
             self._export(self.export_json, path)
 
@@ -378,9 +379,9 @@ class PlotDock(QDockWidget):
         try:
             written = export(path)
         except (OSError, InputError) as exc:
-            self.status.show_error(f"Export failed: {exc}")
+            self.status.show_error(tr("Export failed: {exc}").format(exc=exc))
             return
-        self.status.show_ok(f"Saved {written}.")
+        self.status.show_ok(tr("Saved {written}.").format(written=written))
 
 
 def _iso(moment) -> str:

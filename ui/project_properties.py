@@ -12,6 +12,7 @@ from qgis.core import QgsProject
 from qgis.gui import QgsOptionsPageWidget, QgsOptionsWidgetFactory
 from qgis.PyQt.QtWidgets import QCheckBox, QLabel, QVBoxLayout
 
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.project_state import FOLDER_SUFFIX, geoengine_layers, keep_files, set_keep_files
 from .icons import icon
 
@@ -25,17 +26,17 @@ class GeoEngineProjectPage(QgsOptionsPageWidget):
         super().__init__(parent)
         self._project = project or QgsProject.instance()
         self.setObjectName("GeoEngineProjectPage")
-        self.keep = QCheckBox("Keep downloaded Geo Engine data with the project")
+        self.keep = QCheckBox(tr("Keep downloaded Geo Engine data with the project"))
         self.keep.setObjectName("GeoEngineKeepFiles")
         self.keep.setChecked(keep_files(self._project))
         folder = f"{self._project.baseName() or '<project name>'}{FOLDER_SUFFIX}"
         count = len(geoengine_layers(self._project))
         self.explanation = QLabel(
-            f"On: when the project is saved, streamed rasters and vector results of its {count} Geo Engine "
-            f"layer(s) are copied into the folder “{folder}” next to the project file, so it opens offline.\n"
-            "Off: nothing is copied; when the project is opened, the plugin fetches them again from the server "
-            "for their saved extent and time (live WMS layers always reconnect). Credentials are never saved in "
-            "the project either way.")
+            tr("On: when the project is saved, streamed rasters and vector results of its {count} Geo Engine "
+               "layer(s) are copied into the folder “{folder}” next to the project file, so it opens offline.\n"
+               "Off: nothing is copied; when the project is opened, the plugin fetches them again from the server "
+               "for their saved extent and time (live WMS layers always reconnect). Credentials are never saved "
+               "in the project either way.").format(count=count, folder=folder))
         self.explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.keep)

@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.layer_info import NO_LAYER, geoengine_query
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.provenance_cache import ProvenanceCache, ProvenanceRow, fetch_provenance
@@ -40,7 +41,7 @@ class ProvenanceDock(QDockWidget):
 
     def __init__(self, with_session: WithSession, runner: TaskRunner, parent: Optional[QWidget] = None,
                  cache: Optional[ProvenanceCache] = None) -> None:
-        super().__init__("Geo Engine provenance", parent)
+        super().__init__(tr("Geo Engine provenance"), parent)
         self.setObjectName(self.OBJECT_NAME)
         self._with_session = with_session
         self._runner = runner
@@ -62,11 +63,11 @@ class ProvenanceDock(QDockWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = StatusLine(body)
         buttons = QHBoxLayout()
-        self.refresh_button = QPushButton("Refresh", body)
-        self.refresh_button.setToolTip("Fetch the provenance again from the server")
+        self.refresh_button = QPushButton(tr("Refresh"), body)
+        self.refresh_button.setToolTip(tr("Fetch the provenance again from the server"))
         self.refresh_button.clicked.connect(self.refresh)
-        self.copy_all_button = QPushButton("Copy all", body)
-        self.copy_all_button.setToolTip("Copy every citation, licence and URI as text")
+        self.copy_all_button = QPushButton(tr("Copy all"), body)
+        self.copy_all_button.setToolTip(tr("Copy every citation, licence and URI as text"))
         self.copy_all_button.clicked.connect(lambda _checked=False: copy_to_clipboard(self.as_text()))
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.copy_all_button)
@@ -106,14 +107,15 @@ class ProvenanceDock(QDockWidget):
         query = geoengine_query(layer)
         if layer is None:
             self._key = None
-            self._show_state(EMPTY, "No layer selected.", NO_LAYER)
+            self._show_state(EMPTY, tr("No layer selected."), NO_LAYER)
             return
         if query is None:
             self._key = None
             self._show_state(NOT_GEOENGINE, f"{layer.name()}",
-                             "This layer was not added from Geo Engine, so there is no provenance to show.")
+                             tr("This layer was not added from Geo Engine, so there is no provenance to show."))
             return
-        self.title.setText(f"<b>{escape(layer.name())}</b><br>workflow {escape(query.workflow_id)}")
+        self.title.setText(tr("<b>{name}</b><br>workflow {workflow_id}").format(
+            name=escape(layer.name()), workflow_id=escape(query.workflow_id)))
         if self.isHidden():  # the user closed the dock: selecting a layer must not log in
             self._deferred = (query.connection_name, query.workflow_id)
             return
@@ -142,7 +144,7 @@ class ProvenanceDock(QDockWidget):
             return
         generation = self._generation
         self._set_state(LOADING)
-        self.status.show_loading("Loading provenance…")
+        self.status.show_loading(tr("Loading provenance…"))
         self._clear_entries()
 
         def done(rows: List[ProvenanceRow]) -> None:
@@ -154,12 +156,13 @@ class ProvenanceDock(QDockWidget):
             if generation == self._generation:
                 self.error_text = describe_error(exc).summary
                 self._set_state(ERROR)
-                self.status.show_error(f"Could not load the provenance: {self.error_text}")
+                self.status.show_error(tr("Could not load the provenance: {error_text}").format(
+                    error_text=self.error_text))
 
         def cancelled() -> None:
             if generation == self._generation:
                 self._set_state(ERROR)
-                self.status.show_error("Loading the provenance was cancelled.")
+                self.status.show_error(tr("Loading the provenance was cancelled."))
 
         run_with_session(self._with_session, self._runner, connection,
                          f"Geo Engine: provenance of {workflow_id}",
@@ -179,7 +182,8 @@ class ProvenanceDock(QDockWidget):
 
     def set_title(self, title: str, workflow_id: str) -> None:
         """The bold title (a layer or dataset name, escaped) above the workflow id."""
-        self.title.setText(f"<b>{escape(title or workflow_id)}</b><br>workflow {escape(workflow_id)}")
+        self.title.setText(tr("<b>{name}</b><br>workflow {workflow_id}").format(
+            name=escape(title or workflow_id), workflow_id=escape(workflow_id)))
 
     def _show_state(self, state: str, title: str, message: str) -> None:
         self._generation += 1
@@ -197,9 +201,9 @@ class ProvenanceDock(QDockWidget):
         self.entries_layout.addStretch(1)
         self._set_state(READY)
         if self.rows:
-            self.status.show_info(f"{len(self.rows)} data source{'s' if len(self.rows) != 1 else ''}.")
+            self.status.show_info(tr("{count} data source(s).").format(count=len(self.rows)))
         else:
-            self.status.show_info("The server lists no data sources with provenance for this workflow.")
+            self.status.show_info(tr("The server lists no data sources with provenance for this workflow."))
 
     def _entry_box(self, row: ProvenanceRow) -> QGroupBox:
         box = QGroupBox(f"Data source {row.sources}" if row.sources else "Data source", self.entries)
@@ -212,7 +216,7 @@ class ProvenanceDock(QDockWidget):
             value_label = text_label(value, box)
             value_label.setObjectName(f"provenance_{caption.lower()}")
             grid.addWidget(value_label, line, 1)
-            button = copy_button(value, f"Copy the {caption.lower()}", box)
+            button = copy_button(value, tr("Copy the {lower}").format(lower=caption.lower()), box)
             button.setEnabled(bool(value))
             grid.addWidget(button, line, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)

@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..core.types import parse_uuid
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
 from ..qgis_glue.usage import (
@@ -84,7 +85,7 @@ class QuotaDock(QDockWidget):
 
     def __init__(self, with_session: WithSession, runner: TaskRunner,
                  connection_names: Callable[[], List[str]], parent: Optional[QWidget] = None) -> None:
-        super().__init__("Geo Engine quota & usage", parent)
+        super().__init__(tr("Geo Engine quota & usage"), parent)
         self.setObjectName(self.OBJECT_NAME)
         self._with_session = with_session
         self._runner = runner
@@ -100,12 +101,12 @@ class QuotaDock(QDockWidget):
         top = QHBoxLayout()
         self.connection_combo = QComboBox(body)
         self.connection_combo.currentTextChanged.connect(lambda _name: self.refresh())
-        self.refresh_button = QPushButton("Refresh", body)
+        self.refresh_button = QPushButton(tr("Refresh"), body)
         self.refresh_button.clicked.connect(self.refresh)
-        top.addWidget(QLabel("Connection:", body))
+        top.addWidget(QLabel(tr("Connection:"), body))
         top.addWidget(self.connection_combo, 1)
         top.addWidget(self.refresh_button)
-        own = QGroupBox("Your quota", body)
+        own = QGroupBox(tr("Your quota"), body)
         own_form = QFormLayout(own)
         self.user_label = QLabel("—", own)
         self.available_label = QLabel("—", own)
@@ -114,18 +115,18 @@ class QuotaDock(QDockWidget):
             label.setWordWrap(True)  # a long user name wraps in a narrow dock instead of being cut
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setTextFormat(Qt.TextFormat.PlainText)  # user names and numbers from the server
-        own_form.addRow("User:", self.user_label)
-        own_form.addRow("Available:", self.available_label)
-        own_form.addRow("Used:", self.used_label)
+        own_form.addRow(tr("User:"), self.user_label)
+        own_form.addRow(tr("Available:"), self.available_label)
+        own_form.addRow(tr("Used:"), self.used_label)
         self.status = StatusLine(body)
         self.admin_hint = QLabel(ADMIN_HINT, body)
         self.admin_hint.setWordWrap(True)
-        self.admin_box = QGroupBox("Administration", body)
+        self.admin_box = QGroupBox(tr("Administration"), body)
         tabs = QTabWidget(self.admin_box)
         QVBoxLayout(self.admin_box).addWidget(tabs)
-        tabs.addTab(self._quota_tab(tabs), "User quota")
-        tabs.addTab(self._usage_tab(tabs), "Data usage")
-        tabs.addTab(self._summary_tab(tabs), "Usage summary")
+        tabs.addTab(self._quota_tab(tabs), tr("User quota"))
+        tabs.addTab(self._usage_tab(tabs), tr("Data usage"))
+        tabs.addTab(self._summary_tab(tabs), tr("Usage summary"))
         self.tabs = tabs
         layout.addLayout(top)
         layout.addWidget(own)
@@ -147,22 +148,22 @@ class QuotaDock(QDockWidget):
         tab = QWidget(parent)
         form = QFormLayout(tab)
         self.user_id_edit = QLineEdit(tab)
-        self.user_id_edit.setPlaceholderText("user id (UUID)")
+        self.user_id_edit.setPlaceholderText(tr("user id (UUID)"))
         self.new_quota_spin = _spin(tab, 10_000, -2_147_483_647, 2_147_483_647)
-        self.new_quota_spin.setToolTip("New available quota (credits)")
+        self.new_quota_spin.setToolTip(tr("New available quota (credits)"))
         buttons = QHBoxLayout()
-        get_button = QPushButton("Get", tab)
+        get_button = QPushButton(tr("Get"), tab)
         get_button.clicked.connect(lambda _checked=False: self.get_user_quota(self.user_id_edit.text()))
-        set_button = QPushButton("Set quota", tab)
+        set_button = QPushButton(tr("Set quota"), tab)
         set_button.clicked.connect(
             lambda _checked=False: self.set_user_quota(self.user_id_edit.text(), self.new_quota_spin.value()))
         buttons.addWidget(get_button)
         buttons.addWidget(set_button)
         self.user_quota_label = QLabel("—", tab)
-        form.addRow("User:", self.user_id_edit)
-        form.addRow("Available:", self.new_quota_spin)
+        form.addRow(tr("User:"), self.user_id_edit)
+        form.addRow(tr("Available:"), self.new_quota_spin)
         form.addRow(buttons)
-        form.addRow("Server says:", self.user_quota_label)
+        form.addRow(tr("Server says:"), self.user_quota_label)
         return tab
 
     def _usage_tab(self, parent: QWidget) -> QWidget:
@@ -171,7 +172,7 @@ class QuotaDock(QDockWidget):
         row = QHBoxLayout()
         self.usage_offset = _spin(tab, 0, 0, 1_000_000)
         self.usage_limit = _spin(tab, 20, 1, 1000)
-        load = QPushButton("Load", tab)
+        load = QPushButton(tr("Load"), tab)
         load.clicked.connect(lambda _checked=False: self.load_data_usage(self.usage_offset.value(),
                                                                          self.usage_limit.value()))
         for text, widget in (("Offset", self.usage_offset), ("Limit", self.usage_limit)):
@@ -192,14 +193,14 @@ class QuotaDock(QDockWidget):
         self.granularity_combo.addItems(GRANULARITIES)
         self.granularity_combo.setCurrentText("days")
         self.dataset_edit = QLineEdit(tab)
-        self.dataset_edit.setPlaceholderText("all datasets (or a dataset name)")
+        self.dataset_edit.setPlaceholderText(tr("all datasets (or a dataset name)"))
         self.summary_limit = _spin(tab, 20, 1, 1000)
-        load = QPushButton("Load", tab)
+        load = QPushButton(tr("Load"), tab)
         load.clicked.connect(lambda _checked=False: self.load_summary(
             self.granularity_combo.currentText(), self.dataset_edit.text().strip() or None, self.summary_limit.value()))
         row.addWidget(self.granularity_combo)
         row.addWidget(self.dataset_edit, 1)
-        row.addWidget(QLabel("Limit", tab))
+        row.addWidget(QLabel(tr("Limit"), tab))
         row.addWidget(self.summary_limit)
         row.addWidget(load)
         self.summary_table = _table(tab)
@@ -225,7 +226,7 @@ class QuotaDock(QDockWidget):
         self.connection_combo.setCurrentIndex(max(index, 0) if self.connection_combo.count() else -1)
         self.connection_combo.blockSignals(False)
         if not self.connection_combo.count():
-            self.status.show_info("Add a Geo Engine connection first (Connections…).")
+            self.status.show_info(tr("Add a Geo Engine connection first (Connections…)."))
 
     def select_connection(self, name: str) -> None:
         self.reload_connections(select=name)
@@ -242,7 +243,7 @@ class QuotaDock(QDockWidget):
             self.available_label.setText(f"{view.quota.available:,}")
             self.used_label.setText(f"{view.quota.used:,}")
             self._show_admin(view.admin)
-            self.status.show_ok("Quota loaded.")
+            self.status.show_ok(tr("Quota loaded."))
 
         self._run("quota", lambda session: load_quota(session), done)
 
@@ -256,7 +257,7 @@ class QuotaDock(QDockWidget):
         if user is not None:
             def done(quota) -> None:
                 self._show_user_quota(quota)
-                self.status.show_ok(f"Quota of {user} set to {available:,}.")
+                self.status.show_ok(tr("Quota of {user} set to {available:,}.").format(user=user, available=available))
                 if self.view is not None and user == self.view.user_id:
                     self.refresh()
 
@@ -270,7 +271,7 @@ class QuotaDock(QDockWidget):
             _fill(self.usage_table, ["time", "user", "computation", "data", "count"],
                   [[format_time(r.timestamp, "seconds"), str(r.user_id), str(r.computation_id), str(r.data),
                     str(r.count)] for r in self.usage_rows])
-            self.status.show_ok(f"{len(self.usage_rows)} data usage row(s).")
+            self.status.show_ok(tr("{count} data usage row(s).").format(count=len(self.usage_rows)))
 
         self._run("data usage", lambda session: load_data_usage(session, offset, limit), done)
 
@@ -283,7 +284,8 @@ class QuotaDock(QDockWidget):
             _fill(self.summary_table, [granularity, "data", "count"],
                   [[format_time(r.timestamp, granularity), str(r.data), str(r.count)] for r in self.summary_rows])
             self.summary_chart.set_chart(summary_chart(self.summary_rows, granularity, dataset))
-            self.status.show_ok(f"{len(self.summary_rows)} summary row(s) by {granularity}.")
+            self.status.show_ok(tr("{count} summary row(s) by {granularity}.").format(
+                count=len(self.summary_rows), granularity=granularity))
 
         self._run("usage summary", lambda session: load_usage_summary(session, granularity, dataset, 0, limit), done)
 
@@ -293,7 +295,8 @@ class QuotaDock(QDockWidget):
         self.admin_hint.setVisible(not admin)
 
     def _show_user_quota(self, quota) -> None:
-        self.user_quota_label.setText(f"available {quota.available:,}, used {quota.used:,}")
+        self.user_quota_label.setText(tr("available {available:,}, used {used:,}").format(available=quota.available,
+                                                                                          used=quota.used))
 
     def _user_id(self, text: str) -> Optional[str]:
         try:
@@ -307,7 +310,7 @@ class QuotaDock(QDockWidget):
             self._error(InputError("add a Geo Engine connection first (Connections…)", field="connection"))
             return
         self.busy += 1
-        self.status.show_loading(f"Loading {what}…")
+        self.status.show_loading(tr("Loading {what}…").format(what=what))
 
         def success(result) -> None:
             self.busy -= 1
@@ -320,7 +323,7 @@ class QuotaDock(QDockWidget):
 
         def cancelled() -> None:
             self.busy -= 1
-            self.status.show_info(f"Loading {what} was cancelled.")
+            self.status.show_info(tr("Loading {what} was cancelled.").format(what=what))
 
         run_with_session(self._with_session, self._runner, self.connection, f"Geo Engine: {what}",
                          lambda session, _context: work(session), success, failed, cancelled)

@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..qgis_glue.dataset_export import ExportOutcome, ExportProgress, ExportRequest, export_dataset
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.query import LayerQuery
 from ..qgis_glue.session_jobs import WithSession, run_with_session
@@ -41,7 +42,7 @@ class SaveDatasetDialog(QDialog):
     def __init__(self, query: LayerQuery, layer_name: str, with_session: WithSession, runner: TaskRunner,
                  add_to_map: Optional[AddToMap] = None, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Save result as dataset")
+        self.setWindowTitle(tr("Save result as dataset"))
         self.setObjectName("GeoEngineSaveDatasetDialog")
         self.query = query
         self._with_session = with_session
@@ -55,45 +56,46 @@ class SaveDatasetDialog(QDialog):
         layout = QVBoxLayout(self)
         where = ", ".join(f"{v:.6g}" for v in query.bounds)
         when = query.time_start if query.time_start == query.time_end else f"{query.time_start} – {query.time_end}"
-        source = QLabel(f"<b>{escape(layer_name)}</b><br>workflow {escape(query.workflow_id)} on "
-                        f"{escape(query.connection_name)}<br>extent {where} ({escape(query.srs)})<br>"
-                        f"time {escape(when)}", self)
+        source = QLabel(tr("<b>{name}</b><br>workflow {workflow_id} on {connection}<br>extent {extent} ({crs})<br>"
+                           "time {time}").format(name=escape(layer_name), workflow_id=escape(query.workflow_id),
+                                                 connection=escape(query.connection_name), extent=where,
+                                                 crs=escape(query.srs), time=escape(when)), self)
         source.setTextFormat(Qt.TextFormat.RichText)
         source.setWordWrap(True)
         form = QFormLayout()
         self.display_name_edit = QLineEdit(layer_name, self)
         self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("optional; the server picks one when empty")
-        self.name_edit.setToolTip("Letters, digits, '_' and '-'. Geo Engine stores new datasets in your own "
-                                  "namespace, so a name is saved as <your user id>:<name> (admins: as typed).")
+        self.name_edit.setPlaceholderText(tr("optional; the server picks one when empty"))
+        self.name_edit.setToolTip(tr("Letters, digits, '_' and '-'. Geo Engine stores new datasets in your own "
+                                  "namespace, so a name is saved as <your user id>:<name> (admins: as typed)."))
         self.description_edit = QPlainTextEdit(self)
-        self.description_edit.setPlaceholderText("optional")
+        self.description_edit.setPlaceholderText(tr("optional"))
         self.description_edit.setMaximumHeight(70)
-        form.addRow("Display name:", self.display_name_edit)
-        form.addRow("Dataset name:", self.name_edit)
-        form.addRow("Description:", self.description_edit)
+        form.addRow(tr("Display name:"), self.display_name_edit)
+        form.addRow(tr("Dataset name:"), self.name_edit)
+        form.addRow(tr("Description:"), self.description_edit)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.status = StatusLine(self)
         result = QHBoxLayout()
         self.result_label = QLabel(self)
-        self.copy_button = QPushButton("Copy name", self)
+        self.copy_button = QPushButton(tr("Copy name"), self)
         self.copy_button.clicked.connect(lambda _checked=False: copy_to_clipboard(self.dataset_name))
-        self.add_button = QPushButton("Add to map", self)
+        self.add_button = QPushButton(tr("Add to map"), self)
         self.add_button.clicked.connect(self.add_result_to_map)
         if add_to_map is None:
-            self.add_button.setToolTip("Adding layers is not available in this version; copy the name instead")
+            self.add_button.setToolTip(tr("Adding layers is not available in this version; copy the name instead"))
         result.addWidget(self.result_label, 1)
         result.addWidget(self.copy_button)
         result.addWidget(self.add_button)
         buttons = QHBoxLayout()
-        self.save_button = QPushButton("Save", self)
+        self.save_button = QPushButton(tr("Save"), self)
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.start)
-        self.abort_button = QPushButton("Abort", self)
+        self.abort_button = QPushButton(tr("Abort"), self)
         self.abort_button.clicked.connect(self.abort)
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(tr("Close"), self)
         self.close_button.clicked.connect(self.reject)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -127,7 +129,7 @@ class SaveDatasetDialog(QDialog):
         self.progress_state = ExportProgress()
         progress_state = self.progress_state
         self.progress.setValue(0)
-        self.status.show_loading("Saving… (the server computes the raster; see also QGIS's task manager)")
+        self.status.show_loading(tr("Saving… (the server computes the raster; see also QGIS's task manager)"))
         self._update_buttons()
         run_with_session(self._with_session, self._runner, self.query.connection_name,
                          f"Geo Engine: save {request.display_name.strip()} as dataset",
@@ -137,7 +139,7 @@ class SaveDatasetDialog(QDialog):
     def abort(self) -> None:
         """Cancel the QGIS task, which aborts the server task."""
         if self.state == RUNNING and self.task is not None:
-            self.status.show_loading("Aborting…")
+            self.status.show_loading(tr("Aborting…"))
             self.abort_button.setEnabled(False)
             self.task.cancel()
 
@@ -146,10 +148,12 @@ class SaveDatasetDialog(QDialog):
             return
         if self._add_to_map is None:
             copy_to_clipboard(self.dataset_name)
-            self.status.show_info(f"Adding layers is not available here; the name {self.dataset_name} was copied.")
+            self.status.show_info(tr("Adding layers is not available here; the name {dataset_name} was copied.").format(
+                dataset_name=self.dataset_name))
             return
         self._add_to_map(self.query.connection_name, self.dataset_name, self.query)
-        self.status.show_ok(f"Adding {self.dataset_name} to the map (see the task manager).")
+        self.status.show_ok(tr("Adding {dataset_name} to the map (see the task manager).").format(
+            dataset_name=self.dataset_name))
 
     # --- callbacks (main thread) -------------------------------------------------------------------
     def _task_started(self, task) -> None:
@@ -167,8 +171,8 @@ class SaveDatasetDialog(QDialog):
         self.task = None
         self.progress.setValue(100)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
-        self.result_label.setText(f"New dataset: <b>{escape(outcome.dataset)}</b>")
-        self.status.show_ok(f"Saved as dataset {outcome.dataset}.")
+        self.result_label.setText(tr("New dataset: <b>{name}</b>").format(name=escape(outcome.dataset)))
+        self.status.show_ok(tr("Saved as dataset {dataset}.").format(dataset=outcome.dataset))
         self._update_buttons()
         self._come_back()
 
@@ -177,7 +181,7 @@ class SaveDatasetDialog(QDialog):
         self.task = None
         final = self.progress_state.final_status
         detail = f" (server task {final.status.value})" if final is not None else ""
-        self.status.show_info(f"Aborted{detail}; no dataset was created.")
+        self.status.show_info(tr("Aborted{detail}; no dataset was created.").format(detail=detail))
         self._update_buttons()
         self._come_back()
 
@@ -202,7 +206,7 @@ class SaveDatasetDialog(QDialog):
     def reject(self) -> None:
         """Close; while the export runs the window only hides and comes back with the result."""
         if self.state == RUNNING:
-            self.status.show_loading("Saving… (this window closed and came back with the result)")
+            self.status.show_loading(tr("Saving… (this window closed and came back with the result)"))
             self.hide()
             return
         super().reject()

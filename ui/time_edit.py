@@ -10,6 +10,8 @@ from typing import Optional
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, pyqtSignal
 from qgis.PyQt.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget, QWidgetAction
 
+from ..qgis_glue.i18n import tr
+
 DISPLAY = "yyyy-MM-dd HH:mm:ss"
 _TEXT = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?)?"
                    r"\s*(?:Z|[+-]00:?00)?\s*$", re.IGNORECASE)
@@ -37,8 +39,8 @@ class TimeEdit(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.line = QLineEdit(self)
-        self.line.setPlaceholderText("YYYY-MM-DD hh:mm")
-        self.line.setToolTip("Type a date such as 2014-04-01 or 2014-04-01 12:00 (UTC), or pick one")
+        self.line.setPlaceholderText(tr("YYYY-MM-DD hh:mm"))
+        self.line.setToolTip(tr("Type a date such as 2014-04-01 or 2014-04-01 12:00 (UTC), or pick one"))
         self.line.textEdited.connect(self._typed)
         # room for the whole date and time (the time row also holds the step list and the range check box)
         self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance("2014-04-01 00:00:00") + 16)
@@ -47,7 +49,7 @@ class TimeEdit(QWidget):
         self.calendar.clicked.connect(self._picked)
         self.button = QToolButton(self)
         self.button.setText("▾")
-        self.button.setToolTip("Pick a date")
+        self.button.setToolTip(tr("Pick a date"))
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.button)
         action = QWidgetAction(menu)

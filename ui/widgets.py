@@ -9,6 +9,8 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QToolButton, QWidget
 
+from ..qgis_glue.i18n import tr
+
 INFO, LOADING, ERROR, OK, WARNING = "info", "loading", "error", "ok", "warning"
 # (on a light window, on a dark window): both keep a contrast of at least 4.5:1 with the window colour
 _COLOURS = {
@@ -76,7 +78,7 @@ def copy_button(text: str, tip: str, parent: Optional[QWidget] = None) -> QToolB
     """A small button that copies ``text`` to the clipboard."""
     button = QToolButton(parent)
     button.setIcon(QgsApplication.getThemeIcon("mActionEditCopy.svg"))
-    button.setText("Copy")
+    button.setText(tr("Copy"))
     button.setToolTip(tip)
     button.setAutoRaise(True)
     button.clicked.connect(lambda _checked=False: copy_to_clipboard(text))
@@ -94,7 +96,7 @@ def text_label(text: str, parent: Optional[QWidget] = None) -> QLabel:
     if is_link(text):
         url = html.escape(text.strip(), quote=True)
         label.setTextFormat(Qt.TextFormat.RichText)
-        label.setText(f'<a href="{url}">{html.escape(text.strip())}</a>')
+        label.setText(f'<a href="{url}">{html.escape(text.strip())}</a>')  # no-tr: the caller translated text
         label.setOpenExternalLinks(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
     else:

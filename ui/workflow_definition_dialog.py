@@ -9,6 +9,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QFont, QFontDatabase, QFontInfo
 from qgis.PyQt.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.plain_text import escape
 from .widgets import copy_to_clipboard
 
@@ -34,11 +35,12 @@ class WorkflowDefinitionDialog(QDialog):
     def __init__(self, workflow_id: str, definition: dict, title: str = "", parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("GeoEngineWorkflowDefinitionDialog")
-        self.setWindowTitle(f"Workflow definition – {title}" if title else "Workflow definition")
+        self.setWindowTitle(tr("Workflow definition – {title}").format(title=title) if title
+                            else tr("Workflow definition"))
         self.workflow_id = workflow_id
         self.definition = definition
         layout = QVBoxLayout(self)
-        header = QLabel(f"Workflow <b>{escape(workflow_id)}</b>", self)
+        header = QLabel(tr("Workflow <b>{workflow_id}</b>").format(workflow_id=escape(workflow_id)), self)
         header.setTextFormat(Qt.TextFormat.RichText)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -46,11 +48,11 @@ class WorkflowDefinitionDialog(QDialog):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setPlainText(pretty_json(definition))
         buttons = QHBoxLayout()
-        copy_json = QPushButton("Copy JSON", self)
+        copy_json = QPushButton(tr("Copy JSON"), self)
         copy_json.clicked.connect(lambda _checked=False: copy_to_clipboard(self.text.toPlainText()))
-        copy_id = QPushButton("Copy workflow id", self)
+        copy_id = QPushButton(tr("Copy workflow id"), self)
         copy_id.clicked.connect(lambda _checked=False: copy_to_clipboard(workflow_id))
-        close = QPushButton("Close", self)
+        close = QPushButton(tr("Close"), self)
         close.clicked.connect(self.accept)
         buttons.addWidget(copy_json)
         buttons.addWidget(copy_id)
