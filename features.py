@@ -14,6 +14,7 @@ from typing import Optional
 from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
 
 from .qgis_glue.errors import describe_error
+from .qgis_glue.i18n import tr
 from .qgis_glue.layer_info import NoGeoEngineLayer, require_geoengine_layer
 from .qgis_glue.query import LayerQuery
 from .qgis_glue.session_jobs import run_with_session
@@ -107,7 +108,7 @@ class FeatureActions:
             return None
         workflow_id = selected[1].workflow_id
         copy_to_clipboard(workflow_id)
-        self.notifier.info(f"Copied workflow id {workflow_id}.")
+        self.notifier.info(tr("Copied workflow id {workflow_id}.").format(workflow_id=workflow_id))
         return workflow_id
 
     def show_workflow_definition(self, on_shown=None) -> None:
@@ -141,13 +142,14 @@ class FeatureActions:
         layer, query = selected
         if path is None:
             suggestion = f"{safe_stem(layer.name(), fallback='workflow', limit=None)}-metadata.zip"
-            path = save_file_name(self.iface.mainWindow(), "Save workflow metadata", suggestion,
-                                  "Zip files (*.zip)")  # starts in the folder used last time
+            path = save_file_name(self.iface.mainWindow(), tr("Save workflow metadata"), suggestion,
+                                  tr("Zip files (*.zip)"))  # starts in the folder used last time
             if not path:
                 return
 
         def saved(names) -> None:
-            self.notifier.success(f"Saved the metadata of {layer.name()} to {path} ({', '.join(names)}).")
+            self.notifier.success(tr("Saved the metadata of {layer} to {path} ({files}).").format(
+                layer=layer.name(), path=path, files=', '.join(names)))
             if on_saved is not None:
                 on_saved(path, names)
 

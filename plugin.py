@@ -401,9 +401,9 @@ class GeoEnginePlugin(FeatureActions):
         from qgis.core import Qgis, QgsMapLayerType
 
         raster = getattr(getattr(Qgis, "LayerType", None), "Raster", None) or QgsMapLayerType.RasterLayer
-        action = QAction("Load all time steps (for export and layouts)", self.iface.mainWindow())
-        action.setToolTip("One layer per time step of the Temporal Controller's range, so animation exports, "
-                          "layouts and other map views show the right step in every frame")
+        action = QAction(tr("Load all time steps (for export and layouts)"), self.iface.mainWindow())
+        action.setToolTip(tr("One layer per time step of the Temporal Controller's range, so animation exports, "
+                             "layouts and other map views show the right step in every frame"))
         action.triggered.connect(lambda _checked=False: self.load_all_time_steps())
         self.iface.addCustomActionForLayerType(action, MENU, raster, False)
         self.temporal.followed.connect(self._offer_time_steps)
@@ -422,7 +422,7 @@ class GeoEnginePlugin(FeatureActions):
 
         layer = layer or self.iface.activeLayer()
         if layer is None or self.temporal is None or not self.temporal.following(layer.id()):
-            self.notifier.warning("Select a Geo Engine layer that follows the Temporal Controller.")
+            self.notifier.warning(tr('Select a Geo Engine layer that follows the Temporal Controller.'))
             return False
         controller = self.iface.mapCanvas().temporalController()
         extents = controller.temporalExtents() if hasattr(controller, "temporalExtents") else None
@@ -430,7 +430,7 @@ class GeoEnginePlugin(FeatureActions):
         if span is None or None in span:
             span = parse_range(str(layer.customProperty(BOUNDS_KEY) or ""))
         if span is None:
-            self.notifier.warning(f"{layer.name()}: its time range is not known yet.")
+            self.notifier.warning(tr("{layer}: its time range is not known yet.").format(layer=layer.name()))
             return False
         return self.temporal.load_all_steps(layer, span[0], span[1], self.layer_loader())
 

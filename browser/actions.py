@@ -20,6 +20,7 @@ from qgis.PyQt.QtCore import Qt
 
 from ..core.errors import InputError
 from ..qgis_glue.errors import describe_error
+from ..qgis_glue.i18n import tr
 from ..qgis_glue.layers import LayerOptions, LayerRequest, LoadOutcome
 from ..qgis_glue.provenance_cache import fetch_provenance
 from ..qgis_glue.query import default_time, iso
@@ -98,7 +99,8 @@ class BrowserActions:
             canvas_extent(self.host.canvas)  # before any request: is there a map extent to load for?
         except InputError as exc:
             self.last_error = exc
-            self.host.notifier.error(f"Geo Engine: cannot add {target.name}: {exc.message}")
+            self.host.notifier.error(tr("Geo Engine: cannot add {name}: {message}").format(
+                name=target.name, message=exc.message))
             if on_done is not None:
                 on_done(LoadOutcome(error=exc))
             return
@@ -121,7 +123,8 @@ class BrowserActions:
     def copy_workflow_id(self, target: CatalogTarget, on_done: Optional[Callable[[str], None]] = None) -> None:
         def ready(_session, prepared: PreparedTarget) -> None:
             copy_to_clipboard(prepared.workflow_id)
-            self.host.notifier.info(f"Copied the workflow id of {prepared.name}: {prepared.workflow_id}")
+            self.host.notifier.info(tr("Copied the workflow id of {name}: {workflow_id}").format(
+                name=prepared.name, workflow_id=prepared.workflow_id))
             if on_done is not None:
                 on_done(prepared.workflow_id)
 

@@ -19,14 +19,16 @@ except ImportError:  # Qt 5 (QGIS 3)
     from qgis.PyQt.QtWidgets import QAction
 
 from ..core.errors import InputError
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.messages import log
 from .actions import BrowserActions
 from .items import ConnectionItem, EntryItem, MoreItem, PagedItem, RootItem
 from .targets import PROVIDER_KEY, decode_target
 
 ADD, PROVENANCE, COPY_ID, DEFINITION, MORE = (
-    "Add to map", "Show provenance…", "Copy workflow id", "Show workflow definition…", "Load more")
-REFRESH, CONNECTIONS = "Refresh", "Connections…"
+    QT_TR_NOOP("Add to map"), QT_TR_NOOP("Show provenance…"), QT_TR_NOOP("Copy workflow id"),
+    QT_TR_NOOP("Show workflow definition…"), QT_TR_NOOP("Load more"))
+REFRESH, CONNECTIONS = QT_TR_NOOP("Refresh"), QT_TR_NOOP("Connections…")
 
 
 class GuiProvider(QgsDataItemGuiProvider):
@@ -56,7 +58,7 @@ class GuiProvider(QgsDataItemGuiProvider):
                 specs += ((CONNECTIONS, self.actions.host.open_connections),)
         else:
             return []
-        return [_action(text, handler, parent) for text, handler in specs]
+        return [_action(tr(text), handler, parent) for text, handler in specs]
 
     def populateContextMenu(self, item, menu, selectedItems, context):  # noqa: N802,N803 - QGIS API names
         actions = self.menu_actions(item, menu)
@@ -112,7 +114,8 @@ class DropHandler(QgsCustomDropHandler):
         try:
             target = decode_target(uri.uri)
         except InputError as exc:
-            self.actions.host.notifier.error(f"Geo Engine: cannot load the dropped entry: {exc.message}")
+            self.actions.host.notifier.error(tr("Geo Engine: cannot load the dropped entry: {message}").format(
+                message=exc.message))
             log(f"Dropped URI: {uri.uri!r}")
             return False
         self.actions.add_to_map(target)

@@ -32,6 +32,7 @@ from ..core.layers import (
 from ..qgis_glue.catalog import layer_kind
 from ..qgis_glue.connections import Connection, ConnectionSettingsError, ConnectionStore
 from ..qgis_glue.errors import ErrorReport, describe_error
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.messages import log
 from ..qgis_glue.plain_text import rich_plain
 from ..qgis_glue.sessions import resolve
@@ -42,8 +43,8 @@ from .targets import PROVIDER_KEY, CatalogTarget, encode_target
 
 ROOT_NAME = "Geo Engine"
 ROOT_PATH = "geoengine:"
-COLLECTIONS_NAME, DATASETS_NAME = "Layer collections", "Datasets"
-MORE_NAME = "More…"
+COLLECTIONS_NAME, DATASETS_NAME = QT_TR_NOOP("Layer collections"), QT_TR_NOOP("Datasets")
+MORE_NAME = QT_TR_NOOP("More…")
 LAST_SORT_KEY = "99999999"  # after every entry's f"{index:08d}" (QGIS compares sort keys locale-aware)
 
 KIND_ICONS = {"raster": "kind_raster.svg", "vector": "kind_vector.svg", "plot": "kind_plot.svg"}
@@ -114,7 +115,7 @@ class RootItem(QgsDataCollectionItem):
         self.env = env
         _fast(self)
         self.setIcon(icon("icon.svg"))
-        self.setToolTip("Geo Engine servers (add them with Web > Geo Engine > Connections…)")
+        self.setToolTip(tr("Geo Engine servers (add them with Web > Geo Engine > Connections…)"))
 
     def createChildren(self) -> List[QgsDataItem]:  # noqa: N802 - QGIS API name
         children = []
@@ -157,7 +158,7 @@ class ConnectionItem(QgsDataCollectionItem):
         except Exception as exc:  # noqa: BLE001 - unknown name, bad settings, unreadable credentials: an error child
             return handed_to_qgis([error_item(self, exc)])
         self.context = ConnectionContext(resolved, self.env.sessions, self.env.page_size)
-        collections = CollectionItem(self, self.context, COLLECTIONS_NAME, None, None, self.path() + "/collections",
+        collections = CollectionItem(self, self.context, tr(COLLECTIONS_NAME), None, None, self.path() + "/collections",
                                      "The server's layer providers and their collections")
         datasets = DatasetsItem(self, self.context)
         collections.setSortKey("1")
@@ -265,7 +266,8 @@ class DatasetsItem(PagedItem):
     """The datasets the user may see (``GET /datasets``, by name)."""
 
     def __init__(self, parent: QgsDataItem, context: ConnectionContext) -> None:
-        super().__init__(parent, context, DATASETS_NAME, parent.path() + "/datasets", "Datasets you may use, by name")
+        super().__init__(parent, context, tr(DATASETS_NAME), parent.path() + "/datasets",
+                         tr("Datasets you may use, by name"))
 
     def fetch_page(self, offset: int, limit: int) -> list:
         return list_datasets_page(offset, limit, "NameAsc", session=self.context.session())
@@ -314,11 +316,11 @@ class MoreItem(QgsDataItem):
     """"More…": the next page of its parent starts at ``offset`` (double-click or context menu loads it)."""
 
     def __init__(self, parent: PagedItem, offset: int) -> None:
-        super().__init__(Qgis.BrowserItemType.Custom, parent, MORE_NAME, f"{parent.path()}/more@{offset}",
+        super().__init__(Qgis.BrowserItemType.Custom, parent, tr(MORE_NAME), f"{parent.path()}/more@{offset}",
                          PROVIDER_KEY)
         self.offset = offset
         self.loading = False
         self.setState(Qgis.BrowserItemState.Populated)
         self.setSortKey(LAST_SORT_KEY)
         self.setIconName(_ICONS["more"])
-        self.setToolTip(f"Entries from {offset + 1} on: double-click to load the next page")
+        self.setToolTip(tr("Entries from {first} on: double-click to load the next page").format(first=offset + 1))

@@ -4,6 +4,76 @@
     <context>
         <name>GeoEngine</name>
         <message>
+            <location filename="../../../work/main/browser/actions.py" line="102" />
+            <source>Geo Engine: cannot add {name}: {message}</source>
+            <translation>Geo Engine: {name} kann nicht hinzugefügt werden: {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/actions.py" line="126" />
+            <source>Copied the workflow id of {name}: {workflow_id}</source>
+            <translation>Die Workflow-ID von {name} wurde kopiert: {workflow_id}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/gui.py" line="28" />
+            <source>Show provenance…</source>
+            <translation>Herkunft anzeigen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/gui.py" line="28" />
+            <source>Show workflow definition…</source>
+            <translation>Workflow-Definition anzeigen…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/gui.py" line="28" />
+            <source>Load more</source>
+            <translation>Mehr laden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/gui.py" line="117" />
+            <source>Geo Engine: cannot load the dropped entry: {message}</source>
+            <translation>Geo Engine: Der abgelegte Eintrag kann nicht geladen werden: {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="47" />
+            <source>More…</source>
+            <translation>Mehr…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="118" />
+            <source>Geo Engine servers (add them with Web &gt; Geo Engine &gt; Connections…)</source>
+            <translation>Geo-Engine-Server (hinzufügen über Web &gt; Geo Engine &gt; Verbindungen…)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="269" />
+            <source>Datasets you may use, by name</source>
+            <translation>Datensätze, die Sie verwenden dürfen, nach Namen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="326" />
+            <source>Entries from {first} on: double-click to load the next page</source>
+            <translation>Einträge ab {first}: Doppelklick lädt die nächste Seite</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="111" />
+            <source>Copied workflow id {workflow_id}.</source>
+            <translation>Workflow-ID {workflow_id} kopiert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="145" />
+            <source>Save workflow metadata</source>
+            <translation>Workflow-Metadaten speichern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="145" />
+            <source>Zip files (*.zip)</source>
+            <translation>ZIP-Dateien (*.zip)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="151" />
+            <source>Saved the metadata of {layer} to {path} ({files}).</source>
+            <translation>Die Metadaten von {layer} wurden in {path} gespeichert ({files}).</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/plugin.py" line="43" />
             <source>coming in a later version</source>
             <translation>kommt in einer späteren Version</translation>
@@ -27,11 +97,6 @@
             <location filename="../../../work/main/plugin.py" line="58" />
             <source>Add a workflow result as a layer</source>
             <translation>Ein Workflow-Ergebnis als Layer hinzufügen</translation>
-        </message>
-        <message>
-            <location filename="../../../work/main/plugin.py" line="58" />
-            <source>Provenance</source>
-            <translation>Herkunft</translation>
         </message>
         <message>
             <location filename="../../../work/main/plugin.py" line="58" />
@@ -109,9 +174,268 @@
             <translation>Die Dokumentation des Plugins öffnen</translation>
         </message>
         <message>
+            <location filename="../../../work/main/plugin.py" line="404" />
+            <source>Load all time steps (for export and layouts)</source>
+            <translation>Alle Zeitschritte laden (für Export und Layouts)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/plugin.py" line="405" />
+            <source>One layer per time step of the Temporal Controller's range, so animation exports, layouts and other map views show the right step in every frame</source>
+            <translation>Ein Layer pro Zeitschritt des Bereichs der Zeitsteuerung, damit Animationsexporte, Layouts und andere Kartenansichten in jedem Bild den richtigen Schritt zeigen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/plugin.py" line="425" />
+            <source>Select a Geo Engine layer that follows the Temporal Controller.</source>
+            <translation>Wählen Sie einen Geo-Engine-Layer, der der Zeitsteuerung folgt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/plugin.py" line="433" />
+            <source>{layer}: its time range is not known yet.</source>
+            <translation>{layer}: Sein Zeitbereich ist noch nicht bekannt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="76" />
+            <source>Workflows</source>
+            <translation>Workflows</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="111" />
+            <source>Connection (name or API URL)</source>
+            <translation>Verbindung (Name oder API-URL)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="126" />
+            <source>Time start (ISO 8601)</source>
+            <translation>Zeitbeginn (ISO 8601)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="128" />
+            <source>Time end (ISO 8601)</source>
+            <translation>Zeitende (ISO 8601)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="75" />
+            <source>Load workflow raster</source>
+            <translation>Workflow-Raster laden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="100" />
+            <source>Bands (indices or names)</source>
+            <translation>Bänder (Indizes oder Namen)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="102" />
+            <source>Time slice for the output (0 = first)</source>
+            <translation>Zeitscheibe für die Ausgabe (0 = erste)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="108" />
+            <source>Pixel size (CRS units)</source>
+            <translation>Pixelgröße (KBS-Einheiten)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="112" />
+            <source>Folder for all slices</source>
+            <translation>Ordner für alle Zeitscheiben</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_vector.py" line="44" />
+            <source>Load workflow vector</source>
+            <translation>Workflow-Vektor laden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_vector.py" line="59" />
+            <source>Features</source>
+            <translation>Objekte</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/provenance.py" line="37" />
+            <source>Get workflow provenance</source>
+            <translation>Herkunft eines Workflows abrufen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/provenance.py" line="52" />
+            <source>Provenance</source>
+            <translation>Herkunft</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/register_workflow.py" line="49" />
+            <source>Register workflow from JSON</source>
+            <translation>Workflow aus JSON registrieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/register_workflow.py" line="64" />
+            <source>... or a workflow JSON file</source>
+            <translation>... oder eine Workflow-JSON-Datei</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="54" />
+            <source>Run plot workflow</source>
+            <translation>Diagramm-Workflow ausführen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="70" />
+            <source>Plot JSON</source>
+            <translation>Diagramm-JSON</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="70" />
+            <source>JSON files (*.json)</source>
+            <translation>JSON-Dateien (*.json)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="72" />
+            <source>Plot image</source>
+            <translation>Diagrammbild</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="50" />
+            <source>Save workflow result as dataset</source>
+            <translation>Workflow-Ergebnis als Datensatz speichern</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="69" />
+            <source>Dataset name (optional)</source>
+            <translation>Datensatzname (optional)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="71" />
+            <source>Display name</source>
+            <translation>Anzeigename</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="72" />
+            <source>Description</source>
+            <translation>Beschreibung</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/qgis_glue/connections.py" line="59" />
             <source>Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or changed on the way. Use https unless the server is on this computer.</source>
             <translation>Unverschlüsseltes http zu {host}: Passwörter, Sitzungstoken und Daten werden unverschlüsselt übertragen und können unterwegs gelesen oder verändert werden. Verwenden Sie https, außer der Server läuft auf diesem Computer.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/dependencies.py" line="134" />
+            <source>&lt;a href="{url}"&gt;How to install (README)&lt;/a&gt;</source>
+            <translation>&lt;a href="{url}"&gt;Installationsanleitung (README)&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/download_guard.py" line="139" />
+            <source>Geo Engine: large download</source>
+            <translation>Geo Engine: großer Download</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/download_guard.py" line="141" />
+            <source>{message}
+
+Download anyway?</source>
+            <translation>{message}
+
+Trotzdem herunterladen?</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layers.py" line="571" />
+            <source>Added 1 layer: {name}{note}</source>
+            <translation>1 Layer hinzugefügt: {name}{note}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layers.py" line="571" />
+            <source>Added {count} layers: {name}{note}</source>
+            <translation>{count} Layer hinzugefügt: {name}{note}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layers.py" line="595" />
+            <source>Not loaded: {name}. {message}</source>
+            <translation>Nicht geladen: {name}. {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/messages.py" line="121" />
+            <source>Details</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/ogc_fallback.py" line="49" />
+            <source>the Arrow raster stream</source>
+            <translation>den Arrow-Rasterstream</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/ogc_fallback.py" line="50" />
+            <source>the Arrow vector stream</source>
+            <translation>den Arrow-Vektorstream</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/ogc_fallback.py" line="71" />
+            <source>through {path}</source>
+            <translation>über {path}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/ogc_fallback.py" line="73" />
+            <source>({packages} not installed)</source>
+            <translation>({packages} nicht installiert)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="221" />
+            <source>Geo Engine layers were not stored with the project: {summary}</source>
+            <translation>Geo-Engine-Layer wurden nicht mit dem Projekt gespeichert: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="255" />
+            <source>Layer {layer} is being edited: save or discard the edits, then save the project again to keep its features.</source>
+            <translation>Layer {layer} wird bearbeitet: Speichern oder verwerfen Sie die Änderungen und speichern Sie dann das Projekt erneut, um seine Objekte zu behalten.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="262" />
+            <source>Layer {layer} not stored with the project: {summary}</source>
+            <translation>Layer {layer} wurde nicht mit dem Projekt gespeichert: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="282" />
+            <source>This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied next to it: its Geo Engine layers are fetched again from the server when the project is opened, and edits to Geo Engine vector layers are not kept. Save the project as a .qgz file to keep the data with it.</source>
+            <translation>Dieses Projekt ist in einer Datenbank oder einem GeoPackage gespeichert, daher werden die heruntergeladenen Dateien von Geo Engine nicht daneben kopiert: Seine Geo-Engine-Layer werden beim Öffnen des Projekts erneut vom Server abgerufen, und Änderungen an Geo-Engine-Vektorlayern bleiben nicht erhalten. Speichern Sie das Projekt als .qgz-Datei, um die Daten mit ihm zu behalten.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="320" />
+            <source>Geo Engine layers were not restored: {summary}</source>
+            <translation>Geo-Engine-Layer wurden nicht wiederhergestellt: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="335" />
+            <source>Restoring {count} Geo Engine layer(s) in the background.</source>
+            <translation>{count} Geo-Engine-Layer werden im Hintergrund wiederhergestellt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="475" />
+            <source>Geo Engine layer {layer} could not be restored: {summary}</source>
+            <translation>Geo-Engine-Layer {layer} konnte nicht wiederhergestellt werden: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/tasks.py" line="94" />
+            <source>{description}: cancelled</source>
+            <translation>{description}: abgebrochen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/tasks.py" line="132" />
+            <source>{description} failed: {summary}</source>
+            <translation>{description} fehlgeschlagen: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="372" />
+            <source>Layer {layer} does not follow the temporal controller: {summary}</source>
+            <translation>Layer {layer} folgt nicht der Zeitsteuerung: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="606" />
+            <source>{layer}: the view is not fetched. {message}</source>
+            <translation>{layer}: Die Ansicht wird nicht abgerufen. {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="720" />
+            <source>{layer}: the time steps were not loaded: {summary}</source>
+            <translation>{layer}: Die Zeitschritte wurden nicht geladen: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/temporal_controller.py" line="99" />
+            <source>Temporal Controller set to the series of {layer}: {start:%Y-%m-%d} to {end:%Y-%m-%d}, {step} (setting {setting}).</source>
+            <translation>Zeitsteuerung auf die Reihe von {layer} gesetzt: {start:%Y-%m-%d} bis {end:%Y-%m-%d}, {step} (Einstellung {setting}).</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/add_layer_dialog.py" line="62" />
@@ -429,9 +753,29 @@
             <translation>Nicht geladen: {error}</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="28" />
+            <source>Layer collections</source>
+            <translation>Layer-Sammlungen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="28" />
+            <source>Datasets</source>
+            <translation>Datensätze</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="28" />
+            <source>Recently used</source>
+            <translation>Zuletzt verwendet</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/catalog_picker.py" line="50" />
             <source>Use this workflow</source>
             <translation>Diesen Workflow verwenden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="103" />
+            <source>Loading…</source>
+            <translation>Wird geladen…</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/catalog_picker.py" line="125" />

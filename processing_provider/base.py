@@ -31,6 +31,7 @@ from ..core.errors import InputError
 from ..core.workflow import Workflow
 from ..qgis_glue.connections import ConnectionStore
 from ..qgis_glue.extent import crs_for
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.query import default_time, iso
 from ..qgis_glue.sessions import ResolvedConnection
 from .runtime import FeedbackContext, processing_error, resolve_connection, session_for
@@ -72,7 +73,7 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     ALGORITHM_ID = ""
     DISPLAY_NAME = ""
     HELP = ""
-    GROUP = "Workflows"
+    GROUP = QT_TR_NOOP("Workflows")
     CONNECTION, WORKFLOW, EXTENT = "CONNECTION", "WORKFLOW", "EXTENT"
     TIME_START, TIME_END = "TIME_START", "TIME_END"
 
@@ -87,10 +88,10 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
         return self.ALGORITHM_ID
 
     def displayName(self) -> str:  # noqa: N802 - QGIS API names
-        return self.DISPLAY_NAME
+        return tr(self.DISPLAY_NAME)
 
     def group(self) -> str:
-        return self.GROUP
+        return tr(self.GROUP)
 
     def groupId(self) -> str:  # noqa: N802
         return self.GROUP.lower()
@@ -108,7 +109,7 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
         names = ConnectionStore().names()  # settings only: no network, no credentials
         self.addParameter(QgsProcessingParameterString(
-            self.CONNECTION, "Connection (name or API URL)",
+            self.CONNECTION, tr("Connection (name or API URL)"),
             defaultValue=names[0] if names else None))
         self.define(config or {})
 
@@ -117,15 +118,15 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
         raise NotImplementedError
 
     def add_workflow_parameter(self) -> None:
-        self.addParameter(QgsProcessingParameterString(self.WORKFLOW, "Workflow ID"))
+        self.addParameter(QgsProcessingParameterString(self.WORKFLOW, tr("Workflow ID")))
 
     def add_query_parameters(self) -> None:
         """Extent (with CRS) and optional time start/end."""
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Extent")))
         self.addParameter(QgsProcessingParameterString(
-            self.TIME_START, "Time start (ISO 8601)", optional=True))
+            self.TIME_START, tr("Time start (ISO 8601)"), optional=True))
         self.addParameter(QgsProcessingParameterString(
-            self.TIME_END, "Time end (ISO 8601)", optional=True))
+            self.TIME_END, tr("Time end (ISO 8601)"), optional=True))
 
     # --- run frame -----------------------------------------------------------------------------------
     def prepareAlgorithm(self, parameters: Dict[str, Any], context: QgsProcessingContext,  # noqa: N802

@@ -28,6 +28,7 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.tempfiles import PluginTempDir
 from .base import CONNECTION_HELP, EXAMPLE_ID_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .compat import DOUBLE, INTEGER
@@ -71,7 +72,7 @@ def write_raster(source: Path, target: str) -> None:
 
 class LoadWorkflowRaster(GeoEngineAlgorithm):
     ALGORITHM_ID = "loadworkflowraster"
-    DISPLAY_NAME = "Load workflow raster"
+    DISPLAY_NAME = QT_TR_NOOP("Load workflow raster")
     BANDS, TIME_SLICE, OUTPUT, SLICES_FOLDER = "BANDS", "TIME_SLICE", "OUTPUT", "SLICES_FOLDER"
     RESOLUTION, PIXEL_SIZE = "RESOLUTION", "PIXEL_SIZE"
     RESOLUTION_MODES = (("Auto (native if small)", "auto"), ("Native", "native"),
@@ -97,19 +98,19 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
         self.add_workflow_parameter()
         self.add_query_parameters()
         self.addParameter(QgsProcessingParameterString(
-            self.BANDS, "Bands (indices or names)", optional=True))
+            self.BANDS, tr("Bands (indices or names)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TIME_SLICE, "Time slice for the output (0 = first)", INTEGER,
+            self.TIME_SLICE, tr("Time slice for the output (0 = first)"), INTEGER,
             defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
-            self.RESOLUTION, "Resolution", options=[label for label, _mode in self.RESOLUTION_MODES],
+            self.RESOLUTION, tr("Resolution"), options=[label for label, _mode in self.RESOLUTION_MODES],
             defaultValue=0, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "Pixel size (CRS units)", DOUBLE,
+            self.PIXEL_SIZE, tr("Pixel size (CRS units)"), DOUBLE,
             optional=True, minValue=0.0))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Raster"))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Raster")))
         self.addParameter(QgsProcessingParameterFolderDestination(
-            self.SLICES_FOLDER, "Folder for all slices", optional=True, createByDefault=False))
+            self.SLICES_FOLDER, tr("Folder for all slices"), optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("SLICE_COUNT", "Number of time slices returned"))
         self.addOutput(QgsProcessingOutputString("SLICE_START", "Start of the written slice"))
         self.addOutput(QgsProcessingOutputString("SLICE_END", "End of the written slice"))

@@ -22,6 +22,7 @@ from qgis.core import (
 )
 
 from ..core.descriptors import VectorDataType
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .compat import NO_GEOMETRY, VECTOR_ANY_GEOMETRY
 from .output_style import for_vector_output
@@ -40,7 +41,7 @@ def wkb_type(data_type: VectorDataType) -> int:
 
 class LoadWorkflowVector(GeoEngineAlgorithm):
     ALGORITHM_ID = "loadworkflowvector"
-    DISPLAY_NAME = "Load workflow vector"
+    DISPLAY_NAME = QT_TR_NOOP("Load workflow vector")
     OUTPUT = "OUTPUT"
     HELP = (
         "Streams a vector workflow's features for an extent and time into a new vector output (memory "
@@ -55,7 +56,7 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
         self.add_query_parameters()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Features",
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Features"),
                                                             VECTOR_ANY_GEOMETRY))
         self.addOutput(QgsProcessingOutputNumber("FEATURE_COUNT", "Number of features"))
 

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
 )
 
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from .base import CONNECTION_HELP, EXAMPLE_ID_HELP, GeoEngineAlgorithm
 from .compat import NO_GEOMETRY, STRING_FIELD, VECTOR_TABLE
 from .runtime import FeedbackContext
@@ -33,7 +34,7 @@ def provenance_fields() -> QgsFields:
 
 class GetProvenance(GeoEngineAlgorithm):
     ALGORITHM_ID = "getprovenance"
-    DISPLAY_NAME = "Get workflow provenance"
+    DISPLAY_NAME = QT_TR_NOOP("Get workflow provenance")
     OUTPUT = "OUTPUT"
     HELP = (
         "Writes the provenance of a workflow (<code>/workflow/{id}/provenance</code>) as a table without "
@@ -48,7 +49,7 @@ class GetProvenance(GeoEngineAlgorithm):
 
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Provenance", VECTOR_TABLE))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Provenance"), VECTOR_TABLE))
         self.addOutput(QgsProcessingOutputNumber("ROW_COUNT", "Number of provenance entries"))
 
     def work(self, session, parameters: Dict[str, Any], context: QgsProcessingContext,

@@ -16,6 +16,7 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..core.workflow import register_workflow
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from .base import CONNECTION_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
 
@@ -45,7 +46,7 @@ def read_workflow_json(text: str, path: str) -> dict:
 
 class RegisterWorkflow(GeoEngineAlgorithm):
     ALGORITHM_ID = "registerworkflow"
-    DISPLAY_NAME = "Register workflow from JSON"
+    DISPLAY_NAME = QT_TR_NOOP("Register workflow from JSON")
     JSON, FILE = "WORKFLOW_JSON", "WORKFLOW_FILE"
     HELP = (
         "Registers a workflow on the server and outputs its id (WORKFLOW_ID) and result kind (KIND: raster, "
@@ -59,8 +60,8 @@ class RegisterWorkflow(GeoEngineAlgorithm):
     )
 
     def define(self, config: Dict[str, Any]) -> None:
-        self.addParameter(QgsProcessingParameterString(self.JSON, "Workflow JSON", multiLine=True, optional=True))
-        self.addParameter(QgsProcessingParameterFile(self.FILE, "... or a workflow JSON file", extension="json",
+        self.addParameter(QgsProcessingParameterString(self.JSON, tr("Workflow JSON"), multiLine=True, optional=True))
+        self.addParameter(QgsProcessingParameterFile(self.FILE, tr("... or a workflow JSON file"), extension="json",
                                                      optional=True))
         self.addOutput(QgsProcessingOutputString("WORKFLOW_ID", "Workflow id"))
         self.addOutput(QgsProcessingOutputString("KIND", "Result kind"))

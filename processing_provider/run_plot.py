@@ -19,6 +19,7 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
 from .runtime import FeedbackContext
 from .streams import streamed_fetch
@@ -50,7 +51,7 @@ def write_png(plot: dict, path: str) -> Optional[str]:
 
 class RunPlotWorkflow(GeoEngineAlgorithm):
     ALGORITHM_ID = "runplotworkflow"
-    DISPLAY_NAME = "Run plot workflow"
+    DISPLAY_NAME = QT_TR_NOOP("Run plot workflow")
     OUTPUT_JSON, OUTPUT_PNG = "OUTPUT_JSON", "OUTPUT_PNG"
     HELP = (
         "Runs a plot workflow (e.g. Histogram, Statistics) for an extent and time and writes the server's "
@@ -66,9 +67,10 @@ class RunPlotWorkflow(GeoEngineAlgorithm):
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
         self.add_query_parameters()
-        self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_JSON, "Plot JSON", "JSON files (*.json)"))
+        self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_JSON, tr("Plot JSON"),
+                                                                tr("JSON files (*.json)")))
         self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT_PNG, "Plot image", "PNG files (*.png)", optional=True, createByDefault=False))
+            self.OUTPUT_PNG, tr("Plot image"), "PNG files (*.png)", optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputString("PLOT_TYPE", "Plot type"))
         self.addOutput(QgsProcessingOutputString("OUTPUT_FORMAT", "Output format of the server"))
 

@@ -22,6 +22,7 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..qgis_glue.extent import to_workflow_bounds
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.query import LayerQuery
 from ..qgis_glue.tasks import TaskCancelled
 from .base import CONNECTION_HELP, QUERY_HELP, GeoEngineAlgorithm
@@ -46,7 +47,7 @@ class DeadlineContext(FeedbackContext):
 
 class SaveAsDataset(GeoEngineAlgorithm):
     ALGORITHM_ID = "saveasdataset"
-    DISPLAY_NAME = "Save workflow result as dataset"
+    DISPLAY_NAME = QT_TR_NOOP("Save workflow result as dataset")
     NAME, DISPLAY, DESCRIPTION = "NAME", "DISPLAY_NAME", "DESCRIPTION"
     POLL, TIMEOUT = "POLL_SECONDS", "TIMEOUT_SECONDS"
     HELP = (
@@ -65,10 +66,10 @@ class SaveAsDataset(GeoEngineAlgorithm):
     def define(self, config: Dict[str, Any]) -> None:
         self.add_workflow_parameter()
         self.add_query_parameters()
-        self.addParameter(QgsProcessingParameterString(self.NAME, "Dataset name (optional)",
+        self.addParameter(QgsProcessingParameterString(self.NAME, tr("Dataset name (optional)"),
                                                        optional=True))
-        self.addParameter(QgsProcessingParameterString(self.DISPLAY, "Display name"))
-        self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, "Description", optional=True,
+        self.addParameter(QgsProcessingParameterString(self.DISPLAY, tr("Display name")))
+        self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, tr("Description"), optional=True,
                                                        multiLine=True))
         for name, label, default, minimum in ((self.POLL, "Poll interval (s)", 0.5, 0.05),
                                               (self.TIMEOUT, "Give up waiting after (s)", 3600.0, 1.0)):

@@ -15,6 +15,7 @@ from typing import Optional, Tuple
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import Qt
 
+from .i18n import tr
 from .messages import Notifier, log
 
 
@@ -130,7 +131,7 @@ def _link_label(url: str):
 
     if not isinstance(QApplication.instance(), QApplication):
         return None
-    label = QLabel(f'<a href="{url}">How to install (README)</a>')
+    label = QLabel(tr('<a href="{url}">How to install (README)</a>').format(url=url))
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setOpenExternalLinks(True)
     label.setObjectName("GeoEngineInstallHelp")

@@ -20,6 +20,7 @@ from typing import Optional
 from ..core.download_estimate import DownloadEstimate, format_bytes, format_count
 from ..core.errors import InputError
 from . import plugin_settings
+from .i18n import tr
 
 OK, ASK, REFUSE = "ok", "ask", "refuse"
 DISK_RESERVE = 256 * 1024 * 1024  # leave this much free after the download
@@ -135,9 +136,9 @@ def ask_user(verdict: GuardVerdict, parent=None) -> bool:
 
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Geo Engine: large download")
+    box.setWindowTitle(tr("Geo Engine: large download"))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"{verdict.message}\n\nDownload anyway?")
+    box.setText(tr("{message}\n\nDownload anyway?").format(message=verdict.message))
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes

@@ -47,6 +47,7 @@ from ..core.workflow import Workflow
 from . import download_guard
 from .errors import describe_error
 from .extent import to_workflow_bounds
+from .i18n import tr
 from .layer_metadata import SourceInfo, build_metadata
 from .messages import Notifier, log
 from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
@@ -567,7 +568,8 @@ class WorkflowLayerLoader:
             else:
                 count = len(outcome.layers)
                 note = f", {transport_note(fetched.transport, fetched.kind)}" if fetched.transport else ""
-                self._notifier.success(f"Added {count} layer{'s' if count != 1 else ''}: {fetched.name}{note}")
+                text = tr("Added 1 layer: {name}{note}") if count == 1 else tr("Added {count} layers: {name}{note}")
+                self._notifier.success(text.format(count=count, name=fetched.name, note=note))
             done(outcome)
 
         def failed(exc: BaseException) -> None:  # the notifier already showed it
@@ -590,7 +592,8 @@ class WorkflowLayerLoader:
             options = replace(request.options, confirmed_bytes=max(size, request.options.confirmed_bytes))
             self.load(session, replace(request, options=options), done)
             return
-        self._notifier.warning(f"Not loaded: {request.name or request.workflow_id}. {verdict.message}")
+        self._notifier.warning(tr("Not loaded: {name}. {message}").format(
+            name=request.name or request.workflow_id, message=verdict.message))
         done(LoadOutcome(error=exc))
 
     def _tempdir_discard(self, fetched: Optional[Fetched]) -> None:

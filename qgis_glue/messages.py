@@ -16,6 +16,7 @@ from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
 
+from .i18n import tr
 from .plain_text import escape
 
 LOG_TAG = "Geo Engine"
@@ -117,7 +118,7 @@ def details_item(title: str, head: str, more: str, level: Qgis.MessageLevel, dur
 
     item = QgsMessageBarItem(escape(title), escape(head), level, duration)  # the bar renders HTML
     item.setProperty("details", more)
-    button = QPushButton("Details")
+    button = QPushButton(tr("Details"))
     button.setObjectName("GeoEngineDetailsButton")
 
     def show() -> None:

@@ -40,12 +40,14 @@ from ..core.types import QueryRectangle, SpatialResolution, TimeInterval
 from ..core.wcs_mosaic import fetch_coverage_mosaic
 from ..core.workflow import Workflow, register_workflow
 from .dependencies import is_available
+from .i18n import QT_TR_NOOP, tr
 from .query import iso, ms_to_datetime, parse_iso
 
 STREAM, OGC, AUTO = "stream", "ogc", "auto"
 TRANSPORTS = (AUTO, STREAM, OGC)
 STREAM_MODULES = ("pyarrow", "websockets")
-PATHS = {(STREAM, "raster"): "the Arrow raster stream", (STREAM, "vector"): "the Arrow vector stream",
+PATHS = {(STREAM, "raster"): QT_TR_NOOP("the Arrow raster stream"),
+         (STREAM, "vector"): QT_TR_NOOP("the Arrow vector stream"),
          (OGC, "raster"): "WCS GeoTIFF", (OGC, "vector"): "WFS GeoJSON"}
 FEATURES_PER_BATCH = 10_000
 GE_MIN_MS, GE_MAX_MS = -8_334_601_228_800_000, 8_210_266_876_799_999  # Geo Engine's open time ends
@@ -66,9 +68,9 @@ def choose_transport(requested: str = AUTO) -> str:
 
 def transport_note(transport: str, kind: str) -> str:
     """What a layer's message and metadata say about the path it came through, e.g. ``through WCS GeoTIFF``."""
-    text = f"through {PATHS.get((transport, kind), transport)}"
+    text = tr("through {path}").format(path=tr(PATHS.get((transport, kind), transport)))
     missing = [m for m in STREAM_MODULES if not is_available(m)] if transport == OGC else []
-    return text + (f" ({', '.join(missing)} not installed)" if missing else "")
+    return text + (" " + tr("({packages} not installed)").format(packages=", ".join(missing)) if missing else "")
 
 
 # -------------------------------------------------------------------------------------------- rasters

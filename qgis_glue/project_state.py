@@ -60,6 +60,7 @@ from ..core.errors import MalformedResponseError
 from ..core.geotiff_archive import archive_copy
 from .enums import WRITER_NO_ERROR
 from .errors import describe_error
+from .i18n import tr
 from .layer_sources import swap_raster_source, swap_vector_source, swap_wms_source
 from .messages import Notifier, log
 from .query import PROPERTY_PREFIX, LayerQuery
@@ -217,7 +218,8 @@ class ProjectState(QObject):
             self.keep_with_project()
         except Exception as exc:  # noqa: BLE001
             report = describe_error(exc)
-            self._notifier.error(f"Geo Engine layers were not stored with the project: {report.summary}",
+            self._notifier.error(tr("Geo Engine layers were not stored with the project: {summary}").format(
+                summary=report.summary),
                                  details=report.details)
 
     def _write_layer(self, layer: QgsMapLayer, element, _document=None) -> None:
@@ -250,13 +252,15 @@ class ProjectState(QObject):
                     written += self._keep_raster(layer, folder)
                 elif isinstance(layer, QgsVectorLayer) and layer.providerType() in ("memory", "ogr"):
                     if layer.isEditable():  # switching the source would drop unsaved edits
-                        self._notifier.warning(f"Layer {layer.name()!r} is being edited: save or discard the "
-                                               "edits, then save the project again to keep its features.")
+                        self._notifier.warning(tr("Layer {layer} is being edited: save or discard the edits, then "
+                                                  "save the project again to keep its features.").format(
+                            layer=repr(layer.name())))
                         continue
                     written += self._keep_vector(layer, folder)
             except Exception as exc:  # noqa: BLE001 - one layer's failure must not stop the others
                 report = describe_error(exc)
-                self._notifier.warning(f"Layer {layer.name()!r} not stored with the project: {report.summary}",
+                self._notifier.warning(tr("Layer {layer} not stored with the project: {summary}").format(
+                    layer=repr(layer.name()), summary=report.summary),
                                        details=report.details)
         return written
 
@@ -276,10 +280,10 @@ class ProjectState(QObject):
             return
         self._told_storage.add(name)
         self._notifier.warning(
-            "This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied "
+            tr("This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied "
             "next to it: its Geo Engine layers are fetched again from the server when the project is opened, and "
             "edits to Geo Engine vector layers are not kept. Save the project as a .qgz file to keep the data "
-            "with it.")
+            "with it."))
 
     def _keep_vector(self, layer: QgsVectorLayer, folder: Path) -> List[Path]:
         if layer.providerType() == "ogr":  # kept before, e.g. next to the project this one was saved from
@@ -313,7 +317,8 @@ class ProjectState(QObject):
             self.restore_layers()
         except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS
             report = describe_error(exc)
-            self._notifier.error(f"Geo Engine layers were not restored: {report.summary}", details=report.details)
+            self._notifier.error(tr("Geo Engine layers were not restored: {summary}").format(
+                summary=report.summary), details=report.details)
 
     def restore_layers(self) -> List[str]:
         """Start restoring every Geo Engine layer that needs it; returns their ids."""
@@ -327,7 +332,8 @@ class ProjectState(QObject):
         for layers in by_connection.values():
             self._restore(layers)
         if self.pending:
-            self._notifier.info(f"Restoring {len(self.pending)} Geo Engine layer(s) in the background.")
+            self._notifier.info(tr("Restoring {count} Geo Engine layer(s) in the background.").format(
+                count=len(self.pending)))
         return list(self.pending)
 
     @staticmethod
@@ -466,7 +472,8 @@ class ProjectState(QObject):
         self.pending.pop(layer.id(), None)
         report = describe_error(exc)
         layer.setCustomProperty(RESTORE_KEY, f"failed: {report.summary}")
-        self._notifier.warning(f"Geo Engine layer {layer.name()!r} could not be restored: {report.summary}",
+        self._notifier.warning(tr("Geo Engine layer {layer} could not be restored: {summary}").format(
+            layer=repr(layer.name()), summary=report.summary),
                                details=report.details)
         log(f"Restoring {layer.name()!r} failed: {report.details}")
         self.restoreFailed.emit(layer.id(), report.summary)

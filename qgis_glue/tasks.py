@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional, Set
 from qgis.core import Qgis, QgsApplication, QgsTask
 
 from .errors import describe_error
+from .i18n import tr
 from .messages import Notifier, log
 
 
@@ -90,7 +91,7 @@ class CoreTask(QgsTask):
         """Cancel; the task then ends as complete with "cancelled" in its description, so QGIS (3.22-3.24, which
         notifies about tasks that ran 5 s or more) says "Task complete: …: cancelled", not "Task failed"."""
         if not self.isCanceled():
-            self.setDescription(f"{self.description()}: cancelled")
+            self.setDescription(tr("{description}: cancelled").format(description=self.description()))
         super().cancel()
 
     def run(self) -> bool:  # worker thread
@@ -128,7 +129,8 @@ class CoreTask(QgsTask):
             report = describe_error(self.exception)
             try:
                 if self._notify_errors:
-                    self._notifier.error(f"{self.description()} failed: {report.summary}", details=report.details)
+                    self._notifier.error(tr("{description} failed: {summary}").format(
+                        description=self.description(), summary=report.summary), details=report.details)
                 else:
                     log(f"{self.description()}: {report.summary}\n{report.details}", Qgis.MessageLevel.Warning)
             finally:

@@ -66,6 +66,7 @@ from .download_guard import DownloadTooLarge, judge
 from .enums import VECTOR_START_END_EXPRESSIONS, VECTOR_START_END_FIELDS
 from .errors import describe_error
 from .extent import to_workflow_bounds
+from .i18n import tr
 from .layer_metadata import qdatetime
 from .layer_sources import set_temporal, swap_raster_source, swap_wms_source
 from .messages import Notifier, log
@@ -368,8 +369,8 @@ class TemporalRasterLayers(QObject):
                     instant_safe_vector_time(layer)
             except Exception as exc:  # noqa: BLE001
                 report = describe_error(exc)
-                self._notifier.warning(f"Layer {layer.name()!r} does not follow the temporal controller: "
-                                       f"{report.summary}", details=report.details)
+                self._notifier.warning(tr("Layer {layer} does not follow the temporal controller: {summary}").format(
+                    layer=repr(layer.name()), summary=report.summary), details=report.details)
 
     def _forget(self, layer_ids) -> None:
         for layer_id in layer_ids:
@@ -602,7 +603,8 @@ class TemporalRasterLayers(QObject):
             self.refused.pop(entry.layer.id(), None)
             return True
         if entry.layer.id() not in self.refused:
-            self._notifier.warning(f"{entry.layer.name()}: the view is not fetched. {verdict.message}")
+            self._notifier.warning(tr("{layer}: the view is not fetched. {message}").format(
+                layer=entry.layer.name(), message=verdict.message))
         self.refused[entry.layer.id()] = verdict.message
         return False
 
@@ -715,7 +717,8 @@ class TemporalRasterLayers(QObject):
             loader.load(session, replace(request, descriptor=known), styled)
 
         def failed(exc: BaseException) -> None:
-            self._notifier.error(f"{layer.name()}: the time steps were not loaded: {describe_error(exc).summary}")
+            self._notifier.error(tr("{layer}: the time steps were not loaded: {summary}").format(
+                layer=layer.name(), summary=describe_error(exc).summary))
 
         self._session_for(query, ready, failed)
         return True

@@ -9,6 +9,7 @@ from typing import Optional
 
 from qgis.core import QgsDateTimeRange, QgsInterval, QgsProject, QgsSettings, QgsUnitTypes
 
+from .i18n import tr
 from .layer_metadata import qdatetime
 from .messages import Notifier
 from .query import LayerQuery, add_step, describe_step, parse_iso
@@ -95,6 +96,7 @@ class ControllerSetup:
         navigation.setCurrentFrameNumber(frame_of(layer, bounds[0], step))  # the step the layer shows
         self._project.writeEntryBool(PROJECT_SCOPE, PROJECT_KEY, True)
         if self._notifier is not None:
-            self._notifier.info(f"Temporal Controller set to the series of {layer.name()}: {bounds[0]:%Y-%m-%d} to "
-                                f"{bounds[1]:%Y-%m-%d}, {describe_step(step)} (setting {SETTING}).")
+            self._notifier.info(tr("Temporal Controller set to the series of {layer}: {start:%Y-%m-%d} to "
+                                   "{end:%Y-%m-%d}, {step} (setting {setting}).").format(
+                layer=layer.name(), start=bounds[0], end=bounds[1], step=describe_step(step), setting=SETTING))
         return True

@@ -8,7 +8,7 @@ message bar (``notifier.info/success/warning/error/persistent``), the plugin's s
 dialogs, dock titles, ``QgsProcessingParameter*`` descriptions and
 ``displayName``/``group``/``shortHelpString`` of Processing algorithms. Text inside ``tr(...)`` (or
 ``tr(...).format(...)``) passes. A line with a ``# no-tr`` comment is skipped (brand names, ids). Log messages
-(``log(...)``) and exception texts are for the log and stay English.
+(``log(...)``) and exception texts are for the log and stay English, and so does ``core/`` (no Qt).
 
 Usage: python tools/check_tr.py [paths...]
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shipped_sources import report  # noqa: E402
+from shipped_sources import PURE_PYTHON, report  # noqa: E402
 
 SETTERS = {"setText": 0, "setWindowTitle": 0, "setToolTip": 0, "setStatusTip": 0, "setWhatsThis": 0,
            "setPlaceholderText": 0, "setTitle": 0, "setLabelText": 0, "setSpecialValueText": 0, "setPrefix": 0,
@@ -63,7 +63,7 @@ def _name(func: ast.AST) -> Tuple[str, str]:
     return "", ""
 
 
-def user_text_args(call: ast.Call) -> List[ast.AST]:
+def user_text_args(call: ast.Call, in_qt_class: bool = False) -> List[ast.AST]:
     receiver, name = _name(call.func)
     args = call.args
     if name in SETTERS and len(args) > SETTERS[name]:
@@ -78,7 +78,7 @@ def user_text_args(call: ast.Call) -> List[ast.AST]:
         return [a for i, a in enumerate(args) if i in (1, 3)]
     if name in STATUS:
         return [a for a in args if isinstance(a, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.IfExp))]
-    if name == "__init__" and receiver == "super()" and args:  # a dock's or group's title
+    if name == "__init__" and receiver == "super()" and args and in_qt_class:  # a dock's or group's title
         return args[:1]
     if name.startswith("QgsProcessingParameter") and len(args) > 1:
         return [args[1]] + [k.value for k in call.keywords if k.arg == "description"]
@@ -89,9 +89,13 @@ def check_file(path: Path) -> List[Tuple[int, str]]:
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     findings = []
-    for node in ast.walk(ast.parse(source, str(path))):
+    tree = ast.parse(source, str(path))
+    qt_calls = {id(call) for cls in ast.walk(tree) if isinstance(cls, ast.ClassDef)
+                and any(ast.unparse(base).split(".")[-1].startswith("Q") for base in cls.bases)
+                for call in ast.walk(cls) if isinstance(call, ast.Call)}
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            for arg in user_text_args(node):
+            for arg in user_text_args(node, id(node) in qt_calls):
                 if raw_text(arg):
                     findings.append((arg.lineno, f"not translated: {_name(node.func)[1]}: {ast.unparse(arg)[:70]}"))
         elif isinstance(node, ast.FunctionDef) and node.name in PROCESSING_TEXT:
@@ -102,7 +106,8 @@ def check_file(path: Path) -> List[Tuple[int, str]]:
 
 
 def main(argv: List[str]) -> int:
-    return report(argv, check_file, "check_tr", "every user-visible text goes through tr()")
+    return report(argv, check_file, "check_tr", "every user-visible text goes through tr()",
+                  frozenset(PURE_PYTHON))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from ..qgis_glue.catalog import (
     recent_workflows,
 )
 from ..qgis_glue.errors import describe_error
-from ..qgis_glue.i18n import tr
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.plain_text import rich_plain
 from ..qgis_glue.tasks import TaskRunner
 from .icons import icon
@@ -25,7 +25,7 @@ from .widgets import ERROR, INFO, status_style
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 KIND_ICONS = {"raster": "kind_raster.svg", "vector": "kind_vector.svg", "plot": "kind_plot.svg"}
-COLLECTIONS, DATASETS, RECENT = "Layer collections", "Datasets", "Recently used"
+COLLECTIONS, DATASETS, RECENT = QT_TR_NOOP("Layer collections"), QT_TR_NOOP("Datasets"), QT_TR_NOOP("Recently used")
 
 
 class CatalogPicker(QWidget):
@@ -69,7 +69,7 @@ class CatalogPicker(QWidget):
         if not connection:
             return
         for title in (COLLECTIONS, DATASETS, RECENT):
-            self.tree.addTopLevelItem(self._node(CatalogEntry(title, "collection")))
+            self.tree.addTopLevelItem(self._node(CatalogEntry(tr(title), "collection")))
         recent = self.tree.topLevelItem(2)
         self._fill(recent, recent_workflows(connection))  # settings only: no network
         recent.setExpanded(recent.childCount() > 0)
@@ -100,11 +100,11 @@ class CatalogPicker(QWidget):
         entry: CatalogEntry = item.data(0, ENTRY_ROLE)
         if entry is None or item.data(0, Qt.ItemDataRole.UserRole + 1):
             return
-        loading = QTreeWidgetItem(["Loading…"])
+        loading = QTreeWidgetItem([tr("Loading…")])
         loading.setFlags(Qt.ItemFlag.NoItemFlags)
         item.addChild(loading)
         top = item.parent() is None
-        if top and entry.name == DATASETS:
+        if top and entry.name == tr(DATASETS):
             def fetch(session):
                 return dataset_entries(session)
         else:
