@@ -47,6 +47,7 @@ lint: setup
 	$(PY) -m bandit -q -r . -x $(SHIPPED_EXCLUDES)
 	$(PY) tools/secrets_scan.py
 	$(PY) tools/check_qt6.py  # QGIS 4 / Qt 6: scoped enums, no exec_, Qt only via qgis.PyQt
+	$(PY) tools/check_tr.py  # every user-visible text through tr()
 
 pytest: setup setup-official
 	$(PY) -m pytest
