@@ -129,7 +129,7 @@ class FeatureActions:
             if on_shown is not None:
                 on_shown(dialog)
 
-        self._run_reported(query.connection_name, f"Geo Engine: workflow definition of {name}",
+        self._run_reported(query.connection_name, tr("Geo Engine: workflow definition of {name}").format(name=name),
                            lambda session, _context: fetch_definition(session, query.workflow_id), shown)
 
     def download_metadata(self, path: Optional[str] = None, on_saved=None) -> None:
@@ -153,7 +153,7 @@ class FeatureActions:
             if on_saved is not None:
                 on_saved(path, names)
 
-        self._run_reported(query.connection_name, f"Geo Engine: metadata of {layer.name()}",
+        self._run_reported(query.connection_name, tr("Geo Engine: metadata of {layer}").format(layer=layer.name()),
                            lambda session, _context: download_metadata_zip(session, query.workflow_id, path), saved)
 
     def save_result_as_dataset(self):
@@ -185,7 +185,8 @@ class FeatureActions:
         def register(session, _context):
             return session, str(register_workflow(gdal_source_workflow(dataset_name), session=session).workflow_id)
 
-        self._run_reported(connection, f"Geo Engine: register {dataset_name}", register, registered)
+        self._run_reported(connection, tr("Geo Engine: register {dataset_name}").format(
+            dataset_name=dataset_name), register, registered)
 
     # --- helpers ------------------------------------------------------------------------------------
     def _run_reported(self, connection: str, description: str, work, on_success) -> None:

@@ -109,7 +109,7 @@ class BrowserActions:
             request = self.layer_request(prepared)
             self.host.loader().load(session, request, on_done)
 
-        self.with_prepared(target, f"Geo Engine: add {target.name}", ready,
+        self.with_prepared(target, tr("Geo Engine: add {name}").format(name=target.name), ready,
                            (lambda exc: on_done(LoadOutcome(error=exc))) if on_done is not None else None)
 
     def layer_request(self, prepared: PreparedTarget) -> LayerRequest:
@@ -128,7 +128,7 @@ class BrowserActions:
             if on_done is not None:
                 on_done(prepared.workflow_id)
 
-        self.with_prepared(target, f"Geo Engine: workflow id of {target.name}", ready)
+        self.with_prepared(target, tr("Geo Engine: workflow id of {name}").format(name=target.name), ready)
 
     def show_definition(self, target: CatalogTarget, on_shown: Optional[Callable] = None) -> None:
         """Show the entry's workflow JSON (the layer actions' definition dialog); ``on_shown(dialog)``."""
@@ -140,7 +140,7 @@ class BrowserActions:
             if on_shown is not None:
                 on_shown(dialog)
 
-        self.with_prepared(target, f"Geo Engine: workflow of {target.name}", ready)
+        self.with_prepared(target, tr("Geo Engine: workflow of {name}").format(name=target.name), ready)
 
     def show_provenance(self, target: CatalogTarget, on_shown: Optional[Callable] = None) -> None:
         """The plugin's provenance view (``host.show_provenance``), else a text window; ``on_shown(result)``."""
@@ -160,11 +160,11 @@ class BrowserActions:
                 if on_shown is not None:
                     on_shown(dialog)
 
-            self.host.runner.submit(f"Geo Engine: provenance of {prepared.name}",
+            self.host.runner.submit(tr("Geo Engine: provenance of {name}").format(name=prepared.name),
                                     lambda _context: fetch_provenance(session, prepared.workflow_id),
                                     on_success=rows_ready, on_error=self._remember)
 
-        self.with_prepared(target, f"Geo Engine: provenance of {target.name}", ready)
+        self.with_prepared(target, tr("Geo Engine: provenance of {name}").format(name=target.name), ready)
 
     # --- helpers ------------------------------------------------------------------------------------------
     def _remember(self, exc: BaseException) -> None:

@@ -230,7 +230,8 @@ class PagedItem(QgsDataCollectionItem):
                                            "double-click to retry"))
             finish(False)
 
-        return runner.submit(f"Geo Engine: more of {self.name()}", lambda _context: self.fetch_page(offset, limit),
+        return runner.submit(tr("Geo Engine: more of {name}").format(
+            name=self.name()), lambda _context: self.fetch_page(offset, limit),
                              on_success=done, on_error=failed, on_cancel=lambda: failed(RuntimeError("cancelled")))
 
 

@@ -9,9 +9,24 @@
             <translation>Geo Engine: {name} kann nicht hinzugefügt werden: {message}</translation>
         </message>
         <message>
+            <location filename="../../../work/main/browser/actions.py" line="112" />
+            <source>Geo Engine: add {name}</source>
+            <translation>Geo Engine: {name} hinzufügen</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/browser/actions.py" line="126" />
             <source>Copied the workflow id of {name}: {workflow_id}</source>
             <translation>Die Workflow-ID von {name} wurde kopiert: {workflow_id}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/actions.py" line="131" />
+            <source>Geo Engine: workflow id of {name}</source>
+            <translation>Geo Engine: Workflow-ID von {name}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/actions.py" line="167" />
+            <source>Geo Engine: provenance of {name}</source>
+            <translation>Geo Engine: Herkunft von {name}</translation>
         </message>
         <message>
             <location filename="../../../work/main/browser/gui.py" line="28" />
@@ -44,12 +59,17 @@
             <translation>Geo-Engine-Server (hinzufügen über Web &gt; Geo Engine &gt; Verbindungen…)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/browser/items.py" line="269" />
+            <location filename="../../../work/main/browser/items.py" line="233" />
+            <source>Geo Engine: more of {name}</source>
+            <translation>Geo Engine: mehr von {name}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="270" />
             <source>Datasets you may use, by name</source>
             <translation>Datensätze, die Sie verwenden dürfen, nach Namen</translation>
         </message>
         <message>
-            <location filename="../../../work/main/browser/items.py" line="326" />
+            <location filename="../../../work/main/browser/items.py" line="327" />
             <source>Entries from {first} on: double-click to load the next page</source>
             <translation>Einträge ab {first}: Doppelklick lädt die nächste Seite</translation>
         </message>
@@ -57,6 +77,11 @@
             <location filename="../../../work/main/features.py" line="111" />
             <source>Copied workflow id {workflow_id}.</source>
             <translation>Workflow-ID {workflow_id} kopiert.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="132" />
+            <source>Geo Engine: workflow definition of {name}</source>
+            <translation>Geo Engine: Workflow-Definition von {name}</translation>
         </message>
         <message>
             <location filename="../../../work/main/features.py" line="145" />
@@ -72,6 +97,16 @@
             <location filename="../../../work/main/features.py" line="151" />
             <source>Saved the metadata of {layer} to {path} ({files}).</source>
             <translation>Die Metadaten von {layer} wurden in {path} gespeichert ({files}).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="156" />
+            <source>Geo Engine: metadata of {layer}</source>
+            <translation>Geo Engine: Metadaten von {layer}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/features.py" line="188" />
+            <source>Geo Engine: register {dataset_name}</source>
+            <translation>Geo Engine: {dataset_name} registrieren</translation>
         </message>
         <message>
             <location filename="../../../work/main/plugin.py" line="43" />
@@ -333,17 +368,27 @@ Download anyway?</source>
 Trotzdem herunterladen?</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/layers.py" line="571" />
+            <location filename="../../../work/main/qgis_glue/layers.py" line="416" />
+            <source>Geo Engine: loaded {path}</source>
+            <translation>Geo Engine: geladen {path}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layers.py" line="535" />
+            <source>Geo Engine: load {name}</source>
+            <translation>Geo Engine: {name} laden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layers.py" line="572" />
             <source>Added 1 layer: {name}{note}</source>
             <translation>1 Layer hinzugefügt: {name}{note}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/layers.py" line="571" />
+            <location filename="../../../work/main/qgis_glue/layers.py" line="572" />
             <source>Added {count} layers: {name}{note}</source>
             <translation>{count} Layer hinzugefügt: {name}{note}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/layers.py" line="595" />
+            <location filename="../../../work/main/qgis_glue/layers.py" line="596" />
             <source>Not loaded: {name}. {message}</source>
             <translation>Nicht geladen: {name}. {message}</translation>
         </message>
@@ -403,9 +448,29 @@ Trotzdem herunterladen?</translation>
             <translation>{count} Geo-Engine-Layer werden im Hintergrund wiederhergestellt.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/project_state.py" line="475" />
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="443" />
+            <source>Geo Engine: restore {layer}</source>
+            <translation>Geo Engine: {layer} wiederherstellen</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/project_state.py" line="476" />
             <source>Geo Engine layer {layer} could not be restored: {summary}</source>
             <translation>Geo-Engine-Layer {layer} konnte nicht wiederhergestellt werden: {summary}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="214" />
+            <source>Log in to {name}</source>
+            <translation>Bei {name} anmelden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="295" />
+            <source>Log out of {name}</source>
+            <translation>Von {name} abmelden</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="376" />
+            <source>Renew the session of {name}</source>
+            <translation>Die Sitzung von {name} erneuern</translation>
         </message>
         <message>
             <location filename="../../../work/main/qgis_glue/tasks.py" line="94" />
@@ -423,12 +488,22 @@ Trotzdem herunterladen?</translation>
             <translation>Layer {layer} folgt nicht der Zeitsteuerung: {summary}</translation>
         </message>
         <message>
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="456" />
+            <source>Geo Engine: time steps of {name}</source>
+            <translation>Geo Engine: Zeitschritte von {name}</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/qgis_glue/temporal.py" line="606" />
             <source>{layer}: the view is not fetched. {message}</source>
             <translation>{layer}: Die Ansicht wird nicht abgerufen. {message}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/temporal.py" line="720" />
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="684" />
+            <source>Geo Engine: {layer} at {date}</source>
+            <translation>Geo Engine: {layer} am {date}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/temporal.py" line="721" />
             <source>{layer}: the time steps were not loaded: {summary}</source>
             <translation>{layer}: Die Zeitschritte wurden nicht geladen: {summary}</translation>
         </message>
@@ -668,6 +743,11 @@ Trotzdem herunterladen?</translation>
             <translation>Laden abbrechen</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/add_layer_dialog.py" line="460" />
+            <source>Geo Engine: fetch result descriptor</source>
+            <translation>Geo Engine: Ergebnisbeschreibung abrufen</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/add_layer_dialog.py" line="517" />
             <source>Connection: add a connection first (Geo Engine menu &gt; Connections…).</source>
             <translation>Verbindung: Legen Sie zuerst eine Verbindung an (Menü Geo Engine &gt; Verbindungen…).</translation>
@@ -778,9 +858,19 @@ Trotzdem herunterladen?</translation>
             <translation>Wird geladen…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/catalog_picker.py" line="125" />
+            <location filename="../../../work/main/ui/catalog_picker.py" line="116" />
+            <source>Geo Engine: catalog {name}</source>
+            <translation>Geo Engine: Katalog {name}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="126" />
             <source>Registering the workflow of {name}…</source>
             <translation>Der Workflow von {name} wird registriert…</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/catalog_picker.py" line="127" />
+            <source>Geo Engine: workflow of {name}</source>
+            <translation>Geo Engine: Workflow von {name}</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/connections_dialog.py" line="56" />
@@ -858,6 +948,11 @@ Trotzdem herunterladen?</translation>
             <translation>{url} wird getestet ...</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/connections_dialog.py" line="249" />
+            <source>Test Geo Engine connection {name}</source>
+            <translation>Geo-Engine-Verbindung {name} testen</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/connections_dialog.py" line="272" />
             <source>Test cancelled.</source>
             <translation>Test abgebrochen.</translation>
@@ -923,37 +1018,42 @@ Trotzdem herunterladen?</translation>
             <translation>Das Diagramm wurde abgebrochen.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="231" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="203" />
+            <source>Geo Engine: plot {workflow_id}</source>
+            <translation>Geo Engine: Diagramm {workflow_id}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="232" />
             <source>Shown as JSON: {message}.</source>
             <translation>Als JSON angezeigt: {message}.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="369" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="370" />
             <source>Export plot as PNG</source>
             <translation>Diagramm als PNG exportieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="369" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="370" />
             <source>PNG images (*.png)</source>
             <translation>PNG-Bilder (*.png)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="374" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="375" />
             <source>Export plot as JSON</source>
             <translation>Diagramm als JSON exportieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="374" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="375" />
             <source>JSON (*.json)</source>
             <translation>JSON (*.json)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="382" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="383" />
             <source>Export failed: {exc}</source>
             <translation>Export fehlgeschlagen: {exc}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="384" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="385" />
             <source>Saved {written}.</source>
             <translation>{written} gespeichert.</translation>
         </message>
@@ -1013,6 +1113,11 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <location filename="../../../work/main/ui/provenance_dock.py" line="165" />
             <source>Loading the provenance was cancelled.</source>
             <translation>Das Laden der Herkunft wurde abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="167" />
+            <source>Geo Engine: provenance of {workflow_id}</source>
+            <translation>Geo Engine: Herkunft von {workflow_id}</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/provenance_dock.py" line="185" />
@@ -1140,9 +1245,24 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <translation>Kontingent geladen.</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="248" />
+            <source>quota</source>
+            <translation>Kontingent</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="253" />
+            <source>user quota</source>
+            <translation>Benutzerkontingent</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="260" />
             <source>Quota of {user} set to {available:,}.</source>
             <translation>Kontingent von {user} auf {available:,} gesetzt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="264" />
+            <source>set quota</source>
+            <translation>Kontingent setzen</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="274" />
@@ -1150,24 +1270,44 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <translation>{count} Zeile(n) Datennutzung.</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="276" />
+            <source>data usage</source>
+            <translation>Datennutzung</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="287" />
             <source>{count} summary row(s) by {granularity}.</source>
             <translation>{count} Übersichtszeile(n) nach {granularity}.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/quota_dock.py" line="298" />
+            <location filename="../../../work/main/ui/quota_dock.py" line="290" />
+            <source>usage summary</source>
+            <translation>Nutzungsübersicht</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="299" />
             <source>available {available:,}, used {used:,}</source>
             <translation>verfügbar {available:,}, verbraucht {used:,}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/quota_dock.py" line="313" />
+            <location filename="../../../work/main/ui/quota_dock.py" line="314" />
             <source>Loading {what}…</source>
             <translation>{what} wird geladen…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/quota_dock.py" line="326" />
+            <location filename="../../../work/main/ui/quota_dock.py" line="327" />
             <source>Loading {what} was cancelled.</source>
             <translation>Das Laden von {what} wurde abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="329" />
+            <source>Geo Engine: {what}</source>
+            <translation>Geo Engine: {what}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="335" />
+            <source>Could not load {what}: </source>
+            <translation>{what} konnte nicht geladen werden: </translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
@@ -1263,6 +1403,11 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <location filename="../../../work/main/ui/save_dataset_dialog.py" line="132" />
             <source>Saving… (the server computes the raster; see also QGIS's task manager)</source>
             <translation>Wird gespeichert… (der Server berechnet das Raster; siehe auch die Aufgabenverwaltung von QGIS)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/save_dataset_dialog.py" line="134" />
+            <source>Geo Engine: save {name} as dataset</source>
+            <translation>Geo Engine: {name} als Datensatz speichern</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/save_dataset_dialog.py" line="142" />

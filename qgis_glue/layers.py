@@ -413,7 +413,8 @@ def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tu
     metadata = build_metadata(query, layer.name(), fetched.descriptor, fetched.source, slice_times)
     if fetched.transport:  # which path the data came through, for the user and for tests
         layer.setCustomProperty(PROPERTY_PREFIX + "transport", fetched.transport)
-        metadata.addHistoryItem(f"Geo Engine: loaded {transport_note(fetched.transport, fetched.kind)}")
+        metadata.addHistoryItem(tr("Geo Engine: loaded {path}").format(
+            path=transport_note(fetched.transport, fetched.kind)))
     resolution = describe_resolution(str(query.extra.get("resolution", "")))
     if resolution:
         metadata.setAbstract(f"{metadata.abstract()}\n\n{resolution}".strip())
@@ -531,7 +532,7 @@ class WorkflowLayerLoader:
              on_done: Optional[Callable[[LoadOutcome], None]] = None) -> CoreTask:
         """Start loading; ``session`` is a core Session or a callable returning one (called in the worker)."""
         transform_context = QgsCoordinateTransformContext(self.project.transformContext())
-        description = f"Geo Engine: load {request.name or request.workflow_id}"
+        description = tr("Geo Engine: load {name}").format(name=request.name or request.workflow_id)
         holder: dict = {}
 
         def work(context: TaskContext) -> Fetched:

@@ -440,7 +440,8 @@ class ProjectState(QObject):
             else:
                 self.pending.pop(layer_id, None)
 
-        self._runner.submit(f"Geo Engine: restore {layer.name()}", work, on_success=fetched, on_error=failed,
+        self._runner.submit(tr("Geo Engine: restore {layer}").format(
+            layer=layer.name()), work, on_success=fetched, on_error=failed,
                             notify_errors=False)
 
     def _apply(self, layer: QgsMapLayer, fetched, piece) -> None:

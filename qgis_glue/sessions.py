@@ -21,6 +21,7 @@ from .connections import (
     TokenCredentials,
     load_credentials,
 )
+from .i18n import tr
 from .messages import log
 from .network import BearerHeaderInjector
 from .proxy import requests_proxies
@@ -210,7 +211,7 @@ class SessionManager:
                     error(exc)
 
         self.logins += 1
-        task = runner.submit(f"Log in to {name}", lambda context: self.connect(resolved),
+        task = runner.submit(tr("Log in to {name}").format(name=name), lambda context: self.connect(resolved),
                              on_success=succeeded, on_error=failed, on_cancel=finish)
         self._pending[name] = (connection, task, waiters)
         return task
@@ -291,7 +292,7 @@ class SessionManager:
                 session.close()
 
         if self._runner is not None:
-            self._runner.submit(f"Log out of {connection.name}", logout, notify_errors=False)
+            self._runner.submit(tr("Log out of {name}").format(name=connection.name), logout, notify_errors=False)
         else:
             session.close()
 
@@ -372,7 +373,8 @@ class SessionManager:
         def failed(_exc) -> None:
             self._renewing.discard(name)
 
-        return self._runner.submit(f"Renew the session of {name}", work, on_success=done, on_error=failed,
+        return self._runner.submit(tr("Renew the session of {name}").format(
+            name=name), work, on_success=done, on_error=failed,
                                    on_cancel=lambda: self._renewing.discard(name))
 
     def _sync_injector(self) -> None:

@@ -453,7 +453,7 @@ class TemporalRasterLayers(QObject):
 
         def ready(session) -> None:
             holder["session"] = session
-            self._runner.submit(f"Geo Engine: time steps of {name}", work, on_success=done,
+            self._runner.submit(tr("Geo Engine: time steps of {name}").format(name=name), work, on_success=done,
                                 on_error=lambda exc: failed(str(exc)), notify_errors=False)
 
         self._session_for(query, ready, lambda exc: failed(str(exc)))
@@ -681,7 +681,8 @@ class TemporalRasterLayers(QObject):
 
         def ready(session) -> None:
             holder["session"] = session
-            self._runner.submit(f"Geo Engine: {entry.layer.name()} at {iso(moment)[:10]}", work,
+            self._runner.submit(tr("Geo Engine: {layer} at {date}").format(
+                layer=entry.layer.name(), date=iso(moment)[:10]), work,
                                 on_success=fetched, on_error=failed, on_cancel=cancelled)
 
         self._session_for(query, ready, failed)

@@ -5,7 +5,7 @@ Looks at the files the plugin zip ships for a string literal or f-string with le
 place users read: Qt text setters (``setText``, ``setWindowTitle``, ``setToolTip``...), widget constructors
 (``QLabel("...")``, ``QPushButton``...), ``QMessageBox`` texts, ``addItem``/``addTab``/header labels, the
 message bar (``notifier.info/success/warning/error/persistent``), the plugin's status lines and file
-dialogs, dock titles, ``QgsProcessingParameter*`` descriptions and
+dialogs, dock titles, task descriptions (the task manager), ``QgsProcessingParameter*`` descriptions and
 ``displayName``/``group``/``shortHelpString`` of Processing algorithms. Text inside ``tr(...)`` (or
 ``tr(...).format(...)``) passes. A line with a ``# no-tr`` comment is skipped (brand names, ids). Log messages
 (``log(...)``) and exception texts are for the log and stay English, and so does ``core/`` (no Qt).
@@ -34,6 +34,7 @@ WIDGETS = {"QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "Q
 MESSAGE_BOX = {"information", "warning", "critical", "question", "about"}
 NOTIFIER = {"info", "success", "warning", "error", "persistent"}
 PROCESSING_TEXT = {"displayName", "group", "shortHelpString", "shortDescription"}
+TASKS = {"submit": 0, "CoreTask": 0, "with_prepared": 1, "_run": 0, "_run_reported": 1, "run_with_session": 3}
 STATUS = {"show_info", "show_ok", "show_error", "show_loading", "show_warning", "_set_status", "_say", "_show_state",
           "save_file_name", "open_file_name", "copy_button"}  # the plugin's own status lines and file dialogs
 LETTERS = re.compile(r"[A-Za-z]{2,}")
@@ -74,6 +75,8 @@ def user_text_args(call: ast.Call, in_qt_class: bool = False) -> List[ast.AST]:
         return list(args[1:3])
     if name in NOTIFIER and "notifier" in receiver.lower():
         return args[:1]
+    if name in TASKS:  # a background task's description, shown in QGIS's task manager
+        return [a for a in args[:TASKS[name] + 1] if isinstance(a, (ast.Constant, ast.JoinedStr))][-1:]
     if name in ("save_file_name", "open_file_name"):  # (parent, caption, file name, filter)
         return [a for i, a in enumerate(args) if i in (1, 3)]
     if name in STATUS:

@@ -458,7 +458,7 @@ class AddLayerDialog(QDialog):
                 return work(context, session)
 
             self.fetch_task = self._runner.submit(
-                "Geo Engine: fetch result descriptor", run, notify_errors=False,
+                tr('Geo Engine: fetch result descriptor'), run, notify_errors=False,
                 on_success=lambda result: self._descriptor_ready(generation, *result),
                 on_error=lambda exc: self._descriptor_failed(generation, exc))
 

@@ -113,7 +113,8 @@ class CatalogPicker(QWidget):
 
             def fetch(session):
                 return collection_entries(session, provider, collection)
-        self._run(f"Geo Engine: catalog {entry.name}", fetch, lambda entries: self._fill(item, entries),
+        self._run(tr("Geo Engine: catalog {name}").format(
+            name=entry.name), fetch, lambda entries: self._fill(item, entries),
                   lambda exc: (item.takeChildren(), item.setExpanded(False), self._failed(exc)))
 
     # --- choosing ---------------------------------------------------------------------------------------------
@@ -123,7 +124,8 @@ class CatalogPicker(QWidget):
         if entry is None or entry.is_collection:
             return
         self._say(tr("Registering the workflow of {name}…").format(name=entry.name), INFO)
-        self._run(f"Geo Engine: workflow of {entry.name}", lambda session: entry_workflow_id(session, entry),
+        self._run(tr("Geo Engine: workflow of {name}").format(
+            name=entry.name), lambda session: entry_workflow_id(session, entry),
                   lambda workflow_id: (self._say(""), self.picked.emit(workflow_id, entry.name, entry.kind)),
                   self._failed)
 

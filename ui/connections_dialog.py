@@ -247,7 +247,7 @@ class ConnectionsDialog(QDialog):
         self.test_button.setEnabled(False)
         self._set_status(tr("Testing {url} ...").format(url=connection.url))
         self._test_task = self._runner.submit(
-            f"Test Geo Engine connection {connection.name}",
+            tr("Test Geo Engine connection {name}").format(name=connection.name),
             lambda context: self._probe(resolved, context),
             on_success=self._test_succeeded,
             on_error=self._test_failed,

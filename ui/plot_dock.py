@@ -200,7 +200,8 @@ class PlotDock(QDockWidget):
                 self.state = "error"
                 self.status.show_error(tr("The plot was cancelled."))
 
-        run_with_session(self._with_session, self._runner, connection_name, f"Geo Engine: plot {workflow_id}",
+        run_with_session(self._with_session, self._runner, connection_name, tr("Geo Engine: plot {workflow_id}").format(
+            workflow_id=workflow_id),
                          lambda session, task: fetch_plot(session, request, context, task), done, failed, cancelled)
 
     def show_fetched(self, fetched) -> None:

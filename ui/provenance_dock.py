@@ -165,7 +165,7 @@ class ProvenanceDock(QDockWidget):
                 self.status.show_error(tr("Loading the provenance was cancelled."))
 
         run_with_session(self._with_session, self._runner, connection,
-                         f"Geo Engine: provenance of {workflow_id}",
+                         tr("Geo Engine: provenance of {workflow_id}").format(workflow_id=workflow_id),
                          lambda session, _context: fetch_provenance(session, workflow_id),
                          done, failed, cancelled)
 

@@ -33,7 +33,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import InputError
 from ..core.types import parse_uuid
 from ..qgis_glue.errors import describe_error
-from ..qgis_glue.i18n import tr
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.session_jobs import WithSession, run_with_session
 from ..qgis_glue.tasks import TaskRunner
 from ..qgis_glue.usage import (
@@ -245,12 +245,12 @@ class QuotaDock(QDockWidget):
             self._show_admin(view.admin)
             self.status.show_ok(tr("Quota loaded."))
 
-        self._run("quota", lambda session: load_quota(session), done)
+        self._run(QT_TR_NOOP("quota"), lambda session: load_quota(session), done)
 
     def get_user_quota(self, user_id: str) -> None:
         user = self._user_id(user_id)
         if user is not None:
-            self._run("user quota", lambda session: user_quota(session, user), self._show_user_quota)
+            self._run(QT_TR_NOOP("user quota"), lambda session: user_quota(session, user), self._show_user_quota)
 
     def set_user_quota(self, user_id: str, available: int) -> None:
         user = self._user_id(user_id)
@@ -261,7 +261,7 @@ class QuotaDock(QDockWidget):
                 if self.view is not None and user == self.view.user_id:
                     self.refresh()
 
-            self._run("set quota", lambda session: set_user_quota(session, user, int(available)), done)
+            self._run(QT_TR_NOOP("set quota"), lambda session: set_user_quota(session, user, int(available)), done)
 
     def load_data_usage(self, offset: int = 0, limit: int = 20) -> None:
         self.usage_offset.setValue(offset)
@@ -273,7 +273,7 @@ class QuotaDock(QDockWidget):
                     str(r.count)] for r in self.usage_rows])
             self.status.show_ok(tr("{count} data usage row(s).").format(count=len(self.usage_rows)))
 
-        self._run("data usage", lambda session: load_data_usage(session, offset, limit), done)
+        self._run(QT_TR_NOOP("data usage"), lambda session: load_data_usage(session, offset, limit), done)
 
     def load_summary(self, granularity: str, dataset: Optional[str] = None, limit: int = 20) -> None:
         self.granularity_combo.setCurrentText(granularity)
@@ -287,7 +287,8 @@ class QuotaDock(QDockWidget):
             self.status.show_ok(tr("{count} summary row(s) by {granularity}.").format(
                 count=len(self.summary_rows), granularity=granularity))
 
-        self._run("usage summary", lambda session: load_usage_summary(session, granularity, dataset, 0, limit), done)
+        self._run(QT_TR_NOOP("usage summary"),
+                  lambda session: load_usage_summary(session, granularity, dataset, 0, limit), done)
 
     # --- internals --------------------------------------------------------------------------------
     def _show_admin(self, admin: bool) -> None:
@@ -310,7 +311,7 @@ class QuotaDock(QDockWidget):
             self._error(InputError("add a Geo Engine connection first (Connections…)", field="connection"))
             return
         self.busy += 1
-        self.status.show_loading(tr("Loading {what}…").format(what=what))
+        self.status.show_loading(tr("Loading {what}…").format(what=tr(what)))
 
         def success(result) -> None:
             self.busy -= 1
@@ -323,12 +324,13 @@ class QuotaDock(QDockWidget):
 
         def cancelled() -> None:
             self.busy -= 1
-            self.status.show_info(tr("Loading {what} was cancelled.").format(what=what))
+            self.status.show_info(tr("Loading {what} was cancelled.").format(what=tr(what)))
 
-        run_with_session(self._with_session, self._runner, self.connection, f"Geo Engine: {what}",
+        run_with_session(self._with_session, self._runner, self.connection, tr("Geo Engine: {what}").format(
+            what=tr(what)),
                          lambda session, _context: work(session), success, failed, cancelled)
 
     def _error(self, exc: BaseException, what: str = "") -> None:
         self.last_error = describe_error(exc).summary
-        prefix = f"Could not load {what}: " if what and not what.startswith("set") else ""
+        prefix = tr("Could not load {what}: ").format(what=tr(what)) if what and not what.startswith("set") else ""
         self.status.show_error(prefix + self.last_error)

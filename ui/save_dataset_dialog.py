@@ -132,7 +132,7 @@ class SaveDatasetDialog(QDialog):
         self.status.show_loading(tr("Saving… (the server computes the raster; see also QGIS's task manager)"))
         self._update_buttons()
         run_with_session(self._with_session, self._runner, self.query.connection_name,
-                         f"Geo Engine: save {request.display_name.strip()} as dataset",
+                         tr("Geo Engine: save {name} as dataset").format(name=request.display_name.strip()),
                          lambda session, context: export_dataset(session, request, context, progress_state),
                          self._completed, self._fail, self._aborted, on_task=self._task_started)
 
