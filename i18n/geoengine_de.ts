@@ -349,6 +349,16 @@
             <translation>Unverschlüsseltes http zu {host}: Passwörter, Sitzungstoken und Daten werden unverschlüsselt übertragen und können unterwegs gelesen oder verändert werden. Verwenden Sie https, außer der Server läuft auf diesem Computer.</translation>
         </message>
         <message>
+            <location filename="../../../work/main/qgis_glue/dependencies.py" line="119" />
+            <source>Missing Python package(s): {names}. Install into QGIS's Python, then restart QGIS: {command}</source>
+            <translation>Fehlende Python-Pakete: {names}. Installieren Sie sie in das Python von QGIS und starten Sie QGIS neu: {command}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/dependencies.py" line="121" />
+            <source>The Geo Engine log says what each package enables.</source>
+            <translation>Das Geo-Engine-Protokoll nennt, was jedes Paket ermöglicht.</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/qgis_glue/dependencies.py" line="134" />
             <source>&lt;a href="{url}"&gt;How to install (README)&lt;/a&gt;</source>
             <translation>&lt;a href="{url}"&gt;Installationsanleitung (README)&lt;/a&gt;</translation>
@@ -1070,74 +1080,114 @@ Off: nothing is copied; when the project is opened, the plugin fetches them agai
 Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihre gespeicherte Ausdehnung und Zeit erneut vom Server ab (Live-WMS-Layer verbinden sich immer neu). Anmeldedaten werden in keinem Fall im Projekt gespeichert.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="44" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="37" />
+            <source>Citation</source>
+            <translation>Zitat</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="37" />
+            <source>Licence</source>
+            <translation>Lizenz</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="37" />
+            <source>URI</source>
+            <translation>URI</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="38" />
+            <source>Copy the citation</source>
+            <translation>Das Zitat kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="38" />
+            <source>Copy the licence</source>
+            <translation>Die Lizenz kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="39" />
+            <source>Copy the URI</source>
+            <translation>Den URI kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="48" />
             <source>Geo Engine provenance</source>
             <translation>Geo-Engine-Herkunft</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="67" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="71" />
             <source>Fetch the provenance again from the server</source>
             <translation>Die Herkunft erneut vom Server abrufen</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="69" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="73" />
             <source>Copy all</source>
             <translation>Alles kopieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="70" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="74" />
             <source>Copy every citation, licence and URI as text</source>
             <translation>Alle Zitate, Lizenzen und URIs als Text kopieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="110" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="114" />
             <source>No layer selected.</source>
             <translation>Kein Layer gewählt.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="114" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="118" />
             <source>This layer was not added from Geo Engine, so there is no provenance to show.</source>
             <translation>Dieser Layer stammt nicht aus Geo Engine, daher gibt es keine Herkunft anzuzeigen.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="147" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="151" />
             <source>Loading provenance…</source>
             <translation>Herkunft wird geladen…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="159" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="163" />
             <source>Could not load the provenance: {error_text}</source>
             <translation>Die Herkunft konnte nicht geladen werden: {error_text}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="165" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="169" />
             <source>Loading the provenance was cancelled.</source>
             <translation>Das Laden der Herkunft wurde abgebrochen.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="167" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="171" />
             <source>Geo Engine: provenance of {workflow_id}</source>
             <translation>Geo Engine: Herkunft von {workflow_id}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="185" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="189" />
             <source>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;workflow {workflow_id}</source>
             <translation>&lt;b&gt;{name}&lt;/b&gt;&lt;br&gt;Workflow {workflow_id}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="204" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="208" />
             <source>{count} data source(s).</source>
             <translation>{count} Datenquelle(n).</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="206" />
+            <location filename="../../../work/main/ui/provenance_dock.py" line="210" />
             <source>The server lists no data sources with provenance for this workflow.</source>
             <translation>Der Server nennt für diesen Workflow keine Datenquellen mit Herkunft.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/provenance_dock.py" line="219" />
-            <source>Copy the {lower}</source>
-            <translation>{lower} kopieren</translation>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="213" />
+            <source>Data source {sources}</source>
+            <translation>Datenquelle {sources}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="213" />
+            <source>Data source</source>
+            <translation>Datenquelle</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/provenance_dock.py" line="218" />
+            <source>{caption}:</source>
+            <translation>{caption}:</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="88" />
@@ -1265,6 +1315,21 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <translation>Kontingent setzen</translation>
         </message>
         <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="271" />
+            <source>time</source>
+            <translation>Zeit</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="271" />
+            <source>user</source>
+            <translation>Benutzer</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="271" />
+            <source>computation</source>
+            <translation>Berechnung</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="274" />
             <source>{count} data usage row(s).</source>
             <translation>{count} Zeile(n) Datennutzung.</translation>
@@ -1273,6 +1338,16 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
             <location filename="../../../work/main/ui/quota_dock.py" line="276" />
             <source>data usage</source>
             <translation>Datennutzung</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="284" />
+            <source>data</source>
+            <translation>Daten</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/quota_dock.py" line="284" />
+            <source>count</source>
+            <translation>Anzahl</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/quota_dock.py" line="287" />

@@ -116,9 +116,9 @@ def report_missing(notifier: Notifier, dependencies: Tuple[Dependency, ...] = DE
         log(explain(dep))
     names = ", ".join(dep.pip_name for dep in missing)
     level = Qgis.MessageLevel.Critical if any(dep.required for dep in missing) else Qgis.MessageLevel.Warning
-    text = (f"Missing Python package(s): {names}. Install into QGIS's Python, then restart QGIS: "
-            f"{install_command(missing)}")
-    notifier.persistent(text, level, details="The Geo Engine log says what each package enables.",
+    text = tr("Missing Python package(s): {names}. Install into QGIS's Python, then restart QGIS: {command}").format(
+        names=names, command=install_command(missing))
+    notifier.persistent(text, level, details=tr("The Geo Engine log says what each package enables."),
                         widget=_link_label(readme_link(homepage)))
     return missing
 

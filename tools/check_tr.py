@@ -70,7 +70,7 @@ def user_text_args(call: ast.Call, in_qt_class: bool = False) -> List[ast.AST]:
     if name in SETTERS and len(args) > SETTERS[name]:
         return [args[SETTERS[name]]]
     if name in WIDGETS:
-        return [a for a in args[:2] if isinstance(a, (ast.Constant, ast.JoinedStr, ast.BinOp))]
+        return [a for a in args[:2] if isinstance(a, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.IfExp))]
     if receiver == "QMessageBox" and name in MESSAGE_BOX:
         return list(args[1:3])
     if name in NOTIFIER and "notifier" in receiver.lower():

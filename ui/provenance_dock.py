@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..qgis_glue.errors import describe_error
-from ..qgis_glue.i18n import tr
+from ..qgis_glue.i18n import QT_TR_NOOP, tr
 from ..qgis_glue.layer_info import NO_LAYER, geoengine_query
 from ..qgis_glue.plain_text import escape
 from ..qgis_glue.provenance_cache import ProvenanceCache, ProvenanceRow, fetch_provenance
@@ -33,6 +33,10 @@ from .widgets import StatusLine, copy_button, copy_to_clipboard, text_label
 
 EMPTY, NOT_GEOENGINE, LOADING, READY, ERROR = "empty", "not-geoengine", "loading", "ready", "error"
 
+
+CAPTIONS = {"Citation": QT_TR_NOOP("Citation"), "Licence": QT_TR_NOOP("Licence"), "URI": QT_TR_NOOP("URI")}
+COPY_TIPS = {"Citation": QT_TR_NOOP("Copy the citation"), "Licence": QT_TR_NOOP("Copy the licence"),
+             "URI": QT_TR_NOOP("Copy the URI")}
 
 class ProvenanceDock(QDockWidget):
     """See the module docstring; ``state`` is one of empty, not-geoengine, loading, ready, error."""
@@ -206,17 +210,18 @@ class ProvenanceDock(QDockWidget):
             self.status.show_info(tr("The server lists no data sources with provenance for this workflow."))
 
     def _entry_box(self, row: ProvenanceRow) -> QGroupBox:
-        box = QGroupBox(f"Data source {row.sources}" if row.sources else "Data source", self.entries)
+        box = QGroupBox(tr("Data source {sources}").format(sources=row.sources) if row.sources else tr("Data source"),
+                        self.entries)
         grid = QGridLayout(box)
         for line, (caption, value) in enumerate((("Citation", row.citation), ("Licence", row.license),
                                                  ("URI", row.uri))):
-            label = QLabel(f"{caption}:", box)
+            label = QLabel(tr("{caption}:").format(caption=tr(CAPTIONS[caption])), box)
             label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             grid.addWidget(label, line, 0)
             value_label = text_label(value, box)
             value_label.setObjectName(f"provenance_{caption.lower()}")
             grid.addWidget(value_label, line, 1)
-            button = copy_button(value, tr("Copy the {lower}").format(lower=caption.lower()), box)
+            button = copy_button(value, tr(COPY_TIPS[caption]), box)
             button.setEnabled(bool(value))
             grid.addWidget(button, line, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)

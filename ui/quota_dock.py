@@ -268,7 +268,7 @@ class QuotaDock(QDockWidget):
         self.usage_limit.setValue(limit)
         def done(rows) -> None:
             self.usage_rows = list(rows)
-            _fill(self.usage_table, ["time", "user", "computation", "data", "count"],
+            _fill(self.usage_table, [tr("time"), tr("user"), tr("computation"), tr("data"), tr("count")],
                   [[format_time(r.timestamp, "seconds"), str(r.user_id), str(r.computation_id), str(r.data),
                     str(r.count)] for r in self.usage_rows])
             self.status.show_ok(tr("{count} data usage row(s).").format(count=len(self.usage_rows)))
@@ -281,7 +281,7 @@ class QuotaDock(QDockWidget):
         self.summary_limit.setValue(limit)
         def done(rows) -> None:
             self.summary_rows = list(rows)
-            _fill(self.summary_table, [granularity, "data", "count"],
+            _fill(self.summary_table, [granularity, tr("data"), tr("count")],
                   [[format_time(r.timestamp, granularity), str(r.data), str(r.count)] for r in self.summary_rows])
             self.summary_chart.set_chart(summary_chart(self.summary_rows, granularity, dataset))
             self.status.show_ok(tr("{count} summary row(s) by {granularity}.").format(
