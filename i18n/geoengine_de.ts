@@ -229,22 +229,37 @@
             <translation>{layer}: Sein Zeitbereich ist noch nicht bekannt.</translation>
         </message>
         <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="42" />
+            <source>&lt;b&gt;Connection&lt;/b&gt;: the name of a connection saved in the plugin's Connections dialog (its password or token comes from the QGIS Authentication Manager), or the server's URL for an anonymous session: its base URL such as &lt;code&gt;http://127.0.0.1:3030&lt;/code&gt; or its exact API root such as &lt;code&gt;https://example.org/geoengine/api&lt;/code&gt; (found with GET &amp;lt;url&amp;gt;/info, then &amp;lt;url&amp;gt;/api/info).</source>
+            <translation>&lt;b&gt;Verbindung&lt;/b&gt;: der Name einer im Verbindungsdialog des Plugins gespeicherten Verbindung (Passwort oder Token kommen aus der QGIS-Authentifizierungsverwaltung) oder die URL des Servers für eine anonyme Sitzung: seine Basis-URL wie &lt;code&gt;http://127.0.0.1:3030&lt;/code&gt; oder genau seine API-Wurzel wie &lt;code&gt;https://example.org/geoengine/api&lt;/code&gt; (gefunden mit GET &amp;lt;url&amp;gt;/info, dann &amp;lt;url&amp;gt;/api/info).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="48" />
+            <source>The example ID belongs to the NDVI workflow &lt;code&gt;{"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}&lt;/code&gt;: the bundled test server registers it when it starts; on another server run &lt;i&gt;Register workflow from JSON&lt;/i&gt; with that JSON first.</source>
+            <translation>Die Beispiel-ID gehört zum NDVI-Workflow &lt;code&gt;{"type": "Raster", "operator": {"type": "GdalSource", "params": {"data": "ndvi"}}}&lt;/code&gt;: Der mitgelieferte Testserver registriert ihn beim Start; auf einem anderen Server führen Sie zuerst &lt;i&gt;Workflow aus JSON registrieren&lt;/i&gt; mit diesem JSON aus.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/base.py" line="53" />
+            <source>&lt;b&gt;Extent&lt;/b&gt; (with its CRS) is reprojected to the workflow's CRS. &lt;b&gt;Time start/end&lt;/b&gt; are ISO 8601 times such as &lt;code&gt;2014-04-01T00:00:00Z&lt;/code&gt;; an empty start means the workflow's first time step, an empty end an instant.</source>
+            <translation>&lt;b&gt;Ausdehnung&lt;/b&gt; (mit ihrem KBS) wird in das KBS des Workflows umprojiziert. &lt;b&gt;Zeitbeginn/-ende&lt;/b&gt; sind ISO-8601-Zeiten wie &lt;code&gt;2014-04-01T00:00:00Z&lt;/code&gt;; ein leerer Beginn bedeutet den ersten Zeitschritt des Workflows, ein leeres Ende einen Zeitpunkt.</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/processing_provider/base.py" line="76" />
             <source>Workflows</source>
             <translation>Workflows</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/base.py" line="111" />
+            <location filename="../../../work/main/processing_provider/base.py" line="114" />
             <source>Connection (name or API URL)</source>
             <translation>Verbindung (Name oder API-URL)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/base.py" line="126" />
+            <location filename="../../../work/main/processing_provider/base.py" line="129" />
             <source>Time start (ISO 8601)</source>
             <translation>Zeitbeginn (ISO 8601)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/base.py" line="128" />
+            <location filename="../../../work/main/processing_provider/base.py" line="131" />
             <source>Time end (ISO 8601)</source>
             <translation>Zeitende (ISO 8601)</translation>
         </message>
@@ -254,22 +269,32 @@
             <translation>Workflow-Raster laden</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/load_raster.py" line="100" />
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="80" />
+            <source>Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the &lt;i&gt;Add workflow layer&lt;/i&gt; dialog does.&lt;br&gt;</source>
+            <translation>Streamt das Ergebnis eines Raster-Workflows für eine Ausdehnung und Zeit in ein GeoTIFF, genau wie der Dialog &lt;i&gt;Workflow-Layer hinzufügen&lt;/i&gt;.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="80" />
+            <source>&lt;b&gt;Bands&lt;/b&gt;: comma-separated 0-based indices or band names (empty: all bands).&lt;br&gt;&lt;b&gt;Time slice&lt;/b&gt;: a time range can return several slices (e.g. one per month); OUTPUT gets slice number &lt;i&gt;Time slice&lt;/i&gt; (0 = the first) and &lt;b&gt;Folder for all slices&lt;/b&gt;, when set, gets one GeoTIFF per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came back.&lt;br&gt;&lt;b&gt;Resolution&lt;/b&gt;: &lt;i&gt;Auto&lt;/i&gt; loads at the native resolution while the download is small, else at about 1920 pixels across; &lt;i&gt;Pixel size&lt;/i&gt; uses the &lt;b&gt;Pixel size&lt;/b&gt; parameter (in the workflow's CRS units, rounded to whole native pixels).&lt;br&gt;</source>
+            <translation>&lt;b&gt;Bänder&lt;/b&gt;: kommagetrennte 0-basierte Indizes oder Bandnamen (leer: alle Bänder).&lt;br&gt;&lt;b&gt;Zeitscheibe&lt;/b&gt;: Ein Zeitraum kann mehrere Zeitscheiben liefern (z. B. eine pro Monat); OUTPUT erhält die Zeitscheibe Nummer &lt;i&gt;Zeitscheibe&lt;/i&gt; (0 = die erste) und &lt;b&gt;Ordner für alle Zeitscheiben&lt;/b&gt; erhält, wenn gesetzt, ein GeoTIFF pro Zeitscheibe. Die Ausgaben SLICE_COUNT, SLICE_START und SLICE_END beschreiben, was zurückkam.&lt;br&gt;&lt;b&gt;Auflösung&lt;/b&gt;: &lt;i&gt;Automatisch&lt;/i&gt; lädt in nativer Auflösung, solange der Download klein ist, sonst mit etwa 1920 Pixeln Breite; &lt;i&gt;Pixelgröße&lt;/i&gt; verwendet den Parameter &lt;b&gt;Pixelgröße&lt;/b&gt; (in Einheiten des Workflow-KBS, gerundet auf ganze native Pixel).&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="104" />
             <source>Bands (indices or names)</source>
             <translation>Bänder (Indizes oder Namen)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/load_raster.py" line="102" />
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="106" />
             <source>Time slice for the output (0 = first)</source>
             <translation>Zeitscheibe für die Ausgabe (0 = erste)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/load_raster.py" line="108" />
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="112" />
             <source>Pixel size (CRS units)</source>
             <translation>Pixelgröße (KBS-Einheiten)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/load_raster.py" line="112" />
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="116" />
             <source>Folder for all slices</source>
             <translation>Ordner für alle Zeitscheiben</translation>
         </message>
@@ -279,7 +304,12 @@
             <translation>Workflow-Vektor laden</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/load_vector.py" line="59" />
+            <location filename="../../../work/main/processing_provider/load_vector.py" line="46" />
+            <source>Streams a vector workflow's features for an extent and time into a new vector output (memory layer, GeoPackage, Shapefile, ... - any format QGIS writes), with the same fields and features as the &lt;i&gt;Add workflow layer&lt;/i&gt; dialog. Results with a time get time_start/time_end fields.&lt;br&gt;</source>
+            <translation>Streamt die Objekte eines Vektor-Workflows für eine Ausdehnung und Zeit in eine neue Vektorausgabe (temporärer Layer, GeoPackage, Shapefile, ... - jedes Format, das QGIS schreibt), mit denselben Feldern und Objekten wie der Dialog &lt;i&gt;Workflow-Layer hinzufügen&lt;/i&gt;. Ergebnisse mit Zeit erhalten die Felder time_start/time_end.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_vector.py" line="64" />
             <source>Features</source>
             <translation>Objekte</translation>
         </message>
@@ -289,7 +319,12 @@
             <translation>Herkunft eines Workflows abrufen</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/provenance.py" line="52" />
+            <location filename="../../../work/main/processing_provider/provenance.py" line="39" />
+            <source>Writes the provenance of a workflow (&lt;code&gt;/workflow/{id}/provenance&lt;/code&gt;) as a table without geometry: one row per source with the fields citation, license, uri and data (the data ids, comma-separated).&lt;br&gt;</source>
+            <translation>Schreibt die Herkunft eines Workflows (&lt;code&gt;/workflow/{id}/provenance&lt;/code&gt;) als Tabelle ohne Geometrie: eine Zeile pro Quelle mit den Feldern citation, license, uri und data (die Daten-IDs, kommagetrennt).&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/provenance.py" line="54" />
             <source>Provenance</source>
             <translation>Herkunft</translation>
         </message>
@@ -299,7 +334,17 @@
             <translation>Workflow aus JSON registrieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/register_workflow.py" line="64" />
+            <location filename="../../../work/main/processing_provider/register_workflow.py" line="51" />
+            <source>Registers a workflow on the server and outputs its id (WORKFLOW_ID) and result kind (KIND: raster, vector or plot). Geo Engine ids are content hashes: the same workflow always gets the same id.&lt;br&gt;</source>
+            <translation>Registriert einen Workflow auf dem Server und gibt seine ID (WORKFLOW_ID) und die Art des Ergebnisses aus (KIND: raster, vector oder plot). Geo-Engine-IDs sind Inhalts-Hashes: Derselbe Workflow erhält immer dieselbe ID.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/register_workflow.py" line="51" />
+            <source>Give the workflow as &lt;b&gt;JSON text&lt;/b&gt; or as a &lt;b&gt;.json file&lt;/b&gt;.&lt;br&gt;</source>
+            <translation>Geben Sie den Workflow als &lt;b&gt;JSON-Text&lt;/b&gt; oder als &lt;b&gt;.json-Datei&lt;/b&gt; an.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/register_workflow.py" line="67" />
             <source>... or a workflow JSON file</source>
             <translation>... oder eine Workflow-JSON-Datei</translation>
         </message>
@@ -309,17 +354,22 @@
             <translation>Diagramm-Workflow ausführen</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/run_plot.py" line="70" />
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="56" />
+            <source>Runs a plot workflow (e.g. Histogram, Statistics) for an extent and time and writes the server's output (&lt;code&gt;outputFormat&lt;/code&gt;, &lt;code&gt;plotType&lt;/code&gt;, &lt;code&gt;data&lt;/code&gt;) as JSON. When a PNG file is given, bar charts (histograms) are drawn as in the plot dock and ImagePng plots are saved as they are; tables (Statistics) have no picture.&lt;br&gt;</source>
+            <translation>Führt einen Diagramm-Workflow (z. B. Histogram, Statistics) für eine Ausdehnung und Zeit aus und schreibt die Ausgabe des Servers (&lt;code&gt;outputFormat&lt;/code&gt;, &lt;code&gt;plotType&lt;/code&gt;, &lt;code&gt;data&lt;/code&gt;) als JSON. Ist eine PNG-Datei angegeben, werden Balkendiagramme (Histogramme) wie im Diagrammfenster gezeichnet und ImagePng-Diagramme unverändert gespeichert; Tabellen (Statistics) haben kein Bild.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="74" />
             <source>Plot JSON</source>
             <translation>Diagramm-JSON</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/run_plot.py" line="70" />
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="74" />
             <source>JSON files (*.json)</source>
             <translation>JSON-Dateien (*.json)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/run_plot.py" line="72" />
+            <location filename="../../../work/main/processing_provider/run_plot.py" line="76" />
             <source>Plot image</source>
             <translation>Diagrammbild</translation>
         </message>
@@ -329,17 +379,32 @@
             <translation>Workflow-Ergebnis als Datensatz speichern</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/save_dataset.py" line="69" />
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="53" />
+            <source>Example (command line):</source>
+            <translation>Beispiel (Kommandozeile):</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="53" />
+            <source>Stores a raster workflow's result for an extent and time as a new dataset on the Geo Engine server and waits for the server task (progress from the task; cancelling aborts it). Outputs the dataset name (DATASET) and the task id (TASK_ID).&lt;br&gt;</source>
+            <translation>Speichert das Ergebnis eines Raster-Workflows für eine Ausdehnung und Zeit als neuen Datensatz auf dem Geo-Engine-Server und wartet auf die Server-Aufgabe (Fortschritt aus der Aufgabe; Abbrechen bricht sie ab). Gibt den Datensatznamen (DATASET) und die Aufgaben-ID (TASK_ID) aus.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="53" />
+            <source>&lt;b&gt;Name&lt;/b&gt; is optional (the server picks one); Geo Engine stores it as &amp;lt;your user id&amp;gt;:&amp;lt;name&amp;gt; (admins: as given), a foreign namespace is refused. &lt;b&gt;Display name&lt;/b&gt; is required. Geo Engine 0.9.3 saves single-band rasters only: of a multi-band workflow the first band is saved.&lt;br&gt;</source>
+            <translation>&lt;b&gt;Name&lt;/b&gt; ist optional (der Server wählt einen); Geo Engine speichert ihn als &amp;lt;Ihre Benutzer-ID&amp;gt;:&amp;lt;Name&amp;gt; (Admins: wie angegeben), ein fremder Namensraum wird abgelehnt. &lt;b&gt;Anzeigename&lt;/b&gt; ist erforderlich. Geo Engine 0.9.3 speichert nur einbandige Raster: Von einem mehrbandigen Workflow wird das erste Band gespeichert.&lt;br&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="74" />
             <source>Dataset name (optional)</source>
             <translation>Datensatzname (optional)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/save_dataset.py" line="71" />
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="76" />
             <source>Display name</source>
             <translation>Anzeigename</translation>
         </message>
         <message>
-            <location filename="../../../work/main/processing_provider/save_dataset.py" line="72" />
+            <location filename="../../../work/main/processing_provider/save_dataset.py" line="77" />
             <source>Description</source>
             <translation>Beschreibung</translation>
         </message>

@@ -39,18 +39,18 @@ from .runtime import FeedbackContext, processing_error, resolve_connection, sess
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.svg"
 KINDS = {"raster": "is_raster_result", "vector": "is_vector_result", "plot": "is_plot_result"}
 
-CONNECTION_HELP = (
+CONNECTION_HELP = QT_TR_NOOP(
     "<b>Connection</b>: the name of a connection saved in the plugin's Connections dialog (its password or "
     "token comes from the QGIS Authentication Manager), or the server's URL for an anonymous session: its base "
     "URL such as <code>http://127.0.0.1:3030</code> or its exact API root such as "
     "<code>https://example.org/geoengine/api</code> (found with GET &lt;url&gt;/info, then &lt;url&gt;/api/info)."
 )
-EXAMPLE_ID_HELP = (
+EXAMPLE_ID_HELP = QT_TR_NOOP(
     "The example ID belongs to the NDVI workflow <code>{\"type\": \"Raster\", \"operator\": {\"type\": "
     "\"GdalSource\", \"params\": {\"data\": \"ndvi\"}}}</code>: the bundled test server registers it when "
     "it starts; on another server run <i>Register workflow from JSON</i> with that JSON first."
 )
-QUERY_HELP = (
+QUERY_HELP = QT_TR_NOOP(
     "<b>Extent</b> (with its CRS) is reprojected to the workflow's CRS. <b>Time start/end</b> are ISO 8601 "
     "times such as <code>2014-04-01T00:00:00Z</code>; an empty start means the workflow's first time step, "
     "an empty end an instant."
@@ -97,7 +97,10 @@ class GeoEngineAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP.lower()
 
     def shortHelpString(self) -> str:  # noqa: N802
-        return self.HELP
+        """``HELP`` in the user's language: a text, or pieces translated one by one (code samples stay as
+        they are)."""
+        pieces = (self.HELP,) if isinstance(self.HELP, str) else self.HELP
+        return "".join(tr(piece) for piece in pieces)
 
     def icon(self) -> QIcon:
         return QIcon(str(ICON))

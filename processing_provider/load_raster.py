@@ -77,21 +77,25 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
     RESOLUTION, PIXEL_SIZE = "RESOLUTION", "PIXEL_SIZE"
     RESOLUTION_MODES = (("Auto (native if small)", "auto"), ("Native", "native"),
                         ("Pixel size", "custom"))
-    HELP = (
-        "Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
-        "<i>Add workflow layer</i> dialog does.<br>"
-        f"{CONNECTION_HELP}<br>{QUERY_HELP}<br>"
-        "<b>Bands</b>: comma-separated 0-based indices or band names (empty: all bands).<br>"
-        "<b>Time slice</b>: a time range can return several slices (e.g. one per month); OUTPUT gets slice "
-        "number <i>Time slice</i> (0 = the first) and <b>Folder for all slices</b>, when set, gets one GeoTIFF "
-        "per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came back.<br>"
-        "<b>Resolution</b>: <i>Auto</i> loads at the native resolution while the download is small, else at "
-        "about 1920 pixels across; <i>Pixel size</i> uses the <b>Pixel size</b> parameter (in the workflow's CRS "
-        "units, rounded to whole native pixels).<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:loadworkflowraster -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
+                   "<i>Add workflow layer</i> dialog does.<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QUERY_HELP,
+        "<br>",
+        QT_TR_NOOP("<b>Bands</b>: comma-separated 0-based indices or band names (empty: all bands).<br><b>Time "
+                   "slice</b>: a time range can return several slices (e.g. one per month); OUTPUT gets slice "
+                   "number <i>Time slice</i> (0 = the first) and <b>Folder for all slices</b>, when set, gets one "
+                   "GeoTIFF per slice. The outputs SLICE_COUNT, SLICE_START and SLICE_END describe what came "
+                   "back.<br><b>Resolution</b>: <i>Auto</i> loads at the native resolution while the download is "
+                   "small, else at about 1920 pixels across; <i>Pixel size</i> uses the <b>Pixel size</b> "
+                   "parameter (in the workflow's CRS units, rounded to whole native pixels).<br>"),
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:loadworkflowraster -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
-        "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code><br>"
-        f"{EXAMPLE_ID_HELP}"
+        "EXTENT=\"-20,53,-36,38 [EPSG:4326]\" TIME_START=2014-04-01T00:00:00Z OUTPUT=/tmp/ndvi.tif</code><br>",
+        EXAMPLE_ID_HELP,
     )
 
     def define(self, config: Dict[str, Any]) -> None:

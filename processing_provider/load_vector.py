@@ -43,14 +43,19 @@ class LoadWorkflowVector(GeoEngineAlgorithm):
     ALGORITHM_ID = "loadworkflowvector"
     DISPLAY_NAME = QT_TR_NOOP("Load workflow vector")
     OUTPUT = "OUTPUT"
-    HELP = (
-        "Streams a vector workflow's features for an extent and time into a new vector output (memory "
-        "layer, GeoPackage, Shapefile, ... - any format QGIS writes), with the same fields and features as "
-        "the <i>Add workflow layer</i> dialog. Results with a time get time_start/time_end fields.<br>"
-        f"{CONNECTION_HELP}<br>{QUERY_HELP}<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:loadworkflowvector -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Streams a vector workflow's features for an extent and time into a new vector output (memory "
+                   "layer, GeoPackage, Shapefile, ... - any format QGIS writes), with the same fields and features "
+                   "as the <i>Add workflow layer</i> dialog. Results with a time get time_start/time_end "
+                   "fields.<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QUERY_HELP,
+        "<br>",
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:loadworkflowvector -- "
         "CONNECTION=\"My server\" WORKFLOW=&lt;uuid&gt; EXTENT=\"-20,53,-36,38 [EPSG:4326]\" "
-        "OUTPUT=/tmp/ports.gpkg</code>"
+        "OUTPUT=/tmp/ports.gpkg</code>",
     )
 
     def define(self, config: Dict[str, Any]) -> None:

@@ -36,15 +36,17 @@ class GetProvenance(GeoEngineAlgorithm):
     ALGORITHM_ID = "getprovenance"
     DISPLAY_NAME = QT_TR_NOOP("Get workflow provenance")
     OUTPUT = "OUTPUT"
-    HELP = (
-        "Writes the provenance of a workflow (<code>/workflow/{id}/provenance</code>) as a table without "
-        "geometry: one row per source with the fields citation, license, uri and data (the data ids, "
-        "comma-separated).<br>"
-        f"{CONNECTION_HELP}<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:getprovenance -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Writes the provenance of a workflow (<code>/workflow/{id}/provenance</code>) as a table "
+                   "without geometry: one row per source with the fields citation, license, uri and data (the data "
+                   "ids, comma-separated).<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:getprovenance -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=1e415c9c-55f3-51a2-b50b-b5053d1debbb "
-        "OUTPUT=/tmp/provenance.csv</code><br>"
-        f"{EXAMPLE_ID_HELP}"
+        "OUTPUT=/tmp/provenance.csv</code><br>",
+        EXAMPLE_ID_HELP,
     )
 
     def define(self, config: Dict[str, Any]) -> None:

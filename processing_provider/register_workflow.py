@@ -48,15 +48,18 @@ class RegisterWorkflow(GeoEngineAlgorithm):
     ALGORITHM_ID = "registerworkflow"
     DISPLAY_NAME = QT_TR_NOOP("Register workflow from JSON")
     JSON, FILE = "WORKFLOW_JSON", "WORKFLOW_FILE"
-    HELP = (
-        "Registers a workflow on the server and outputs its id (WORKFLOW_ID) and result kind (KIND: raster, "
-        "vector or plot). Geo Engine ids are content hashes: the same workflow always gets the same id.<br>"
-        f"{CONNECTION_HELP}<br>"
-        "Give the workflow as <b>JSON text</b> or as a <b>.json file</b>.<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:registerworkflow -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Registers a workflow on the server and outputs its id (WORKFLOW_ID) and result kind (KIND: "
+                   "raster, vector or plot). Geo Engine ids are content hashes: the same workflow always gets the "
+                   "same id.<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QT_TR_NOOP("Give the workflow as <b>JSON text</b> or as a <b>.json file</b>.<br>"),
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:registerworkflow -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW_JSON='{\"type\": \"Raster\", \"operator\": "
         "{\"type\": \"GdalSource\", \"params\": {\"data\": \"ndvi\"}}}'</code> outputs "
-        "WORKFLOW_ID 1e415c9c-55f3-51a2-b50b-b5053d1debbb."
+        "WORKFLOW_ID 1e415c9c-55f3-51a2-b50b-b5053d1debbb.",
     )
 
     def define(self, config: Dict[str, Any]) -> None:

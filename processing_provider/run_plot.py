@@ -53,15 +53,19 @@ class RunPlotWorkflow(GeoEngineAlgorithm):
     ALGORITHM_ID = "runplotworkflow"
     DISPLAY_NAME = QT_TR_NOOP("Run plot workflow")
     OUTPUT_JSON, OUTPUT_PNG = "OUTPUT_JSON", "OUTPUT_PNG"
-    HELP = (
-        "Runs a plot workflow (e.g. Histogram, Statistics) for an extent and time and writes the server's "
-        "output (<code>outputFormat</code>, <code>plotType</code>, <code>data</code>) as JSON. When a PNG file "
-        "is given, bar charts (histograms) are drawn as in the plot dock and ImagePng plots are saved as they "
-        "are; tables (Statistics) have no picture.<br>"
-        f"{CONNECTION_HELP}<br>{QUERY_HELP}<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:runplotworkflow -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Runs a plot workflow (e.g. Histogram, Statistics) for an extent and time and writes the "
+                   "server's output (<code>outputFormat</code>, <code>plotType</code>, <code>data</code>) as JSON. "
+                   "When a PNG file is given, bar charts (histograms) are drawn as in the plot dock and ImagePng "
+                   "plots are saved as they are; tables (Statistics) have no picture.<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QUERY_HELP,
+        "<br>",
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:runplotworkflow -- "
         "CONNECTION=http://127.0.0.1:3030/api WORKFLOW=&lt;histogram uuid&gt; EXTENT=\"0,20,40,60 [EPSG:4326]\" "
-        "TIME_START=2014-04-01T00:00:00Z OUTPUT_JSON=/tmp/hist.json OUTPUT_PNG=/tmp/hist.png</code>"
+        "TIME_START=2014-04-01T00:00:00Z OUTPUT_JSON=/tmp/hist.json OUTPUT_PNG=/tmp/hist.png</code>",
     )
 
     def define(self, config: Dict[str, Any]) -> None:

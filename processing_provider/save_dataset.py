@@ -50,17 +50,22 @@ class SaveAsDataset(GeoEngineAlgorithm):
     DISPLAY_NAME = QT_TR_NOOP("Save workflow result as dataset")
     NAME, DISPLAY, DESCRIPTION = "NAME", "DISPLAY_NAME", "DESCRIPTION"
     POLL, TIMEOUT = "POLL_SECONDS", "TIMEOUT_SECONDS"
-    HELP = (
-        "Stores a raster workflow's result for an extent and time as a new dataset on the Geo Engine server "
-        "and waits for the server task (progress from the task; cancelling aborts it). Outputs the dataset "
-        "name (DATASET) and the task id (TASK_ID).<br>"
-        f"{CONNECTION_HELP}<br>{QUERY_HELP}<br>"
-        "<b>Name</b> is optional (the server picks one); Geo Engine stores it as &lt;your user id&gt;:&lt;name&gt; "
-        "(admins: as given), a foreign namespace is refused. <b>Display name</b> is required. Geo Engine 0.9.3 "
-        "saves single-band rasters only: of a multi-band workflow the first band is saved.<br>"
-        "Example (command line):<br><code>qgis_process.bin run geoengine:saveasdataset -- "
+    HELP = (  # translated piece by piece (see base.shortHelpString)
+        QT_TR_NOOP("Stores a raster workflow's result for an extent and time as a new dataset on the Geo Engine "
+                   "server and waits for the server task (progress from the task; cancelling aborts it). Outputs "
+                   "the dataset name (DATASET) and the task id (TASK_ID).<br>"),
+        CONNECTION_HELP,
+        "<br>",
+        QUERY_HELP,
+        "<br>",
+        QT_TR_NOOP("<b>Name</b> is optional (the server picks one); Geo Engine stores it as &lt;your user "
+                   "id&gt;:&lt;name&gt; (admins: as given), a foreign namespace is refused. <b>Display name</b> is "
+                   "required. Geo Engine 0.9.3 saves single-band rasters only: of a multi-band workflow the first "
+                   "band is saved.<br>"),
+        QT_TR_NOOP("Example (command line):"),
+        "<br><code>qgis_process.bin run geoengine:saveasdataset -- "
         "CONNECTION=\"My server\" WORKFLOW=&lt;uuid&gt; EXTENT=\"5,15,45,55 [EPSG:4326]\" "
-        "TIME_START=2014-04-01T00:00:00Z DISPLAY_NAME=\"NDVI Europe April 2014\"</code>"
+        "TIME_START=2014-04-01T00:00:00Z DISPLAY_NAME=\"NDVI Europe April 2014\"</code>",
     )
 
     def define(self, config: Dict[str, Any]) -> None:
