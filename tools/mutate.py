@@ -166,6 +166,9 @@ def read_session(module: str, session: Path, scratch: Path) -> dict:
         if test_outcome == "killed":
             killed += 1
             continue
+        if test_outcome == "incompetent":  # the mutant could not be applied (no behaviour to test)
+            skipped += 1
+            continue
         code = source[row - 1].strip() if 0 < row <= len(source) else ""
         entry = {"line": row, "operator": operator.removeprefix("core/"), "code": code, "outcome": test_outcome,
                  "diff": diff or ""}
