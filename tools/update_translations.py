@@ -8,13 +8,15 @@ marks new strings ``unfinished`` and drops strings no longer in the code. ``self
 would be the class name, which the run-time lookup does not use.
 
 Usage: tools/update_translations.py [--check] [--add LANG]
-  --check   change nothing; exit 1 if a .ts is out of date or has untranslated strings
+  --check   change nothing; exit 1 if a .ts is out of date, has untranslated strings, or a translation's
+            {placeholders} differ from its source's (always reported)
   --add de  start i18n/geoengine_de.ts (if it does not exist yet)
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +96,16 @@ def read_translations(path: Path) -> Dict[str, str]:
     return out
 
 
+PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^{}]*)?\}(?!\})")
+
+
+def placeholder_problems(known: Dict[str, str]) -> List[str]:
+    """Translations whose ``{name}`` fields differ from their source's (``.format()`` would fail or lose one)."""
+    return [f"{source!r}: {sorted(set(PLACEHOLDER.findall(text)))} instead of "
+            f"{sorted(set(PLACEHOLDER.findall(source)))}"
+            for source, text in known.items() if set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(text))]
+
+
 def render(language: str, messages: Dict[str, Message], known: Dict[str, str]) -> str:
     root = ET.Element("TS", version="2.1", language=language, sourcelanguage="en")
     context = ET.SubElement(root, "context")
@@ -131,6 +143,9 @@ def main(argv=None) -> int:
         text = render(language, messages, known)
         missing = sorted(m.source for m in messages.values() if m.source not in known)
         current = path.read_text(encoding="utf-8") if path.exists() else ""
+        for problem in placeholder_problems(known):
+            print(f"{path.relative_to(REPO)}: placeholders differ in {problem}", file=sys.stderr)
+            status = 1
         if args.check:
             if text != current:
                 print(f"{path.relative_to(REPO)} is out of date: run make translations", file=sys.stderr)

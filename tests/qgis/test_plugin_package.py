@@ -245,3 +245,16 @@ def test_translations_are_current_and_complete():
     result = subprocess.run([sys.executable, str(REPO / "tools" / "update_translations.py"), "--check"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_translation_placeholders_must_match_their_source():
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import update_translations
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    good = {"Added {count} layers: {name}": "{count} Layer hinzugefügt: {name}",
+            "pixel size {x:g} x {y:g}": "Pixelgröße {x:g} x {y:g}", "{{literal}} braces": "{{wörtliche}} Klammern"}
+    assert update_translations.placeholder_problems(good) == []
+    bad = {"Not loaded: {error}": "Nicht geladen: {fehler}", "Saved {written}.": "Gespeichert."}
+    assert len(update_translations.placeholder_problems(bad)) == 2
