@@ -19,9 +19,9 @@ class Services:
     @staticmethod
     def install(app: web.Application, config: ServerConfig) -> None:
         from .catalog import Catalog
+        from .examples import register_examples
         from .quota import QuotaLedger
         from .tasks import TaskManager
-        from .examples import register_examples
         from .workflows import WorkflowRegistry
 
         app["catalog"] = Catalog.load(config.data_dir)
