@@ -154,8 +154,9 @@ class BrowserActions:
             def rows_ready(rows) -> None:
                 from ..ui.browser_text_dialog import TextDialog
 
-                dialog = keep_open(self._dialogs, TextDialog(f"Provenance of {prepared.name}",
-                                                             f"Data behind workflow {prepared.workflow_id}",
+                title = tr("Provenance of {name}").format(name=prepared.name)
+                heading = tr("Data behind workflow {workflow_id}").format(workflow_id=prepared.workflow_id)
+                dialog = keep_open(self._dialogs, TextDialog(title, heading,
                                                              provenance_text(rows), self.host.parent))
                 if on_shown is not None:
                     on_shown(dialog)
@@ -181,6 +182,6 @@ class BrowserActions:
 
 def provenance_text(rows) -> str:
     if not rows:
-        return "The server lists no data sources with provenance for this workflow."
+        return tr('The server lists no data sources with provenance for this workflow.')
     return "\n\n".join(f"{row.sources}\nCitation: {row.citation}\nLicence: {row.license}\nURI: {row.uri}"
                        for row in rows)

@@ -159,7 +159,7 @@ class ConnectionItem(QgsDataCollectionItem):
             return handed_to_qgis([error_item(self, exc)])
         self.context = ConnectionContext(resolved, self.env.sessions, self.env.page_size)
         collections = CollectionItem(self, self.context, tr(COLLECTIONS_NAME), None, None, self.path() + "/collections",
-                                     "The server's layer providers and their collections")
+                                     tr("The server's layer providers and their collections"))
         datasets = DatasetsItem(self, self.context)
         collections.setSortKey("1")
         datasets.setSortKey("2")

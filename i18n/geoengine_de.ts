@@ -24,7 +24,17 @@
             <translation>Geo Engine: Workflow-ID von {name}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/browser/actions.py" line="167" />
+            <location filename="../../../work/main/browser/actions.py" line="157" />
+            <source>Provenance of {name}</source>
+            <translation>Herkunft von {name}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/actions.py" line="158" />
+            <source>Data behind workflow {workflow_id}</source>
+            <translation>Daten hinter Workflow {workflow_id}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/actions.py" line="168" />
             <source>Geo Engine: provenance of {name}</source>
             <translation>Geo Engine: Herkunft von {name}</translation>
         </message>
@@ -57,6 +67,11 @@
             <location filename="../../../work/main/browser/items.py" line="118" />
             <source>Geo Engine servers (add them with Web &gt; Geo Engine &gt; Connections…)</source>
             <translation>Geo-Engine-Server (hinzufügen über Web &gt; Geo Engine &gt; Verbindungen…)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/browser/items.py" line="161" />
+            <source>The server's layer providers and their collections</source>
+            <translation>Die Layer-Anbieter des Servers und ihre Sammlungen</translation>
         </message>
         <message>
             <location filename="../../../work/main/browser/items.py" line="233" />
@@ -269,6 +284,16 @@
             <translation>Workflow-Raster laden</translation>
         </message>
         <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="78" />
+            <source>Auto (native if small)</source>
+            <translation>Automatisch (nativ, wenn klein)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/processing_provider/load_raster.py" line="78" />
+            <source>Pixel size</source>
+            <translation>Pixelgröße</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/processing_provider/load_raster.py" line="80" />
             <source>Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the &lt;i&gt;Add workflow layer&lt;/i&gt; dialog does.&lt;br&gt;</source>
             <translation>Streamt das Ergebnis eines Raster-Workflows für eine Ausdehnung und Zeit in ein GeoTIFF, genau wie der Dialog &lt;i&gt;Workflow-Layer hinzufügen&lt;/i&gt;.&lt;br&gt;</translation>
@@ -409,7 +434,22 @@
             <translation>Beschreibung</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/connections.py" line="59" />
+            <location filename="../../../work/main/qgis_glue/connections.py" line="34" />
+            <source>Anonymous</source>
+            <translation>Anonym</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/connections.py" line="34" />
+            <source>Email and password</source>
+            <translation>E-Mail und Passwort</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/connections.py" line="35" />
+            <source>Session token</source>
+            <translation>Sitzungstoken</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/connections.py" line="60" />
             <source>Plain http to {host}: passwords, session tokens and data travel unencrypted and can be read or changed on the way. Use https unless the server is on this computer.</source>
             <translation>Unverschlüsseltes http zu {host}: Passwörter, Sitzungstoken und Daten werden unverschlüsselt übertragen und können unterwegs gelesen oder verändert werden. Verwenden Sie https, außer der Server läuft auf diesem Computer.</translation>
         </message>
@@ -429,6 +469,11 @@
             <translation>&lt;a href="{url}"&gt;Installationsanleitung (README)&lt;/a&gt;</translation>
         </message>
         <message>
+            <location filename="../../../work/main/qgis_glue/download_guard.py" line="124" />
+            <source>The vector data passed the limit ({limit}) before its end. Choose a smaller extent or time, or raise the limit (setting {setting}).</source>
+            <translation>Die Vektordaten haben vor ihrem Ende die Grenze ({limit}) überschritten. Wählen Sie eine kleinere Ausdehnung oder Zeit, oder erhöhen Sie die Grenze (Einstellung {setting}).</translation>
+        </message>
+        <message>
             <location filename="../../../work/main/qgis_glue/download_guard.py" line="139" />
             <source>Geo Engine: large download</source>
             <translation>Geo Engine: großer Download</translation>
@@ -441,6 +486,61 @@ Download anyway?</source>
             <translation>{message}
 
 Trotzdem herunterladen?</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="21" />
+            <source>Check the server URL and the proxy under Settings &gt; Options &gt; Network.</source>
+            <translation>Prüfen Sie die Server-URL und den Proxy unter Einstellungen &gt; Optionen &gt; Netzwerk.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="24" />
+            <source>The server does not know this workflow ID. Workflow IDs belong to one server: register the workflow there first (Workflow JSON tab, or pick it from the catalog).</source>
+            <translation>Der Server kennt diese Workflow-ID nicht. Workflow-IDs gehören zu einem Server: Registrieren Sie den Workflow zuerst dort (Reiter Workflow-JSON, oder wählen Sie ihn im Katalog).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="49" />
+            <source>The Geo Engine server did not answer in time: {message}</source>
+            <translation>Der Geo-Engine-Server hat nicht rechtzeitig geantwortet: {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="51" />
+            <source>Not authorised (HTTP 401): {message}</source>
+            <translation>Nicht berechtigt (HTTP 401): {message}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="53" />
+            <source> for {url}</source>
+            <translation> für {url}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="54" />
+            <source>Not found (HTTP 404){where}. Is the server URL the Geo Engine API base URL (ending in /api)?</source>
+            <translation>Nicht gefunden (HTTP 404){where}. Ist die Server-URL die Basis-URL der Geo-Engine-API (endet auf /api)?</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="59" />
+            <source>The server stopped the transfer with an error: {reason}</source>
+            <translation>Der Server hat die Übertragung mit einem Fehler beendet: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="61" />
+            <source>The server stopped the transfer with an error too long to send over the stream (Geo Engine 0.9.3 then loses its text); the server's log has it. Nothing was added.</source>
+            <translation>Der Server hat die Übertragung mit einem Fehler beendet, der zu lang für den Stream war (Geo Engine 0.9.3 verliert dann seinen Text); das Serverprotokoll enthält ihn. Es wurde nichts hinzugefügt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="64" />
+            <source>The connection to the server was lost during the transfer (the server stopped or the network dropped); nothing was added.</source>
+            <translation>Die Verbindung zum Server ging während der Übertragung verloren (der Server wurde beendet oder das Netzwerk fiel aus); es wurde nichts hinzugefügt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/errors.py" line="72" />
+            <source>Unexpected error: {kind}: {error}</source>
+            <translation>Unerwarteter Fehler: {kind}: {error}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/layer_info.py" line="15" />
+            <source>Select a layer that was added from Geo Engine (Add workflow layer) first.</source>
+            <translation>Wählen Sie zuerst einen Layer, der aus Geo Engine hinzugefügt wurde (Workflow-Layer hinzufügen).</translation>
         </message>
         <message>
             <location filename="../../../work/main/qgis_glue/layers.py" line="416" />
@@ -533,17 +633,32 @@ Trotzdem herunterladen?</translation>
             <translation>Geo-Engine-Layer {layer} konnte nicht wiederhergestellt werden: {summary}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/sessions.py" line="214" />
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="97" />
+            <source>unknown version (no /info)</source>
+            <translation>unbekannte Version (kein /info)</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="98" />
+            <source>; session valid until {valid_until}</source>
+            <translation>; Sitzung gültig bis {valid_until}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="100" />
+            <source>Connected to Geo Engine {version} at {url} as {user}{until}.</source>
+            <translation>Verbunden mit Geo Engine {version} unter {url} als {user}{until}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="216" />
             <source>Log in to {name}</source>
             <translation>Bei {name} anmelden</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/sessions.py" line="295" />
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="297" />
             <source>Log out of {name}</source>
             <translation>Von {name} abmelden</translation>
         </message>
         <message>
-            <location filename="../../../work/main/qgis_glue/sessions.py" line="376" />
+            <location filename="../../../work/main/qgis_glue/sessions.py" line="378" />
             <source>Renew the session of {name}</source>
             <translation>Die Sitzung von {name} erneuern</translation>
         </message>
@@ -586,6 +701,16 @@ Trotzdem herunterladen?</translation>
             <location filename="../../../work/main/qgis_glue/temporal_controller.py" line="99" />
             <source>Temporal Controller set to the series of {layer}: {start:%Y-%m-%d} to {end:%Y-%m-%d}, {step} (setting {setting}).</source>
             <translation>Zeitsteuerung auf die Reihe von {layer} gesetzt: {start:%Y-%m-%d} bis {end:%Y-%m-%d}, {step} (Einstellung {setting}).</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/usage.py" line="78" />
+            <source>Data usage of {dataset}</source>
+            <translation>Datennutzung von {dataset}</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/qgis_glue/usage.py" line="78" />
+            <source>Data usage of all datasets</source>
+            <translation>Datennutzung aller Datensätze</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/add_layer_dialog.py" line="62" />
@@ -1033,102 +1158,117 @@ Trotzdem herunterladen?</translation>
             <translation>Test abgebrochen.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="87" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="68" />
+            <source>The server's plot image is not a readable PNG.</source>
+            <translation>Das Diagrammbild des Servers ist kein lesbares PNG.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="71" />
+            <source>The server's plot image declares {width} x {height} pixels; at most {side} x {side} and {pixels:,} pixels are shown.</source>
+            <translation>Das Diagrammbild des Servers gibt {width} x {height} Pixel an; höchstens {side} x {side} und {pixels:,} Pixel werden angezeigt.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="76" />
+            <source>The server's plot image could not be decoded: {error}.</source>
+            <translation>Das Diagrammbild des Servers konnte nicht dekodiert werden: {error}.</translation>
+        </message>
+        <message>
+            <location filename="../../../work/main/ui/plot_dock.py" line="88" />
             <source>Geo Engine plot</source>
             <translation>Geo-Engine-Diagramm</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="104" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="105" />
             <source>Geo Engine connection</source>
             <translation>Geo-Engine-Verbindung</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="106" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="107" />
             <source>plot workflow id</source>
             <translation>ID des Diagramm-Workflows</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="107" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="108" />
             <source>Plot</source>
             <translation>Diagramm</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="108" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="109" />
             <source>Compute the plot for the current map extent and time</source>
             <translation>Das Diagramm für die aktuelle Kartenausdehnung und Zeit berechnen</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="113" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="114" />
             <source>Update when the map extent or time changes</source>
             <translation>Aktualisieren, wenn sich Kartenausdehnung oder Zeit ändern</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="114" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="115" />
             <source>Compute the plot again (after a short pause) when the map moves</source>
             <translation>Das Diagramm neu berechnen (nach einer kurzen Pause), wenn die Karte bewegt wird</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="138" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="139" />
             <source>Export PNG…</source>
             <translation>PNG exportieren…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="140" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="141" />
             <source>Export JSON…</source>
             <translation>JSON exportieren…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="154" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="155" />
             <source>Enter a plot workflow id and press Plot, or add a plot workflow as a layer.</source>
             <translation>Geben Sie die ID eines Diagramm-Workflows ein und drücken Sie Diagramm, oder fügen Sie einen Diagramm-Workflow als Layer hinzu.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="183" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="184" />
             <source>Computing the plot…</source>
             <translation>Das Diagramm wird berechnet…</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="201" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="202" />
             <source>The plot was cancelled.</source>
             <translation>Das Diagramm wurde abgebrochen.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="203" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="204" />
             <source>Geo Engine: plot {workflow_id}</source>
             <translation>Geo Engine: Diagramm {workflow_id}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="232" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="233" />
             <source>Shown as JSON: {message}.</source>
             <translation>Als JSON angezeigt: {message}.</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="370" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="371" />
             <source>Export plot as PNG</source>
             <translation>Diagramm als PNG exportieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="370" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="371" />
             <source>PNG images (*.png)</source>
             <translation>PNG-Bilder (*.png)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="375" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="376" />
             <source>Export plot as JSON</source>
             <translation>Diagramm als JSON exportieren</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="375" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="376" />
             <source>JSON (*.json)</source>
             <translation>JSON (*.json)</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="383" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="384" />
             <source>Export failed: {exc}</source>
             <translation>Export fehlgeschlagen: {exc}</translation>
         </message>
         <message>
-            <location filename="../../../work/main/ui/plot_dock.py" line="385" />
+            <location filename="../../../work/main/ui/plot_dock.py" line="386" />
             <source>Saved {written}.</source>
             <translation>{written} gespeichert.</translation>
         </message>
@@ -1451,13 +1591,13 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
-            <source>Auto (native if small, else the map canvas's)</source>
-            <translation>Automatisch (nativ, wenn klein, sonst die des Kartenfensters)</translation>
+            <source>Native</source>
+            <translation>Nativ</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
-            <source>Native</source>
-            <translation>Nativ</translation>
+            <source>Auto (native if small, else the map canvas's)</source>
+            <translation>Automatisch (nativ, wenn klein, sonst die des Kartenfensters)</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/resolution_row.py" line="11" />
@@ -1696,13 +1836,13 @@ Aus: Nichts wird kopiert; beim Öffnen des Projekts ruft das Plugin sie für ihr
         </message>
         <message>
             <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="38" />
-            <source>Workflow definition – {title}</source>
-            <translation>Workflow-Definition – {title}</translation>
+            <source>Workflow definition</source>
+            <translation>Workflow-Definition</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="38" />
-            <source>Workflow definition</source>
-            <translation>Workflow-Definition</translation>
+            <source>Workflow definition – {title}</source>
+            <translation>Workflow-Definition – {title}</translation>
         </message>
         <message>
             <location filename="../../../work/main/ui/workflow_definition_dialog.py" line="43" />

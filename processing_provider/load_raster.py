@@ -75,8 +75,8 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
     DISPLAY_NAME = QT_TR_NOOP("Load workflow raster")
     BANDS, TIME_SLICE, OUTPUT, SLICES_FOLDER = "BANDS", "TIME_SLICE", "OUTPUT", "SLICES_FOLDER"
     RESOLUTION, PIXEL_SIZE = "RESOLUTION", "PIXEL_SIZE"
-    RESOLUTION_MODES = (("Auto (native if small)", "auto"), ("Native", "native"),
-                        ("Pixel size", "custom"))
+    RESOLUTION_MODES = ((QT_TR_NOOP("Auto (native if small)"), "auto"), (QT_TR_NOOP("Native"), "native"),
+                        (QT_TR_NOOP("Pixel size"), "custom"))
     HELP = (  # translated piece by piece (see base.shortHelpString)
         QT_TR_NOOP("Streams a raster workflow's result for an extent and time into a GeoTIFF, exactly as the "
                    "<i>Add workflow layer</i> dialog does.<br>"),
@@ -107,7 +107,7 @@ class LoadWorkflowRaster(GeoEngineAlgorithm):
             self.TIME_SLICE, tr("Time slice for the output (0 = first)"), INTEGER,
             defaultValue=0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
-            self.RESOLUTION, tr("Resolution"), options=[label for label, _mode in self.RESOLUTION_MODES],
+            self.RESOLUTION, tr("Resolution"), options=[tr(label) for label, _mode in self.RESOLUTION_MODES],
             defaultValue=0, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, tr("Pixel size (CRS units)"), DOUBLE,

@@ -26,12 +26,13 @@ from urllib.parse import urlsplit
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
 
-from .i18n import tr
+from .i18n import QT_TR_NOOP, tr
 
 SETTINGS_ROOT = "geoengine/connections"
 ANONYMOUS, PASSWORD, TOKEN = "anonymous", "password", "token"
 AUTH_KINDS = (ANONYMOUS, PASSWORD, TOKEN)
-AUTH_KIND_LABELS = {ANONYMOUS: "Anonymous", PASSWORD: "Email and password", TOKEN: "Session token"}
+AUTH_KIND_LABELS = {ANONYMOUS: QT_TR_NOOP("Anonymous"), PASSWORD: QT_TR_NOOP("Email and password"),
+                    TOKEN: QT_TR_NOOP("Session token")}  # translated where shown
 TOKEN_USERNAME = "geoengine-token"  # nosec B105 # a username marking token configs
 BASIC_METHOD = "Basic"
 

@@ -122,9 +122,9 @@ def vector_verdict(received: int, limits: Optional[GuardLimits] = None) -> Guard
     limits = limits or GuardLimits.from_settings()
     estimate = DownloadEstimate("vector", bytes=received)
     return GuardVerdict(ASK, estimate,
-                        f"The vector data passed the limit ({format_bytes(limits.max_bytes)}) before its end. Choose "
-                        "a smaller extent or time, or raise the limit (setting "
-                        f"{plugin_settings.MAX_DOWNLOAD_MB}).")
+                        tr("The vector data passed the limit ({limit}) before its end. Choose a smaller extent or "
+                           "time, or raise the limit (setting {setting}).").format(
+                            limit=format_bytes(limits.max_bytes), setting=plugin_settings.MAX_DOWNLOAD_MB))
 
 
 def ask_user(verdict: GuardVerdict, parent=None) -> bool:

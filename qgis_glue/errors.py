@@ -16,12 +16,14 @@ from ..core.errors import (
     StreamClosedError,
     UnauthorizedError,
 )
+from .i18n import QT_TR_NOOP, tr
 
-PROXY_HINT = "Check the server URL and the proxy under Settings > Options > Network."
+PROXY_HINT = QT_TR_NOOP("Check the server URL and the proxy under Settings > Options > Network.")
 # Server error codes that deserve a sentence of their own (the code and the server's text stay in the details).
 KNOWN_ERRORS = {
-    "NoWorkflowForGivenId": "The server does not know this workflow ID. Workflow IDs belong to one server: "
-                            "register the workflow there first (Workflow JSON tab, or pick it from the catalog).",
+    "NoWorkflowForGivenId": QT_TR_NOOP("The server does not know this workflow ID. Workflow IDs belong to one "
+                                       "server: register the workflow there first (Workflow JSON tab, or pick it "
+                                       "from the catalog)."),
 }
 
 
@@ -42,31 +44,32 @@ def _sentence(text: str) -> str:
 def describe_error(exc: BaseException) -> ErrorReport:
     """A user-facing summary of ``exc`` plus log details (a traceback only for unexpected errors)."""
     if isinstance(exc, GeoEngineConnectionError):
-        summary = f"{_sentence(exc.message)} {PROXY_HINT}"
+        summary = f"{_sentence(exc.message)} {tr(PROXY_HINT)}"
     elif isinstance(exc, GeoEngineTimeoutError):
-        summary = f"The Geo Engine server did not answer in time: {exc.message}"
+        summary = tr("The Geo Engine server did not answer in time: {message}").format(message=exc.message)
     elif isinstance(exc, UnauthorizedError):
-        summary = f"Not authorised (HTTP 401): {exc.message}"
+        summary = tr("Not authorised (HTTP 401): {message}").format(message=exc.message)
     elif isinstance(exc, NotFoundError):
-        where = f" for {exc.url}" if exc.url else ""
-        summary = f"Not found (HTTP 404){where}. Is the server URL the Geo Engine API base URL (ending in /api)?"
+        where = tr(" for {url}").format(url=exc.url) if exc.url else ""
+        summary = tr("Not found (HTTP 404){where}. Is the server URL the Geo Engine API base URL (ending in "
+                     "/api)?").format(where=where)
     elif isinstance(exc, (InputError, MissingDependencyError)):
         summary = exc.message
     elif isinstance(exc, StreamClosedError) and exc.code == 1011 and exc.reason:
-        summary = _sentence(f"The server stopped the transfer with an error: {exc.reason}")
+        summary = _sentence(tr("The server stopped the transfer with an error: {reason}").format(reason=exc.reason))
     elif isinstance(exc, StreamClosedError) and (exc.reason or "").startswith(ERROR_TEXT_LOST):
-        summary = ("The server stopped the transfer with an error too long to send over the stream (Geo Engine "
-                   "0.9.3 then loses its text); the server's log has it. Nothing was added.")
+        summary = tr("The server stopped the transfer with an error too long to send over the stream (Geo Engine "
+                     "0.9.3 then loses its text); the server's log has it. Nothing was added.")
     elif isinstance(exc, StreamClosedError):
-        summary = ("The connection to the server was lost during the transfer (the server stopped or the network "
-                   "dropped); nothing was added.")
+        summary = tr("The connection to the server was lost during the transfer (the server stopped or the network "
+                     "dropped); nothing was added.")
     elif isinstance(exc, GeoEngineError) and exc.error in KNOWN_ERRORS:
-        summary = KNOWN_ERRORS[exc.error]
+        summary = tr(KNOWN_ERRORS[exc.error])
     elif isinstance(exc, GeoEngineError):
         status = f" (HTTP {exc.status})" if exc.status is not None else ""
         summary = f"{exc.error + ': ' if exc.error else ''}{exc.message}{status}"
     else:
-        summary = f"Unexpected error: {type(exc).__name__}: {exc}"
+        summary = tr("Unexpected error: {kind}: {error}").format(kind=type(exc).__name__, error=exc)
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return ErrorReport(summary, trace)
     return ErrorReport(summary, f"{type(exc).__name__}: {exc}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Optional
 
 from ..core.errors import InputError
+from .i18n import QT_TR_NOOP
 from .query import LayerQuery
 
-NO_LAYER = "Select a layer that was added from Geo Engine (Add workflow layer) first."
+NO_LAYER = QT_TR_NOOP("Select a layer that was added from Geo Engine (Add workflow layer) first.")
 
 
 class NoGeoEngineLayer(InputError):

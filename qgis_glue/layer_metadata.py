@@ -24,6 +24,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.provenance import Provenance
+from .i18n import tr
 from .plain_text import escape, safe_link
 from .query import LayerQuery, parse_iso
 
@@ -94,7 +95,7 @@ def build_metadata(query: LayerQuery, name: str, descriptor, source: SourceInfo,
             link.description = escape(entry.citation)
             metadata.addLink(link)
     definition = source.workflow_url or f"{query.server_url}/workflow/{query.workflow_id}"
-    metadata.addLink(QgsAbstractMetadataBase.Link("Workflow definition", "WWW:LINK", definition))
+    metadata.addLink(QgsAbstractMetadataBase.Link(tr("Workflow definition"), "WWW:LINK", definition))
     loaded = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     metadata.addHistoryItem(f"{loaded}: loaded through the Geo Engine plugin (connection "
                             f"{query.connection_name or '-'}, time {start_text}/{end_text}).")

@@ -94,9 +94,11 @@ class ProbeResult:
     valid_until: Optional[str]
 
     def __str__(self) -> str:
-        version = self.server_version or "unknown version (no /info)"
-        until = f"; session valid until {self.valid_until}" if self.valid_until else ""
-        return f"Connected to Geo Engine {version} at {self.server_url} as {self.user}{until}."
+        version = self.server_version or tr("unknown version (no /info)")
+        until = tr("; session valid until {valid_until}").format(valid_until=self.valid_until) if self.valid_until \
+            else ""
+        return tr("Connected to Geo Engine {version} at {url} as {user}{until}.").format(
+            version=version, url=self.server_url, user=self.user, until=until)
 
 
 def describe_user(session_json: dict, fallback_id: Optional[str] = None) -> str:

@@ -14,6 +14,7 @@ from typing import List, Optional
 from ..core.quota import DataUsage, DataUsageSummary, Quota, UsageSummaryGranularity, get_quota, update_quota
 from ..core.quota import data_usage as core_data_usage
 from ..core.quota import data_usage_summary as core_data_usage_summary
+from .i18n import tr
 from .plot_model import Bar, BarChart
 
 ADMIN_ROLE = "d5328854-6190-4af9-ad69-4e74b0961ac9"  # Geo Engine's built-in admin role
@@ -74,5 +75,5 @@ def summary_chart(rows: List[DataUsageSummary], granularity: str, dataset: Optio
     for row in sorted(rows, key=lambda r: r.timestamp or datetime.min):
         label = format_time(row.timestamp, granularity)
         totals[label] = totals.get(label, 0) + row.count
-    title = f"Data usage of {dataset}" if dataset else "Data usage of all datasets"
+    title = tr("Data usage of {dataset}").format(dataset=dataset) if dataset else tr("Data usage of all datasets")
     return BarChart([Bar(label, value) for label, value in totals.items()], granularity, "count", title)

@@ -93,7 +93,7 @@ class ConnectionsDialog(QDialog):
         self.url_edit.textChanged.connect(self._warn_about_url)
         self.kind_combo = QComboBox()
         for kind in AUTH_KINDS:
-            self.kind_combo.addItem(AUTH_KIND_LABELS[kind], kind)
+            self.kind_combo.addItem(tr(AUTH_KIND_LABELS[kind]), kind)
         self.auth_select = QgsAuthConfigSelect(self)
         self.auth_select.setToolTip(tr("A Basic configuration: username = your email, password = your password."))
         self.token_edit = QLineEdit()

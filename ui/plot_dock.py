@@ -65,14 +65,15 @@ def decode_plot_png(png: bytes) -> Tuple[Optional[QImage], str]:
     reader = QImageReader(buffer, b"PNG")
     size = reader.size()
     if not size.isValid():
-        return None, "The server's plot image is not a readable PNG."
+        return None, tr("The server's plot image is not a readable PNG.")
     width, height = size.width(), size.height()
     if width > MAX_PLOT_SIDE or height > MAX_PLOT_SIDE or width * height > MAX_PLOT_PIXELS:
-        return None, (f"The server's plot image declares {width} x {height} pixels; at most "
-                      f"{MAX_PLOT_SIDE} x {MAX_PLOT_SIDE} and {MAX_PLOT_PIXELS:,} pixels are shown.")
+        return None, tr("The server's plot image declares {width} x {height} pixels; at most {side} x {side} and "
+                        "{pixels:,} pixels are shown.").format(width=width, height=height, side=MAX_PLOT_SIDE,
+                                                               pixels=MAX_PLOT_PIXELS)
     image = reader.read()
     if image.isNull():
-        return None, f"The server's plot image could not be decoded: {reader.errorString()}."
+        return None, tr("The server's plot image could not be decoded: {error}.").format(error=reader.errorString())
     return image, ""
 
 

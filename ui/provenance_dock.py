@@ -111,7 +111,7 @@ class ProvenanceDock(QDockWidget):
         query = geoengine_query(layer)
         if layer is None:
             self._key = None
-            self._show_state(EMPTY, tr("No layer selected."), NO_LAYER)
+            self._show_state(EMPTY, tr("No layer selected."), tr(NO_LAYER))
             return
         if query is None:
             self._key = None
