@@ -5,7 +5,8 @@
   ``scalerank``, labels from ``name``) over Germany (polygon symbology) and the Natural Earth RGB raster (a
   three-band raster without symbology: the RGB composite), all loaded through the plugin's layer loader;
 * ``docs/german-menu.png``: the plugin's *Web > Geo Engine* menu in a QGIS whose locale is German (the ``.qm``
-  compiled by lrelease as ``make package`` does).
+  compiled by lrelease as ``make package`` does), and ``docs/connections-dialog-de.png``: the Connections dialog
+  in German after a successful *Test connection*.
 
 Usage: tools/feature_screenshots.py [--output docs] [--timeout 60]
 """
@@ -137,6 +138,39 @@ def shoot_german_menu(output: Path) -> None:
             iface.close()
 
 
+def shoot_german_connections(output: Path, timeout: float) -> None:
+    """The Connections dialog in German after a successful "Test connection" (docs/connections-dialog-de.png)."""
+    from geoengine_qgis.qgis_glue.i18n import Translations
+    from geoengine_qgis.qgis_glue.messages import Notifier
+    from geoengine_qgis.qgis_glue.sessions import probe_connection
+    from geoengine_qgis.qgis_glue.tasks import TaskRunner
+    from geoengine_qgis.ui.connections_dialog import ConnectionsDialog
+    from geoengine_server.runner import start_server
+
+    server = start_server()
+    saved = screenshots.SavedConnections(server.base_url)
+    translations = Translations()
+    try:
+        with tempfile.TemporaryDirectory(prefix="geoengine-qm-") as folder:
+            for name, data in compiled_translations().items():
+                Path(folder, name).write_bytes(data)
+            translations.install("de_DE", Path(folder))
+        dialog = ConnectionsDialog(saved.store, TaskRunner(Notifier()), probe_connection)
+        dialog.show()
+        dialog.reload(select=screenshots.ANALYST_NAME)
+        if dialog.test_current() is None:
+            raise screenshots.ScreenshotError(f"the connection test did not start: {dialog.status.text()}")
+        screenshots.wait(lambda: dialog.test_button.isEnabled(), timeout, "the connection test")
+        if not dialog.status.text().startswith("Verbunden mit Geo Engine"):
+            raise screenshots.ScreenshotError(f"the connection test failed: {dialog.status.text()}")
+        screenshots.save(dialog, output / "connections-dialog-de.png", 920, 400)
+        dialog.close()
+    finally:
+        translations.remove()
+        saved.close()
+        server.stop()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPO / "docs")
@@ -152,6 +186,7 @@ def main(argv=None) -> int:
         output.mkdir(parents=True, exist_ok=True)
         shoot_styled_vector(output, args.timeout)
         shoot_german_menu(output)
+        shoot_german_connections(output, args.timeout)
     except Exception as exc:  # noqa: BLE001 - one line for make, not a traceback
         print(f"feature screenshots failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
