@@ -41,7 +41,7 @@ TARGETS: dict[str, list[str]] = {
     "core/raster.py": ["tests/core/test_raster_decoding.py", "tests/core/test_merge_tiles.py",
                        "tests/core/test_official_api_small.py",
                        "tests/core/test_tiling_real_arithmetic.py"],
-    "core/vector_stream.py": ["tests/core/test_vector_stream.py"],
+    "core/vector_stream.py": ["tests/core/test_vector_decoding.py", "tests/core/test_vector_stream.py"],
     "core/geotiff_writer.py": ["tests/core/test_geotiff_sink.py", "tests/core/test_geotiff_stream.py"],
     "qgis_glue/query.py": ["tests/qgis/test_query_time.py"],
     "qgis_glue/wms_time.py": ["tests/qgis/test_query_time.py"],
