@@ -81,17 +81,17 @@ def plan_raster_stream(descriptor: RasterResultDescriptor, query: QueryRectangle
     return RasterStreamPlan(bands, grid, tiles, slices_count, params)
 
 
-def raster_stream(
-    workflow: Any,
-    query_rectangle: QueryRectangle,
-    open_timeout: float = DEFAULT_OPEN_TIMEOUT,
-    progress: Optional[ProgressCallback] = None,
 def max_tile_message_bytes(descriptor: RasterResultDescriptor, tile_size: int) -> int:
     """The largest stream message accepted for one tile of this raster: twice its pixels and bitmap, plus 1 MiB."""
     bits = int("".join(ch for ch in descriptor.data_type.value if ch.isdigit()) or 64)
     return 2 * tile_size * tile_size * (bits // 8 + 1) + (1 << 20)
 
 
+def raster_stream(
+    workflow: Any,
+    query_rectangle: QueryRectangle,
+    open_timeout: float = DEFAULT_OPEN_TIMEOUT,
+    progress: Optional[ProgressCallback] = None,
     cancelled: Optional[CancelCheck] = None,
     plan: Optional[RasterStreamPlan] = None,
 ) -> Iterator[RasterTile2D]:

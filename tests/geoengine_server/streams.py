@@ -161,6 +161,7 @@ async def serve(
                 await asyncio.sleep(faults.slow_tile_s)
             if faults.malformed_arrow:
                 message = MALFORMED
+            message = spoil_message(request.app["config"].hostile, message)
             await ws.send_bytes(message)
             sent += 1
         except asyncio.CancelledError:
@@ -177,7 +178,6 @@ async def serve(
     pending: asyncio.Task | None = None
     try:
         async for msg in ws:
-            message = spoil_message(request.app["config"].hostile, message)
             if msg.type == WSMsgType.TEXT and msg.data == "NEXT":
                 if pending is not None and not pending.done():
                     continue  # at most one computation at a time: this NEXT is dropped
