@@ -23,6 +23,14 @@ def resolution(mode, canvas_px=None, pixel_size=None):
     return ResolutionRequest(mode, canvas_px, pixel_size)
 
 
+def load_ndvi(loader, session, bounds, wanted):
+    """NDVI (April 2014) over ``bounds`` at the resolution ``wanted`` through the loader: the one layer."""
+    workflow_id = register(session, NDVI)
+    outcome, _ = run_load(loader, session, request(workflow_id, bounds=bounds, name="NDVI", resolution=wanted))
+    assert outcome.ok, outcome.error
+    return outcome.layers[0]
+
+
 def layer_array(layer) -> tuple[np.ma.MaskedArray, tuple]:
     dataset = gdal.Open(layer.source())
     band = dataset.GetRasterBand(1)
@@ -65,11 +73,7 @@ def test_canvas_resolution_load_equals_the_tiff_downsampled_like_geo_engine(load
 
 
 def test_a_given_resolution_is_rounded_to_a_whole_multiple_of_the_native_pixel(loader, session):
-    workflow_id = register(session, NDVI)
-    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 40, 40), name="NDVI",
-                                                   resolution=resolution("custom", pixel_size=(0.52, 0.48))))
-    assert outcome.ok, outcome.error
-    layer = outcome.layers[0]
+    layer = load_ndvi(loader, session, (0, 0, 40, 40), resolution("custom", pixel_size=(0.52, 0.48)))
     assert abs(layer.rasterUnitsPerPixelX() - 0.5) < 1e-9  # 5.2 native pixels -> 5, the same on both axes
     got, gt = layer_array(layer)
     want = ndvi_downsampled(5, gt, got.shape)
@@ -162,19 +166,12 @@ def test_processing_loads_at_a_given_pixel_size(processing, url, tmp_path):  # n
 
 def test_the_canvas_resolution_comes_from_the_whole_view_not_the_part_with_data(loader, session):
     # a canvas of 720 x 360 px showing twice the world: one degree per pixel, although the data covers half of it
-    workflow_id = register(session, NDVI)
-    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(-360, -180, 360, 180), name="NDVI",
-                                                   resolution=resolution("canvas", (720, 360))))
-    assert outcome.ok, outcome.error
-    assert abs(outcome.layers[0].rasterUnitsPerPixelX() - 1.0) < 1e-9
+    layer = load_ndvi(loader, session, (-360, -180, 360, 180), resolution("canvas", (720, 360)))
+    assert abs(layer.rasterUnitsPerPixelX() - 1.0) < 1e-9
 
 
 def test_a_finer_pixel_size_interpolates_bilinearly_from_the_native_pixels(loader, session):
-    workflow_id = register(session, NDVI)
-    outcome, _ = run_load(loader, session, request(workflow_id, bounds=(10, 40, 20, 50), name="NDVI",
-                                                   resolution=resolution("custom", pixel_size=(0.05, 0.05))))
-    assert outcome.ok, outcome.error
-    layer = outcome.layers[0]
+    layer = load_ndvi(loader, session, (10, 40, 20, 50), resolution("custom", pixel_size=(0.05, 0.05)))
     assert abs(layer.rasterUnitsPerPixelX() - 0.05) < 1e-9 and "(custom 0.05 x 0.05)" in layer.name()
     got, gt = layer_array(layer)
     source = gdal.Open(str(NDVI_TIFF.format("2014-04-01")))
