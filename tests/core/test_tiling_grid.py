@@ -102,3 +102,26 @@ def test_a_query_exactly_on_the_bounds_has_no_gap_slices():
 
 def test_times_beyond_any_calendar_are_unknown():
     assert time_slices(MONTHLY, None, 10**18, 10**18) is None  # OverflowError inside: no count
+
+
+def test_more_float_edges_and_frozen_values():
+    import dataclasses
+
+    # -1.0 / -0.1 == 10.0 (row 10) but -1.0 // -0.1 == 9.0: divide, then floor
+    assert NDVI.pixel_range(0.0, -2.0, 1.0, -1.0)[1] == 10
+    assert NDVI.pixel_of(1.0, -1.0) == (10, 10)
+    with pytest.raises(ValueError, match="not on the raster's pixel grid"):
+        NDVI.pixel_of(51.2, -102.45)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        NDVI.tile_size = 256
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TileRange(0, 0, 1, 1).x0 = 1
+
+
+def test_months_from_an_origin_in_april_and_a_query_starting_at_the_bounds_end():
+    april, may, june, july = 1396310400000, 1398902400000, 1401580800000, 1404172800000
+    from_april = {**MONTHLY, "origin": april}
+    assert time_slices(from_april, None, june, june) == [(june, july)]
+    assert time_slices(from_april, None, may - 1, may) == [(april, may)]
+    jan, mar = 1388534400000, 1393632000000
+    assert time_slices(MONTHLY, (jan, mar), mar, mar + 1) == [(mar, 8210266876799999)]  # only the gap after

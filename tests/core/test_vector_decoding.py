@@ -2,8 +2,8 @@
 time column, pandas' clamped time range, the CRS check, and GeoDataFrames concatenated from several batches.
 
 Truth: the batch format of geo-engine/geoengine@5748ef7:datatypes/src/collections (``__geometry`` WKT, ``__time``
-as pairs of int64 ms, one column per attribute), Geo Engine's beginning/end of time (-8334632851200000,
-8210298412799999 ms) and pandas' documented Timestamp.min/max.
+as pairs of int64 ms, one column per attribute), Geo Engine's beginning/end of time (-8334601228800000,
+8210266876799999 ms) and pandas' documented Timestamp.min/max.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from geoengine_qgis.core.errors import InputError, MissingDependencyError  # noq
 from geoengine_qgis.core.types import QueryRectangle  # noqa: E402
 from stream_helpers import PORTS, workflow  # noqa: E402
 
-BEGIN, END = -8334632851200000, 8210298412799999
+BEGIN, END = -8334601228800000, 8210266876799999
 APRIL = 1396310400000
 
 
@@ -58,7 +58,8 @@ def test_undeclared_columns_take_their_arrow_type():
     decoded = vs.FeatureBatch.from_record_batch(batch({
         "n": pa.array([1], pa.int32()), "k": pa.array([2], pa.uint8()), "x": pa.array([0.5]),
         "y": pa.array([True]), "s": pa.array(["a"]), "w": pa.array([APRIL], pa.date64())}, [(0, 1)]))
-    assert decoded.column_types == {"n": "int", "k": "category", "x": "float", "y": "bool", "s": "text", "w": "dateTime"}
+    assert decoded.column_types == {"n": "int", "k": "category", "x": "float", "y": "bool", "s": "text",
+                                    "w": "dateTime"}
     assert [t for t in vs.ARROW_OF_COLUMN_TYPE] == ["int", "float", "text", "bool", "category", "dateTime"]
 
 
@@ -107,3 +108,11 @@ def test_several_batches_become_one_frame_indexed_from_zero(fresh_server):
     assert len(whole) == sum(len(f) for f in frames) and list(whole.index) == list(range(len(whole)))
     assert whole.crs.to_epsg() == 4326
     assert list(whole["name"]) == [n for f in frames for n in f["name"]]
+
+
+def test_a_data_collection_has_no_geometries_and_the_batch_repr_leaves_out_arrow():
+    times = pa.array([[0, 1], [1, 2]], pa.list_(pa.int64(), 2))
+    record = pa.RecordBatch.from_arrays([times, pa.array(["a", "b"])], names=["__time", "s"])
+    decoded = vs.FeatureBatch.from_record_batch(record)
+    assert decoded.wkt == [None, None] and decoded.columns["s"] == ["a", "b"] and len(decoded) == 2
+    assert "record_batch" not in repr(decoded)
