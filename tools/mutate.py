@@ -114,7 +114,7 @@ def run(cmd: list[str], cwd: Path, log) -> subprocess.CompletedProcess:
 def mutate_module(module: str, scratch: Path, python: str, drop: list[str]) -> dict:
     """Run every mutant of one module against its tests; returns the module's result record."""
     slug = module.replace("/", "_").removesuffix(".py")
-    tests = [t for t in TARGETS[module] if (scratch / t).exists()]
+    tests = [t for t in TARGETS[module] if (scratch / t.split("::")[0]).exists()]  # files or node ids
     work = scratch / ".mutate"
     work.mkdir(exist_ok=True)
     config, session = work / f"{slug}.toml", work / f"{slug}.sqlite"
