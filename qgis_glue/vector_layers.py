@@ -112,14 +112,6 @@ def plan_fields(descriptor: VectorResultDescriptor) -> FieldPlan:
     return FieldPlan(columns, types, None, None)
 
 
-def _value(value, data_type: FeatureDataType):
-    if value is None:
-        return None
-    if data_type == FeatureDataType.DATETIME:
-        return qdatetime(value) if isinstance(value, dt.datetime) else None
-    return value
-
-
 def _time(ms: int):
     moment = ms_to_datetime(ms)
     return qdatetime(moment) if moment is not None else None
