@@ -137,3 +137,35 @@ def test_worker_builder_counts_every_feature_in_chunks_and_append_reports_refusa
     wrong[0].setAttributes(["w", "not a time", "x", "y"])  # one attribute too many
     with pytest.raises(MalformedResponseError, match="QGIS refused a batch of 1 features"):
         append_batches(layer, [wrong])
+
+
+def test_fast_path_needs_a_geometry_column(qgis_app):
+    from geoengine_qgis.qgis_glue.vector_layers import point_coordinates
+
+    record = pa.RecordBatch.from_arrays([pa.array([[0, 1], [1, 2]], pa.list_(pa.int64(), 2)), pa.array(["a", "b"])],
+                                        names=["__time", "s"])
+    assert point_coordinates(FeatureBatch.from_record_batch(record)) is None  # a data collection
+
+
+def test_append_updates_the_extent_by_default_and_names_the_last_three_errors(qgis_app):
+    from geoengine_qgis.core.errors import MalformedResponseError
+    from geoengine_qgis.qgis_glue.vector_layers import append_batches, create_memory_layer, features_from_batch
+    from geoengine_qgis.qgis_glue.vector_layers import plan_fields as plan_of
+
+    layer_descriptor = descriptor({"name": "text"})
+    plan = plan_of(layer_descriptor)
+    layer = create_memory_layer(layer_descriptor, plan, "extent")
+    append_batches(layer, [features_from_batch(points_batch([1.0, 2.0], ["a", "b"]), plan, layer.fields())])
+    assert layer.extent().xMaximum() == 2.0
+    append_batches(layer, [features_from_batch(points_batch([40.0], ["c"]), plan, layer.fields())])
+    assert layer.extent().xMaximum() == 40.0  # updated without being asked
+    messages = []
+    for i in range(4):
+        wrong = features_from_batch(points_batch([1.0], [f"w{i}"]), plan, layer.fields())
+        wrong[0].setAttributes([f"w{i}", "not a time", "x", "y"])  # refused: a text where a time goes
+        with pytest.raises(MalformedResponseError) as caught:
+            append_batches(layer, [wrong])
+        messages.append(str(caught.value))
+    errors = layer.dataProvider().errors()
+    assert len(errors) >= 4
+    assert messages[-1] == f"QGIS refused a batch of 1 features: {'; '.join(errors[-3:])}"
