@@ -169,3 +169,21 @@ def test_append_updates_the_extent_by_default_and_names_the_last_three_errors(qg
     errors = layer.dataProvider().errors()
     assert len(errors) >= 4
     assert messages[-1] == f"QGIS refused a batch of 1 features: {'; '.join(errors[-3:])}"
+
+
+def test_point_layers_frozen_plans_and_multi_points_from_the_builder(qgis_app):
+    import dataclasses
+
+    from geoengine_qgis.qgis_glue.vector_layers import WorkerLayerBuilder, is_point_layer, plan_fields
+    from qgis.core import QgsVectorLayer
+
+    plan_descriptor = descriptor({"name": "text"})
+    plan = plan_fields(plan_descriptor)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.columns = []
+    builder = WorkerLayerBuilder(plan_descriptor, plan, "pts")
+    builder.add(points_batch([2.0], ["p"]))
+    layer = builder.finish()
+    assert [f.geometry().asWkt() for f in layer.getFeatures()] == ["MultiPoint ((2 1))"]
+    assert is_point_layer(layer)
+    assert not is_point_layer(QgsVectorLayer("Polygon?crs=EPSG:4326", "poly", "memory"))
