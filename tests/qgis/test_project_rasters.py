@@ -43,7 +43,7 @@ def test_a_reopened_project_refetches_at_the_layers_resolution(server, session, 
     from geoengine_qgis.qgis_glue.project_state import set_keep_files
     from geoengine_qgis.qgis_glue.raster_resolution import ResolutionRequest
     from plugin_support import wait_until
-    from test_resolution import layer_array, ndvi_downsampled
+    from resolution_support import layer_array, ndvi_downsampled
 
     workflow_id = register(session, NDVI)
     outcome, _ = run_load(loader, session, request(workflow_id, bounds=(0, 0, 40, 40), name="NDVI",

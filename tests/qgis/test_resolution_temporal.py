@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from plugin_support import NDVI, request, run_load, wait_until
-from test_resolution import layer_array, ndvi_downsampled, resolution
+from resolution_support import layer_array, ndvi_downsampled, resolution
 from test_temporal import BOUNDS, canvas, monthly, register, temporal  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.qgis
