@@ -249,7 +249,7 @@ def create_memory_layer(descriptor: VectorResultDescriptor, plan: FieldPlan, nam
 # Features are made and added 256 at a time: few QgsFeature wrappers are alive at once, so Python's garbage
 # collector promotes few of them and its full collections (100+ ms holding Python's lock in a QGIS process, i.e. a
 # main-thread stall) stay rare. With 13 000 per call the load of one million points stalled 100-290 ms and took
-# 31-58 s; with 256 it stalls under 30 ms and takes 19 s (BENCHMARKS.md).
+# 31-58 s; with 256 its longest stall is 20-55 ms and it takes 19-45 s, by machine load (BENCHMARKS.md).
 ADD_CHUNK = 256
 
 
