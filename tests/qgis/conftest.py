@@ -186,15 +186,21 @@ def session(base_url):
 
 
 @pytest.fixture
-def session_injector(session):
-    """The plugin's Bearer header preprocessor, installed, with ``session``'s token for its server."""
+def injector(qgis_app):
+    """The plugin's Bearer header preprocessor, installed, with no token source yet."""
     from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
 
     active = BearerHeaderInjector()
     active.install()
-    active.set_token_source(session.server_url, lambda: session.auth_header["Authorization"][len("Bearer "):])
     yield active
     active.uninstall()
+
+
+@pytest.fixture
+def session_injector(injector, session):
+    """The plugin's Bearer header preprocessor, installed, with ``session``'s token for its server."""
+    injector.set_token_source(session.server_url, lambda: session.auth_header["Authorization"][len("Bearer "):])
+    return injector
 
 
 @pytest.fixture

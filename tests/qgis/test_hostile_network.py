@@ -21,16 +21,6 @@ TOKEN = "0c4f5a5e-6f37-4d84-9a41-7f0d7f9b2c11"
 
 
 @pytest.fixture
-def injector(qgis_app):
-    from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
-
-    injector = BearerHeaderInjector()
-    injector.install()
-    yield injector
-    injector.uninstall()
-
-
-@pytest.fixture
 def tls_server(tmp_path):
     with https_info_server(tmp_path) as running:
         yield running

@@ -10,16 +10,6 @@ pytestmark = pytest.mark.qgis
 TOKEN = "0c4f5a5e-6f37-4d84-9a41-7f0d7f9b2c11"
 
 
-@pytest.fixture
-def injector(qgis_app):
-    from geoengine_qgis.qgis_glue.network import BearerHeaderInjector
-
-    injector = BearerHeaderInjector()
-    injector.install()
-    yield injector
-    injector.uninstall()
-
-
 def header_after_preprocess(injector, url: str, existing: bytes = b""):
     from qgis.PyQt.QtCore import QUrl
     from qgis.PyQt.QtNetwork import QNetworkRequest
