@@ -16,6 +16,7 @@ Usage: tools/update_translations.py [--check] [--add LANG]
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -59,7 +60,10 @@ def extract(files: List[Path]) -> Dict[str, Message]:
         name = context.findtext("name")
         for node in context.iter("message"):
             source = node.findtext("source") or ""
-            locations = [(Path(loc.get("filename", "")).as_posix(), int(loc.get("line", "0")))
+            # pylupdate5 writes each location relative to the .ts it wrote (in the scratch folder): make it
+            # relative to the repository, so the file does not depend on where the checkout lies.
+            locations = [(_relative(os.path.normpath(os.path.join(scratch, loc.get("filename", "")))),
+                          int(loc.get("line", "0")))
                          for loc in node.iter("location")]
             if name not in ALLOWED_CONTEXTS:
                 wrong += [f"{file}:{line}: self.tr({source!r}) in {name}: use qgis_glue.i18n.tr"
@@ -69,8 +73,6 @@ def extract(files: List[Path]) -> Dict[str, Message]:
             message.locations += [loc for loc in locations if loc not in message.locations]
     if wrong:
         raise SystemExit("\n".join(wrong))
-    for message in messages.values():
-        message.locations = [(_relative(f), line) for f, line in message.locations]
     return messages
 
 
