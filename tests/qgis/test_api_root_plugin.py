@@ -9,7 +9,7 @@ import plugin_support
 import pytest
 from geoengine_server import ServerConfig
 from geoengine_server.runner import start_server
-from processing_support import start_processing
+from test_processing_algorithms import processing  # noqa: F401 - the provider, registered as QGIS does
 
 pytestmark = pytest.mark.qgis
 
@@ -24,18 +24,7 @@ def proxied():
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def processing(qgis_app):
-    from geoengine_qgis import classFactory
-
-    module = start_processing()
-    plugin = classFactory(None)
-    plugin.initProcessing()
-    yield module
-    plugin.unload()
-
-
-def test_processing_takes_an_exact_api_root(processing, proxied):
+def test_processing_takes_an_exact_api_root(processing, proxied):  # noqa: F811
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
     root = f"http://127.0.0.1:{proxied.port}{PREFIX}"
