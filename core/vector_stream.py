@@ -168,6 +168,23 @@ def _record_batches(workflow: Any, query: QueryRectangle, open_timeout: float,
         yield batch
 
 
+def declared_column_types(workflow: Any) -> Dict[str, str]:
+    """Column name -> Geo Engine column type, from the workflow's result descriptor."""
+    return {name: info.data_type.value for name, info in workflow._require_vector().columns.items()}
+
+
+def stream_vector_record_batches(
+    workflow: Any,
+    query_rectangle: QueryRectangle,
+    progress: Optional[ProgressCallback] = None,
+    cancelled: Optional[CancelCheck] = None,
+    open_timeout: float = DEFAULT_OPEN_TIMEOUT,
+) -> Iterator[pa.RecordBatch]:
+    """The stream's validated Arrow record batches as they arrive, undecoded (for column-wise consumers such as
+    :mod:`.flatgeobuf`); see :func:`stream_vector_batches` for the arguments."""
+    yield from _record_batches(workflow, query_rectangle, open_timeout, progress, cancelled)
+
+
 def stream_vector_batches(
     workflow: Any,
     query_rectangle: QueryRectangle,
@@ -179,7 +196,7 @@ def stream_vector_batches(
 
     ``progress(batches done, None)`` after each batch; ``cancelled()`` is polled while waiting.
     """
-    declared = {name: info.data_type.value for name, info in workflow._require_vector().columns.items()}
+    declared = declared_column_types(workflow)
     for batch in _record_batches(workflow, query_rectangle, open_timeout, progress, cancelled):
         yield FeatureBatch.from_record_batch(batch, declared)
 
