@@ -51,6 +51,7 @@ from .i18n import tr
 from .layer_metadata import SourceInfo, build_metadata
 from .messages import Notifier, log
 from .ogc_fallback import OGC, TRANSPORTS, choose_transport, fetch_raster_slices, fetch_vector_batches, transport_note
+from .point_files import FILE_MODE, StreamLayerBuilder
 from .query import PROPERTY_PREFIX, LayerQuery, has_finite_time, interval_iso, iso, parse_iso
 from .raster_layers import RasterSlice, read_slices, slice_layer, wms_layer, wms_uri
 from .raster_resolution import ResolutionRequest, decide, describe_resolution, streamed_workflow
@@ -292,22 +293,42 @@ def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTemp
         fields = plan.qgs_fields()
         transport = choose_transport(request.options.transport)
         batches = []
-        builder = WorkerLayerBuilder(descriptor, plan, name) if in_worker else None
         vector_query = QueryRectangle(bounds, interval, srs)
+        job: List[Path] = []  # the job folder, made only when a big point result is written to a file
+        builder: Any = None
+        if in_worker and transport != OGC:  # record batches as they arrive: a file layer when the result is big
+            from ..core.vector_stream import declared_column_types
+
+            def folder() -> Path:
+                job.append(tempdir.job_dir(f"vector-{str(workflow.workflow_id)[:8]}"))
+                return job[-1]
+
+            builder = StreamLayerBuilder(descriptor, plan, name, folder if tempdir is not None else None,
+                                         declared_column_types(workflow))
+        elif in_worker:
+            builder = WorkerLayerBuilder(descriptor, plan, name)
         limit, received = download_guard.vector_limit(request.options.confirmed_bytes), 0
-        with closing(_vector_batches(workflow, descriptor, vector_query, transport, context)) as decoded:
-            for batch in decoded:  # a cancel between batches closes the websocket at once
-                received += _batch_bytes(batch)
-                if limit is not None and received > limit:  # no size up front: stop at the limit and ask
-                    raise download_guard.DownloadTooLarge(download_guard.vector_verdict(received))
-                if builder is not None:
-                    builder.add(batch)
-                else:
-                    batches.append(features_from_batch(batch, plan, fields))
-                if context is not None:
-                    context.check_canceled()
-        return Fetched("vector", name, query("vector", "memory"), descriptor, source, plan=plan, batches=batches,
-                       transport=transport, layer=builder.finish() if builder is not None else None)
+        try:
+            with closing(_vector_batches(workflow, descriptor, vector_query, transport, context,
+                                         raw=isinstance(builder, StreamLayerBuilder))) as decoded:
+                for batch in decoded:  # a cancel between batches closes the websocket at once
+                    received += _batch_bytes(batch)
+                    if limit is not None and received > limit:  # no size up front: stop at the limit and ask
+                        raise download_guard.DownloadTooLarge(download_guard.vector_verdict(received))
+                    if builder is not None:
+                        builder.add(batch)
+                    else:
+                        batches.append(features_from_batch(batch, plan, fields))
+                    if context is not None:
+                        context.check_canceled()
+            layer = builder.finish() if builder is not None else None
+        except BaseException:
+            for path in job:
+                tempdir.discard(path)
+            raise
+        mode = FILE_MODE if job else "memory"
+        return Fetched("vector", name, query("vector", mode), descriptor, source, plan=plan, batches=batches,
+                       transport=transport, layer=layer, folder=job[0] if job else None)
 
     if not isinstance(descriptor, PlotResultDescriptor):
         raise InputError(f"a workflow result is a raster, vector or plot, not {type(descriptor).__name__}")
@@ -317,7 +338,7 @@ def _fetch(session: Session, request: LayerRequest, tempdir: Optional[PluginTemp
 
 def _batch_bytes(batch: Any) -> int:
     """About how many bytes a decoded feature batch took on the wire (its Arrow buffers, else its WKT)."""
-    record_batch = getattr(batch, "record_batch", None)
+    record_batch = getattr(batch, "record_batch", batch if hasattr(batch, "num_rows") else None)
     if record_batch is not None:
         return int(record_batch.nbytes)
     return sum(len(wkt or "") for wkt in batch.wkt) + 16 * len(batch.wkt)
@@ -344,16 +365,19 @@ def _raster_files(workflow: Workflow, descriptor: RasterResultDescriptor, raster
 
 
 def _vector_batches(workflow: Workflow, descriptor: VectorResultDescriptor, vector_query: QueryRectangle,
-                    transport: str, context: Optional[TaskContext]) -> Iterator[Any]:
-    """Decoded feature batches through ``transport``: the Arrow stream, or WFS GeoJSON (:mod:`.ogc_fallback`)."""
+                    transport: str, context: Optional[TaskContext], raw: bool = False) -> Iterator[Any]:
+    """Decoded feature batches through ``transport``: the Arrow stream, or WFS GeoJSON (:mod:`.ogc_fallback`);
+    ``raw``: the stream's Arrow record batches undecoded."""
     progress = _progress(context, 5, 95)
     if transport == OGC:
         yield from fetch_vector_batches(workflow, descriptor, vector_query, progress,
                                         context.check_canceled if context is not None else None)
         return
-    from ..core.vector_stream import stream_vector_batches  # pyarrow + websockets: only when streaming
+    # pyarrow + websockets: only when streaming
+    from ..core.vector_stream import stream_vector_batches, stream_vector_record_batches
 
-    stream = stream_vector_batches(workflow, vector_query, progress, context.is_canceled if context else None)
+    streamed = stream_vector_record_batches if raw else stream_vector_batches
+    stream = streamed(workflow, vector_query, progress, context.is_canceled if context else None)
     with closing(stream):
         yield from stream
 

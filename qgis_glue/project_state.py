@@ -10,9 +10,11 @@ Saving (``QgsProject.writeProject``, emitted BEFORE the layers are written) with
 
 * streamed GeoTIFFs (in the plugin's temporary folder, which is removed on unload) are copied into
   ``<project name>_geoengine/`` next to the project file and the layers switched to the copies;
-* memory vector layers (QGIS saves only their fields) are written to GeoPackages there and switched to them.
+* memory vector layers (QGIS saves only their fields) are written to GeoPackages there and switched to them;
+  big point layers (FlatGeobuf files in the temporary folder, :mod:`.point_files`) are copied there.
 
-The project then opens offline, without the plugin. With the option off nothing is copied.
+The project then opens offline, without the plugin. With the option off nothing is copied, and a point file
+layer is written into the project as an empty memory layer (its file goes with the temporary folder).
 
 Opening (``QgsProject.readProject``), for every layer with a ``geoengine/workflow_id``:
 
@@ -47,6 +49,7 @@ from qgis.core import (
     QgsCoordinateTransformContext,
     QgsDataProvider,
     QgsMapLayer,
+    QgsMemoryProviderUtils,
     QgsPathResolver,
     QgsProject,
     QgsRasterLayer,
@@ -159,6 +162,12 @@ def _set_text(element, tag: str, text: str) -> None:
     child.appendChild(element.ownerDocument().createTextNode(text))
 
 
+def memory_uri_of(layer: QgsVectorLayer) -> str:
+    """The memory-provider URI of an empty layer with ``layer``'s geometry type, CRS and fields."""
+    empty = QgsMemoryProviderUtils.createMemoryLayer(layer.name(), layer.fields(), layer.wkbType(), layer.crs())
+    return empty.source()
+
+
 def geoengine_layers(project: QgsProject) -> List[QgsMapLayer]:
     return [layer for layer in project.mapLayers().values() if LayerQuery.from_layer(layer) is not None]
 
@@ -224,14 +233,27 @@ class ProjectState(QObject):
 
     def _write_layer(self, layer: QgsMapLayer, element, _document=None) -> None:
         """Slot of ``writeMapLayer`` (after QGIS wrote the layer's element): a plugin WMS layer goes into the file
-        as the placeholder GeoTIFF, so reading the project never asks its server (see the module docstring)."""
+        as the placeholder GeoTIFF, so reading the project never asks its server; a point file layer still in the
+        plugin's temporary folder (files not kept) as an empty memory layer with its fields, which opening the
+        project fetches again like any memory layer (see the module docstring)."""
         try:
             source = wms_source(layer)
             if source and not element.isNull():
                 _set_text(element, "provider", "gdal")
                 _set_text(element, "datasource", PLACEHOLDER)
+            elif not element.isNull() and self._temporary_vector_file(layer):
+                _set_text(element, "provider", "memory")
+                _set_text(element, "datasource", memory_uri_of(layer))
         except Exception as exc:  # noqa: BLE001 - a slot must not raise into QGIS; the layer is written as it is
-            log(f"Geo Engine WMS layer {layer.name()!r} written as is: {type(exc).__name__}: {exc}")
+            log(f"Geo Engine layer {layer.name()!r} written as is: {type(exc).__name__}: {exc}")
+
+    def _temporary_vector_file(self, layer: QgsMapLayer) -> bool:
+        """A plugin vector layer that reads a file of the plugin's temporary folder (removed on unload)."""
+        if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
+            return False
+        if LayerQuery.from_layer(layer) is None:
+            return False
+        return _inside(Path(layer.source().split("|", 1)[0]), Path(self._tempdir.base))
 
     def keep_with_project(self) -> List[Path]:
         """Copy downloaded files next to the project and switch the layers to them; returns the files written."""
