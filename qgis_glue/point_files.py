@@ -41,14 +41,16 @@ class StreamLayerBuilder:
     a FlatGeobuf file layer for big point results, else a memory layer.
 
     ``folder()`` gives the job folder for the file (called only when a file is written); ``declared`` the column
-    types of the result descriptor.
+    types of the result descriptor; ``min_features`` the size from which a point result goes to a file (default
+    :data:`FILE_LAYER_MIN_FEATURES`, read when the builder is made).
     """
 
     def __init__(self, descriptor: VectorResultDescriptor, plan: FieldPlan, name: str,
                  folder: Optional[Callable[[], Path]], declared: Dict[str, str],
-                 min_features: int = FILE_LAYER_MIN_FEATURES) -> None:
+                 min_features: Optional[int] = None) -> None:
         self.descriptor, self.plan, self.name = descriptor, plan, name
-        self._folder, self._declared, self._min_features = folder, declared, min_features
+        self._folder, self._declared = folder, declared
+        self._min_features = FILE_LAYER_MIN_FEATURES if min_features is None else min_features
         self._batches: list = []
         self.count = 0
         self.path: Optional[Path] = None  # the file, once written

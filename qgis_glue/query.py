@@ -119,7 +119,7 @@ class LayerQuery:
     time_end: str
     bands: Tuple[int, ...] = ()
     kind: str = ""  # raster | vector
-    mode: str = ""  # geotiff | wms | memory
+    mode: str = ""  # geotiff | wms | memory | flatgeobuf
     extra: dict = field(default_factory=dict)  # e.g. the time slice of one raster layer
 
     @property

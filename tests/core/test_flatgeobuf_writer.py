@@ -224,3 +224,21 @@ def test_an_empty_writer_refuses_to_write(tmp_path):
     with pytest.raises(ValueError, match="no features"):
         fgb.PointFileWriter(COLUMNS, "EPSG:4326").write(tmp_path / "none.fgb")
     assert not (tmp_path / "none.fgb").exists()
+
+
+def test_a_write_that_fails_midway_removes_its_file(tmp_path, monkeypatch):
+    calls = []
+    original = fgb._records
+
+    def fail_on_the_second_block(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return original(*args)
+
+    monkeypatch.setattr(fgb, "_BLOCK_ROWS", 100)
+    monkeypatch.setattr(fgb, "_records", fail_on_the_second_block)
+    path = tmp_path / "half.fgb"
+    with pytest.raises(OSError, match="No space left"):
+        fgb.write_points(path, [batch_of(sample(250))], COLUMNS, "EPSG:4326")
+    assert len(calls) == 2 and not path.exists()
