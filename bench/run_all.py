@@ -10,7 +10,7 @@
 4. the longest Qt event-loop turn on the main thread while the plugin's loader loads (a) six months of world
    NDVI, (b) one million points (``synthetic_points``), (c) a canvas-resolution world view of ``synthetic_u16``
    (goal < 100 ms each), each in its own headless QGIS (``bench/stall_case.py``), with its peak RSS
-5. one million points as a memory layer (case 4b's load time) / receiving the same stream raw (goal <= 2)
+5. one million points as a layer (a FlatGeobuf file layer; case 4b's load time) / receiving the same stream raw (goal <= 2)
 
 Every case alternates the compared runs and takes the median of ``--rounds``, so both see the same load.
 """
@@ -221,7 +221,7 @@ def scale_cases(args: argparse.Namespace) -> None:
               f"99th percentile {idle['p99_turn_ms']:.0f} ms")
         results = {case: stall_case(server.base_url, case) for case in ("ndvi6", "points", "synthetic_canvas")}
         labels = {"ndvi6": "(4a) six months of world NDVI (6 GeoTIFF layers)",
-                  "points": "(4b) one million points (memory layer)",
+                  "points": "(4b) one million points (FlatGeobuf file layer)",
                   "synthetic_canvas": "(4c) synthetic_u16 world at canvas resolution"}
         for case, r in results.items():
             what = f"{r['features']} features" if r["features"] else f"{r['layers']} layer(s), pixel {r['pixel_size']}"

@@ -3,7 +3,7 @@
 Usage: ``stall_case.py BASE_URL CASE`` with CASE one of
 
 * ``ndvi6``: six months of world NDVI (January to June 2014) as streamed GeoTIFFs (native, 3600 x 1800 px each);
-* ``points``: the whole of ``synthetic_points`` (one million points, all of 2014) as a memory layer;
+* ``points``: the whole of ``synthetic_points`` (one million points, all of 2014) as a layer (a FlatGeobuf file layer);
 * ``points_raw``: the same vector stream received and thrown away (the raw receive time of case ``points``);
 * ``synthetic_canvas``: a world view of ``synthetic_u16`` at the resolution of a 1920 x 960 px canvas;
 * ``idle``: no load, the timer alone for 3 s (the machine's own noise: a busy 2-core VM delays timers too).
