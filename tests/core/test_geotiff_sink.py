@@ -101,3 +101,24 @@ def test_collisions_with_the_no_data_value_are_counted(tmp_path) -> None:
     sink = sink_for(case, tmp_path, "z")
     sink.write_all(RasterStreamProcessing.process_bytes(m) for m in cut_tiles(case))
     assert sink.no_data_collisions == 256
+
+
+def test_the_writer_thread_yields_the_cpu_to_the_receiving_thread(tmp_path, monkeypatch) -> None:
+    import os
+    import threading
+
+    case = Case(np.ma.MaskedArray(np.arange(256, dtype=np.uint8).reshape(1, 1, 16, 16)), 0, 0, TILE,
+                data_type="U8", times=((0, 1),))
+    seen = []
+    original = GeoTiffSink.write
+
+    def write(self, tile):
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        return original(self, tile)
+
+    monkeypatch.setattr(GeoTiffSink, "write", write)
+    receiving = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    paths = sink_for(case, tmp_path, "n").write_all(RasterStreamProcessing.process_bytes(m) for m in cut_tiles(case))
+    assert len(paths) == 1 and seen
+    assert seen == [("geotiff-writer", min(19, receiving + 10))] * len(seen)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == receiving  # the caller keeps its own
