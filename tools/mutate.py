@@ -42,6 +42,7 @@ TARGETS: dict[str, list[str]] = {
                        "tests/core/test_official_api_small.py",
                        "tests/core/test_tiling_real_arithmetic.py"],
     "core/vector_stream.py": ["tests/core/test_vector_decoding.py", "tests/core/test_vector_stream.py"],
+    "core/flatgeobuf.py": ["tests/core/test_flatgeobuf_writer.py"],
     "core/geotiff_writer.py": ["tests/core/test_geotiff_options.py", "tests/core/test_geotiff_sink.py",
                                "tests/core/test_geotiff_overviews.py",
                                "tests/core/test_geotiff_stream.py"],
