@@ -543,27 +543,32 @@ Trotzdem herunterladen?</translation>
             <translation>Wählen Sie zuerst einen Layer, der aus Geo Engine hinzugefügt wurde (Workflow-Layer hinzufügen).</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/layers.py" line="416" />
+            <location filename="../qgis_glue/layers.py" line="440" />
             <source>Geo Engine: loaded {path}</source>
             <translation>Geo Engine: geladen {path}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/layers.py" line="535" />
+            <location filename="../qgis_glue/layers.py" line="444" />
+            <source>Stored as a FlatGeobuf file with a spatial index because the result is large; the layer is read-only (Export &gt; Save Features As... makes an editable copy).</source>
+            <translation>Wegen der Größe als FlatGeobuf-Datei mit räumlichem Index gespeichert; der Layer ist schreibgeschützt (Exportieren &gt; Objekte speichern als... erstellt eine bearbeitbare Kopie).</translation>
+        </message>
+        <message>
+            <location filename="../qgis_glue/layers.py" line="562" />
             <source>Geo Engine: load {name}</source>
             <translation>Geo Engine: {name} laden</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/layers.py" line="572" />
+            <location filename="../qgis_glue/layers.py" line="599" />
             <source>Added 1 layer: {name}{note}</source>
             <translation>1 Layer hinzugefügt: {name}{note}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/layers.py" line="572" />
+            <location filename="../qgis_glue/layers.py" line="599" />
             <source>Added {count} layers: {name}{note}</source>
             <translation>{count} Layer hinzugefügt: {name}{note}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/layers.py" line="596" />
+            <location filename="../qgis_glue/layers.py" line="623" />
             <source>Not loaded: {name}. {message}</source>
             <translation>Nicht geladen: {name}. {message}</translation>
         </message>
@@ -593,42 +598,42 @@ Trotzdem herunterladen?</translation>
             <translation>({packages} nicht installiert)</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="221" />
+            <location filename="../qgis_glue/project_state.py" line="230" />
             <source>Geo Engine layers were not stored with the project: {summary}</source>
             <translation>Geo-Engine-Layer wurden nicht mit dem Projekt gespeichert: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="255" />
+            <location filename="../qgis_glue/project_state.py" line="277" />
             <source>Layer {layer} is being edited: save or discard the edits, then save the project again to keep its features.</source>
             <translation>Layer {layer} wird bearbeitet: Speichern oder verwerfen Sie die Änderungen und speichern Sie dann das Projekt erneut, um seine Objekte zu behalten.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="262" />
+            <location filename="../qgis_glue/project_state.py" line="284" />
             <source>Layer {layer} not stored with the project: {summary}</source>
             <translation>Layer {layer} wurde nicht mit dem Projekt gespeichert: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="282" />
+            <location filename="../qgis_glue/project_state.py" line="304" />
             <source>This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied next to it: its Geo Engine layers are fetched again from the server when the project is opened, and edits to Geo Engine vector layers are not kept. Save the project as a .qgz file to keep the data with it.</source>
             <translation>Dieses Projekt ist in einer Datenbank oder einem GeoPackage gespeichert, daher werden die heruntergeladenen Dateien von Geo Engine nicht daneben kopiert: Seine Geo-Engine-Layer werden beim Öffnen des Projekts erneut vom Server abgerufen, und Änderungen an Geo-Engine-Vektorlayern bleiben nicht erhalten. Speichern Sie das Projekt als .qgz-Datei, um die Daten mit ihm zu behalten.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="320" />
+            <location filename="../qgis_glue/project_state.py" line="342" />
             <source>Geo Engine layers were not restored: {summary}</source>
             <translation>Geo-Engine-Layer wurden nicht wiederhergestellt: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="335" />
+            <location filename="../qgis_glue/project_state.py" line="357" />
             <source>Restoring {count} Geo Engine layer(s) in the background.</source>
             <translation>{count} Geo-Engine-Layer werden im Hintergrund wiederhergestellt.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="443" />
+            <location filename="../qgis_glue/project_state.py" line="465" />
             <source>Geo Engine: restore {layer}</source>
             <translation>Geo Engine: {layer} wiederherstellen</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="476" />
+            <location filename="../qgis_glue/project_state.py" line="498" />
             <source>Geo Engine layer {layer} could not be restored: {summary}</source>
             <translation>Geo-Engine-Layer {layer} konnte nicht wiederhergestellt werden: {summary}</translation>
         </message>

@@ -439,9 +439,12 @@ def _finish_layer(layer: QgsMapLayer, fetched: Fetched, slice_times: Optional[Tu
         layer.setCustomProperty(PROPERTY_PREFIX + "transport", fetched.transport)
         metadata.addHistoryItem(tr("Geo Engine: loaded {path}").format(
             path=transport_note(fetched.transport, fetched.kind)))
-    resolution = describe_resolution(str(query.extra.get("resolution", "")))
-    if resolution:
-        metadata.setAbstract(f"{metadata.abstract()}\n\n{resolution}".strip())
+    notes = [describe_resolution(str(query.extra.get("resolution", "")))]
+    if query.mode == FILE_MODE:
+        notes.append(tr("Stored as a FlatGeobuf file with a spatial index because the result is large; the layer "
+                        "is read-only (Export > Save Features As... makes an editable copy)."))
+    for note in filter(None, notes):
+        metadata.setAbstract(f"{metadata.abstract()}\n\n{note}".strip())
     layer.setMetadata(metadata)
 
 

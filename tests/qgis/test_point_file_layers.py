@@ -73,6 +73,8 @@ def test_the_threshold_is_inclusive_and_smaller_results_stay_in_memory(loader, s
     assert below.ok and at.ok, (below.error, at.error)
     assert below.layers[0].providerType() == "memory" and below.layers[0].customProperty("geoengine/mode") == "memory"
     assert at.layers[0].providerType() == "ogr" and at.layers[0].featureCount() == expected
+    assert "FlatGeobuf file" in at.layers[0].metadata().abstract() and "read-only" in at.layers[0].metadata().abstract()
+    assert "FlatGeobuf" not in below.layers[0].metadata().abstract()  # the user is told only where it applies
 
 
 def test_times_and_temporal_settings_equal_the_memory_layers(loader, session, file_from):
