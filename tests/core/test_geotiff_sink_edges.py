@@ -1,0 +1,260 @@
+"""GeoTiffSink edge cases, checked by reading the written GeoTIFFs back with GDAL and against hand-worked numbers:
+the flush schedule (every 4 MiB of pixels, module docstring), band names shorter than the band list, slices
+finished with tiles missing, overview strips of a tall narrow file (every f-th pixel of the full-resolution
+image, nearest neighbour), unplanned tiles at the file's edges, a broken tile source while the writer queue is
+full, and the no-data collision warning."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from geoengine_qgis.core import geotiff_writer as gw  # noqa: E402
+from geoengine_qgis.core.geotiff_writer import GeoTiffSink, stream_raster_to_geotiff  # noqa: E402
+from geoengine_qgis.core.raster import RasterTile2D  # noqa: E402
+from geoengine_qgis.core.tiling import TileRange, TilingGrid  # noqa: E402
+from geoengine_qgis.core.types import GeoTransform, QueryRectangle  # noqa: E402
+from stream_helpers import SYNTHETIC, workflow  # noqa: E402
+
+gdal.UseExceptions()
+NO_DATA_U16 = 65535  # the default no-data value of U16 (the type's maximum)
+
+
+def grid(tile: int) -> TilingGrid:
+    return TilingGrid(0.0, 0.0, 1.0, -1.0, tile)  # 1 unit pixels anchored at (0, 0)
+
+
+def tile_at(column: int, row: int, values: np.ndarray, band: int = 0, time=(0, 1), mask=None) -> RasterTile2D:
+    """A tile whose upper-left pixel is grid pixel (column, row)."""
+    data = np.ma.MaskedArray(values, mask=np.ma.nomask if mask is None else mask)
+    return RasterTile2D(data, GeoTransform(float(column), float(-row), 1.0, -1.0), "EPSG:4326", time[0], time[1],
+                        band)
+
+
+def sink(tmp_path: Path, tiles: TileRange, tile: int, dtype=np.uint16, bands=(0,), **kwargs) -> GeoTiffSink:
+    return GeoTiffSink(tmp_path, "t", grid(tile), tiles, list(bands), dtype, "EPSG:4326", **kwargs)
+
+
+def test_cached_blocks_are_flushed_after_every_4_mib(tmp_path, monkeypatch):
+    """Eight 512 px U32 tiles of exactly 1 MiB each: flushed after the 4th and the 8th, then once more on closing."""
+    flushes = []
+    real_flush = gw._flush
+
+    def counting_flush(open_file):
+        flushes.append(open_file.tiles_left)
+        real_flush(open_file)
+
+    monkeypatch.setattr(gw, "_flush", counting_flush)
+    target = sink(tmp_path, TileRange(0, 0, 8, 1), 512, np.uint32)  # 4096 x 512 px: no overviews
+    assert 512 * 512 * 4 == 1 << 20
+    expected = np.zeros((512, 4096), np.uint32)
+    for tx in range(8):
+        values = np.full((512, 512), tx + 1, np.uint32)
+        expected[:, tx * 512:(tx + 1) * 512] = values
+        target.write(tile_at(tx * 512, 0, values))
+    # tiles_left when flushed: 8 - 3 = 5 after the 4th tile, 1 after the 8th, 0 when the file closes
+    assert flushes == [5, 1, 0]
+    (path,) = target.finish()
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected)
+
+
+def test_band_names_shorter_than_the_bands_name_the_first_bands_only(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16, bands=(3, 5), band_names=["nir"])
+    for band in (3, 5):
+        target.write(tile_at(0, 0, np.full((16, 16), band, np.uint16), band=band))
+    (path,) = target.finish()
+    dataset = gdal.Open(str(path))
+    assert [dataset.GetRasterBand(i).GetDescription() for i in (1, 2)] == ["nir", ""]
+    assert [int(dataset.GetRasterBand(i).ReadAsArray()[0, 0]) for i in (1, 2)] == [3, 5]
+
+
+def test_finish_closes_a_slice_with_missing_tiles(tmp_path):
+    """Two tiles planned, one arrives: after finish() the file on disk holds it, the other tile is no-data."""
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    values = np.arange(256, dtype=np.uint16).reshape(16, 16)
+    target.write(tile_at(0, 0, values))
+    (path,) = target.finish()
+    array = gdal.Open(str(path)).ReadAsArray()  # read while the sink still exists: finish() closed the file
+    np.testing.assert_array_equal(array[:, :16], values)
+    assert (array[:, 16:] == NO_DATA_U16).all()
+    assert target.paths == [path]
+
+
+def test_slices_with_the_same_start_get_the_end_in_their_name(tmp_path):
+    """Slices (0, 10) and (0, 20) ms start alike: the second file is named <stem>_<start>_<end>.tif."""
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    for value, time in ((1, (0, 10)), (2, (0, 20))):
+        target.write(tile_at(0, 0, np.full((16, 16), value, np.uint16), time=time))
+    paths = target.finish()
+    assert [p.name for p in paths] == ["t_19700101T000000Z.tif", "t_19700101T000000Z_19700101T000000020Z.tif"]
+    assert [int(gdal.Open(str(p)).ReadAsArray()[0, 0]) for p in paths] == [1, 2]
+    assert gdal.Open(str(paths[1])).GetMetadata()["time_end"] == "1970-01-01T00:00:00.020Z"
+
+
+def overview_arrays(path: Path) -> tuple[np.ndarray, list[np.ndarray]]:
+    dataset = gdal.Open(str(path))  # kept open while its band is read (the band does not hold the dataset)
+    band = dataset.GetRasterBand(1)
+    return band.ReadAsArray(), [band.GetOverview(i).ReadAsArray() for i in range(band.GetOverviewCount())]
+
+
+def test_overview_strips_of_a_tall_narrow_file_hold_every_fth_pixel(tmp_path):
+    """A 16 x 4112 px file (16 px tiles, 257 tile rows): overview factors 2, 4, 8, 16 (4112 / 16 = 257 > 256),
+    256 px overview blocks. Tiles arrive in rows 0, 1, 40 (the next block row of level 2), 5 (back in the first
+    block row) and one tile of 16 x 8 px; each overview must be every f-th pixel of the full image."""
+    tiles = TileRange(0, 0, 1, 257)
+    target = sink(tmp_path, tiles, 16)
+    assert gw.overview_factors(16, 4112, 16) == [2, 4, 8, 16]
+    full = np.full((4112, 16), NO_DATA_U16, np.uint16)
+    rng = np.random.default_rng(7)
+    for ty, width in ((0, 16), (1, 16), (40, 16), (5, 16), (9, 8)):
+        values = rng.integers(0, 60000, (16, width), dtype=np.uint16)
+        full[ty * 16:(ty + 1) * 16, :width] = values
+        target.write(tile_at(0, ty * 16, values))
+    (path,) = target.finish()
+    image, overviews = overview_arrays(path)
+    np.testing.assert_array_equal(image, full)
+    assert [o.shape for o in overviews] == [(2056, 8), (1028, 4), (514, 2), (257, 1)]
+    for factor, overview in zip((2, 4, 8, 16), overviews):
+        np.testing.assert_array_equal(overview, full[::factor, ::factor], err_msg=f"factor {factor}")
+
+
+def test_overview_level_2_of_512_px_tiles_fills_whole_blocks(tmp_path):
+    """512 px tiles: level 2 takes 256 x 256 px per tile, whole overview blocks; smaller levels use strips."""
+    target = sink(tmp_path, TileRange(0, 0, 9, 1), 512, np.uint8)  # 4608 x 512 px
+    assert gw.overview_factors(4608, 512) == [2, 4, 8, 16, 32]
+    full = np.zeros((512, 4608), np.uint8)  # U8 no-data is 0
+    rng = np.random.default_rng(3)
+    for tx in (8, 0, 3):
+        values = rng.integers(1, 255, (512, 512), dtype=np.uint8)
+        full[:, tx * 512:(tx + 1) * 512] = values
+        target.write(tile_at(tx * 512, 0, values))
+    (path,) = target.finish()
+    image, overviews = overview_arrays(path)
+    np.testing.assert_array_equal(image, full)
+    for factor, overview in zip((2, 4, 8, 16, 32), overviews):
+        np.testing.assert_array_equal(overview, full[::factor, ::factor], err_msg=f"factor {factor}")
+
+
+@pytest.mark.parametrize("column, row, inside", [
+    (24, 0, True),  # overlaps the right tile's right half
+    (32, 0, False),  # starts at the file's right edge (32 px wide)
+    (-8, 0, True),  # overlaps the left edge
+    (-16, 0, False),  # ends at the left edge
+    (0, 8, True),  # overlaps the bottom tile row's lower half (file 32 px tall)
+    (0, 32, False),  # starts at the bottom edge
+    (0, -8, True),
+    (0, -16, False),
+])
+def test_unplanned_tiles_write_their_pixels_inside_the_file(tmp_path, column, row, inside):
+    """A 2 x 2 tile file (32 x 32 px) and one tile off the planned grid at pixel (column, row): the pixels inside
+    the file are written (the rest of the file stays no-data), a tile wholly outside is dropped."""
+    target = sink(tmp_path, TileRange(0, 0, 2, 2), 16)
+    values = np.arange(256, dtype=np.uint16).reshape(16, 16) + 1
+    target.write(tile_at(column, row, values))
+    paths = target.finish()
+    if not inside:
+        assert paths == [] and list(tmp_path.iterdir()) == []
+        return
+    expected = np.full((64, 64), NO_DATA_U16, np.uint16)  # the file at offset (16, 16) in a larger canvas
+    expected[16 + row:16 + row + 16, 16 + column:16 + column + 16] = values
+    (path,) = paths
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected[16:48, 16:48])
+
+
+def test_an_unplanned_tile_of_a_finished_slice_is_dropped(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    values = np.ones((16, 16), np.uint16)
+    target.write(tile_at(0, 0, values))  # the only planned tile: the slice is complete and closed
+    target.write(tile_at(8, 8, 2 * values))  # off the grid, same slice: dropped, the file is not reopened
+    (path,) = target.finish()
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), values)
+
+
+@pytest.mark.timeout(60)
+def test_a_broken_tile_source_with_a_full_queue_stops_the_writer_and_removes_files(tmp_path, monkeypatch):
+    """The writer thread holds tile 0, tiles 1 and 2 fill the queue (size 2), then the source raises: write_all
+    must empty the queue to hand the writer its stop marker, then remove the files and re-raise."""
+    holding, release = threading.Event(), threading.Event()
+
+    class StopFlag(threading.Event):  # write_all's stop flag; setting it lets the held write finish
+        def set(self) -> None:
+            super().set()
+            release.set()
+
+    patched = ModuleType("threading")  # the threading module as geotiff_writer sees it, with StopFlag as Event
+    patched.__dict__.update(vars(threading))
+    patched.Event = StopFlag
+    monkeypatch.setattr(gw, "threading", patched)
+    target = sink(tmp_path, TileRange(0, 0, 4, 1), 16)
+    real_write = target.write
+
+    def held_write(tile):
+        holding.set()
+        release.wait()
+        real_write(tile)
+
+    target.write = held_write
+    values = np.ones((16, 16), np.uint16)
+
+    def source():
+        yield tile_at(0, 0, values)
+        holding.wait()  # the writer holds tile 0
+        yield tile_at(16, 0, values)
+        yield tile_at(32, 0, values)
+        raise RuntimeError("stream broke")
+
+    with pytest.raises(RuntimeError, match="stream broke"):
+        target.write_all(source(), queue_size=2)
+    assert list(tmp_path.iterdir()) == [] and target.paths == []
+
+
+def test_a_failing_write_in_the_writer_thread_is_raised_and_removes_files(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    good = tile_at(0, 0, np.ones((16, 16), np.uint16))
+    wrong_type = tile_at(16, 0, np.ones((16, 16), np.int32))
+    with pytest.raises(Exception, match="expected uint16"):
+        target.write_all(iter([good, wrong_type]), queue_size=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inline_writing_without_a_queue_writes_the_same_file(tmp_path):
+    values = np.arange(256, dtype=np.uint16).reshape(16, 16)
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    (path,) = target.write_all([tile_at(0, 0, values)], queue_size=0)
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), values)
+    (tmp_path / "x").mkdir()
+    failing = sink(tmp_path / "x", TileRange(0, 0, 2, 1), 16)
+    with pytest.raises(Exception, match="expected uint16"):
+        failing.write_all([tile_at(0, 0, values), tile_at(16, 0, values.astype(np.int32))], queue_size=0)
+    assert list((tmp_path / "x").iterdir()) == []
+
+
+def closed_form(row0: int, col0: int, height: int, width: int) -> np.ndarray:
+    rows, cols = np.mgrid[row0:row0 + height, col0:col0 + width]
+    return (cols * 7 + rows * 13) % 65521  # the synthetic_u16 dataset (tests/geoengine_server)
+
+
+def test_no_data_collisions_are_warned_about_with_their_count(base_url, tmp_path, caplog):
+    synthetic = workflow(base_url, SYNTHETIC)
+    query = QueryRectangle((20.0, -5.0, 21.5, -4.0), "2014-01-01T00:00:00Z")
+    with caplog.at_level(logging.WARNING, logger=gw.__name__):
+        (path,) = stream_raster_to_geotiff(synthetic, query, tmp_path / "plain")
+    assert "equal the no-data value" not in caplog.text  # 65535 never occurs (mod 65521)
+    dataset = gdal.Open(str(path))
+    gt = dataset.GetGeoTransform()
+    col0, row0 = round((gt[0] + 180.0) / 0.0018), round((90.0 - gt[3]) / 0.0018)
+    values = closed_form(row0, col0, dataset.RasterYSize, dataset.RasterXSize)
+    chosen = int(values[0, 0])
+    count = int(np.count_nonzero(values == chosen))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=gw.__name__):
+        stream_raster_to_geotiff(synthetic, query, tmp_path / "collide", no_data_value=chosen)
+    assert f"{count} valid pixels equal the no-data value {chosen}" in caplog.text
