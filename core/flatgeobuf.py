@@ -88,7 +88,7 @@ class _Table:
         self.fields = {k: v for k, v in fields.items() if v[1] is not None}
 
 
-_SCALARS = {"u8": ("<B", 1), "u16": ("<H", 2), "i32": ("<i", 4), "u64": ("<Q", 8)}
+_SCALARS = {"u8": "<B", "u16": "<H", "i32": "<i", "u64": "<Q"}  # offsets to children are "<I"
 
 
 def _encode(root: _Table) -> bytes:
@@ -124,15 +124,15 @@ def _encode(root: _Table) -> bytes:
         ids = sorted(table.fields)
         pad(2)
         vtable = len(buf)
-        vtable_size = 4 + 2 * (ids[-1] + 1 if ids else 0)
+        vtable_size = 4 + 2 * (ids[-1] + 1)  # a table always has a field (empty ones are left out)
         start = vtable + vtable_size
         start += (-start) % 8 + (4 if any(table.fields[i][0] == "u64" for i in ids) else 0)  # u64 at +4 aligned
+        # widest first from an aligned start: every field lands on its natural alignment without padding
+        widths = {i: struct.calcsize(_SCALARS.get(table.fields[i][0], "<I")) for i in ids}
         layout, size = {}, 4  # field id -> offset in the table (after the 4-byte soffset)
-        for fid in sorted(ids, key=lambda i: -_SCALARS.get(table.fields[i][0], ("", 4))[1]):
-            width = _SCALARS.get(table.fields[fid][0], ("", 4))[1]
-            size += (-(start + size)) % width
+        for fid in sorted(ids, key=lambda i: -widths[i]):
             layout[fid] = size
-            size += width
+            size += widths[fid]
         offsets = [layout.get(i, 0) for i in range(vtable_size // 2 - 2)]
         buf.extend(struct.pack(f"<2H{len(offsets)}H", vtable_size, size, *offsets))
         buf.extend(b"\0" * (start - len(buf)))
@@ -141,7 +141,7 @@ def _encode(root: _Table) -> bytes:
         for fid in ids:
             kind, value = table.fields[fid]
             if kind in _SCALARS:
-                struct.pack_into(_SCALARS[kind][0], buf, start + layout[fid], value)
+                struct.pack_into(_SCALARS[kind], buf, start + layout[fid], value)
         for fid in ids:
             kind, value = table.fields[fid]
             if kind not in _SCALARS:
@@ -366,12 +366,10 @@ class _ColumnValues:
 
     def add(self, array: Optional[pa.Array], count: int, times: Optional[np.ndarray]) -> None:
         kind = self.column.kind
+        if times is None and array is None:  # a declared column this batch lacks: null there, same widths
+            array = pa.nulls(count, pa.utf8() if kind == "text" else pa.int64())
         if times is not None:  # __time_start / __time_end
             rows, valid = self._iso_rows(times, np.ones(count, bool))
-        elif array is None:  # a declared column the stream did not send: null everywhere
-            rows, valid = np.zeros((count, 2), np.uint8), np.zeros(count, bool)
-            if kind == "text":
-                rows = pa.nulls(count, pa.utf8())
         elif kind == "text":
             valid = _valid(array)
             rows = array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else \

@@ -52,8 +52,10 @@ COLUMNS = [fgb.Column("id", "int", "id"), fgb.Column("value", "float", "value"),
 
 
 def ms_text(ms: int) -> str:
+    """How OGR prints a UTC date/time (milliseconds only when there are some)."""
     moment = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=ms)
-    return moment.strftime("%Y/%m/%d %H:%M:%S+00")
+    millis = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    return moment.strftime("%Y/%m/%d %H:%M:%S") + millis + "+00"
 
 
 def open_layer(path):
@@ -242,3 +244,170 @@ def test_a_write_that_fails_midway_removes_its_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         fgb.write_points(path, [batch_of(sample(250))], COLUMNS, "EPSG:4326")
     assert len(calls) == 2 and not path.exists()
+
+
+def read_table(buf: bytes, table: int) -> dict:
+    """FlatBuffers by the specification: field id -> absolute position of its inline value (present fields)."""
+    vtable = table - struct.unpack_from("<i", buf, table)[0]
+    vtable_size, inline_size = struct.unpack_from("<HH", buf, vtable)
+    assert vtable_size % 2 == 0 and vtable_size >= 4 and vtable % 2 == 0 and table % 4 == 0
+    offsets = struct.unpack_from(f"<{(vtable_size - 4) // 2}H", buf, vtable + 4)
+    assert all(o < inline_size for o in offsets)
+    return {fid: table + o for fid, o in enumerate(offsets) if o}
+
+
+def test_the_header_decodes_by_the_flatbuffers_rules_with_aligned_scalars():
+    header = fgb.header_bytes("pts", COLUMNS[:3], 123_456_789_012, (-1.5, -2.5, 3.5, 4.5), "EPSG:3857")
+    buf = header[4:]
+    root = struct.unpack_from("<I", buf, 0)[0]
+    fields = read_table(buf, root)
+    scalars = {2: ("<B", 4), 8: ("<Q", 123_456_789_012), 9: ("<H", 16)}  # geometry type, count, node size
+    for fid, (fmt, expected) in scalars.items():
+        at = fields[fid]
+        assert at % struct.calcsize(fmt) == 0  # natural alignment (the FlatBuffers verifier checks it)
+        assert struct.unpack_from(fmt, buf, at)[0] == expected
+
+    def target(at):  # where an offset field points
+        return at + struct.unpack_from("<I", buf, at)[0]
+
+    def string(at):
+        start = target(at)
+        assert start % 4 == 0  # the length is a u32
+        length = struct.unpack_from("<I", buf, start)[0]
+        assert buf[start + 4 + length] == 0
+        return buf[start + 4:start + 4 + length].decode()
+
+    assert string(fields[0]) == "pts"
+    envelope = target(fields[1])
+    assert struct.unpack_from("<I4d", buf, envelope) == (4, -1.5, -2.5, 3.5, 4.5) and (envelope + 4) % 8 == 0
+    columns = target(fields[7])
+    count = struct.unpack_from("<I", buf, columns)[0]
+    names = []
+    for i in range(count):
+        column = read_table(buf, target(columns + 4 + 4 * i))
+        names.append((string(column[0]), struct.unpack_from("<B", buf, column[1])[0]))
+    assert names == [("id", 7), ("value", 10), ("kind", 11)]  # Long, Double, String
+    crs = read_table(buf, target(fields[10]))
+    assert string(crs[0]) == "EPSG" and struct.unpack_from("<i", buf, crs[1])[0] == 3857 and crs[1] % 4 == 0
+
+
+def test_the_last_instant_of_year_9999_is_kept_and_the_next_one_is_null(tmp_path):
+    d = sample(4)
+    last, after = 253_402_300_799_999, 253_402_300_800_000  # 9999-12-31T23:59:59.999Z, 10000-01-01T00:00Z
+    d["start"] = np.array([last, after, JAN_2014, -62_135_596_800_000])  # the last one: 0001-01-01T00:00Z
+    d["end"] = np.array([last, after, JAN_2014, -62_135_596_800_001])  # a millisecond before year 1
+    path = tmp_path / "edges.fgb"
+    fgb.write_points(path, [batch_of(d)], [COLUMNS[0], COLUMNS[6], COLUMNS[7]], "EPSG:4326")
+    source, layer = open_layer(path)
+    got = {f.GetField("id"): (value_of(f, "time_start"), value_of(f, "time_end")) for f in layer}
+    assert got == {0: ("9999/12/31 23:59:59.999+00", "9999/12/31 23:59:59.999+00"), 1: (None, None),
+                   2: ("2014/01/01 00:00:00+00", "2014/01/01 00:00:00+00"), 3: ("0001/01/01 00:00:00+00", None)}
+
+
+def test_many_null_patterns_place_every_value(tmp_path):
+    """Seven nullable columns give up to 128 different value positions in a record (the scattered path)."""
+    n = 3_000
+    rng = np.random.default_rng(7)
+    d = sample(n)
+    columns, arrays, names = [fgb.Column("id", "int", "id")], [], []
+    truth = {}
+    for c in range(7):
+        values = rng.integers(-10**12, 10**12, n)
+        nulls = rng.random(n) < 0.5
+        arrays.append(pa.array(values, mask=nulls))
+        names.append(f"c{c}")
+        columns.append(fgb.Column(f"c{c}", "int", f"c{c}"))
+        truth[f"c{c}"] = [None if z else int(v) for v, z in zip(values, nulls)]
+    base = batch_of(d)
+    batch = pa.RecordBatch.from_arrays(base.columns[:3] + arrays, base.schema.names[:3] + names)
+    path = tmp_path / "nulls.fgb"
+    fgb.write_points(path, [batch], columns, "EPSG:4326")
+    source, layer = open_layer(path)
+    rows = 0
+    for feature in layer:
+        k = feature.GetField("id")
+        assert [value_of(feature, f"c{c}") for c in range(7)] == [truth[f"c{c}"][k] for c in range(7)]
+        rows += 1
+    assert rows == n
+
+
+def test_the_index_nodes_are_compact_boxes(tmp_path):
+    """64 x 64 grid points: in Hilbert order each node of 16 leaves covers a 4 x 4 block of cells (area 9 in
+    cell units); any order that is not spatially local makes long, thin or overlapping boxes."""
+    gx, gy = np.meshgrid(np.arange(64.0), np.arange(64.0))
+    d = sample(64 * 64)
+    d["x"], d["y"] = gx.ravel(), gy.ravel()
+    path = tmp_path / "grid.fgb"
+    fgb.write_points(path, [batch_of(d)], COLUMNS[:1], "EPSG:3857")
+    raw = path.read_bytes()
+    header_size = struct.unpack_from("<I", raw, 8)[0]
+    bounds = fgb.level_bounds(64 * 64)
+    nodes = np.frombuffer(raw, fgb._NODE, bounds[0][1], 12 + header_size)
+    first, end = bounds[1]  # the nodes just above the leaves
+    parents = nodes[first:end]
+    areas = (parents["max_x"] - parents["min_x"]) * (parents["max_y"] - parents["min_y"])
+    assert len(parents) == 256 and areas.sum() == 256 * 9
+
+
+def test_a_column_missing_from_one_batch_is_null_there_and_kept_in_the_others(tmp_path):
+    first, second = sample(40), sample(30, offset=40)
+    full = batch_of(second)
+    lacking = batch_of(first)
+    keep = [i for i, name in enumerate(lacking.schema.names) if name not in ("value", "flag", "when", "kind")]
+    lacking = pa.RecordBatch.from_arrays([lacking.column(i) for i in keep], [lacking.schema.names[i] for i in keep])
+    path = tmp_path / "mixed.fgb"
+    fgb.write_points(path, [lacking, full], COLUMNS, "EPSG:4326")
+    source, layer = open_layer(path)
+    got = {f.GetField("id"): tuple(value_of(f, c) for c in ("value", "flag", "when", "kind")) for f in layer}
+    assert len(got) == 70
+    for k in range(40):
+        assert got[k] == (None, None, None, None)
+    for k in range(40, 70):
+        assert got[k] == (None if second["value_null"][k - 40] else (k % 1000) / 4, int(k % 3 == 0),
+                          ms_text(JAN_2014 + k * 1000), None if second["kind_null"][k - 40] else KINDS[k % 4])
+
+
+def test_text_without_nulls_takes_the_same_place_in_every_record(tmp_path):
+    d = sample(500)
+    d["value_null"][:] = False
+    d["kind_null"][:] = False
+    path = tmp_path / "kinds.fgb"
+    fgb.write_points(path, [batch_of(d)], COLUMNS[:3], "EPSG:4326")
+    source, layer = open_layer(path)
+    got = {f.GetField("id"): (f.GetField("value"), f.GetField("kind")) for f in layer}
+    assert got == {k: ((k % 1000) / 4, KINDS[k % 4]) for k in range(500)}
+
+
+def test_values_scattered_over_more_than_64_positions(tmp_path):
+    """Nullable bool (3 bytes), int (10) and date/time (30) columns in turn: the last ones start at well over 64
+    different places in the records (byte-wise placement)."""
+    n = 4_000
+    rng = np.random.default_rng(11)
+    d = sample(n)
+    base = batch_of(d)
+    arrays, names, columns, truth = list(base.columns[:3]), list(base.schema.names[:3]), [COLUMNS[0]], {}
+    for c in range(12):
+        kind = ("bool", "int", "dateTime")[c % 3]
+        nulls = rng.random(n) < 0.5
+        if kind == "bool":
+            values = rng.random(n) < 0.5
+            array, expect = pa.array(values.tolist(), mask=nulls), [int(v) for v in values]
+        elif kind == "int":
+            values = rng.integers(-10**15, 10**15, n)
+            array, expect = pa.array(values, mask=nulls), [int(v) for v in values]
+        else:
+            values = JAN_2014 + rng.integers(0, 10**11, n)
+            array, expect = pa.array(values.tolist(), pa.date64(), mask=nulls), [ms_text(int(v)) for v in values]
+        arrays.append(array)
+        names.append(f"c{c}")
+        columns.append(fgb.Column(f"c{c}", kind, f"c{c}"))
+        truth[f"c{c}"] = [None if z else v for v, z in zip(expect, nulls)]
+    path = tmp_path / "scattered.fgb"
+    fgb.write_points(path, [pa.RecordBatch.from_arrays(arrays, names)], columns, "EPSG:4326")
+    source, layer = open_layer(path)
+    count = 0
+    for feature in layer:
+        k = feature.GetField("id")
+        assert [value_of(feature, f"c{c}") for c in range(12)] == [truth[f"c{c}"][k] for c in range(12)]
+        count += 1
+    assert count == n
