@@ -21,7 +21,8 @@ Opening (``QgsProject.readProject``), for every layer with a ``geoengine/workflo
 * GeoTIFF layer whose file is missing (invalid layer): re-fetched for its stored extent, CRS, bands and time
   (slice) in a background task through the loader's :func:`~.layers.fetch`, then the layer is pointed at the
   new file (QGIS restores the style it read from the project);
-* memory vector layer (empty after reading): re-fetched the same way and filled;
+* memory vector layer (empty after reading): re-fetched the same way, built in the worker, and filled, or
+  pointed at the FlatGeobuf file the worker wrote for a big point result;
 * WMS layer: a session is opened for its connection (credentials come from the Auth Manager only) so QGIS's
   requests carry its token, then the layer is pointed at its WMS address again.
 
@@ -440,8 +441,9 @@ class ProjectState(QObject):
         layer_id = layer.id()
         self.fetch_count += 1
 
-        def work(context):
-            return fetch(session, request, self._tempdir, context, transform_context)
+        def work(context):  # a vector layer is built in the worker (a big point result as a file): no freeze
+            return fetch(session, request, self._tempdir, context, transform_context,
+                         in_worker=isinstance(layer, QgsVectorLayer))
 
         def fetched(result) -> None:
             current = self._project.mapLayer(layer_id)
@@ -468,11 +470,17 @@ class ProjectState(QObject):
 
     def _apply(self, layer: QgsMapLayer, fetched, piece) -> None:
         if isinstance(layer, QgsVectorLayer):
+            from .point_files import FILE_MODE
             from .vector_layers import append_batches
 
+            built = fetched.layer  # made in the worker: a FlatGeobuf file layer or a filled memory layer
+            if built is not None and built.providerType() == "ogr":
+                swap_vector_source(layer, built.source(), "ogr", self._project)  # style and time settings stay
+                layer.setCustomProperty(PROPERTY_PREFIX + "mode", FILE_MODE)
+                return
             provider = layer.dataProvider()
             provider.truncate()
-            append_batches(layer, fetched.batches)
+            append_batches(layer, [list(built.getFeatures())] if built is not None else fetched.batches)
             layer.triggerRepaint()
             return
         if not fetched.slices:

@@ -160,5 +160,27 @@ def test_kept_with_the_project_or_fetched_again(server, loader, session, state, 
     assert project.read(str(lean))
     restored = project.mapLayersByName("Ports")[0]
     assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
-    assert restored.providerType() == "memory" and restored.featureCount() == expected
+    # fetched again and built in the worker: above the threshold that is a file again, read by the same layer
+    assert restored.providerType() == "ogr" and restored.source().split("|")[0].endswith(".fgb")
+    assert restored.customProperty("geoengine/mode") == "flatgeobuf" and restored.featureCount() == expected
     assert assert_rows_match(restored, PORTS_SHP, AFRICA) == expected
+
+
+def test_a_lean_project_restores_a_small_layer_into_its_memory_layer(  # noqa: F811 - fixtures
+        server, loader, session, state, project, tempdir, tmp_path, file_from):  # noqa: F811
+    from geoengine_qgis.qgis_glue.project_state import set_keep_files
+
+    file_from(1)
+    outcome, _ = run_load(loader, session, request(register(session, PORTS), name="Ports"))
+    assert outcome.ok and outcome.layers[0].providerType() == "ogr", outcome.error
+    set_keep_files(project, False)
+    lean = tmp_path / "lean.qgz"
+    assert project.write(str(lean))
+    project.clear()
+    tempdir.cleanup()
+    file_from(10**9)  # the same result is small now: it comes back as features of the memory layer
+    assert project.read(str(lean))
+    restored = project.mapLayersByName("Ports")[0]
+    assert plugin_support.wait_until(lambda: not state.pending, timeout=60), state.pending
+    assert restored.providerType() == "memory" and restored.featureCount() == ports_expected()
+    assert assert_rows_match(restored, PORTS_SHP, AFRICA) == ports_expected()
