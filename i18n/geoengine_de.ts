@@ -598,42 +598,42 @@ Trotzdem herunterladen?</translation>
             <translation>({packages} nicht installiert)</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="230" />
+            <location filename="../qgis_glue/project_state.py" line="231" />
             <source>Geo Engine layers were not stored with the project: {summary}</source>
             <translation>Geo-Engine-Layer wurden nicht mit dem Projekt gespeichert: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="277" />
+            <location filename="../qgis_glue/project_state.py" line="278" />
             <source>Layer {layer} is being edited: save or discard the edits, then save the project again to keep its features.</source>
             <translation>Layer {layer} wird bearbeitet: Speichern oder verwerfen Sie die Änderungen und speichern Sie dann das Projekt erneut, um seine Objekte zu behalten.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="284" />
+            <location filename="../qgis_glue/project_state.py" line="285" />
             <source>Layer {layer} not stored with the project: {summary}</source>
             <translation>Layer {layer} wurde nicht mit dem Projekt gespeichert: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="304" />
+            <location filename="../qgis_glue/project_state.py" line="305" />
             <source>This project is stored in a database or GeoPackage, so Geo Engine's downloaded files are not copied next to it: its Geo Engine layers are fetched again from the server when the project is opened, and edits to Geo Engine vector layers are not kept. Save the project as a .qgz file to keep the data with it.</source>
             <translation>Dieses Projekt ist in einer Datenbank oder einem GeoPackage gespeichert, daher werden die heruntergeladenen Dateien von Geo Engine nicht daneben kopiert: Seine Geo-Engine-Layer werden beim Öffnen des Projekts erneut vom Server abgerufen, und Änderungen an Geo-Engine-Vektorlayern bleiben nicht erhalten. Speichern Sie das Projekt als .qgz-Datei, um die Daten mit ihm zu behalten.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="342" />
+            <location filename="../qgis_glue/project_state.py" line="343" />
             <source>Geo Engine layers were not restored: {summary}</source>
             <translation>Geo-Engine-Layer wurden nicht wiederhergestellt: {summary}</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="357" />
+            <location filename="../qgis_glue/project_state.py" line="358" />
             <source>Restoring {count} Geo Engine layer(s) in the background.</source>
             <translation>{count} Geo-Engine-Layer werden im Hintergrund wiederhergestellt.</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="465" />
+            <location filename="../qgis_glue/project_state.py" line="467" />
             <source>Geo Engine: restore {layer}</source>
             <translation>Geo Engine: {layer} wiederherstellen</translation>
         </message>
         <message>
-            <location filename="../qgis_glue/project_state.py" line="498" />
+            <location filename="../qgis_glue/project_state.py" line="506" />
             <source>Geo Engine layer {layer} could not be restored: {summary}</source>
             <translation>Geo-Engine-Layer {layer} konnte nicht wiederhergestellt werden: {summary}</translation>
         </message>
