@@ -138,8 +138,10 @@ def test_callers_that_ask_at_once_share_one_login(iface, server):
     try:
         before = _logins(server)
         got = []
-        tasks = {id(plugin.with_session("analyst", got.append)) for _layer in range(LAYERS)}
-        assert len(tasks) == 1  # the same login task for every caller
+        returned = [plugin.with_session("analyst", got.append) for _layer in range(LAYERS)]
+        # the same login task for every caller that asks while it runs (a caller after it finished, as on a
+        # loaded machine where the login can win the race, gets the session at once and no task)
+        assert returned[0] is not None and {id(t) for t in returned if t is not None} == {id(returned[0])}
         assert wait_until(lambda: len(got) == LAYERS, timeout=20)
         assert len({id(session) for session in got}) == 1
         assert _logins(server) == before + 1
