@@ -345,9 +345,9 @@ def _milliseconds(array: pa.Array) -> np.ndarray:
     """Epoch milliseconds of a date/time column (nulls as 0)."""
     if pa.types.is_timestamp(array.type):
         array = pc.cast(array, pa.timestamp("ms", array.type.tz))
-    days = pa.types.is_date32(array.type)
-    values = _numpy(pc.cast(array, pa.int64()))  # null slots hold anything: the valid mask leaves them out
-    return values * 86_400_000 if days else values
+    if pa.types.is_date32(array.type):  # days (Arrow casts date32 to int32 only)
+        return _numpy(pc.cast(array, pa.int32())).astype(np.int64) * 86_400_000
+    return _numpy(pc.cast(array, pa.int64()))  # null slots hold anything: the valid mask leaves them out
 
 
 _NUMBERS = {"int": (pa.int64(), "<i8"), "category": (pa.int64(), "<i8"), "float": (pa.float64(), "<f8"),

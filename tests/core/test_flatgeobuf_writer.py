@@ -411,3 +411,42 @@ def test_values_scattered_over_more_than_64_positions(tmp_path):
         assert [value_of(feature, f"c{c}") for c in range(12)] == [truth[f"c{c}"][k] for c in range(12)]
         count += 1
     assert count == n
+
+
+def test_the_hilbert_curve_steps_to_a_neighbour_at_every_scale():
+    """256 x 256 cells spread over the whole 16-bit range (cell k at 257 k): in curve order every step goes to
+    an edge neighbour, so every bit of the curve is right, not only the low ones."""
+    k = np.arange(256, dtype=np.uint32)
+    cx, cy = np.meshgrid(k, k)
+    cx, cy = cx.ravel(), cy.ravel()
+    order = np.argsort(fgb.hilbert(cx * 257, cy * 257))
+    path = np.stack([cx[order], cy[order]], 1).astype(np.int64)
+    assert len(np.unique(fgb.hilbert(cx * 257, cy * 257))) == 256 * 256
+    assert (np.abs(np.diff(path, axis=0)).sum(axis=1) == 1).all()
+    assert tuple(path[0]) == (0, 0)  # the curve starts in a corner
+
+
+def test_an_r_tree_needs_items_and_nodes_of_two_or_more():
+    for count, node_size in ((0, 16), (-1, 16), (5, 1)):
+        with pytest.raises(ValueError, match="at least one item and nodes of two or more"):
+            fgb.level_bounds(count, node_size)
+    assert fgb.level_bounds(3, 2) == [(3, 6), (1, 3), (0, 1)]  # 3 leaves, 2 nodes, the root
+
+
+def test_dates_without_times_and_a_column_that_is_null_everywhere(tmp_path):
+    d = sample(20)
+    days = (np.arange(20) * 400 - 3000).astype(np.int32)  # days since 1970, some before it
+    batch = batch_of(d)
+    stamps = pa.array((JAN_2014 * 1000 + np.arange(20) * 1_500_000).tolist(), pa.timestamp("us", "UTC"))
+    batch = pa.RecordBatch.from_arrays(
+        batch.columns[:3] + [pa.array(days, pa.date32()), pa.nulls(20, pa.float64()), pa.nulls(20, pa.utf8()), stamps],
+        batch.schema.names[:3] + ["day", "nothing", "no_text", "stamp"])
+    columns = [COLUMNS[0], fgb.Column("day", "dateTime", "day"), fgb.Column("nothing", "float", "nothing"),
+               fgb.Column("no_text", "text", "no_text"), fgb.Column("stamp", "dateTime", "stamp")]
+    path = tmp_path / "days.fgb"
+    fgb.write_points(path, [batch], columns, "EPSG:4326")
+    source, layer = open_layer(path)
+    got = {f.GetField("id"): tuple(value_of(f, c) for c in ("day", "nothing", "no_text", "stamp")) for f in layer}
+    epoch = dt.date(1970, 1, 1)
+    assert got == {i: ((epoch + dt.timedelta(days=int(days[i]))).strftime("%Y/%m/%d 00:00:00+00"), None, None,
+                       ms_text(JAN_2014 + i * 1500)) for i in range(20)}
