@@ -7,6 +7,8 @@ full, and the no-data collision warning."""
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import sys
 import threading
 from pathlib import Path
@@ -18,6 +20,7 @@ from osgeo import gdal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from geoengine_qgis.core import geotiff_writer as gw  # noqa: E402
+from geoengine_qgis.core.errors import MalformedResponseError  # noqa: E402
 from geoengine_qgis.core.geotiff_writer import GeoTiffSink, stream_raster_to_geotiff  # noqa: E402
 from geoengine_qgis.core.raster import RasterTile2D  # noqa: E402
 from geoengine_qgis.core.tiling import TileRange, TilingGrid  # noqa: E402
@@ -64,6 +67,17 @@ def test_cached_blocks_are_flushed_after_every_4_mib(tmp_path, monkeypatch):
     assert flushes == [5, 1, 0]
     (path,) = target.finish()
     np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected)
+
+
+def test_a_flush_leaves_no_overview_blocks_in_gdals_cache(tmp_path):
+    """Four 1 MiB tiles of a file with overviews: the 4 MiB flush writes the level-2 overview blocks too (1 MiB),
+    so GDAL's block cache holds no more than before the file was made (it grew with the file otherwise)."""
+    before = gdal.GetCacheUsed()
+    target = sink(tmp_path, TileRange(0, 0, 9, 1), 512, np.uint32)  # 4608 x 512 px: overviews 2 .. 32
+    for tx in range(4):
+        target.write(tile_at(tx * 512, 0, np.full((512, 512), tx + 1, np.uint32)))
+    assert gdal.GetCacheUsed() - before < 64 << 10
+    target.finish()
 
 
 def test_band_names_shorter_than_the_bands_name_the_first_bands_only(tmp_path):
@@ -143,12 +157,29 @@ def test_overview_level_2_of_512_px_tiles_fills_whole_blocks(tmp_path):
         np.testing.assert_array_equal(overview, full[::factor, ::factor], err_msg=f"factor {factor}")
 
 
+@pytest.mark.parametrize("codec, compression", [("ZSTD", "ZSTD"), ("LZW", "LZW"), ("NONE", None)])
+def test_overviews_use_the_files_codec_in_256_px_blocks(tmp_path, codec, compression):
+    """Each overview is its own TIFF directory (GDAL's GTIFF_DIR:n, n = 2 for the first overview)."""
+    if codec == "ZSTD" and "ZSTD" not in gw.CODECS[gw.TEMPORARY_CODEC][0]:
+        pytest.skip("GDAL without ZSTD")
+    target = sink(tmp_path, TileRange(0, 0, 9, 1), 512, np.uint8, compress=codec)
+    for tx in range(9):
+        target.write(tile_at(tx * 512, 0, np.full((512, 512), tx + 1, np.uint8)))
+    (path,) = target.finish()
+    for directory, width in ((2, 2304), (3, 1152), (6, 144)):  # 4608 / 2, / 4, / 32
+        overview = gdal.Open(f"GTIFF_DIR:{directory}:{path}")
+        assert overview.RasterXSize == width
+        assert overview.GetMetadata("IMAGE_STRUCTURE").get("COMPRESSION") == compression
+        assert overview.GetRasterBand(1).GetBlockSize() == [256, 256]
+
+
 @pytest.mark.parametrize("column, row, inside", [
     (24, 0, True),  # overlaps the right tile's right half
     (32, 0, False),  # starts at the file's right edge (32 px wide)
     (-8, 0, True),  # overlaps the left edge
     (-16, 0, False),  # ends at the left edge
-    (0, 8, True),  # overlaps the bottom tile row's lower half (file 32 px tall)
+    (0, 8, True),  # inside, off the tile rows
+    (0, 24, True),  # overlaps the bottom edge (file 32 px tall)
     (0, 32, False),  # starts at the bottom edge
     (0, -8, True),
     (0, -16, False),
@@ -216,6 +247,124 @@ def test_a_broken_tile_source_with_a_full_queue_stops_the_writer_and_removes_fil
     assert list(tmp_path.iterdir()) == [] and target.paths == []
 
 
+def release_on_full_end_marker(monkeypatch, release: threading.Event) -> None:
+    """geotiff_writer's queue module with a Queue that sets ``release`` when handing over the end marker (None)
+    times out because the queue is full."""
+
+    class SignallingQueue(queue.Queue):
+        def put(self, item, block=True, timeout=None):
+            try:
+                super().put(item, block, timeout)
+            except queue.Full:
+                if item is None:
+                    release.set()
+                raise
+
+    patched = ModuleType("queue")
+    patched.__dict__.update(vars(queue))
+    patched.Queue = SignallingQueue
+    monkeypatch.setattr(gw, "queue", patched)
+
+
+def held_writer(target: GeoTiffSink, holding: threading.Event, release: threading.Event) -> None:
+    """The sink's writer takes its first tile, sets ``holding`` and waits for ``release`` before writing it."""
+    real_write = target.write
+
+    def held_write(tile):
+        holding.set()
+        release.wait()
+        real_write(tile)
+
+    target.write = held_write
+
+
+@pytest.mark.timeout(60)
+def test_a_full_queue_at_the_end_waits_for_the_writer(tmp_path, monkeypatch):
+    """Tile 0 held by the writer, tiles 1 and 2 fill the queue (size 2), the source ends: handing over the end marker
+    times out (the queue is full) and is retried until the writer has room; every tile is written."""
+    holding, release = threading.Event(), threading.Event()
+    release_on_full_end_marker(monkeypatch, release)
+    target = sink(tmp_path, TileRange(0, 0, 3, 1), 16)
+    held_writer(target, holding, release)
+    expected = np.zeros((16, 48), np.uint16)
+
+    def source():
+        for tx in range(3):
+            expected[:, tx * 16:(tx + 1) * 16] = tx + 1
+            yield tile_at(tx * 16, 0, np.full((16, 16), tx + 1, np.uint16))
+            holding.wait()  # the writer holds tile 0 from here on
+
+    (path,) = target.write_all(source(), queue_size=2)
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected)
+
+
+@pytest.mark.timeout(60)
+def test_a_writer_failure_while_the_queue_is_full_at_the_end_is_raised(tmp_path, monkeypatch):
+    """As above, but tile 0 is of the wrong type: the writer fails while the end marker waits for room; write_all
+    stops waiting, removes the files and raises the writer's error."""
+    holding, release = threading.Event(), threading.Event()
+    release_on_full_end_marker(monkeypatch, release)
+    target = sink(tmp_path, TileRange(0, 0, 3, 1), 16)
+    held_writer(target, holding, release)
+
+    def source():
+        yield tile_at(0, 0, np.ones((16, 16), np.int32))  # wrong type: the writer raises on it
+        holding.wait()
+        yield tile_at(16, 0, np.ones((16, 16), np.uint16))
+        yield tile_at(32, 0, np.ones((16, 16), np.uint16))
+
+    with pytest.raises(MalformedResponseError, match="expected uint16"):
+        target.write_all(source(), queue_size=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tiles_are_written_by_the_writer_thread_even_with_a_one_tile_queue(tmp_path):
+    threads = []
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    real_write = target.write
+
+    def recording_write(tile):
+        threads.append(threading.current_thread().name)
+        real_write(tile)
+
+    target.write = recording_write
+    target.write_all([tile_at(0, 0, np.ones((16, 16), np.uint16))], queue_size=1)
+    assert threads == ["geotiff-writer"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files through /proc (Linux)")
+def test_abort_closes_the_files_before_removing_them(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    target.write(tile_at(0, 0, np.ones((16, 16), np.uint16)))  # the slice's file is open (one tile missing)
+    (path,) = target.paths
+
+    def open_on(name: str) -> list[str]:
+        links = []
+        for fd in Path("/proc/self/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:
+                pass
+        return [link for link in links if name in link]
+
+    assert open_on(path.name)
+    target.abort()
+    assert list(tmp_path.iterdir()) == [] and open_on(path.name) == []
+
+
+@pytest.mark.parametrize("queue_size", [0, 2])
+def test_a_failure_while_finishing_removes_the_files(tmp_path, monkeypatch, queue_size):
+    """The last slice is closed by finish(); its flush fails (say the disk is full): the files go, the error stays."""
+    def failing_flush(open_file):
+        raise OSError(f"GDAL cannot write {open_file.path}: disk full")
+
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    monkeypatch.setattr(gw, "_flush", failing_flush)
+    with pytest.raises(OSError, match="disk full"):
+        target.write_all([tile_at(0, 0, np.ones((16, 16), np.uint16))], queue_size=queue_size)  # one of two tiles
+    assert list(tmp_path.iterdir()) == [] and target.paths == []
+
+
 def test_a_failing_write_in_the_writer_thread_is_raised_and_removes_files(tmp_path):
     target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
     good = tile_at(0, 0, np.ones((16, 16), np.uint16))
@@ -228,7 +377,16 @@ def test_a_failing_write_in_the_writer_thread_is_raised_and_removes_files(tmp_pa
 def test_inline_writing_without_a_queue_writes_the_same_file(tmp_path):
     values = np.arange(256, dtype=np.uint16).reshape(16, 16)
     target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    threads = []
+    real_write = target.write
+
+    def recording_write(tile):
+        threads.append(threading.current_thread() is threading.main_thread())
+        real_write(tile)
+
+    target.write = recording_write
     (path,) = target.write_all([tile_at(0, 0, values)], queue_size=0)
+    assert threads == [True]  # queue_size 0: written in the calling thread, no writer thread
     np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), values)
     (tmp_path / "x").mkdir()
     failing = sink(tmp_path / "x", TileRange(0, 0, 2, 1), 16)
@@ -246,7 +404,7 @@ def test_no_data_collisions_are_warned_about_with_their_count(base_url, tmp_path
     synthetic = workflow(base_url, SYNTHETIC)
     query = QueryRectangle((20.0, -5.0, 21.5, -4.0), "2014-01-01T00:00:00Z")
     with caplog.at_level(logging.WARNING, logger=gw.__name__):
-        (path,) = stream_raster_to_geotiff(synthetic, query, tmp_path / "plain")
+        (path,) = stream_raster_to_geotiff(synthetic, query, tmp_path / "plain" / "nested")  # folders made
     assert "equal the no-data value" not in caplog.text  # 65535 never occurs (mod 65521)
     dataset = gdal.Open(str(path))
     gt = dataset.GetGeoTransform()

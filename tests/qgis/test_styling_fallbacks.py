@@ -298,6 +298,16 @@ def test_logarithmic_ramp_with_two_breakpoints_at_the_lowest_value(qgis_app):
     assert rgba(items[100].color) == tuple(int(round(x + (y - x) * t)) for x, y in zip(GREEN, BLUE))
 
 
+def test_logarithmic_ramp_whose_breakpoints_share_one_value_takes_the_first_colour(qgis_app):
+    """Both breakpoints at 10: every sample is 10 and takes the first breakpoint's colour, as QGIS's interpolated
+    shader does for equal items."""
+    from geoengine_qgis.qgis_glue.styling import gradient_items
+
+    items = gradient_items(LogarithmicGradientColorizer([ColorBreakpoint(10, RED), ColorBreakpoint(10, BLUE)]))[1:-1]
+    assert all(i.value == pytest.approx(10) for i in items)
+    assert {rgba(i.color) for i in items} == {RED}
+
+
 def test_no_data_colour_of_a_multiband_colorizer_without_one_is_transparent(qgis_app, tmp_path):
     from geoengine_qgis.qgis_glue.styling import renderer_for_colorizer
     from qgis.PyQt.QtGui import QColor
