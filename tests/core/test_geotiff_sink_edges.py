@@ -247,16 +247,16 @@ def test_a_broken_tile_source_with_a_full_queue_stops_the_writer_and_removes_fil
     assert list(tmp_path.iterdir()) == [] and target.paths == []
 
 
-def release_on_full_end_marker(monkeypatch, release: threading.Event) -> None:
-    """geotiff_writer's queue module with a Queue that sets ``release`` when handing over the end marker (None)
-    times out because the queue is full."""
+def release_on_full_end_marker(monkeypatch, release: threading.Event, any_item: bool = False) -> None:
+    """geotiff_writer's queue module with a Queue that sets ``release`` when handing over the end marker (None),
+    or with ``any_item`` any tile, times out because the queue is full."""
 
     class SignallingQueue(queue.Queue):
         def put(self, item, block=True, timeout=None):
             try:
                 super().put(item, block, timeout)
             except queue.Full:
-                if item is None:
+                if item is None or any_item:
                     release.set()
                 raise
 
@@ -296,6 +296,82 @@ def test_a_full_queue_at_the_end_waits_for_the_writer(tmp_path, monkeypatch):
 
     (path,) = target.write_all(source(), queue_size=2)
     np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected)
+
+
+@pytest.mark.timeout(60)
+def test_a_full_queue_makes_the_source_wait_and_no_tile_is_lost(tmp_path, monkeypatch):
+    """Tile 0 held by the writer, tiles 1 and 2 fill the queue (size 2): handing over tile 3 times out and is retried
+    until the writer has room; all four tiles are written."""
+    holding, release = threading.Event(), threading.Event()
+    release_on_full_end_marker(monkeypatch, release, any_item=True)
+    target = sink(tmp_path, TileRange(0, 0, 4, 1), 16)
+    held_writer(target, holding, release)
+
+    def source():
+        for tx in range(4):
+            yield tile_at(tx * 16, 0, np.full((16, 16), tx + 1, np.uint16))
+            holding.wait()
+
+    (path,) = target.write_all(source(), queue_size=2)
+    expected = np.repeat(np.arange(1, 5, dtype=np.uint16), 16)[None].repeat(16, 0)  # columns of 1, 2, 3, 4
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected)
+
+
+def test_a_writer_failure_stops_the_source_at_its_next_tile(tmp_path):
+    """The writer fails on tile 0 and ends; the next tile from the source finds the failure and raises it."""
+    target = sink(tmp_path, TileRange(0, 0, 3, 1), 16)
+    taken = []
+
+    def source():
+        yield tile_at(0, 0, np.ones((16, 16), np.int32))  # wrong type: the writer raises and ends
+        (writer,) = [t for t in threading.enumerate() if t.name == "geotiff-writer"]
+        writer.join()
+        taken.append(1)
+        yield tile_at(16, 0, np.ones((16, 16), np.uint16))
+        taken.append(2)
+        yield tile_at(32, 0, np.ones((16, 16), np.uint16))
+
+    with pytest.raises(MalformedResponseError, match="expected uint16"):
+        target.write_all(source(), queue_size=2)
+    assert taken == [1] and list(tmp_path.iterdir()) == []
+
+
+def test_a_planned_tile_of_a_finished_slice_is_refused_with_the_slice_start(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    values = np.ones((16, 16), np.uint16)
+    target.write(tile_at(0, 0, values, time=(5000, 9000)))  # the only tile: the slice is complete
+    with pytest.raises(MalformedResponseError, match=r"time slice 1970-01-01T00:00:05\.000Z arrived after"):
+        target.write(tile_at(0, 0, values, time=(5000, 9000)))
+
+
+def test_collisions_with_the_maximum_as_no_data_are_counted(tmp_path):
+    """U16's default no-data value is its maximum 65535: valid pixels of 65535 are counted, masked ones not."""
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    values = np.zeros((16, 16), np.uint16)
+    values[0, :5] = 65535
+    mask = np.zeros((16, 16), bool)
+    mask[0, 0] = True  # masked: no-data anyway, not a collision
+    mask[5, 5] = True
+    target.write(tile_at(0, 0, values, mask=mask))
+    assert target.no_data_collisions == 4
+
+
+def test_an_unplanned_tile_makes_the_overviews_rebuilt(tmp_path):
+    """A tall narrow file with overviews, one planned tile and one off the tile rows (rows 8..23): the overviews are
+    rebuilt at the end and hold every f-th pixel of the whole image, the unplanned tile's pixels included."""
+    target = sink(tmp_path, TileRange(0, 0, 1, 257), 16)
+    full = np.full((4112, 16), NO_DATA_U16, np.uint16)
+    planned = np.full((16, 16), 7, np.uint16)
+    unplanned = np.arange(256, dtype=np.uint16).reshape(16, 16)
+    full[32:48] = planned
+    full[8:24] = unplanned
+    target.write(tile_at(0, 32, planned))
+    target.write(tile_at(0, 8, unplanned))
+    (path,) = target.finish()
+    image, overviews = overview_arrays(path)
+    np.testing.assert_array_equal(image, full)
+    for factor, overview in zip((2, 4, 8, 16), overviews):
+        np.testing.assert_array_equal(overview, full[::factor, ::factor], err_msg=f"factor {factor}")
 
 
 @pytest.mark.timeout(60)
