@@ -281,6 +281,7 @@ def test_the_header_decodes_by_the_flatbuffers_rules_with_aligned_scalars():
     envelope = target(fields[1])
     assert struct.unpack_from("<I4d", buf, envelope) == (4, -1.5, -2.5, 3.5, 4.5) and (envelope + 4) % 8 == 0
     columns = target(fields[7])
+    assert columns % 4 == 0  # the vector's length is a u32
     count = struct.unpack_from("<I", buf, columns)[0]
     names = []
     for i in range(count):
@@ -450,3 +451,54 @@ def test_dates_without_times_and_a_column_that_is_null_everywhere(tmp_path):
     epoch = dt.date(1970, 1, 1)
     assert got == {i: ((epoch + dt.timedelta(days=int(days[i]))).strftime("%Y/%m/%d 00:00:00+00"), None, None,
                        ms_text(JAN_2014 + i * 1500)) for i in range(20)}
+
+
+def test_the_hilbert_curve_steps_to_a_neighbour_at_the_finest_scale():
+    k = np.arange(256, dtype=np.uint32)
+    cx, cy = np.meshgrid(k, k)
+    cx, cy = cx.ravel(), cy.ravel()
+    for origin in (0, 0xFFFF - 255):  # both ends of the 16-bit range
+        order = np.argsort(fgb.hilbert(cx + origin, cy + origin))
+        path = np.stack([cx[order], cy[order]], 1).astype(np.int64)
+        assert (np.abs(np.diff(path, axis=0)).sum(axis=1) == 1).all()
+
+
+def test_the_file_holds_a_grid_in_curve_order(tmp_path):
+    """256 x 256 points on a grid away from the origin: read in file order, every point is an edge neighbour of
+    the one before (the extent, the scaling to 16-bit cells and the sort of the 32-bit keys are all right)."""
+    gx, gy = np.meshgrid(np.arange(256), np.arange(256))
+    d = sample(256 * 256)
+    d["x"], d["y"] = 1000.5 + 0.5 * gx.ravel(), -2000.25 + 0.25 * gy.ravel()
+    path = tmp_path / "grid.fgb"
+    fgb.write_points(path, [batch_of(d)], COLUMNS[:1], "EPSG:3857")
+    source, layer = open_layer(path)
+    cells = np.array([((f.GetGeometryRef().GetGeometryRef(0).GetX() - 1000.5) / 0.5,
+                       (f.GetGeometryRef().GetGeometryRef(0).GetY() + 2000.25) / 0.25) for f in layer])
+    assert len(cells) == 65536 and len(np.unique(cells, axis=0)) == 65536
+    assert (np.abs(np.diff(cells, axis=0)).sum(axis=1) == 1).all()
+
+
+def test_a_file_without_a_crs(tmp_path):
+    path = tmp_path / "plain.fgb"
+    fgb.write_points(path, [batch_of(sample(5))], COLUMNS[:1], "")
+    source, layer = open_layer(path)
+    assert layer.GetSpatialRef() is None and layer.GetFeatureCount() == 5
+
+
+def test_a_not_finite_coordinate_in_the_common_form_is_refused():
+    column = pa.array(["MULTIPOINT((1 2))", "MULTIPOINT((nan 1))", "MULTIPOINT((3 inf))"])
+    with pytest.raises(fgb.NotSinglePoints, match="not finite"):
+        fgb.point_coordinates(column)
+
+
+def test_large_string_text_with_many_distinct_values(tmp_path):
+    n = 1_500  # more distinct values than the dictionary path takes
+    d = sample(n)
+    names = [f"place {k:05d}" for k in range(n)]
+    batch = batch_of(d)
+    batch = pa.RecordBatch.from_arrays(batch.columns[:4] + [pa.array(names, pa.large_string())] + batch.columns[5:],
+                                       batch.schema.names)
+    path = tmp_path / "large.fgb"
+    fgb.write_points(path, [batch], [COLUMNS[0], COLUMNS[2]], "EPSG:4326")
+    source, layer = open_layer(path)
+    assert {f.GetField("id"): f.GetField("kind") for f in layer} == dict(enumerate(names))
