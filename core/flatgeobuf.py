@@ -1,8 +1,8 @@
 """Big point results of a vector stream as a FlatGeobuf file, built column-wise with numpy (no per-feature Python).
 
 Why: a QGIS memory layer of a million points costs seconds of ``QgsFeature`` building and a spatial index built
-one insert at a time; a FlatGeobuf file with its packed Hilbert R-tree is written here in about the time the
-stream takes to arrive, and QGIS (OGR) reads it lazily. Layout, from the FlatGeobuf 3 specification
+one insert at a time; a FlatGeobuf file with its packed Hilbert R-tree is written here in about a second (most
+of it after the stream ended), and QGIS (OGR) reads it lazily. Layout, from the FlatGeobuf 3 specification
 (flatgeobuf.org, ``src/fbs/header.fbs`` and ``feature.fbs``):
 
 * magic ``fgb\\x03fgb\\x00``, then a size-prefixed FlatBuffer ``Header`` (name, envelope, geometry type
