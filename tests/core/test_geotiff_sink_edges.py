@@ -113,6 +113,65 @@ def test_slices_with_the_same_start_get_the_end_in_their_name(tmp_path):
     assert gdal.Open(str(paths[1])).GetMetadata()["time_end"] == "1970-01-01T00:00:00.020Z"
 
 
+def test_a_slice_starting_at_999_ms_is_labelled_with_its_milliseconds(tmp_path):
+    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
+    target.write(tile_at(0, 0, np.ones((16, 16), np.uint16), time=(86_400_999, 86_401_000)))
+    assert [p.name for p in target.finish()] == ["t_19700102T000000999Z.tif"]
+
+
+class FailingFlush:
+    """A GDAL dataset whose FlushCache reports a CE_Failure (as a full disk does) after flushing."""
+
+    def __init__(self, dataset) -> None:
+        self._dataset = dataset
+
+    def __getattr__(self, name):
+        return getattr(self._dataset, name)
+
+    def FlushCache(self):  # noqa: N802 - GDAL's name
+        self._dataset.FlushCache()
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            gdal.Error(gdal.CE_Failure, gdal.CPLE_FileIO, "No space left on device")
+        finally:
+            gdal.PopErrorHandler()
+
+
+@pytest.fixture
+def gdal_without_exceptions():
+    """GDAL as QGIS may run it: errors as GDAL's error state, not Python exceptions (restored after)."""
+    from osgeo import ogr
+
+    with_ogr = ogr.GetUseExceptions()
+    if with_ogr:  # GDAL 3.6 unwinds the bindings' error handlers last-in first-out: ogr's sits above gdal's
+        ogr.DontUseExceptions()
+    gdal.DontUseExceptions()
+    yield
+    gdal.UseExceptions()
+    if with_ogr:
+        ogr.UseExceptions()
+
+
+def test_a_gdal_failure_while_flushing_is_an_os_error(tmp_path, gdal_without_exceptions):
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    target.write(tile_at(0, 0, np.ones((16, 16), np.uint16)))
+    (open_file,) = target._open.values()
+    open_file.dataset = FailingFlush(open_file.dataset)
+    with pytest.raises(OSError, match="GDAL cannot write .*No space left on device"):
+        target.finish()
+    target.abort()
+
+
+@pytest.mark.timeout(60)
+def test_the_writer_thread_works_where_threads_have_no_priority(tmp_path, monkeypatch):
+    """Without os.setpriority (Windows) the writer thread keeps its priority and writes as usual."""
+    monkeypatch.delattr(gw.os, "setpriority")
+    target = sink(tmp_path, TileRange(0, 0, 4, 1), 16)
+    values = np.ones((16, 16), np.uint16)
+    (path,) = target.write_all((tile_at(tx * 16, 0, values) for tx in range(4)), queue_size=1)
+    assert gdal.Open(str(path)).ReadAsArray().shape == (16, 64)
+
+
 def overview_arrays(path: Path) -> tuple[np.ndarray, list[np.ndarray]]:
     dataset = gdal.Open(str(path))  # kept open while its band is read (the band does not hold the dataset)
     band = dataset.GetRasterBand(1)
@@ -423,9 +482,9 @@ def test_abort_closes_the_files_before_removing_them(tmp_path):
                 pass
         return [link for link in links if name in link]
 
-    assert open_on(path.name)
+    assert open_on(str(path))
     target.abort()
-    assert list(tmp_path.iterdir()) == [] and open_on(path.name) == []
+    assert list(tmp_path.iterdir()) == [] and open_on(str(path)) == []
 
 
 @pytest.mark.parametrize("queue_size", [0, 2])
