@@ -96,7 +96,7 @@ class StreamLayerBuilder:
         from .tempfiles import safe_stem
 
         folder = Path(self._folder())
-        path = folder / f"{safe_stem(self.name) or 'features'}.fgb"
+        path = folder / f"{safe_stem(self.name, 'features')}.fgb"
         self._batches = []  # the writer holds what it needs
         try:
             self._writer.write(path)

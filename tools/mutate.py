@@ -43,7 +43,7 @@ TARGETS: dict[str, list[str]] = {
                        "tests/core/test_tiling_real_arithmetic.py"],
     "core/vector_stream.py": ["tests/core/test_vector_decoding.py", "tests/core/test_vector_stream.py"],
     "core/flatgeobuf.py": ["tests/core/test_flatgeobuf_writer.py"],
-    "qgis_glue/point_files.py": ["tests/qgis/test_point_file_layers.py"],
+    "qgis_glue/point_files.py": ["tests/qgis/test_point_file_builder.py", "tests/qgis/test_point_file_layers.py"],
     "core/geotiff_writer.py": ["tests/core/test_geotiff_options.py", "tests/core/test_geotiff_sink.py",
                                "tests/core/test_geotiff_overviews.py",
                                "tests/core/test_geotiff_stream.py", "tests/core/test_geotiff_sink_edges.py"],
