@@ -242,6 +242,7 @@ def test_overviews_use_the_files_codec_in_256_px_blocks(tmp_path, codec, compres
     (0, 32, False),  # starts at the bottom edge
     (0, -8, True),
     (0, -16, False),
+    (0, -15, True),  # its last row is the file's first
 ])
 def test_unplanned_tiles_write_their_pixels_inside_the_file(tmp_path, column, row, inside):
     """A 2 x 2 tile file (32 x 32 px) and one tile off the planned grid at pixel (column, row): the pixels inside
@@ -257,6 +258,22 @@ def test_unplanned_tiles_write_their_pixels_inside_the_file(tmp_path, column, ro
     expected[16 + row:16 + row + 16, 16 + column:16 + column + 16] = values
     (path,) = paths
     np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), expected[16:48, 16:48])
+
+
+def test_an_unplanned_tile_does_not_count_as_a_planned_one(tmp_path):
+    """An unplanned tile first, then both planned tiles: the slice closes after the second planned tile only."""
+    target = sink(tmp_path, TileRange(0, 0, 2, 1), 16)
+    target.write(tile_at(8, 0, np.full((16, 16), 9, np.uint16)))  # off the tile columns
+    for tx in range(2):
+        target.write(tile_at(tx * 16, 0, np.full((16, 16), tx + 1, np.uint16)))
+    (path,) = target.finish()
+    np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), np.repeat([[1, 2]], 16, 1).repeat(16, 0))
+
+
+def test_bigtiff_counts_every_band():
+    """4 bands of 1 000 000 000 bytes are 4 GB uncompressed: BigTIFF (one band of them would not be)."""
+    assert "BIGTIFF=YES" in gw.creation_options(np.uint8, 1_000_000_000, 1, 4, "NONE")
+    assert "BIGTIFF=NO" in gw.creation_options(np.uint8, 1_000_000_000, 1, 1, "NONE")
 
 
 def test_an_unplanned_tile_of_a_finished_slice_is_dropped(tmp_path):
