@@ -102,10 +102,12 @@ def test_every_value_reads_back_through_ogr(tmp_path):
     assert seen == set(range(1350))
 
 
-def test_the_spatial_index_answers_box_queries_exactly(tmp_path):
+@pytest.mark.parametrize("block_rows", [65_536, 1_000])  # one block, or 20 blocks with their own offsets
+def test_the_spatial_index_answers_box_queries_exactly(tmp_path, monkeypatch, block_rows):
+    monkeypatch.setattr(fgb, "_BLOCK_ROWS", block_rows)
     d = sample(20_000)
     path = tmp_path / "points.fgb"
-    fgb.write_points(path, [batch_of(d)], COLUMNS[:1], "EPSG:4326")
+    fgb.write_points(path, [batch_of(d)], COLUMNS[:3], "EPSG:4326")  # text: records differ between blocks
     source, layer = open_layer(path)
     for box in ((0, 0, 10, 10), (-180, -90, -170, -80), (100.5, -3.25, 140.0, 60.0), (179.9, 89.9, 180, 90)):
         layer.SetSpatialFilterRect(*box)
@@ -502,3 +504,24 @@ def test_large_string_text_with_many_distinct_values(tmp_path):
     fgb.write_points(path, [batch], [COLUMNS[0], COLUMNS[2]], "EPSG:4326")
     source, layer = open_layer(path)
     assert {f.GetField("id"): f.GetField("kind") for f in layer} == dict(enumerate(names))
+
+
+def test_the_layer_is_named_in_the_header_and_after_the_file_without_a_name(tmp_path):
+    named, unnamed = tmp_path / "file-a.fgb", tmp_path / "file-b.fgb"
+    fgb.write_points(named, [batch_of(sample(3))], COLUMNS[:1], "EPSG:4326", name="Ports 2014")
+    fgb.write_points(unnamed, [batch_of(sample(3))], COLUMNS[:1], "EPSG:4326")
+    opened = [open_layer(named), open_layer(unnamed)]  # each (dataset, layer): the dataset must stay alive
+    assert [layer.GetName() for _, layer in opened] == ["Ports 2014", "file-b"]
+
+
+def test_a_geometry_column_that_is_not_text_is_refused():
+    for column in (pa.array([b"\x01\x01"], pa.binary()), pa.array([1.5])):
+        with pytest.raises(fgb.NotSinglePoints, match="not WKT text"):
+            fgb.point_coordinates(column)
+
+
+def test_columns_are_values():
+    column = fgb.Column("id", "int", "id")
+    with pytest.raises(AttributeError):
+        column.name = "other"
+    assert column == fgb.Column("id", "int", "id")
