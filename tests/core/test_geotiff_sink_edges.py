@@ -162,10 +162,18 @@ def test_a_gdal_failure_while_flushing_is_an_os_error(tmp_path, gdal_without_exc
     target.abort()
 
 
+def refused_priority(*args):
+    raise OSError(3, "No such process")  # a platform whose native thread ids are not process ids
+
+
 @pytest.mark.timeout(60)
-def test_the_writer_thread_works_where_threads_have_no_priority(tmp_path, monkeypatch):
-    """Without os.setpriority (Windows) the writer thread keeps its priority and writes as usual."""
-    monkeypatch.delattr(gw.os, "setpriority")
+@pytest.mark.parametrize("setpriority", [None, refused_priority])
+def test_the_writer_thread_works_where_threads_have_no_priority(tmp_path, monkeypatch, setpriority):
+    """Without os.setpriority (Windows), or where it refuses thread ids, the writer keeps its priority and writes."""
+    if setpriority is None:
+        monkeypatch.delattr(gw.os, "setpriority")
+    else:
+        monkeypatch.setattr(gw.os, "setpriority", setpriority)
     target = sink(tmp_path, TileRange(0, 0, 4, 1), 16)
     values = np.ones((16, 16), np.uint16)
     (path,) = target.write_all((tile_at(tx * 16, 0, values) for tx in range(4)), queue_size=1)
@@ -243,6 +251,7 @@ def test_overviews_use_the_files_codec_in_256_px_blocks(tmp_path, codec, compres
     (0, -8, True),
     (0, -16, False),
     (0, -15, True),  # its last row is the file's first
+    (-15, 0, True),  # its last column is the file's first
 ])
 def test_unplanned_tiles_write_their_pixels_inside_the_file(tmp_path, column, row, inside):
     """A 2 x 2 tile file (32 x 32 px) and one tile off the planned grid at pixel (column, row): the pixels inside
@@ -271,16 +280,20 @@ def test_an_unplanned_tile_does_not_count_as_a_planned_one(tmp_path):
 
 
 def test_bigtiff_counts_every_band():
-    """4 bands of 1 000 000 000 bytes are 4 GB uncompressed: BigTIFF (one band of them would not be)."""
+    """4 bands (or 4 rows) of 1 000 000 000 bytes are 4 GB uncompressed: BigTIFF (one band of them would not be)."""
     assert "BIGTIFF=YES" in gw.creation_options(np.uint8, 1_000_000_000, 1, 4, "NONE")
     assert "BIGTIFF=NO" in gw.creation_options(np.uint8, 1_000_000_000, 1, 1, "NONE")
+    assert "BIGTIFF=YES" in gw.creation_options(np.uint8, 1_000_000_000, 4, 1, "NONE")  # 4 rows of 10**9 px
 
 
-def test_an_unplanned_tile_of_a_finished_slice_is_dropped(tmp_path):
-    target = sink(tmp_path, TileRange(0, 0, 1, 1), 16)
-    values = np.ones((16, 16), np.uint16)
-    target.write(tile_at(0, 0, values))  # the only planned tile: the slice is complete and closed
-    target.write(tile_at(8, 8, 2 * values))  # off the grid, same slice: dropped, the file is not reopened
+@pytest.mark.parametrize("columns, rows", [(1, 1), (2, 1), (1, 2)])
+def test_an_unplanned_tile_of_a_finished_slice_is_dropped(tmp_path, columns, rows):
+    target = sink(tmp_path, TileRange(0, 0, columns, rows), 16)
+    values = np.ones((16 * rows, 16 * columns), np.uint16)
+    for ty in range(rows):
+        for tx in range(columns):  # every planned tile: the slice is complete and closed
+            target.write(tile_at(tx * 16, ty * 16, values[:16, :16]))
+    target.write(tile_at(8, 8, 2 * values[:16, :16]))  # off the grid, same slice: dropped, the file is not reopened
     (path,) = target.finish()
     np.testing.assert_array_equal(gdal.Open(str(path)).ReadAsArray(), values)
 
