@@ -525,3 +525,57 @@ def test_columns_are_values():
     with pytest.raises(AttributeError):
         column.name = "other"
     assert column == fgb.Column("id", "int", "id")
+
+
+def test_points_closer_than_a_256th_of_the_extent_are_in_curve_order_too(tmp_path):
+    """A 64 x 64 grid one curve cell apart in a corner of a 65 535 wide extent (set by one far point): the finest
+    bits of the curve and of the sort decide their order."""
+    gx, gy = np.meshgrid(np.arange(64.0), np.arange(64.0))
+    d = sample(64 * 64 + 1)
+    d["x"] = np.append(gx.ravel(), 65535.0)
+    d["y"] = np.append(gy.ravel(), 65535.0)
+    path = tmp_path / "fine.fgb"
+    fgb.write_points(path, [batch_of(d)], COLUMNS[:1], "EPSG:3857")
+    source, layer = open_layer(path)
+    points = [(f.GetGeometryRef().GetGeometryRef(0).GetX(), f.GetGeometryRef().GetGeometryRef(0).GetY())
+              for f in layer]
+    grid = np.array([p for p in points if p != (65535.0, 65535.0)])
+    assert len(grid) == 64 * 64
+    assert (np.abs(np.diff(grid, axis=0)).sum(axis=1) == 1).all()
+
+
+def test_two_text_columns_written_byte_by_byte(tmp_path):
+    n = 1_200  # more distinct values than the dictionary takes, in both columns
+    d = sample(n)
+    first = [f"a{k}" * (1 + k % 4) for k in range(n)]
+    second = [None if k % 9 == 0 else f"b{k:04d}" for k in range(n)]
+    batch = batch_of(d)
+    batch = pa.RecordBatch.from_arrays(batch.columns[:3] + [pa.array(first), pa.array(second)],
+                                       batch.schema.names[:3] + ["first", "second"])
+    path = tmp_path / "texts.fgb"
+    columns = [COLUMNS[0], fgb.Column("first", "text", "first"), fgb.Column("second", "text", "second")]
+    fgb.write_points(path, [batch], columns, "EPSG:4326")
+    source, layer = open_layer(path)
+    got = {f.GetField("id"): (value_of(f, "first"), value_of(f, "second")) for f in layer}
+    assert got == {k: (first[k], second[k]) for k in range(n)}
+
+
+def hilbert_distance(x: int, y: int, side: int = 1 << 16) -> int:
+    """The textbook xy -> d of a Hilbert curve over a ``side`` x ``side`` grid, one level at a time."""
+    d, s = 0, side // 2
+    while s > 0:
+        rx, ry = int(x & s > 0), int(y & s > 0)
+        d += s * s * ((3 * rx) ^ ry)
+        if ry == 0:
+            if rx == 1:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        s //= 2
+    return d
+
+
+def test_the_branch_free_curve_equals_the_textbook_one():
+    rng = np.random.default_rng(3)
+    cells = np.concatenate([rng.integers(0, 1 << 16, (3_000, 2)), [[0, 0], [65535, 65535], [0, 65535], [65535, 0]]])
+    keys = fgb.hilbert(cells[:, 0].astype(np.uint32), cells[:, 1].astype(np.uint32))
+    assert keys.tolist() == [hilbert_distance(int(x), int(y)) for x, y in cells]
