@@ -167,6 +167,16 @@ def test_text_halo_follows_the_stroke_width_and_falls_back_to_white_1_px(qgis_ap
     assert rgba(derived.color()) == (0, 0, 0, 255)
     assert derived.buffer().enabled() and derived.buffer().size() == 1.0
     assert rgba(derived.buffer().color()) == (255, 255, 255, 255)
+    # the derived colours are data-defined on the label settings: RAMP at 5 is halfway red -> blue
+    from geoengine_qgis.qgis_glue.enums import LABEL_BUFFER_COLOR, LABEL_COLOR
+
+    labeling = text_labeling(TextSymbology("name", DerivedColor("v", RAMP),
+                                           Stroke(StaticNumber(1.0), DerivedColor("v", RAMP))))
+    settings = labeling.settings()  # owned by the labeling, which is kept
+    properties = settings.dataDefinedProperties()
+    for key in (LABEL_COLOR, LABEL_BUFFER_COLOR):
+        assert properties.isActive(key)
+        assert colour_of(properties.property(key).expressionString(), 5.0) == (128, 0, 128, 255)
 
 
 def test_labels_from_a_column_whose_name_is_not_an_expression(qgis_app):
