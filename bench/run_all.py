@@ -10,7 +10,7 @@
 4. the longest Qt event-loop turn on the main thread while the plugin's loader loads (a) six months of world
    NDVI, (b) one million points (``synthetic_points``), (c) a canvas-resolution world view of ``synthetic_u16``
    (goal < 100 ms each), each in its own headless QGIS (``bench/stall_case.py``), with its peak RSS
-5. one million points as a layer (a FlatGeobuf file layer; case 4b's load time) / receiving the same stream raw (goal <= 2)
+5. one million points as a layer (a FlatGeobuf file; case 4b's load time) / the same stream received raw (goal <= 2)
 
 Every case alternates the compared runs and takes the median of ``--rounds``, so both see the same load.
 """

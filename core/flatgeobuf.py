@@ -77,7 +77,7 @@ def _feature_layout() -> bytes:
 
 
 _TEMPLATE = np.frombuffer(_feature_layout(), np.uint8)
-assert _TEMPLATE.size == 48
+# 48 bytes (the format string of _feature_layout fixes the size)
 
 
 class _Table:
