@@ -255,12 +255,20 @@ def read_geotiff(data: bytes, expected_size: Optional[Tuple[int, int]] = None) -
     path = f"/vsimem/geoengine-{uuid.uuid4().hex}.tif"
     gdal.FileFromMemBuffer(path, data)
     try:
-        dataset = gdal.Open(path)
+        try:  # GDAL raises RuntimeError where exceptions are on (QGIS), else returns None
+            dataset = gdal.Open(path)
+        except RuntimeError as exc:
+            raise MalformedResponseError(f"the coverage is not a readable GeoTIFF: {exc}") from None
         if dataset is None:
             raise MalformedResponseError("the coverage is not a readable GeoTIFF")
         _check_coverage_size(dataset.RasterXSize, dataset.RasterYSize, expected_size)
         band = dataset.GetRasterBand(1)
-        array = band.ReadAsArray()
+        try:
+            array = band.ReadAsArray()
+        except RuntimeError as exc:
+            raise MalformedResponseError(f"the coverage's pixels cannot be read: {exc}") from None
+        if array is None:
+            raise MalformedResponseError("the coverage's pixels cannot be read")
         mask = None
         flags = band.GetMaskFlags()
         if not flags & gdal.GMF_ALL_VALID and not flags & gdal.GMF_NODATA:

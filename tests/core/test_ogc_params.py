@@ -331,3 +331,12 @@ def test_answers_that_are_not_what_was_asked_for(ndvi, monkeypatch):
         else:
             with pytest.raises(MalformedResponseError, match="WCS answered text/html, not a GeoTIFF"):
                 ogc.wcs_get_coverage(session, WORKFLOW, query())
+
+
+def test_read_geotiff_names_garbage_and_truncated_coverages():
+    assert gdal.GetUseExceptions()  # as in QGIS: GDAL raises RuntimeError, which must not reach the user raw
+    with pytest.raises(MalformedResponseError, match="the coverage is not a readable GeoTIFF"):
+        ogc.read_geotiff(b"<html>502 Bad Gateway</html>")
+    whole = geotiff_bytes(np.arange(300 * 300, dtype=np.uint8).reshape(300, 300))
+    with pytest.raises(MalformedResponseError, match="the coverage"):
+        ogc.read_geotiff(whole[:len(whole) // 3])  # cut off in the middle of the pixels
