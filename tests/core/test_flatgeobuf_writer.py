@@ -579,3 +579,12 @@ def test_the_branch_free_curve_equals_the_textbook_one():
     cells = np.concatenate([rng.integers(0, 1 << 16, (3_000, 2)), [[0, 0], [65535, 65535], [0, 65535], [65535, 0]]])
     keys = fgb.hilbert(cells[:, 0].astype(np.uint32), cells[:, 1].astype(np.uint32))
     assert keys.tolist() == [hilbert_distance(int(x), int(y)) for x, y in cells]
+
+
+def test_batches_of_one_and_of_none_feature(tmp_path):
+    d = sample(4)
+    whole = batch_of(d)
+    path = tmp_path / "small.fgb"
+    written = fgb.write_points(path, [whole.slice(0, 1), whole.slice(1, 0), whole.slice(1, 3)], COLUMNS[:1], "")
+    source, layer = open_layer(path)
+    assert written.count == 4 and sorted(f.GetField("id") for f in layer) == [0, 1, 2, 3]
