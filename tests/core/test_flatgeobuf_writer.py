@@ -588,3 +588,5 @@ def test_batches_of_one_and_of_none_feature(tmp_path):
     written = fgb.write_points(path, [whole.slice(0, 1), whole.slice(1, 0), whole.slice(1, 3)], COLUMNS[:1], "")
     source, layer = open_layer(path)
     assert written.count == 4 and sorted(f.GetField("id") for f in layer) == [0, 1, 2, 3]
+    with pytest.raises(AttributeError):  # what was written is a record, not a handle to change
+        written.count = 5
