@@ -68,6 +68,17 @@ def value_of(feature, name):
     return feature.GetField(name) if feature.IsFieldSetAndNotNull(name) else None
 
 
+def assert_columns_read_back(path, truth: dict, n: int) -> None:
+    """Every feature of the file has, in each column of ``truth``, the value listed for its id."""
+    source, layer = open_layer(path)
+    count = 0
+    for feature in layer:
+        k = feature.GetField("id")
+        assert [value_of(feature, name) for name in truth] == [values[k] for values in truth.values()]
+        count += 1
+    assert count == n
+
+
 def test_every_value_reads_back_through_ogr(tmp_path):
     parts = [sample(700), sample(650, offset=700)]
     path = tmp_path / "points.fgb"
@@ -325,13 +336,7 @@ def test_many_null_patterns_place_every_value(tmp_path):
     batch = pa.RecordBatch.from_arrays(base.columns[:3] + arrays, base.schema.names[:3] + names)
     path = tmp_path / "nulls.fgb"
     fgb.write_points(path, [batch], columns, "EPSG:4326")
-    source, layer = open_layer(path)
-    rows = 0
-    for feature in layer:
-        k = feature.GetField("id")
-        assert [value_of(feature, f"c{c}") for c in range(7)] == [truth[f"c{c}"][k] for c in range(7)]
-        rows += 1
-    assert rows == n
+    assert_columns_read_back(path, truth, n)
 
 
 def test_the_index_nodes_are_compact_boxes(tmp_path):
@@ -407,13 +412,7 @@ def test_values_scattered_over_more_than_64_positions(tmp_path):
         truth[f"c{c}"] = [None if z else v for v, z in zip(expect, nulls)]
     path = tmp_path / "scattered.fgb"
     fgb.write_points(path, [pa.RecordBatch.from_arrays(arrays, names)], columns, "EPSG:4326")
-    source, layer = open_layer(path)
-    count = 0
-    for feature in layer:
-        k = feature.GetField("id")
-        assert [value_of(feature, f"c{c}") for c in range(12)] == [truth[f"c{c}"][k] for c in range(12)]
-        count += 1
-    assert count == n
+    assert_columns_read_back(path, truth, n)
 
 
 def test_the_hilbert_curve_steps_to_a_neighbour_at_every_scale():

@@ -314,14 +314,7 @@ def test_a_broken_tile_source_with_a_full_queue_stops_the_writer_and_removes_fil
     patched.Event = StopFlag
     monkeypatch.setattr(gw, "threading", patched)
     target = sink(tmp_path, TileRange(0, 0, 4, 1), 16)
-    real_write = target.write
-
-    def held_write(tile):
-        holding.set()
-        release.wait()
-        real_write(tile)
-
-    target.write = held_write
+    held_writer(target, holding, release)
     values = np.ones((16, 16), np.uint16)
 
     def source():

@@ -31,7 +31,7 @@ from geoengine_qgis.core.vector_symbology import (
     TextSymbology,
     VectorSymbology,
 )
-from osgeo import gdal
+from test_styling_values import raster
 
 pytestmark = pytest.mark.qgis
 RED, GREEN, BLUE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255)
@@ -322,7 +322,7 @@ def test_no_data_colour_of_a_multiband_colorizer_without_one_is_transparent(qgis
     from geoengine_qgis.qgis_glue.styling import renderer_for_colorizer
     from qgis.PyQt.QtGui import QColor
 
-    layer = raster_layer(tmp_path, [np.ones((2, 2))] * 3)
+    layer = raster(tmp_path, [np.ones((2, 2))] * 3)
     colorizer = MultiBandRasterColorizer(0, 1, 2, 0, 1, 0, 1, 0, 1)
     assert colorizer.no_data_color is None
     colour = renderer_for_colorizer(layer, colorizer, {0: 1, 1: 2, 2: 3}).nodataColor()
@@ -333,7 +333,7 @@ def test_rgb_fallback_names_the_reason_unchanged(qgis_app, tmp_path):
     """Only the leading 'default' becomes 'default rgb'; the reason keeps its own words (here 'defaultColor')."""
     from geoengine_qgis.qgis_glue.styling import style_raster_layer
 
-    layer = raster_layer(tmp_path, [np.full((2, 2), v) for v in (1.0, 2.0, 3.0)])
+    layer = raster(tmp_path, [np.full((2, 2), v) for v in (1.0, 2.0, 3.0)])
     palette = {"type": "palette", "colors": {"1": [1, 2, 3, 255]}, "noDataColor": [0, 0, 0, 0]}  # no defaultColor
     symbology = {"type": "raster", "opacity": 1.0,
                  "rasterColorizer": {"type": "singleBand", "band": 0, "bandColorizer": palette}}
@@ -345,7 +345,7 @@ def test_multiband_scale_divides_the_range_exactly(qgis_app, tmp_path):
     """max = min + (max - min) / scale, also when the quotient is not a whole number (0.3: 1 / 0.3 = 3.33...)."""
     from geoengine_qgis.qgis_glue.styling import renderer_for_colorizer
 
-    layer = raster_layer(tmp_path, [np.ones((2, 2))] * 3)
+    layer = raster(tmp_path, [np.ones((2, 2))] * 3)
     colorizer = MultiBandRasterColorizer(0, 1, 2, 0, 1, 2, 3, 0, 10, red_scale=0.3, green_scale=0.8, blue_scale=1.0)
     renderer = renderer_for_colorizer(layer, colorizer, {0: 1, 1: 2, 2: 3})
     assert renderer.redContrastEnhancement().maximumValue() == pytest.approx(1 / 0.3, rel=1e-12)
@@ -364,20 +364,7 @@ def test_multiband_scale_divides_the_range_exactly(qgis_app, tmp_path):
 def test_default_stretch_of_a_band_with_infinite_values(qgis_app, tmp_path, values, expected):
     from geoengine_qgis.qgis_glue.styling import default_renderer
 
-    stretch = default_renderer(raster_layer(tmp_path, [np.array(values)])).contrastEnhancement()
+    stretch = default_renderer(raster(tmp_path, [np.array(values)])).contrastEnhancement()
     assert (stretch.minimumValue(), stretch.maximumValue()) == expected
 
 
-def raster_layer(tmp_path, bands):
-    from qgis.core import QgsRasterLayer
-
-    path = str(tmp_path / f"b{len(bands)}.tif")
-    rows, cols = bands[0].shape
-    dataset = gdal.GetDriverByName("GTiff").Create(path, cols, rows, len(bands), gdal.GDT_Float32)
-    dataset.SetGeoTransform((0, 1, 0, rows, 0, -1))
-    for i, values in enumerate(bands):
-        dataset.GetRasterBand(i + 1).WriteArray(values.astype(np.float32))
-    dataset = None
-    layer = QgsRasterLayer(path, "r", "gdal")
-    assert layer.isValid()
-    return layer
