@@ -268,7 +268,17 @@ def hilbert_order(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def point_coordinates(geometry: pa.Array) -> Tuple[np.ndarray, np.ndarray]:
-    """(x, y) of a ``__geometry`` column whose every value is one point; :class:`NotSinglePoints` otherwise."""
+    """(x, y) of a ``__geometry`` column whose every value is one point with finite coordinates;
+    :class:`NotSinglePoints` otherwise."""
+    xs, ys = parse_points(geometry)
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        raise NotSinglePoints("a point's coordinates are not finite")
+    return xs, ys
+
+
+def parse_points(geometry: pa.Array) -> Tuple[np.ndarray, np.ndarray]:
+    """(x, y) of a ``__geometry`` column whose every value is one point (``MULTIPOINT((x y))``, ``POINT (x y)``),
+    parsed column-wise (NaN and infinities pass as numbers); :class:`NotSinglePoints` otherwise."""
     if geometry.null_count or not (pa.types.is_string(geometry.type) or pa.types.is_large_string(geometry.type)):
         raise NotSinglePoints("a feature has no geometry or the geometry column is not WKT text")
     fast = _multipoint_coordinates(geometry)
@@ -282,8 +292,6 @@ def point_coordinates(geometry: pa.Array) -> Tuple[np.ndarray, np.ndarray]:
         ys = _numpy(pc.cast(parts.field("y"), pa.float64()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise NotSinglePoints(f"a point's coordinates are not numbers: {exc}") from None
-    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise NotSinglePoints("a point's coordinates are not finite")
     return xs, ys
 
 

@@ -2,7 +2,7 @@
 
 Worker thread: :func:`plan_fields` (typed fields from the result descriptor) and :func:`features_from_batch`
 (QgsFeature objects from core's ``stream_vector_batches``). Points are built from their coordinates: the
-batch's ``__geometry`` column is parsed once with pyarrow (``MULTIPOINT (x y)``) and the WKB of all its points
+batch's ``__geometry`` column is parsed once with pyarrow (core's ``parse_points``) and the WKB of all its points
 is packed with numpy; other geometries go through WKT. Date/time values are converted once per distinct value.
 
 Two ways to make the layer:
@@ -128,7 +128,6 @@ def _geometry(wkt: Optional[str], multi: bool) -> QgsGeometry:
     return geometry
 
 
-_POINT_PATTERN = r"^(?:MULTI)?POINT ?\(\(?(?P<x>[^ ,()]+) (?P<y>[^ ,()]+)\)?\)$"  # MULTIPOINT((x y)), POINT (x y)
 _MULTIPOINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("count", "<u4"), ("part_order", "u1"),
                             ("part_type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 _POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
@@ -136,25 +135,16 @@ _POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f
 
 def point_coordinates(batch: FeatureBatch) -> Optional[tuple]:
     """(x, y) float arrays when every feature of the batch is one point (``MULTIPOINT((x y))``, ``POINT (x y)``),
-    parsed column-wise with pyarrow; None otherwise (then each feature's WKT is read)."""
+    parsed column-wise by :func:`..core.flatgeobuf.parse_points`; None otherwise (then each feature's WKT is read)."""
     record_batch = getattr(batch, "record_batch", None)
     if record_batch is None or "__geometry" not in record_batch.schema.names or record_batch.num_rows == 0:
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from ..core.flatgeobuf import NotSinglePoints, parse_points  # pyarrow: only where batches are streamed
 
-    column = record_batch.column("__geometry")
-    if column.null_count or not pa.types.is_string(column.type):
-        return None
-    parts = pc.extract_regex(column, _POINT_PATTERN)
-    if parts.null_count:
-        return None
     try:
-        xs = pc.cast(parts.field("x"), pa.float64()).to_numpy(zero_copy_only=False)
-        ys = pc.cast(parts.field("y"), pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return parse_points(record_batch.column("__geometry"))
+    except NotSinglePoints:
         return None
-    return xs, ys
 
 
 def point_geometries(xs: np.ndarray, ys: np.ndarray, multi: bool) -> Iterator[QgsGeometry]:

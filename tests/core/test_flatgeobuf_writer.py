@@ -490,6 +490,8 @@ def test_a_not_finite_coordinate_in_the_common_form_is_refused():
     column = pa.array(["MULTIPOINT((1 2))", "MULTIPOINT((nan 1))", "MULTIPOINT((3 inf))"])
     with pytest.raises(fgb.NotSinglePoints, match="not finite"):
         fgb.point_coordinates(column)
+    xs, ys = fgb.parse_points(column)  # parsing alone keeps them (memory layers take such points as they come)
+    assert xs[0] == 1 and np.isnan(xs[1]) and ys.tolist()[:2] == [2.0, 1.0] and ys[2] == np.inf
 
 
 def test_large_string_text_with_many_distinct_values(tmp_path):
